@@ -14,3 +14,36 @@ pub enum ErrorHandling {
     /// Drop the bad bytes.
     Ignore,
 }
+
+use std::borrow::Cow;
+
+/// Decodes UTF-8 with the given handling. In strict mode the error is the offset
+/// of the first invalid byte.
+///
+/// `Replace` puts one U+FFFD per maximal invalid subsequence, the Unicode
+/// recommendation that Python's `errors="replace"` also follows, so results match
+/// pymarc's `utf8_handling` byte for byte.
+///
+/// ```
+/// use marcmap::{decode::utf8, ErrorHandling};
+/// assert_eq!(utf8(b"caf\xc3\xa9", ErrorHandling::Strict).unwrap(), "café");
+/// assert_eq!(utf8(b"a\xffb", ErrorHandling::Strict), Err(1));
+/// assert_eq!(utf8(b"a\xffb", ErrorHandling::Replace).unwrap(), "a\u{fffd}b");
+/// assert_eq!(utf8(b"a\xffb", ErrorHandling::Ignore).unwrap(), "ab");
+/// ```
+pub fn utf8(bytes: &[u8], handling: ErrorHandling) -> Result<Cow<'_, str>, usize> {
+    match std::str::from_utf8(bytes) {
+        Ok(s) => Ok(Cow::Borrowed(s)),
+        Err(e) => match handling {
+            ErrorHandling::Strict => Err(e.valid_up_to()),
+            ErrorHandling::Replace => Ok(String::from_utf8_lossy(bytes)),
+            ErrorHandling::Ignore => {
+                let mut out = String::with_capacity(bytes.len());
+                for chunk in bytes.utf8_chunks() {
+                    out.push_str(chunk.valid());
+                }
+                Ok(Cow::Owned(out))
+            }
+        },
+    }
+}

@@ -1,6 +1,65 @@
 //! marcmap: a memory-mapped, zero-copy reader for MARC 21 (ISO 2709) files.
+//!
+//! Library catalogues travel as ISO 2709 files: millions of records, gigabytes,
+//! with broken records and MARC-8 text among them. marcmap reads them in two phases.
+//!
+//! **Phase 1, the index.** [`MarcFile::open`] maps the file read-only and finds
+//! where each record starts, and nothing else: it streams over the bytes for
+//! record terminators (0x1D) and checks each against the length in the leader.
+//! The index is one `u64` a record. In lenient framing (the default) damage
+//! between records is skipped and reported ([`MarcFile::skipped`]); in strict
+//! framing the scan stops at the first damage ([`MarcFile::framing_error`]).
+//!
+//! **Phase 2, the record.** [`MarcFile::record`] parses one record from a
+//! borrowed slice of the mapping. The leader and directory are read in place
+//! ([`layout::Leader`], [`layout::DirEntry`]); fields and subfields are slices.
+//! The record is validated once, so no accessor can fail after that.
+//!
+//! ```
+//! # fn main() -> marcmap::Result<()> {
+//! let raw = b"00056nam a2200037 a 4500245001800000\x1e10\x1faA title\x1fbpart\x1e\x1d".to_vec();
+//! let file = marcmap::MarcFile::from_bytes(raw);
+//! for record in &file {
+//!     let record = record?;
+//!     let title = record.first(b"245").and_then(|f| f.subfield(b'a'));
+//!     assert_eq!(title, Some(&b"A title"[..]));
+//! }
+//! # Ok(()) }
+//! ```
+//!
+//! Text stays bytes in the core. Decoding is its own step: [`decode::utf8`] with
+//! strict, replace or ignore handling, and [`marc8`] for MARC-8.
+//!
+//! # The mmap contract
+//!
+//! A mapped file must not be modified while it is read: another process that
+//! rewrites it changes what the reader sees, and one that truncates it can kill
+//! the reader with SIGBUS. Every offset taken from the data is bounds-checked, so
+//! changed bytes give errors, not unsound reads. Where the contract cannot be
+//! kept, read the file into memory instead with
+//! `OpenOptions::new().access(Access::Read)`, or pass owned bytes to
+//! [`MarcFile::from_bytes`].
+//!
+//! # Threads
+//!
+//! [`MarcFile`] is `Send + Sync` and cheap to clone. [`MarcFile::par_map`]
+//! visits every record on N threads and returns results in record order.
 
+pub mod control_number;
 pub mod decode;
+pub mod error;
+mod file;
+mod frame;
+pub mod index;
+pub mod layout;
 pub mod marc8;
+pub mod parallel;
+pub mod record;
+mod storage;
 
 pub use decode::ErrorHandling;
+pub use error::{Error, ErrorKind, Position, Result};
+pub use file::{MarcFile, OpenOptions, Records};
+pub use index::{Framing, RecordIndex, RecoveredRecord, SkipReason, SkippedRange};
+pub use record::{FieldRef, Fields, RecordRef, Subfield, Subfields};
+pub use storage::{Access, AccessPattern};

@@ -1,0 +1,73 @@
+//! Lookup by 001 control number.
+//!
+//! The index is one sorted `u64` per record that has a 001: a 32-bit hash of the
+//! trimmed control number above the record index. That is 8 bytes a record and no
+//! per-record allocation. A lookup finds the run of equal hashes by binary search
+//! and confirms each candidate against the record itself, so hash collisions cost
+//! time, never correctness. Duplicate control numbers are all kept, in file order.
+
+use crate::file::MarcFile;
+use crate::parallel;
+use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
+
+/// Sorted `(hash << 32) | record` keys.
+#[derive(Debug, Default)]
+pub struct ControlNumberIndex {
+    keys: Vec<u64>,
+}
+
+/// Control numbers compare without leading and trailing ASCII whitespace.
+fn normalise(cn: &[u8]) -> &[u8] {
+    cn.trim_ascii()
+}
+
+fn hash32(cn: &[u8]) -> u64 {
+    // Fixed keys: the same hash in every process, so the index could be stored.
+    let h = BuildHasherDefault::<DefaultHasher>::default().hash_one(cn);
+    (h ^ (h >> 32)) & 0xFFFF_FFFF
+}
+
+impl ControlNumberIndex {
+    /// Reads the 001 of every record on `threads` threads.
+    pub(crate) fn build(file: &MarcFile, threads: usize) -> ControlNumberIndex {
+        // Records over u32::MAX can't be keyed; no real file comes near 4 billion records.
+        let n = file.len().min(u32::MAX as usize);
+        let hashes = parallel::map_range(n, threads, |i| {
+            let record = file.record(i).ok()?;
+            Some(hash32(normalise(record.control_number()?)))
+        });
+        let mut keys: Vec<u64> = hashes
+            .into_iter()
+            .enumerate()
+            .filter_map(|(i, h)| Some((h? << 32) | i as u64))
+            .collect();
+        keys.sort_unstable();
+        ControlNumberIndex { keys }
+    }
+
+    /// The records whose 001 equals `cn` (whitespace-trimmed), in file order.
+    pub(crate) fn find(&self, file: &MarcFile, cn: &[u8]) -> Vec<usize> {
+        let cn = normalise(cn);
+        let h = hash32(cn);
+        let lo = self.keys.partition_point(|&k| k >> 32 < h);
+        self.keys[lo..]
+            .iter()
+            .take_while(|&&k| k >> 32 == h)
+            .map(|&k| (k & 0xFFFF_FFFF) as usize)
+            .filter(|&i| {
+                let found = file.record(i).ok().and_then(|r| r.control_number());
+                found.map(normalise) == Some(cn)
+            })
+            .collect()
+    }
+
+    /// The number of records with a 001.
+    pub fn len(&self) -> usize {
+        self.keys.len()
+    }
+
+    /// Whether no record has a 001.
+    pub fn is_empty(&self) -> bool {
+        self.keys.is_empty()
+    }
+}

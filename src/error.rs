@@ -1,0 +1,217 @@
+//! One error type for the whole crate: a boxed kind plus a position.
+//!
+//! The kind is boxed so that `Result<T, Error>` stays two words wide in hot loops;
+//! errors are rare, records are not. Every error says where it happened: the
+//! record index, the absolute byte offset in the file, and the field where one
+//! applies. The type is `Send + Sync + 'static`, so it can travel out of worker
+//! threads and out of GIL-free sections unchanged.
+
+use std::fmt;
+
+/// Where an error happened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct Position {
+    /// The index of the record in the file (0-based), where known.
+    pub record: Option<u64>,
+    /// The absolute byte offset in the file, where known.
+    pub byte: Option<u64>,
+    /// The index of the field in directory order (0-based), where one applies.
+    pub field: Option<u32>,
+}
+
+impl Position {
+    /// A position at a byte offset, with no record known yet.
+    pub fn at_byte(byte: u64) -> Self {
+        Position {
+            record: None,
+            byte: Some(byte),
+            field: None,
+        }
+    }
+}
+
+impl fmt::Display for Position {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut sep = "";
+        if let Some(r) = self.record {
+            write!(f, "record {r}")?;
+            sep = " ";
+        }
+        if let Some(b) = self.byte {
+            write!(f, "{sep}at byte {b}")?;
+            sep = ", ";
+        }
+        if let Some(i) = self.field {
+            write!(f, "{sep}field {i}")?;
+        }
+        Ok(())
+    }
+}
+
+/// What went wrong.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// Reading or mapping the file failed.
+    #[error("I/O error: {0}")]
+    Io(#[from] std::io::Error),
+    /// The leader's record length (positions 00-04) is not five ASCII digits.
+    #[error("record length {found:?} is not five ASCII digits")]
+    RecordLengthInvalid { found: String },
+    /// The record length is too small to hold a leader and a terminator.
+    #[error("record length {length} is too short for a record")]
+    RecordTooShort { length: usize },
+    /// The data ends before the record does.
+    #[error("record is truncated: {needed} bytes declared, {available} available")]
+    Truncated { needed: usize, available: usize },
+    /// The byte at the declared end of the record is not 0x1D.
+    #[error("no record terminator (0x1D) at the declared end of the record")]
+    EndOfRecordNotFound,
+    /// The leader is shorter than 24 bytes or is not ASCII.
+    #[error("invalid leader: {reason}")]
+    LeaderInvalid { reason: &'static str },
+    /// The base address (leader 12-16) is not five digits, or zero.
+    #[error("base address {found:?} is not a positive five-digit number")]
+    BaseAddressNotFound { found: String },
+    /// The base address points outside the record or not after a directory.
+    #[error("base address {base} is invalid for a record of {length} bytes: {reason}")]
+    BaseAddressInvalid {
+        base: usize,
+        length: usize,
+        reason: &'static str,
+    },
+    /// The directory is not a whole number of 12-byte entries, or an entry is not digits.
+    #[error("invalid directory: {reason}")]
+    DirectoryInvalid { reason: String },
+    /// The directory has no entries.
+    #[error("the record has no fields")]
+    NoFields,
+    /// A directory entry points past the end of the record's data.
+    #[error("directory entry points past the end of the record (start {start}, length {length}, data {available} bytes)")]
+    FieldOutOfBounds {
+        start: usize,
+        length: usize,
+        available: usize,
+    },
+    /// A field does not end with the field terminator 0x1E.
+    #[error("field does not end with the field terminator (0x1E)")]
+    FieldTerminatorMissing,
+    /// Bytes that should be UTF-8 are not.
+    #[error("invalid UTF-8 at byte {offset_in_value} of the value")]
+    Utf8 { offset_in_value: usize },
+    /// Bytes that should be MARC-8 are not.
+    #[error("invalid MARC-8 at byte {offset_in_value} of the value: {reason}")]
+    Marc8 {
+        offset_in_value: usize,
+        reason: String,
+    },
+    /// A record index past the end of the file.
+    #[error("record index {index} is out of range for {len} records")]
+    IndexOutOfRange { index: usize, len: usize },
+}
+
+/// An error with the place it happened. One pointer wide: kind and position live
+/// in a single box.
+#[derive(Debug)]
+pub struct Error {
+    inner: Box<Inner>,
+}
+
+#[derive(Debug)]
+struct Inner {
+    kind: ErrorKind,
+    pos: Position,
+}
+
+/// The crate's `Result`.
+pub type Result<T> = std::result::Result<T, Error>;
+
+impl Error {
+    /// An error of `kind` at `pos`.
+    pub fn new(kind: ErrorKind, pos: Position) -> Self {
+        Error {
+            inner: Box::new(Inner { kind, pos }),
+        }
+    }
+
+    /// What went wrong.
+    pub fn kind(&self) -> &ErrorKind {
+        &self.inner.kind
+    }
+
+    /// Consumes the error, giving its kind.
+    pub fn into_kind(self) -> ErrorKind {
+        self.inner.kind
+    }
+
+    /// Where it went wrong.
+    pub fn position(&self) -> Position {
+        self.inner.pos
+    }
+
+    /// The same error with the record index filled in.
+    pub(crate) fn in_record(mut self, record: u64) -> Self {
+        self.inner.pos.record = Some(record);
+        self
+    }
+
+    /// The same error with byte offsets made absolute by adding `base`.
+    pub(crate) fn shifted(mut self, base: u64) -> Self {
+        self.inner.pos.byte = self.inner.pos.byte.map(|b| b + base);
+        self
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let Inner { kind, pos } = &*self.inner;
+        if *pos == Position::default() {
+            write!(f, "{kind}")
+        } else {
+            write!(f, "{pos}: {kind}")
+        }
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match &self.inner.kind {
+            ErrorKind::Io(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
+impl From<std::io::Error> for Error {
+    fn from(e: std::io::Error) -> Self {
+        Error::new(ErrorKind::Io(e), Position::default())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn display_names_record_byte_and_field() {
+        let e = Error::new(
+            ErrorKind::FieldTerminatorMissing,
+            Position {
+                record: Some(12),
+                byte: Some(4711),
+                field: Some(3),
+            },
+        );
+        assert_eq!(
+            e.to_string(),
+            "record 12 at byte 4711, field 3: field does not end with the field terminator (0x1E)"
+        );
+    }
+
+    #[test]
+    fn error_is_small_send_sync_static() {
+        fn assert_traits<T: Send + Sync + 'static>() {}
+        assert_traits::<Error>();
+        assert_eq!(std::mem::size_of::<Result<usize>>(), 16);
+    }
+}

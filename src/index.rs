@@ -1,0 +1,362 @@
+//! Phase 1: where every record starts, and nothing else.
+//!
+//! The scan finds each record terminator with `memchr` (a streaming read that the
+//! prefetcher follows) and cross-checks it against the length in the leader. A
+//! pure walk from leader to leader touches less memory, but every jump is a cache
+//! miss the prefetcher cannot predict; the streaming scan is faster on real files.
+//!
+//! The index keeps one `u64` start offset per record (8 bytes a record). Lengths
+//! are not stored: Phase 2 re-derives them with the same rule ([`crate::frame`]).
+//!
+//! In [`Framing::Strict`] mode the scan stops at the first framing error and keeps
+//! it, with its position. In [`Framing::Lenient`] mode it resynchronises on the
+//! next 0x1D and reports every byte range it skips, and every record it accepted
+//! although its declared length was wrong.
+
+use crate::error::{Error, ErrorKind, Position};
+use crate::frame;
+use crate::layout::{declared_length, MIN_RECORD_LEN, RECORD_TERMINATOR};
+use std::fmt;
+
+/// How Phase 1 treats framing damage.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Framing {
+    /// Stop at the first framing error; the records before it stay readable.
+    Strict,
+    /// Skip damage, resynchronise on the next record terminator, and report what was skipped.
+    #[default]
+    Lenient,
+}
+
+/// Why a byte range was skipped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum SkipReason {
+    /// Newlines, carriage returns, tabs, spaces, NULs or 0x1A (DOS end of file) between records.
+    Filler,
+    /// The data ends inside a record: no terminator follows.
+    TruncatedRecord,
+    /// Bytes up to a terminator that do not start with a usable leader.
+    NotARecord,
+    /// Bytes before a record whose leader frames the rest of the chunk.
+    GarbageBeforeRecord,
+}
+
+impl fmt::Display for SkipReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            SkipReason::Filler => "filler bytes between records",
+            SkipReason::TruncatedRecord => "truncated record (no record terminator follows)",
+            SkipReason::NotARecord => "bytes without a usable leader before a record terminator",
+            SkipReason::GarbageBeforeRecord => "garbage before a record",
+        })
+    }
+}
+
+/// A byte range that lenient indexing skipped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct SkippedRange {
+    /// The absolute offset of the first skipped byte.
+    pub offset: u64,
+    /// How many bytes were skipped.
+    pub length: u64,
+    /// Why.
+    pub reason: SkipReason,
+}
+
+/// A record that lenient indexing accepted although its leader's length was wrong.
+///
+/// The record runs to the next 0x1D; its leader is otherwise plausible. Real
+/// archives produce these when a length was counted in characters, or when a
+/// record grew past 99,999 bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct RecoveredRecord {
+    /// The record's index.
+    pub record: u64,
+    /// Its absolute offset.
+    pub offset: u64,
+    /// The length the leader declared, if it was five digits.
+    pub declared: Option<usize>,
+    /// The length up to and including the record terminator.
+    pub actual: usize,
+}
+
+/// The result of Phase 1.
+#[derive(Debug, Default)]
+pub struct RecordIndex {
+    starts: Vec<u64>,
+    skipped: Vec<SkippedRange>,
+    recovered: Vec<RecoveredRecord>,
+    stopped_at: Option<u64>,
+}
+
+impl RecordIndex {
+    /// Scans `data` and records where each record starts.
+    pub fn build(data: &[u8], framing: Framing) -> RecordIndex {
+        Scanner {
+            data,
+            framing,
+            index: RecordIndex::default(),
+        }
+        .run()
+    }
+
+    /// The number of records found.
+    pub fn len(&self) -> usize {
+        self.starts.len()
+    }
+
+    /// Whether no record was found.
+    pub fn is_empty(&self) -> bool {
+        self.starts.is_empty()
+    }
+
+    /// The start offset of record `i`.
+    pub fn start(&self, i: usize) -> Option<u64> {
+        self.starts.get(i).copied()
+    }
+
+    /// Every start offset, in file order.
+    pub fn starts(&self) -> &[u64] {
+        &self.starts
+    }
+
+    /// The byte ranges lenient indexing skipped, in file order.
+    pub fn skipped(&self) -> &[SkippedRange] {
+        &self.skipped
+    }
+
+    /// The records lenient indexing accepted despite a wrong declared length.
+    pub fn recovered(&self) -> &[RecoveredRecord] {
+        &self.recovered
+    }
+
+    /// The offset where strict indexing stopped at a framing error, if it did.
+    pub fn stopped_at(&self) -> Option<u64> {
+        self.stopped_at
+    }
+
+    /// The framing error strict indexing stopped at, if any, described from `data`
+    /// (the bytes this index was built from).
+    pub fn framing_error(&self, data: &[u8]) -> Option<Error> {
+        let pos = self.stopped_at? as usize;
+        Some(framing_error_at(data, pos, self.starts.len()))
+    }
+
+    /// Bytes of heap used by the index itself.
+    pub fn heap_bytes(&self) -> usize {
+        self.starts.capacity() * 8
+            + self.skipped.capacity() * std::mem::size_of::<SkippedRange>()
+            + self.recovered.capacity() * std::mem::size_of::<RecoveredRecord>()
+    }
+}
+
+/// The framing error for a record at `pos` that rule 1 does not frame.
+fn framing_error_at(data: &[u8], pos: usize, record: usize) -> Error {
+    let rest = data.get(pos..).unwrap_or_default();
+    let kind = match declared_length(rest) {
+        _ if rest.len() < 5 => ErrorKind::Truncated {
+            needed: 5,
+            available: rest.len(),
+        },
+        None => ErrorKind::RecordLengthInvalid {
+            found: String::from_utf8_lossy(&rest[..5]).into_owned(),
+        },
+        Some(len) if len < MIN_RECORD_LEN => ErrorKind::RecordTooShort { length: len },
+        Some(len) if len > rest.len() => ErrorKind::Truncated {
+            needed: len,
+            available: rest.len(),
+        },
+        Some(_) => ErrorKind::EndOfRecordNotFound,
+    };
+    let pos = Position {
+        record: Some(record as u64),
+        byte: Some(pos as u64),
+        field: None,
+    };
+    Error::new(kind, pos)
+}
+
+struct Scanner<'a> {
+    data: &'a [u8],
+    framing: Framing,
+    index: RecordIndex,
+}
+
+/// Bytes that real archives put between records.
+fn is_filler(b: u8) -> bool {
+    matches!(b, b'\n' | b'\r' | b'\t' | b' ' | 0x00 | 0x1A)
+}
+
+impl Scanner<'_> {
+    fn run(mut self) -> RecordIndex {
+        // A guess that avoids most regrowth: real records average 1-2 KB.
+        self.index.starts.reserve(self.data.len() / 1024);
+        let mut pos = 0;
+        while pos < self.data.len() {
+            match self.step(pos) {
+                Some(next) => pos = next,
+                None => break,
+            }
+        }
+        self.index.starts.shrink_to_fit();
+        self.index
+    }
+
+    /// Handles whatever starts at `pos`; returns where to continue, or `None` to stop.
+    #[inline]
+    fn step(&mut self, pos: usize) -> Option<usize> {
+        let data = self.data;
+        let rest = &data[pos..];
+        // Fast path: the first terminator is exactly where the leader says.
+        if let Some(e) = memchr::memchr(RECORD_TERMINATOR, rest) {
+            let len = e + 1;
+            if declared_length(rest) == Some(len) && len >= MIN_RECORD_LEN {
+                self.index.starts.push(pos as u64);
+                return Some(pos + len);
+            }
+        }
+        // Rule 1 with an embedded 0x1D before the declared end.
+        if let Some(len) = frame::exact_length(data, pos) {
+            self.index.starts.push(pos as u64);
+            return Some(pos + len);
+        }
+        match self.framing {
+            Framing::Strict => {
+                self.index.stopped_at = Some(pos as u64);
+                None
+            }
+            Framing::Lenient => Some(self.resync(pos)),
+        }
+    }
+
+    fn skip(&mut self, offset: usize, length: usize, reason: SkipReason) {
+        // Adjacent skips for the same reason merge into one range.
+        if let Some(last) = self.index.skipped.last_mut() {
+            if last.reason == reason && last.offset + last.length == offset as u64 {
+                last.length += length as u64;
+                return;
+            }
+        }
+        let (offset, length) = (offset as u64, length as u64);
+        self.index.skipped.push(SkippedRange {
+            offset,
+            length,
+            reason,
+        });
+    }
+
+    /// Lenient recovery at `pos`, where rule 1 did not frame a record.
+    fn resync(&mut self, pos: usize) -> usize {
+        let data = self.data;
+        let filler = data[pos..].iter().take_while(|&&b| is_filler(b)).count();
+        if filler > 0 {
+            self.skip(pos, filler, SkipReason::Filler);
+            return pos + filler;
+        }
+        let Some(len) = frame::terminated_length(data, pos) else {
+            self.skip(pos, data.len() - pos, SkipReason::TruncatedRecord);
+            return data.len();
+        };
+        let chunk = &data[pos..pos + len];
+        if frame::plausible_leader(chunk) {
+            self.index.recovered.push(RecoveredRecord {
+                record: self.index.starts.len() as u64,
+                offset: pos as u64,
+                declared: declared_length(chunk),
+                actual: len,
+            });
+            self.index.starts.push(pos as u64);
+            return pos + len;
+        }
+        // A record whose declared length frames the rest of the chunk, behind some garbage.
+        let inner = (1..len.saturating_sub(MIN_RECORD_LEN - 1))
+            .find(|&p| declared_length(&chunk[p..]) == Some(len - p));
+        match inner {
+            Some(p) => {
+                self.skip(pos, p, SkipReason::GarbageBeforeRecord);
+                self.index.starts.push((pos + p) as u64);
+            }
+            None => self.skip(pos, len, SkipReason::NotARecord),
+        }
+        pos + len
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A minimal well-formed record with one control field.
+    fn rec(cn: &str) -> Vec<u8> {
+        let field = format!("{cn}\x1e");
+        let base = 24 + 12 + 1;
+        let total = base + field.len() + 1;
+        let mut out = format!("{total:05}nam a22{base:05} a 4500").into_bytes();
+        out.extend(format!("001{:04}{:05}\x1e", field.len(), 0).bytes());
+        out.extend(field.bytes());
+        out.push(0x1d);
+        out
+    }
+
+    #[test]
+    fn indexes_back_to_back_records() {
+        let mut data = rec("a");
+        let second = data.len() as u64;
+        data.extend(rec("bb"));
+        let idx = RecordIndex::build(&data, Framing::Strict);
+        assert_eq!(idx.starts(), &[0, second]);
+        assert!(idx.framing_error(&data).is_none());
+        assert!(idx.skipped().is_empty());
+    }
+
+    #[test]
+    fn empty_input_has_no_records() {
+        let idx = RecordIndex::build(b"", Framing::Strict);
+        assert!(idx.is_empty() && idx.framing_error(b"").is_none());
+    }
+
+    #[test]
+    fn strict_stops_with_position_lenient_skips_filler() {
+        let mut data = rec("a");
+        let bad = data.len();
+        data.extend(b"\r\n");
+        data.extend(rec("b"));
+        let strict = RecordIndex::build(&data, Framing::Strict);
+        assert_eq!(strict.len(), 1);
+        let err = strict.framing_error(&data).unwrap();
+        assert_eq!(err.position().record, Some(1));
+        assert_eq!(err.position().byte, Some(bad as u64));
+
+        let lenient = RecordIndex::build(&data, Framing::Lenient);
+        assert_eq!(lenient.starts(), &[0, bad as u64 + 2]);
+        assert_eq!(
+            lenient.skipped(),
+            &[SkippedRange {
+                offset: bad as u64,
+                length: 2,
+                reason: SkipReason::Filler
+            }]
+        );
+    }
+
+    #[test]
+    fn lenient_recovers_wrong_length_and_garbage() {
+        let mut wrong = rec("a");
+        wrong[..5].copy_from_slice(b"00999");
+        let mut data = wrong.clone();
+        data.extend(b"xyz");
+        let garbage_at = data.len() - 3;
+        data.extend(rec("b"));
+        data.extend(b"0012"); // truncated tail
+        let idx = RecordIndex::build(&data, Framing::Lenient);
+        assert_eq!(idx.starts(), &[0, garbage_at as u64 + 3]);
+        assert_eq!(idx.recovered().len(), 1);
+        assert_eq!(idx.recovered()[0].declared, Some(999));
+        let reasons: Vec<_> = idx.skipped().iter().map(|s| s.reason).collect();
+        assert_eq!(
+            reasons,
+            [SkipReason::GarbageBeforeRecord, SkipReason::TruncatedRecord]
+        );
+    }
+}
