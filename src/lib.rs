@@ -57,6 +57,9 @@ pub mod parallel;
 pub mod record;
 mod storage;
 
+#[cfg(feature = "python")]
+mod python;
+
 pub use decode::ErrorHandling;
 pub use error::{Error, ErrorKind, Position, Result};
 pub use file::{MarcFile, OpenOptions, Records};

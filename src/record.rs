@@ -159,6 +159,25 @@ impl<'a> RecordRef<'a> {
         })
     }
 
+    /// Re-reads a record that [`RecordRef::parse`] accepted before, in O(1): the
+    /// leader, base address and directory are located again, but the directory
+    /// entries are not checked one by one. On bytes that were never validated the
+    /// accessors stay memory-safe (every slice is bounds-checked) but may give
+    /// empty fields. `None` if even the leader and directory cannot be located.
+    pub fn reparse(bytes: &'a [u8]) -> Option<Self> {
+        let (leader, _) = Leader::ref_from_prefix(bytes).ok()?;
+        let base = leader.base_address()?;
+        let dir_bytes = bytes.get(LEADER_LEN..base.checked_sub(1)?)?;
+        let whole = dir_bytes.len() - dir_bytes.len() % DIRECTORY_ENTRY_LEN;
+        let directory = <[DirEntry]>::ref_from_bytes(&dir_bytes[..whole]).ok()?;
+        Some(RecordRef {
+            bytes,
+            leader,
+            directory,
+            base,
+        })
+    }
+
     /// The whole record, leader to terminator.
     pub fn as_bytes(&self) -> &'a [u8] {
         self.bytes
@@ -407,6 +426,14 @@ pub struct Subfield<'a> {
 #[derive(Clone)]
 pub struct Subfields<'a> {
     rest: &'a [u8],
+}
+
+impl<'a> Subfields<'a> {
+    /// The subfields of `bytes`, which start at a subfield delimiter (or are empty):
+    /// a data field's bytes after its indicators.
+    pub fn from_delimited(bytes: &'a [u8]) -> Self {
+        Subfields { rest: bytes }
+    }
 }
 
 impl<'a> Iterator for Subfields<'a> {

@@ -1,0 +1,67 @@
+"""marcmap: a memory-mapped, zero-copy reader for MARC 21 (ISO 2709) files.
+
+It reads like pymarc::
+
+    import marcmap
+    with marcmap.MARCReader("catalogue.mrc") as reader:
+        for record in reader:
+            print(record["245"]["a"])
+
+and adds what pymarc lacks: ``len(reader)``, ``reader[i]``, lookup by 001
+(``reader.get_by_control_number``), and bulk work on all cores with the GIL
+released (``reader.extract``, ``reader.filter``, ``reader.validate``).
+"""
+
+from __future__ import annotations
+
+from marcmap._marcmap import Field, MARCReader, RawBytes, Record, __version__, marc8_to_unicode
+from marcmap._types import Indicators, Subfield
+from marcmap.errors import (
+    BaseAddressInvalid,
+    BaseAddressNotFound,
+    EndOfRecordNotFound,
+    FatalReaderError,
+    FieldOutOfBounds,
+    FieldTerminatorMissing,
+    FramingError,
+    Marc8DecodeError,
+    MarcDecodeError,
+    MarcError,
+    NoFieldsFound,
+    PymarcException,
+    RecordDirectoryInvalid,
+    RecordLeaderInvalid,
+    RecordLengthInvalid,
+    StructureError,
+    TruncatedRecord,
+    Utf8DecodeError,
+)
+
+__all__ = [
+    "BaseAddressInvalid",
+    "BaseAddressNotFound",
+    "EndOfRecordNotFound",
+    "FatalReaderError",
+    "Field",
+    "FieldOutOfBounds",
+    "FieldTerminatorMissing",
+    "FramingError",
+    "Indicators",
+    "MARCReader",
+    "Marc8DecodeError",
+    "MarcDecodeError",
+    "MarcError",
+    "NoFieldsFound",
+    "PymarcException",
+    "RawBytes",
+    "Record",
+    "RecordDirectoryInvalid",
+    "RecordLeaderInvalid",
+    "RecordLengthInvalid",
+    "StructureError",
+    "Subfield",
+    "TruncatedRecord",
+    "Utf8DecodeError",
+    "__version__",
+    "marc8_to_unicode",
+]

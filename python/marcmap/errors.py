@@ -1,0 +1,162 @@
+"""marcmap's exceptions.
+
+Every error about the data is a :class:`MarcError` that says where it happened:
+``record_index`` (0-based), ``byte_offset`` (absolute, in the file) and, where one
+applies, ``field_index``. pymarc's exception names are kept as subclasses or
+aliases, so ``except pymarc.exceptions.X``-style code ports by changing the import.
+"""
+
+from __future__ import annotations
+
+
+class MarcError(Exception):
+    """A malformed record, or text that is not valid in its encoding."""
+
+    def __init__(
+        self,
+        message: str = "",
+        record_index: int | None = None,
+        byte_offset: int | None = None,
+        field_index: int | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.record_index = record_index
+        self.byte_offset = byte_offset
+        self.field_index = field_index
+
+    def __str__(self) -> str:
+        return self.message
+
+    def __reduce__(self):  # type: ignore[no-untyped-def]
+        return (
+            type(self),
+            (self.message, self.record_index, self.byte_offset, self.field_index),
+        )
+
+
+class FramingError(MarcError):
+    """The record boundaries are wrong: Phase 1 could not frame a record."""
+
+
+class RecordLengthInvalid(FramingError):
+    """The leader's record length is not five digits, or too small."""
+
+
+class TruncatedRecord(FramingError):
+    """The data ends before the record does."""
+
+
+class EndOfRecordNotFound(FramingError):
+    """The declared end of the record is not a record terminator (0x1D)."""
+
+
+class StructureError(MarcError):
+    """The record is framed, but its leader, directory or fields are inconsistent."""
+
+
+class RecordLeaderInvalid(StructureError):
+    """The leader is short or not ASCII."""
+
+
+class BaseAddressNotFound(StructureError):
+    """The base address (leader 12-16) is not a positive number."""
+
+
+class BaseAddressInvalid(StructureError):
+    """The base address points outside the record or not after the directory."""
+
+
+class RecordDirectoryInvalid(StructureError):
+    """The directory is not whole 12-byte entries, or an entry is not digits."""
+
+
+class NoFieldsFound(StructureError):
+    """The directory has no entries."""
+
+
+class FieldOutOfBounds(RecordDirectoryInvalid):
+    """A directory entry points past the end of the record."""
+
+
+class FieldTerminatorMissing(StructureError):
+    """A field does not end with the field terminator (0x1E)."""
+
+
+class MarcDecodeError(MarcError, UnicodeDecodeError):
+    """A value is not valid in its encoding.
+
+    It is also a :class:`UnicodeDecodeError`, as pymarc raises, with the value's
+    bytes as ``object`` and the bad byte at ``start``.
+    """
+
+    encoding_name = "utf-8"
+
+    def __init__(
+        self,
+        message: str = "",
+        record_index: int | None = None,
+        byte_offset: int | None = None,
+        field_index: int | None = None,
+        value: bytes = b"",
+        start: int = 0,
+    ) -> None:
+        end = min(start + 1, len(value)) if value else 0
+        UnicodeDecodeError.__init__(self, self.encoding_name, value, start, end, message)
+        self.message = message
+        self.record_index = record_index
+        self.byte_offset = byte_offset
+        self.field_index = field_index
+
+    def __str__(self) -> str:
+        return self.message
+
+    def __reduce__(self):  # type: ignore[no-untyped-def]
+        return (
+            type(self),
+            (
+                self.message,
+                self.record_index,
+                self.byte_offset,
+                self.field_index,
+                self.object,
+                self.start,
+            ),
+        )
+
+
+class Utf8DecodeError(MarcDecodeError):
+    """Invalid UTF-8 in a record that is UTF-8 (LDR/09 'a', or ``force_utf8``)."""
+
+
+class Marc8DecodeError(MarcDecodeError):
+    """Invalid MARC-8 in a record that is MARC-8 (LDR/09 blank)."""
+
+    encoding_name = "marc-8"
+
+
+# pymarc's names. Its base classes are kept as aliases too.
+PymarcException = MarcError
+FatalReaderError = FramingError
+RecordLengthError = RecordLengthInvalid
+
+__all__ = [
+    "BaseAddressInvalid",
+    "BaseAddressNotFound",
+    "EndOfRecordNotFound",
+    "FatalReaderError",
+    "FieldOutOfBounds",
+    "FieldTerminatorMissing",
+    "FramingError",
+    "MarcDecodeError",
+    "MarcError",
+    "Marc8DecodeError",
+    "NoFieldsFound",
+    "PymarcException",
+    "RecordDirectoryInvalid",
+    "RecordLeaderInvalid",
+    "RecordLengthInvalid",
+    "StructureError",
+    "TruncatedRecord",
+    "Utf8DecodeError",
+]

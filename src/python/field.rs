@@ -1,0 +1,383 @@
+//! `marcmap.Field`: a lazy, read-only view of one field.
+
+use super::raw::RawBytes;
+use super::reader::Shared;
+use super::text::{decode_error, ValueAt};
+use super::types;
+use crate::record::{FieldRef, RecordRef, Subfield};
+use pyo3::exceptions::PyKeyError;
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyList, PyString, PyTuple};
+use std::sync::Arc;
+
+/// A field of a record. Values are decoded when asked for.
+#[pyclass(frozen, module = "marcmap._marcmap")]
+pub(crate) struct Field {
+    shared: Arc<Shared>,
+    record: u64,
+    index: u32,
+    tag: [u8; 3],
+    /// Absolute offset and length of the field's bytes (without its terminator).
+    start: usize,
+    len: usize,
+    utf8: bool,
+}
+
+/// Tags at 6XX that pymarc formats as subject headings.
+const SUBJECT_SUBDIVISIONS: &[u8] = b"vxyz";
+
+impl Field {
+    pub(crate) fn new(
+        shared: &Arc<Shared>,
+        record_index: u64,
+        record_start: usize,
+        record: &RecordRef<'_>,
+        field: &FieldRef<'_>,
+    ) -> Field {
+        Field {
+            shared: shared.clone(),
+            record: record_index,
+            index: field.index() as u32,
+            tag: *field.tag(),
+            start: record_start + field.offset_in_record(),
+            len: field.data().len(),
+            utf8: record.leader().is_utf8(),
+        }
+    }
+
+    fn data_bytes(&self) -> &[u8] {
+        self.shared
+            .file
+            .bytes()
+            .get(self.start..self.start + self.len)
+            .unwrap_or_default()
+    }
+
+    fn is_control(&self) -> bool {
+        self.tag[0] == b'0' && self.tag[1] == b'0' && self.tag[2].is_ascii_digit()
+    }
+
+    fn tag_str(&self) -> &str {
+        std::str::from_utf8(&self.tag).unwrap_or("???")
+    }
+
+    /// The field as a core view, rebuilt from its bytes.
+    fn view(&self) -> FieldView<'_> {
+        FieldView {
+            data: self.data_bytes(),
+            control: self.is_control(),
+        }
+    }
+
+    fn at(&self, bytes: &[u8]) -> ValueAt {
+        // The offset of `bytes` inside the file: it is always a sub-slice of ours.
+        let within = (bytes.as_ptr() as usize).saturating_sub(self.data_bytes().as_ptr() as usize);
+        ValueAt {
+            record: self.record,
+            byte: (self.start + within) as u64,
+            field: self.index,
+        }
+    }
+
+    fn value_py<'py>(&self, py: Python<'py>, bytes: &[u8]) -> PyResult<Bound<'py, PyAny>> {
+        self.shared.text.to_py(py, bytes, self.utf8, self.at(bytes))
+    }
+
+    /// The value as text, whatever `to_unicode` says (for `value()`, `str()` and friends).
+    fn decoded(&self, py: Python<'_>, bytes: &[u8]) -> PyResult<String> {
+        match self.shared.text.decode(bytes, self.utf8) {
+            Ok(text) => Ok(text.into_owned()),
+            Err(f) => Err(decode_error(py, bytes, &f, self.at(bytes))),
+        }
+    }
+
+    /// A subfield's code as pymarc gives it: the code byte, or for a non-ASCII code
+    /// byte pymarc's normalisation (which may also move where the value starts).
+    fn code_and_value<'a, 'py>(
+        &self,
+        py: Python<'py>,
+        sf: &Subfield<'a>,
+    ) -> PyResult<(Bound<'py, PyString>, &'a [u8])> {
+        if sf.code.is_ascii() {
+            return Ok((types::code_str(py, sf.code), sf.value));
+        }
+        let mut raw = Vec::with_capacity(sf.value.len() + 1);
+        raw.push(sf.code);
+        raw.extend_from_slice(sf.value);
+        let (code, skip): (String, usize) = types::normalize_code(py, &raw)?;
+        let value = sf.value.get(skip.saturating_sub(1)..).unwrap_or_default();
+        Ok((PyString::new(py, &code), value))
+    }
+
+    fn code_matches(py: Python<'_>, sf: &Subfield<'_>, code: &str) -> bool {
+        if sf.code.is_ascii() {
+            return code.len() == 1 && code.as_bytes()[0] == sf.code;
+        }
+        let _ = py;
+        false
+    }
+}
+
+/// The bytes of a field, with its subfields split on demand.
+struct FieldView<'a> {
+    data: &'a [u8],
+    control: bool,
+}
+
+impl<'a> FieldView<'a> {
+    fn indicators(&self) -> (u8, u8) {
+        let end = memchr::memchr(0x1F, self.data).unwrap_or(self.data.len());
+        let ind = &self.data[..end];
+        (
+            ind.first().copied().unwrap_or(b' '),
+            ind.get(1).copied().unwrap_or(b' '),
+        )
+    }
+
+    fn subfields(&self) -> impl Iterator<Item = Subfield<'a>> {
+        let rest = if self.control {
+            &[][..]
+        } else {
+            let end = memchr::memchr(0x1F, self.data).unwrap_or(self.data.len());
+            &self.data[end..]
+        };
+        crate::record::Subfields::from_delimited(rest)
+    }
+}
+
+#[pymethods]
+impl Field {
+    /// The three-character tag.
+    #[getter]
+    fn tag<'py>(&self, py: Python<'py>) -> Bound<'py, PyString> {
+        PyString::new(py, self.tag_str())
+    }
+
+    /// Whether this is a control field (00X).
+    #[getter]
+    fn control_field(&self) -> bool {
+        self.is_control()
+    }
+
+    fn is_control_field(&self) -> bool {
+        self.is_control()
+    }
+
+    /// Whether this is a subject field (6XX).
+    fn is_subject_field(&self) -> bool {
+        self.tag[0] == b'6'
+    }
+
+    /// A control field's value; `None` for a data field.
+    #[getter]
+    fn data<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
+        if !self.is_control() {
+            return Ok(None);
+        }
+        self.value_py(py, self.data_bytes()).map(Some)
+    }
+
+    /// `Indicators(first, second)`; `None` for a control field.
+    #[getter]
+    fn indicators<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
+        if self.is_control() {
+            return Ok(None);
+        }
+        let (a, b) = self.view().indicators();
+        types::indicators(py, types::indicator_str(py, a), types::indicator_str(py, b)).map(Some)
+    }
+
+    #[getter]
+    fn indicator1<'py>(&self, py: Python<'py>) -> Bound<'py, PyString> {
+        if self.is_control() {
+            return PyString::new(py, "");
+        }
+        types::indicator_str(py, self.view().indicators().0)
+    }
+
+    #[getter]
+    fn indicator2<'py>(&self, py: Python<'py>) -> Bound<'py, PyString> {
+        if self.is_control() {
+            return PyString::new(py, "");
+        }
+        types::indicator_str(py, self.view().indicators().1)
+    }
+
+    /// The subfields, as `Subfield(code, value)` named tuples, in order.
+    #[getter(subfields)]
+    fn subfield_list<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
+        let list = PyList::empty(py);
+        for sf in self.view().subfields() {
+            let (code, value) = self.code_and_value(py, &sf)?;
+            list.append(types::subfield(py, code, self.value_py(py, value)?)?)?;
+        }
+        Ok(list)
+    }
+
+    /// The first value of subfield `code`; `KeyError` if there is none (or a control field).
+    fn __getitem__<'py>(&self, py: Python<'py>, code: &str) -> PyResult<Bound<'py, PyAny>> {
+        match self.first(py, code)? {
+            Some(v) => Ok(v),
+            None => Err(PyKeyError::new_err(code.to_string())),
+        }
+    }
+
+    /// The first value of subfield `code`, or `default`.
+    #[pyo3(signature = (code, default = None))]
+    fn get<'py>(
+        &self,
+        py: Python<'py>,
+        code: &str,
+        default: Option<Bound<'py, PyAny>>,
+    ) -> PyResult<Option<Bound<'py, PyAny>>> {
+        Ok(self.first(py, code)?.or(default))
+    }
+
+    fn __contains__(&self, py: Python<'_>, code: &str) -> PyResult<bool> {
+        if code.len() == 1 && code.is_ascii() {
+            return Ok(self
+                .view()
+                .subfields()
+                .any(|sf| sf.code == code.as_bytes()[0]));
+        }
+        Ok(self.first(py, code)?.is_some())
+    }
+
+    /// The values of the subfields whose code is one of `codes`, in field order.
+    #[pyo3(signature = (*codes))]
+    fn get_subfields<'py>(
+        &self,
+        py: Python<'py>,
+        codes: Vec<String>,
+    ) -> PyResult<Bound<'py, PyList>> {
+        let list = PyList::empty(py);
+        for sf in self.view().subfields() {
+            let (code, value) = self.code_and_value(py, &sf)?;
+            let code_s = code.to_str()?;
+            if codes.iter().any(|c| c == code_s) {
+                list.append(self.value_py(py, value)?)?;
+            }
+        }
+        Ok(list)
+    }
+
+    /// `{code: [values]}`.
+    fn subfields_as_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let dict = PyDict::new(py);
+        for sf in self.view().subfields() {
+            let (code, value) = self.code_and_value(py, &sf)?;
+            let value = self.value_py(py, value)?;
+            match dict.get_item(&code)? {
+                Some(list) => list.cast_into::<PyList>()?.append(value)?,
+                None => dict.set_item(code, PyList::new(py, [value])?)?,
+            }
+        }
+        Ok(dict)
+    }
+
+    /// The data of a control field, or the subfield values joined by spaces (pymarc's `value()`).
+    fn value(&self, py: Python<'_>) -> PyResult<String> {
+        if self.is_control() {
+            return self.decoded(py, self.data_bytes());
+        }
+        let mut parts = Vec::new();
+        for sf in self.view().subfields() {
+            let (_, value) = self.code_and_value(py, &sf)?;
+            parts.push(self.decoded(py, value)?.trim().to_string());
+        }
+        Ok(parts.join(" "))
+    }
+
+    /// pymarc's `format_field()`: values with spaces, subject subdivisions after ` -- `,
+    /// and `$6` left out.
+    fn format_field(&self, py: Python<'_>) -> PyResult<String> {
+        if self.is_control() {
+            return self.decoded(py, self.data_bytes());
+        }
+        let subject = self.tag[0] == b'6';
+        let mut out = String::new();
+        for sf in self.view().subfields() {
+            let (code, value) = self.code_and_value(py, &sf)?;
+            let code = code.to_str()?;
+            if code == "6" {
+                continue;
+            }
+            let text = self.decoded(py, value)?;
+            let is_subdivision =
+                code.len() == 1 && SUBJECT_SUBDIVISIONS.contains(&code.as_bytes()[0]);
+            if subject && is_subdivision {
+                out.push_str(" -- ");
+            } else {
+                out.push(' ');
+            }
+            out.push_str(&text);
+        }
+        Ok(out.trim().to_string())
+    }
+
+    /// The field's bytes (without its terminator), a read-only memoryview into the file.
+    #[getter]
+    fn raw<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        RawBytes::memoryview(py, &self.shared.file, self.start, self.len)
+    }
+
+    fn __iter__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        self.subfield_list(py)?.try_iter().map(|i| i.into_any())
+    }
+
+    /// pymarc's text form: `=245  10$aTitle`.
+    fn __str__(&self, py: Python<'_>) -> PyResult<String> {
+        if self.is_control() {
+            return Ok(format!(
+                "={}  {}",
+                self.tag_str(),
+                self.decoded(py, self.data_bytes())?.replace(' ', "\\")
+            ));
+        }
+        let (a, b) = self.view().indicators();
+        let mut out = format!("={}  ", self.tag_str());
+        for i in [a, b] {
+            out.push(if i == b' ' || i == b'\\' {
+                '\\'
+            } else {
+                i as char
+            });
+        }
+        for sf in self.view().subfields() {
+            let (code, value) = self.code_and_value(py, &sf)?;
+            out.push('$');
+            out.push_str(code.to_str()?);
+            out.push_str(&self.decoded(py, value)?);
+        }
+        Ok(out)
+    }
+
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        let text = self.__str__(py)?;
+        Ok(format!("<Field {}>", PyString::new(py, &text).repr()?))
+    }
+
+    fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
+        let _ = py;
+        Err(pyo3::exceptions::PyTypeError::new_err(
+            "marcmap.Field is a view into a file and cannot be pickled; use to_pymarc() or as_dict()",
+        ))
+    }
+}
+
+impl Field {
+    fn first<'py>(&self, py: Python<'py>, code: &str) -> PyResult<Option<Bound<'py, PyAny>>> {
+        for sf in self.view().subfields() {
+            if Self::code_matches(py, &sf, code) {
+                return self.value_py(py, sf.value).map(Some);
+            }
+            if !sf.code.is_ascii() {
+                let (c, value) = self.code_and_value(py, &sf)?;
+                if c.to_str()? == code {
+                    return self.value_py(py, value).map(Some);
+                }
+            }
+        }
+        Ok(None)
+    }
+}

@@ -1,0 +1,34 @@
+//! The Python bindings, behind the `python` feature: the extension `marcmap._marcmap`.
+//!
+//! Rules that every file here follows:
+//! - Work that touches many records (indexing, batch parsing, the control-number
+//!   index, `extract`, `filter`, validation) runs inside `py.detach`, capturing only
+//!   `Send` data and returning `marcmap::Result`. A `PyErr` is built only after the
+//!   GIL is back ([`errors::to_py`]).
+//! - Every pyclass is `frozen`; shared mutable state sits behind atomics or mutexes,
+//!   so the same code is right on free-threaded Python.
+//! - Python objects hold an `Arc` of the file plus integers, never a Rust borrow.
+
+mod bulk;
+mod errors;
+mod field;
+mod raw;
+mod reader;
+mod record;
+mod source;
+mod text;
+mod types;
+
+use pyo3::prelude::*;
+
+/// The extension module.
+#[pymodule]
+fn _marcmap(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<reader::Reader>()?;
+    m.add_class::<record::Record>()?;
+    m.add_class::<field::Field>()?;
+    m.add_class::<raw::RawBytes>()?;
+    m.add_function(wrap_pyfunction!(text::marc8_to_unicode, m)?)?;
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    Ok(())
+}

@@ -1,0 +1,336 @@
+//! `marcmap.Record`: a lazy, read-only view of one record in the file.
+
+use super::field::Field;
+use super::raw::RawBytes;
+use super::reader::Shared;
+use crate::record::RecordRef;
+use pyo3::exceptions::{PyKeyError, PyTypeError};
+use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
+use pyo3::types::{PyBytes, PyDict, PyList, PyString};
+use std::sync::Arc;
+
+/// A record: the file it lives in, its index and its byte range. Validated when
+/// made; fields are found and values decoded only when asked for.
+#[pyclass(frozen, module = "marcmap._marcmap")]
+pub(crate) struct Record {
+    shared: Arc<Shared>,
+    index: u64,
+    start: usize,
+    len: usize,
+}
+
+static COMPAT: PyOnceLock<Py<PyModule>> = PyOnceLock::new();
+
+/// `marcmap._compat.<name>(record, *args)`: pymarc behaviour kept in Python.
+fn compat<'py>(
+    py: Python<'py>,
+    name: &str,
+    record: (&Bound<'py, Record>,),
+) -> PyResult<Bound<'py, PyAny>> {
+    let module = COMPAT
+        .get_or_try_init(py, || PyResult::Ok(py.import("marcmap._compat")?.unbind()))?
+        .bind(py);
+    module.getattr(name)?.call1(record)
+}
+
+impl Record {
+    pub(crate) fn new(shared: &Arc<Shared>, index: usize, start: usize, len: usize) -> Record {
+        Record {
+            shared: shared.clone(),
+            index: index as u64,
+            start,
+            len,
+        }
+    }
+
+    fn bytes(&self) -> &[u8] {
+        self.shared
+            .file
+            .bytes()
+            .get(self.start..self.start + self.len)
+            .unwrap_or_default()
+    }
+
+    /// The record, re-read in O(1) (it was validated when this object was made).
+    fn view(&self) -> RecordRef<'_> {
+        RecordRef::reparse(self.bytes()).unwrap_or_else(|| {
+            // Unreachable for validated bytes; an empty view is still memory-safe.
+            RecordRef::reparse(EMPTY_RECORD).expect("the constant record is well-formed")
+        })
+    }
+
+    fn field_object(&self, record: &RecordRef<'_>, i: usize) -> Option<Field> {
+        let f = record.field(i)?;
+        Some(Field::new(&self.shared, self.index, self.start, record, &f))
+    }
+
+    fn tag_bytes(tag: &str) -> Option<[u8; 3]> {
+        tag.as_bytes().try_into().ok()
+    }
+
+    fn fields_matching<'py>(
+        &self,
+        py: Python<'py>,
+        keep: impl Fn(&[u8; 3]) -> bool,
+    ) -> PyResult<Bound<'py, PyList>> {
+        let record = self.view();
+        let list = PyList::empty(py);
+        for f in record.fields() {
+            if keep(f.tag()) {
+                list.append(Field::new(
+                    &self.shared,
+                    self.index,
+                    self.start,
+                    &record,
+                    &f,
+                ))?;
+            }
+        }
+        Ok(list)
+    }
+}
+
+/// A minimal valid record, for the never-taken fallback in [`Record::view`].
+const EMPTY_RECORD: &[u8] = b"00026     2200025   4500\x1e\x1d";
+
+#[pymethods]
+impl Record {
+    /// The leader, 24 characters.
+    #[getter]
+    fn leader<'py>(&self, py: Python<'py>) -> Bound<'py, PyString> {
+        let leader = self.view().leader().as_bytes();
+        PyString::new(py, std::str::from_utf8(leader).unwrap_or_default())
+    }
+
+    /// Every field, in directory order.
+    #[getter(fields)]
+    fn field_list<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
+        self.fields_matching(py, |_| true)
+    }
+
+    /// The first field with tag `tag`; `KeyError` when there is none.
+    fn __getitem__(&self, tag: &Bound<'_, PyAny>) -> PyResult<Field> {
+        let tag_str: &str = &tag
+            .extract::<String>()
+            .map_err(|_| PyTypeError::new_err("record[...] takes a tag string such as '245'"))?;
+        self.find(tag_str)
+            .ok_or_else(|| PyKeyError::new_err(tag_str.to_string()))
+    }
+
+    /// The first field with tag `tag`, or `default`.
+    #[pyo3(signature = (tag, default = None))]
+    fn get<'py>(
+        &self,
+        py: Python<'py>,
+        tag: &str,
+        default: Option<Bound<'py, PyAny>>,
+    ) -> PyResult<Option<Bound<'py, PyAny>>> {
+        match self.find(tag) {
+            Some(f) => Ok(Some(Bound::new(py, f)?.into_any())),
+            None => Ok(default),
+        }
+    }
+
+    fn __contains__(&self, tag: &str) -> bool {
+        match Self::tag_bytes(tag) {
+            Some(t) => self.view().first(&t).is_some(),
+            None => false,
+        }
+    }
+
+    /// The fields with any of `tags`, in directory order; every field when none is given.
+    #[pyo3(signature = (*tags))]
+    fn get_fields<'py>(&self, py: Python<'py>, tags: Vec<String>) -> PyResult<Bound<'py, PyList>> {
+        if tags.is_empty() {
+            return self.fields_matching(py, |_| true);
+        }
+        let wanted: Vec<[u8; 3]> = tags.iter().filter_map(|t| Self::tag_bytes(t)).collect();
+        self.fields_matching(py, |t| wanted.contains(t))
+    }
+
+    fn __iter__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        Ok(self.field_list(py)?.try_iter()?.into_any())
+    }
+
+    /// The record's bytes as they are in the file (ISO 2709).
+    fn as_marc<'py>(&self, py: Python<'py>) -> Bound<'py, PyBytes> {
+        PyBytes::new(py, self.bytes())
+    }
+
+    /// pymarc's old name for `as_marc()`.
+    fn as_marc21<'py>(&self, py: Python<'py>) -> Bound<'py, PyBytes> {
+        self.as_marc(py)
+    }
+
+    /// The record's bytes, a read-only memoryview into the file: no copy.
+    #[getter]
+    fn raw<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        RawBytes::memoryview(py, &self.shared.file, self.start, self.len)
+    }
+
+    /// The record's index in the file.
+    #[getter]
+    fn index(&self) -> u64 {
+        self.index
+    }
+
+    /// The record's byte offset in the file.
+    #[getter]
+    fn offset(&self) -> usize {
+        self.start
+    }
+
+    /// MARC-in-JSON as a dict, as pymarc's `as_dict()`.
+    fn as_dict<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyDict>> {
+        Ok(compat(slf.py(), "as_dict", (slf,))?.cast_into::<PyDict>()?)
+    }
+
+    /// MARC-in-JSON text, as pymarc's `as_json()`; keyword arguments go to `json.dumps`.
+    #[pyo3(signature = (**kwargs))]
+    fn as_json<'py>(
+        slf: &Bound<'py, Self>,
+        kwargs: Option<&Bound<'py, PyDict>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let dict = Self::as_dict(slf)?;
+        let json = slf.py().import("json")?;
+        json.getattr("dumps")?.call((dict,), kwargs)
+    }
+
+    /// An equal, editable `pymarc.Record` (pymarc must be installed).
+    fn to_pymarc<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
+        compat(slf.py(), "to_pymarc", (slf,))
+    }
+
+    /// pymarc's text form: `=LDR  ...` then one line a field.
+    fn __str__(slf: &Bound<'_, Self>) -> PyResult<String> {
+        let py = slf.py();
+        let this = slf.get();
+        let mut out = format!("=LDR  {}\n", this.leader(py).to_str()?);
+        let record = this.view();
+        for i in 0..record.field_count() {
+            if let Some(f) = this.field_object(&record, i) {
+                out.push_str(&Bound::new(py, f)?.str()?.to_string());
+                out.push('\n');
+            }
+        }
+        Ok(out)
+    }
+
+    fn __repr__(&self) -> String {
+        let cn = self
+            .view()
+            .control_number()
+            .map(|c| String::from_utf8_lossy(c).trim().to_string());
+        match cn {
+            Some(cn) => format!(
+                "<Record {} at byte {}: 001 {:?}>",
+                self.index, self.start, cn
+            ),
+            None => format!("<Record {} at byte {}>", self.index, self.start),
+        }
+    }
+
+    // pymarc's properties, computed by `marcmap._compat` with pymarc's rules.
+
+    #[getter]
+    fn title<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
+        compat(slf.py(), "title", (slf,))
+    }
+
+    #[getter]
+    fn issn_title<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
+        compat(slf.py(), "issn_title", (slf,))
+    }
+
+    #[getter]
+    fn isbn<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
+        compat(slf.py(), "isbn", (slf,))
+    }
+
+    #[getter]
+    fn issn<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
+        compat(slf.py(), "issn", (slf,))
+    }
+
+    #[getter]
+    fn issnl<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
+        compat(slf.py(), "issnl", (slf,))
+    }
+
+    #[getter]
+    fn sudoc<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
+        compat(slf.py(), "sudoc", (slf,))
+    }
+
+    #[getter]
+    fn author<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
+        compat(slf.py(), "author", (slf,))
+    }
+
+    #[getter]
+    fn uniformtitle<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
+        compat(slf.py(), "uniformtitle", (slf,))
+    }
+
+    #[getter]
+    fn series<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
+        compat(slf.py(), "series", (slf,))
+    }
+
+    #[getter]
+    fn subjects<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
+        compat(slf.py(), "subjects", (slf,))
+    }
+
+    #[getter]
+    fn addedentries<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
+        compat(slf.py(), "addedentries", (slf,))
+    }
+
+    #[getter]
+    fn location<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
+        compat(slf.py(), "location", (slf,))
+    }
+
+    #[getter]
+    fn notes<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
+        compat(slf.py(), "notes", (slf,))
+    }
+
+    #[getter]
+    fn physicaldescription<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
+        compat(slf.py(), "physicaldescription", (slf,))
+    }
+
+    #[getter]
+    fn publisher<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
+        compat(slf.py(), "publisher", (slf,))
+    }
+
+    #[getter]
+    fn pubyear<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
+        compat(slf.py(), "pubyear", (slf,))
+    }
+
+    fn __reduce__(&self) -> PyResult<()> {
+        Err(PyTypeError::new_err(
+            "marcmap.Record is a view into a file and cannot be pickled; use as_marc(), to_pymarc() or as_dict()",
+        ))
+    }
+}
+
+impl Record {
+    fn find(&self, tag: &str) -> Option<Field> {
+        let t = Self::tag_bytes(tag)?;
+        let record = self.view();
+        let f = record.first(&t)?;
+        Some(Field::new(
+            &self.shared,
+            self.index,
+            self.start,
+            &record,
+            &f,
+        ))
+    }
+}

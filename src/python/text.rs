@@ -1,0 +1,188 @@
+//! Field values as Python objects: `str` decoded by the record's encoding, or `bytes`.
+
+use super::errors;
+use crate::decode::{self, ErrorHandling};
+use crate::marc8;
+use pyo3::exceptions::PyValueError;
+use pyo3::prelude::*;
+use pyo3::types::{PyBytes, PyString};
+use std::borrow::Cow;
+
+/// How a reader turns value bytes into Python values.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct TextOptions {
+    /// `False` gives `bytes` values, as pymarc's `to_unicode=False`.
+    pub to_unicode: bool,
+    /// Treat every record as UTF-8, whatever LDR/09 says.
+    pub force_utf8: bool,
+    /// Invalid UTF-8 handling.
+    pub utf8: ErrorHandling,
+    /// MARC-8 decoding options.
+    pub marc8: marc8::Marc8Options,
+}
+
+/// Where a value sits, for error messages.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct ValueAt {
+    pub record: u64,
+    pub byte: u64,
+    pub field: u32,
+}
+
+/// Why a value could not be decoded: which encoding, and the offset in the value.
+#[derive(Debug, Clone)]
+pub(crate) struct DecodeFailure {
+    pub marc8: bool,
+    pub offset: usize,
+    pub reason: String,
+}
+
+pub(crate) fn parse_handling(name: &str) -> PyResult<ErrorHandling> {
+    match name {
+        "strict" => Ok(ErrorHandling::Strict),
+        "replace" => Ok(ErrorHandling::Replace),
+        "ignore" => Ok(ErrorHandling::Ignore),
+        other => Err(PyValueError::new_err(format!(
+            "utf8_handling must be 'strict', 'replace' or 'ignore', not {other:?}"
+        ))),
+    }
+}
+
+impl TextOptions {
+    /// Decodes `bytes` of a record whose LDR/09 says UTF-8 (`utf8`) or MARC-8.
+    /// Pure Rust: safe to call without the GIL.
+    pub(crate) fn decode<'a>(
+        &self,
+        bytes: &'a [u8],
+        utf8: bool,
+    ) -> Result<Cow<'a, str>, DecodeFailure> {
+        if utf8 || self.force_utf8 {
+            return decode::utf8(bytes, self.utf8).map_err(|offset| DecodeFailure {
+                marc8: false,
+                offset,
+                reason: "invalid UTF-8".into(),
+            });
+        }
+        if bytes.is_ascii() && !bytes.contains(&0x1B) {
+            // SAFETY-free: ASCII is UTF-8. MARC-8's G0 default is ASCII.
+            return Ok(Cow::Borrowed(
+                std::str::from_utf8(bytes).unwrap_or_default(),
+            ));
+        }
+        marc8::decode(bytes, &self.marc8)
+            .map(Cow::Owned)
+            .map_err(|e| DecodeFailure {
+                marc8: true,
+                offset: e.offset,
+                reason: e.to_string(),
+            })
+    }
+
+    /// `bytes` as a Python value: `str`, or `bytes` when `to_unicode` is off.
+    pub(crate) fn to_py<'py>(
+        &self,
+        py: Python<'py>,
+        bytes: &[u8],
+        utf8: bool,
+        at: ValueAt,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        if !self.to_unicode {
+            return Ok(PyBytes::new(py, bytes).into_any());
+        }
+        match self.decode(bytes, utf8) {
+            Ok(text) => Ok(PyString::new(py, &text).into_any()),
+            Err(f) => Err(decode_error(py, bytes, &f, at)),
+        }
+    }
+}
+
+/// The `Utf8DecodeError` / `Marc8DecodeError` for a failed value.
+pub(crate) fn decode_error(py: Python<'_>, value: &[u8], f: &DecodeFailure, at: ValueAt) -> PyErr {
+    let byte = at.byte + f.offset as u64;
+    let message = format!(
+        "record {} at byte {}, field {}: {} at byte {} of the value",
+        at.record, byte, at.field, f.reason, f.offset
+    );
+    let cls = if f.marc8 {
+        "Marc8DecodeError"
+    } else {
+        "Utf8DecodeError"
+    };
+    let made = errors::class(py, cls).and_then(|c| {
+        c.call1((
+            message.as_str(),
+            at.record,
+            byte,
+            at.field,
+            PyBytes::new(py, value),
+            f.offset,
+        ))
+    });
+    match made {
+        Ok(obj) => PyErr::from_value(obj),
+        Err(e) => e,
+    }
+}
+
+/// `marcmap.marc8_to_unicode(data, *, errors="strict", normalization="NFC", ligatures="lc")`:
+/// decodes MARC-8 bytes on their own.
+#[pyfunction]
+#[pyo3(signature = (data, *, errors = "strict", normalization = "NFC", ligatures = "lc"))]
+pub(crate) fn marc8_to_unicode(
+    py: Python<'_>,
+    data: &[u8],
+    errors: &str,
+    normalization: &str,
+    ligatures: &str,
+) -> PyResult<String> {
+    let opts = marc8_options(errors, normalization, ligatures)?;
+    let value = data.to_vec();
+    match py.detach(move || marc8::decode(&value, &opts)) {
+        Ok(s) => Ok(s),
+        Err(e) => {
+            let f = DecodeFailure {
+                marc8: true,
+                offset: e.offset,
+                reason: e.to_string(),
+            };
+            let at = ValueAt {
+                record: 0,
+                byte: 0,
+                field: 0,
+            };
+            Err(decode_error(py, data, &f, at))
+        }
+    }
+}
+
+/// MARC-8 options from their Python spellings.
+pub(crate) fn marc8_options(
+    errors: &str,
+    normalization: &str,
+    ligatures: &str,
+) -> PyResult<marc8::Marc8Options> {
+    let errors = parse_handling(errors)?;
+    let normalization = match normalization.to_ascii_uppercase().as_str() {
+        "NFC" => marc8::Normalization::Nfc,
+        "NFD" => marc8::Normalization::Nfd,
+        other => {
+            return Err(PyValueError::new_err(format!(
+                "normalization must be 'NFC' or 'NFD', not {other:?}"
+            )))
+        }
+    };
+    let ligatures = match ligatures {
+        "lc" => marc8::LigatureMapping::Lc,
+        "pymarc" => marc8::LigatureMapping::Pymarc,
+        other => {
+            return Err(PyValueError::new_err(format!(
+                "ligatures must be 'lc' or 'pymarc', not {other:?}"
+            )))
+        }
+    };
+    Ok(marc8::Marc8Options {
+        errors,
+        normalization,
+        ligatures,
+    })
+}

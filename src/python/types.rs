@@ -1,0 +1,70 @@
+//! The small Python types records are made of: `Subfield`, `Indicators`, codes.
+//!
+//! `Subfield` and `Indicators` are `NamedTuple`s defined in `marcmap/_types.py`, as
+//! in pymarc, so they compare equal to pymarc's and to plain tuples.
+
+use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
+use pyo3::types::{PyString, PyTuple};
+
+static SUBFIELD: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+static INDICATORS: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+static NORMALIZE_CODE: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+/// One interned `str` per ASCII byte: codes and indicators are made once.
+static ASCII_CHARS: PyOnceLock<Vec<Py<PyString>>> = PyOnceLock::new();
+
+fn import<'py>(
+    py: Python<'py>,
+    cell: &'static PyOnceLock<Py<PyAny>>,
+    name: &str,
+) -> PyResult<&'py Bound<'py, PyAny>> {
+    Ok(cell
+        .get_or_try_init(py, || {
+            PyResult::Ok(py.import("marcmap._types")?.getattr(name)?.unbind())
+        })?
+        .bind(py))
+}
+
+fn ascii<'py>(py: Python<'py>, b: u8) -> Option<Bound<'py, PyString>> {
+    let table = ASCII_CHARS.get_or_init(py, || {
+        (0u8..128)
+            .map(|c| PyString::intern(py, &(c as char).to_string()).unbind())
+            .collect()
+    });
+    table.get(b as usize).map(|s| s.bind(py).clone())
+}
+
+/// A one-character `str` for an ASCII code byte.
+pub(crate) fn code_str(py: Python<'_>, b: u8) -> Bound<'_, PyString> {
+    ascii(py, b).unwrap_or_else(|| PyString::new(py, &(b as char).to_string()))
+}
+
+/// An indicator as a one-character `str` (non-ASCII bytes read as Latin-1).
+pub(crate) fn indicator_str(py: Python<'_>, b: u8) -> Bound<'_, PyString> {
+    code_str(py, b)
+}
+
+pub(crate) fn subfield<'py>(
+    py: Python<'py>,
+    code: Bound<'py, PyString>,
+    value: Bound<'py, PyAny>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let cls = import(py, &SUBFIELD, "Subfield")?;
+    // NamedTuple's __new__ takes (cls, code, value); calling the class is the fast path.
+    cls.call1(PyTuple::new(py, [code.into_any(), value])?)
+}
+
+pub(crate) fn indicators<'py>(
+    py: Python<'py>,
+    first: Bound<'py, PyString>,
+    second: Bound<'py, PyString>,
+) -> PyResult<Bound<'py, PyAny>> {
+    import(py, &INDICATORS, "Indicators")?.call1((first, second))
+}
+
+/// pymarc's normalisation of a non-ASCII subfield code: `(code, bytes_to_skip)`.
+pub(crate) fn normalize_code(py: Python<'_>, raw: &[u8]) -> PyResult<(String, usize)> {
+    import(py, &NORMALIZE_CODE, "normalize_subfield_code")?
+        .call1((raw,))?
+        .extract()
+}
