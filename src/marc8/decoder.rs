@@ -53,9 +53,16 @@ pub(crate) fn decode_raw(
                     break;
                 }
             },
-            // C0 controls other than ESC are the same in Unicode; pass them on.
-            0x00..=0x1F => {
+            // The record structure characters are in the LC ASCII table: keep
+            // them, so that a whole field can be decoded in one call.
+            0x1D..=0x1F => {
                 d.base(char::from(b));
+                i += 1;
+            }
+            // Other C0 controls are not MARC-8 characters (yaz and pymarc drop
+            // them silently, as `Ignore` does).
+            0x00..=0x1F => {
+                d.bad(i, Marc8ErrorKind::InvalidByte(b))?;
                 i += 1;
             }
             // Space is a single byte whatever G0 holds, even a multibyte set.

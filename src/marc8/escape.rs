@@ -1,13 +1,17 @@
-//! Parsing ISO 2022 escape sequences as MARC-8 uses them.
+//! Parsing the escape sequences MARC-8 uses.
 //!
 //! The shapes MARC-8 defines are `ESC ( F` / `ESC , F` (G0), `ESC ) F` /
 //! `ESC - F` (G1), the same with `$` before the intermediate for a multibyte
-//! set (`ESC $ 1` alone also means G0), and the bare `ESC g`, `ESC b`,
+//! set (`ESC $ F` alone also means G0), and the bare `ESC g`, `ESC b`,
 //! `ESC p`, `ESC s` for the Greek-symbol, subscript, superscript and ASCII
 //! sets in G0. ANSEL may be written with a `!` before its final byte
-//! (`ESC ) ! E`). A sequence is read in the general ISO 2022 form (ESC,
-//! intermediates 0x20-0x2F, one final 0x30-0x7E), so that an unknown one can
-//! be skipped whole.
+//! (`ESC ) ! E`).
+//!
+//! An ESC that does not start one of these shapes is reported on its own and
+//! the bytes after it are decoded as text: in real records a stray ESC is
+//! usually a damaged letter (`Soci<ESC>t<E2>e`), and swallowing the next byte
+//! would lose a good one. A well-shaped designation of an unknown set is
+//! skipped whole.
 
 use super::charset::Charset;
 use super::options::LigatureMapping;
@@ -32,31 +36,37 @@ pub(crate) enum Escape {
 
 /// Read the escape sequence that starts `input` (whose first byte is ESC).
 pub(crate) fn parse(input: &[u8], ligatures: LigatureMapping) -> Escape {
-    let body = input.get(1..).unwrap_or_default();
-    let n_inter = body
-        .iter()
-        .take_while(|b| (0x20..=0x2F).contains(*b))
-        .count();
-    let Some(&fin) = body.get(n_inter) else {
-        return Escape::Truncated;
-    };
-    if !(0x30..=0x7E).contains(&fin) {
-        // Not a complete sequence: skip the ESC and its intermediates only.
-        return Escape::Unknown(1 + n_inter);
+    let mut j = 1;
+    let multibyte = input.get(j) == Some(&b'$');
+    if multibyte {
+        j += 1;
     }
-    let len = 2 + n_inter;
-    let inter = body.get(..n_inter).unwrap_or_default();
-    // Strip the multibyte marker and ANSEL's `!`: the set's width is intrinsic.
-    let inter = inter.strip_prefix(b"$").unwrap_or(inter);
-    let inter = inter.strip_suffix(b"!").unwrap_or(inter);
-    let target = match inter {
-        b"" | b"(" | b"," => Target::G0,
-        b")" | b"-" => Target::G1,
-        _ => return Escape::Unknown(len),
+    let target = match input.get(j) {
+        None => return Escape::Truncated,
+        Some(b'(' | b',') => Target::G0,
+        Some(b')' | b'-') => Target::G1,
+        // `ESC $ F` (multibyte G0) and the bare `ESC F` forms.
+        Some(_) => {
+            let len = j + 1;
+            return match input.get(j).and_then(|&f| Charset::from_final(f, ligatures)) {
+                Some(set) => Escape::Designate(Target::G0, set, len),
+                None if multibyte => Escape::Unknown(len),
+                None => Escape::Unknown(1),
+            };
+        }
     };
-    match Charset::from_final(fin, ligatures) {
-        Some(set) => Escape::Designate(target, set, len),
-        None => Escape::Unknown(len),
+    j += 1;
+    if input.get(j) == Some(&b'!') {
+        j += 1;
+    }
+    match input.get(j) {
+        None => Escape::Truncated,
+        Some(&f) => match Charset::from_final(f, ligatures) {
+            // The set's width is intrinsic: `$` is not needed to find it.
+            Some(set) => Escape::Designate(target, set, j + 1),
+            None if (0x30..=0x7E).contains(&f) => Escape::Unknown(j + 1),
+            None => Escape::Unknown(j),
+        },
     }
 }
 
@@ -95,8 +105,12 @@ mod tests {
     #[test]
     fn bad_sequences() {
         assert!(matches!(p(b"\x1b(Z"), Escape::Unknown(3)));
-        assert!(matches!(p(b"\x1b*B"), Escape::Unknown(3)));
+        assert!(matches!(p(b"\x1b*B"), Escape::Unknown(1)));
         assert!(matches!(p(b"\x1b\x80"), Escape::Unknown(1)));
+        assert!(matches!(p(b"\x1bt\xe2e"), Escape::Unknown(1)));
+        assert!(matches!(p(b"\x1b linn"), Escape::Unknown(1)));
+        assert!(matches!(p(b"\x1b(\x1f"), Escape::Unknown(2)));
+        assert!(matches!(p(b"\x1b,"), Escape::Truncated));
         assert!(matches!(p(b"\x1b("), Escape::Truncated));
         assert!(matches!(p(b"\x1b"), Escape::Truncated));
     }

@@ -21,6 +21,9 @@
 //! letter they modify; Unicode puts them **after**. The decoder moves them.
 //! Marks left at the end of the input, with no letter after them, are kept.
 //!
+//! C0 control bytes other than ESC and the record structure characters
+//! (0x1D-0x1F) are not MARC-8 characters: strict mode reports them.
+//!
 //! Characters outside the MARC-8 repertoire are written as numeric character
 //! references, `&#xHHHH;`; these decode to the character. Malformed references
 //! (such as `&#x0E25%x;`, or one that names a surrogate) stay literal text.
@@ -96,9 +99,8 @@ pub fn decode(input: &[u8], opts: &Marc8Options) -> Result<String, Marc8Error> {
 ///
 /// Only in strict mode: the first bad sequence, with its byte offset.
 pub fn decode_into(input: &[u8], opts: &Marc8Options, out: &mut String) -> Result<(), Marc8Error> {
-    // Fast path: ASCII with no escape and no character reference is itself.
-    if input.is_ascii()
-        && memchr::memchr(0x1B, input).is_none()
+    // Fast path: printable ASCII with no character reference is itself.
+    if input.iter().all(|&b| (0x1D..0x7F).contains(&b))
         && memchr::memmem::find(input, b"&#").is_none()
     {
         if let Ok(text) = std::str::from_utf8(input) {
