@@ -48,7 +48,10 @@ pub(crate) fn parse(input: &[u8], ligatures: LigatureMapping) -> Escape {
         // `ESC $ F` (multibyte G0) and the bare `ESC F` forms.
         Some(_) => {
             let len = j + 1;
-            return match input.get(j).and_then(|&f| Charset::from_final(f, ligatures)) {
+            return match input
+                .get(j)
+                .and_then(|&f| Charset::from_final(f, ligatures))
+            {
                 Some(set) => Escape::Designate(Target::G0, set, len),
                 None if multibyte => Escape::Unknown(len),
                 None => Escape::Unknown(1),
