@@ -70,9 +70,13 @@ pub(crate) fn decode_raw(
                 d.base(' ');
                 i += 1;
             }
+            // C1 controls (non-sort markers, joiners) are transparent: they do
+            // not take the pending marks, which belong to the next letter.
             0x80..=0x9F => {
-                let entry = C1[usize::from(b & 0x1F)];
-                d.entry(entry, i, b)?;
+                match char::from_u32(C1[usize::from(b & 0x1F)] & SCALAR_MASK) {
+                    Some(c) if c != '\0' => d.out.push(c),
+                    _ => d.bad(i, Marc8ErrorKind::InvalidByte(b))?,
+                }
                 i += 1;
             }
             _ if b < 0x80 && d.g0_ascii => {
