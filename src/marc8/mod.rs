@@ -1,93 +1,238 @@
-//! MARC-8 to Unicode decoding (see the MARC-8 issue).
+//! MARC-8 to Unicode decoding.
 //!
-//! Interim: until the table-driven decoder lands, only ASCII decodes; anything
-//! else is an error that names the first non-ASCII byte, never mojibake.
+//! # MARC-8 in brief
+//!
+//! MARC-8 is the pre-Unicode character encoding of MARC 21 records (leader
+//! position 09 blank). It is an ISO 2022 style encoding with two graphic sets
+//! in force at any time:
+//!
+//! - **G0**, addressed by bytes 0x21-0x7E, is ASCII by default;
+//! - **G1**, addressed by bytes 0xA1-0xFE, is ANSEL (Extended Latin) by default.
+//!
+//! Escape sequences designate other sets into G0 or G1: Greek symbols,
+//! subscripts and superscripts (`ESC g`, `ESC b`, `ESC p`, back with `ESC s`),
+//! Basic and Extended Hebrew, Cyrillic, Arabic, Greek (`ESC ( F`, `ESC ) F`),
+//! and the three-byte East Asian Character Code, EACC (`ESC $ 1`). Space
+//! (0x20) is always a single-byte space. The designations are reset to the
+//! defaults at the start of every field, so each call to [`decode`] starts
+//! from G0 = ASCII, G1 = ANSEL.
+//!
+//! Diacritics are separate combining characters that come **before** the
+//! letter they modify; Unicode puts them **after**. The decoder moves them.
+//! Marks left at the end of the input, with no letter after them, are kept.
+//!
+//! C0 control bytes other than ESC and the record structure characters
+//! (0x1D-0x1F) are not MARC-8 characters: strict mode reports them.
+//!
+//! Characters outside the MARC-8 repertoire are written as numeric character
+//! references, `&#xHHHH;`; these decode to the character. Malformed references
+//! (such as `&#x0E25%x;`, or one that names a surrogate) stay literal text.
+//!
+//! The mapping tables are generated from the Library of Congress code tables
+//! by `tools/gen_marc8_tables.py`. Where the LC tables give a private-use code
+//! point for an EACC character and a substitute as an alternative, the
+//! primary (private-use) mapping is used, as LC and marc4j do.
+//!
+//! # Options
+//!
+//! - [`Marc8Options::errors`]: in [`Strict`](crate::decode::ErrorHandling::Strict)
+//!   mode, an unknown or truncated escape sequence, a byte not in the set
+//!   designated for it, or a truncated or unknown EACC character is an error
+//!   giving the byte offset in the input.
+//!   [`Replace`](crate::decode::ErrorHandling::Replace) writes U+FFFD instead
+//!   and [`Ignore`](crate::decode::ErrorHandling::Ignore) drops the bytes.
+//! - [`Marc8Options::normalization`]: [`Normalization::Nfc`] (the default, what
+//!   pymarc returns) or [`Normalization::Nfd`] (closest to what LC's converter
+//!   and marc4j emit: letters followed by combining marks).
+//! - [`Marc8Options::ligatures`]: the ligature (0xEB/0xEC) and double tilde
+//!   (0xFA/0xFB) are each written in MARC-8 as two halves, around the two
+//!   letters they span. With [`LigatureMapping::Lc`] (the default, LC's
+//!   recommendation and what marc4j and yaz do) the first half becomes
+//!   U+0361 COMBINING DOUBLE INVERTED BREVE or U+0360 COMBINING DOUBLE TILDE
+//!   and the second half is dropped: `EB t s EC` gives `t\u{361}s`. With
+//!   [`LigatureMapping::Pymarc`] the halves become U+FE20 / U+FE21 and
+//!   U+FE22 / U+FE23 (combining half marks), which is what pymarc returns:
+//!   `t\u{FE20}s\u{FE21}`.
+//!
+//! # Mislabelled records
+//!
+//! Some records say MARC-8 in the leader but hold UTF-8. [`looks_like_utf8`]
+//! spots them so that a reader can decode them as UTF-8 and say so.
+//!
+//! # Example
+//!
+//! ```
+//! use marcmap::marc8::{decode, Marc8Options};
+//!
+//! // ANSEL 0xE2 is the combining acute accent, written before its letter.
+//! let text = decode(b"Caf\xE2e", &Marc8Options::default()).unwrap();
+//! assert_eq!(text, "Caf\u{e9}");
+//! ```
 
-use crate::decode::ErrorHandling;
+mod charset;
+mod decoder;
+mod error;
+mod escape;
+mod ncr;
+mod normalize;
+mod options;
+mod tables;
 
-/// Output normalisation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Normalization {
-    /// Composed, as pymarc gives.
-    #[default]
-    Nfc,
-    /// Decomposed, as LC's converters and marc4j give.
-    Nfd,
-}
+pub use error::{Marc8Error, Marc8ErrorKind};
+pub use options::{LigatureMapping, Marc8Options, Normalization};
 
-/// How the ligature and double-tilde halves map.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum LigatureMapping {
-    /// As the LC tables say.
-    #[default]
-    Lc,
-    /// As pymarc does.
-    Pymarc,
-}
-
-/// MARC-8 decoding options.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct Marc8Options {
-    /// What to do with bad bytes.
-    pub errors: ErrorHandling,
-    /// Output normalisation.
-    pub normalization: Normalization,
-    /// Ligature halves.
-    pub ligatures: LigatureMapping,
-}
-
-/// What went wrong.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[non_exhaustive]
-pub enum Marc8ErrorKind {
-    /// Not decodable by this build.
-    #[error("MARC-8 text beyond ASCII is not supported yet")]
-    Unsupported,
-}
-
-/// A decoding error at a byte offset in the input.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{kind} (byte {offset})")]
-pub struct Marc8Error {
-    /// Offset of the first bad byte.
-    pub offset: usize,
-    /// What went wrong.
-    pub kind: Marc8ErrorKind,
-}
-
-/// Decodes MARC-8 `input`.
+/// Decode MARC-8 bytes (one field or subfield) to a `String`.
+///
+/// # Errors
+///
+/// Only in strict mode: the first bad sequence, with its byte offset.
 pub fn decode(input: &[u8], opts: &Marc8Options) -> Result<String, Marc8Error> {
-    let mut out = String::new();
-    decode_into(input, opts, &mut out).map(|()| out)
+    let mut out = String::with_capacity(input.len() + input.len() / 4);
+    decode_into(input, opts, &mut out)?;
+    Ok(out)
 }
 
-/// Decodes MARC-8 `input`, appending to `out`.
+/// Decode MARC-8 bytes and append the text to `out`, so that a caller can
+/// reuse one buffer. On error, `out` may hold part of the text.
+///
+/// # Errors
+///
+/// Only in strict mode: the first bad sequence, with its byte offset.
 pub fn decode_into(input: &[u8], opts: &Marc8Options, out: &mut String) -> Result<(), Marc8Error> {
-    match input.iter().position(|b| !b.is_ascii() || *b == 0x1B) {
-        None => {
-            out.push_str(std::str::from_utf8(input).unwrap_or_default());
-            Ok(())
+    // Fast path: printable ASCII with no `&` (which may start a character
+    // reference) is itself. One pass, no per-call searcher set-up.
+    if input
+        .iter()
+        .all(|&b| (0x1D..0x7F).contains(&b) && b != b'&')
+    {
+        if let Ok(text) = std::str::from_utf8(input) {
+            out.push_str(text);
+            return Ok(());
         }
-        Some(offset) => match opts.errors {
-            ErrorHandling::Strict => Err(Marc8Error {
-                offset,
-                kind: Marc8ErrorKind::Unsupported,
-            }),
-            ErrorHandling::Replace | ErrorHandling::Ignore => {
-                for &b in input {
-                    if b.is_ascii() && b != 0x1B {
-                        out.push(b as char);
-                    } else if opts.errors == ErrorHandling::Replace {
-                        out.push('\u{fffd}');
-                    }
-                }
-                Ok(())
-            }
-        },
     }
+    let start = out.len();
+    decoder::decode_raw(input, opts, out)?;
+    normalize::in_place(out, start, opts.normalization);
+    Ok(())
 }
 
-/// Whether MARC-8-labelled bytes look like UTF-8 instead.
+/// True if bytes labelled MARC-8 are more likely UTF-8: they hold no escape
+/// (0x1B), at least one byte of 0x80 or above, and are valid UTF-8.
+///
+/// Real MARC-8 text with ANSEL diacritics is almost never valid UTF-8, since
+/// a combining mark byte (0xE0-0xFE) would have to be followed by exactly the
+/// right continuation bytes.
 pub fn looks_like_utf8(bytes: &[u8]) -> bool {
-    !bytes.contains(&0x1B) && !bytes.is_ascii() && std::str::from_utf8(bytes).is_ok()
+    !bytes.is_ascii() && memchr::memchr(0x1B, bytes).is_none() && std::str::from_utf8(bytes).is_ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::decode::ErrorHandling;
+
+    fn opts(errors: ErrorHandling) -> Marc8Options {
+        Marc8Options {
+            errors,
+            ..Marc8Options::default()
+        }
+    }
+
+    #[test]
+    fn reorders_combining_marks() {
+        let nfd = Marc8Options {
+            normalization: Normalization::Nfd,
+            ..Marc8Options::default()
+        };
+        assert_eq!(
+            decode(b"\xE2e\xE3\xF2a", &nfd).unwrap(),
+            "e\u{301}a\u{323}\u{302}"
+        );
+        assert_eq!(
+            decode(b"\xE2e", &Marc8Options::default()).unwrap(),
+            "\u{e9}"
+        );
+    }
+
+    #[test]
+    fn ligatures() {
+        let lc = Marc8Options {
+            normalization: Normalization::Nfd,
+            ..Marc8Options::default()
+        };
+        let py = Marc8Options {
+            ligatures: LigatureMapping::Pymarc,
+            ..lc
+        };
+        assert_eq!(decode(b"\xEBt\xECs", &lc).unwrap(), "t\u{361}s");
+        assert_eq!(decode(b"\xEBt\xECs", &py).unwrap(), "t\u{FE20}s\u{FE21}");
+        assert_eq!(decode(b"\xFAn\xFBg", &lc).unwrap(), "n\u{360}g");
+        assert_eq!(decode(b"\xFAn\xFBg", &py).unwrap(), "n\u{FE22}g\u{FE23}");
+    }
+
+    #[test]
+    fn escapes_and_sets() {
+        let o = Marc8Options::default();
+        // Cyrillic in G0, then back to ASCII.
+        assert_eq!(
+            decode(b"\x1b(NMIR\x1b(B!", &o).unwrap(),
+            "\u{43c}\u{438}\u{440}!"
+        );
+        // Superscript two, then ASCII via ESC s.
+        assert_eq!(decode(b"x\x1bp2\x1bs", &o).unwrap(), "x\u{b2}");
+        // EACC, with a single-byte space in between.
+        assert_eq!(
+            decode(b"\x1b$1!0! !0\"\x1b(B", &o).unwrap(),
+            "\u{4e00} \u{4e01}"
+        );
+        // A new call starts from the defaults again.
+        assert_eq!(decode(b"MIR", &o).unwrap(), "MIR");
+    }
+
+    #[test]
+    fn ncrs() {
+        let o = Marc8Options::default();
+        assert_eq!(
+            decode(b"&#x03B1;&amp;&#x0E25%x;", &o).unwrap(),
+            "\u{3b1}&amp;&#x0E25%x;"
+        );
+    }
+
+    #[test]
+    fn error_modes() {
+        let input = b"ab\x1b(Zc\xFFd";
+        let err = decode(input, &opts(ErrorHandling::Strict)).unwrap_err();
+        assert_eq!(
+            err,
+            Marc8Error {
+                offset: 2,
+                kind: Marc8ErrorKind::UnknownEscape
+            }
+        );
+        assert_eq!(
+            decode(input, &opts(ErrorHandling::Replace)).unwrap(),
+            "ab\u{fffd}c\u{fffd}d"
+        );
+        assert_eq!(decode(input, &opts(ErrorHandling::Ignore)).unwrap(), "abcd");
+        let err = decode(b"x\x1b$1!0", &opts(ErrorHandling::Strict)).unwrap_err();
+        assert_eq!(
+            err,
+            Marc8Error {
+                offset: 4,
+                kind: Marc8ErrorKind::TruncatedMultibyte
+            }
+        );
+        assert_eq!(
+            err.to_string(),
+            "invalid MARC-8 at byte 4: truncated multibyte (EACC) character"
+        );
+    }
+
+    #[test]
+    fn utf8_sniffing() {
+        assert!(looks_like_utf8("Café".as_bytes()));
+        assert!(!looks_like_utf8(b"Cafe"));
+        assert!(!looks_like_utf8(b"Caf\xE2e"));
+        assert!(!looks_like_utf8("\x1b(BCafé".as_bytes()));
+    }
 }

@@ -79,7 +79,7 @@ impl TextOptions {
     }
 
     /// `bytes` as a Python value: `str`, or `bytes` when `to_unicode` is off.
-    pub(crate) fn to_py<'py>(
+    pub(crate) fn value_to_py<'py>(
         &self,
         py: Python<'py>,
         bytes: &[u8],
