@@ -38,4 +38,6 @@ for v in values:
     except Exception:
         pass
 secs = time.perf_counter() - t
-print(f"pymarc marc8_to_unicode: {len(values)} subfields, {total} bytes in {secs:.3f} s = {total / secs / 1e6:.2f} MB/s")
+print(
+    f"pymarc marc8_to_unicode: {len(values)} subfields, {total} bytes in {secs:.3f} s = {total / secs / 1e6:.2f} MB/s"
+)

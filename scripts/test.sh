@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# The whole test suite, exactly as CI runs it (.ci/run calls this script).
+#
+# Needs: a Rust toolchain (stable; nightly too for the fuzz smoke run) and CPython 3.11+.
+# It installs everything else itself into ./.venv (and ./.venv313 when a CPython 3.13
+# is found): the wheel built from this checkout, pytest, pymarc 5.4.0, mypy and ruff.
+#
+#   MARCMAP_SKIP_FUZZ=1  skips the fuzz smoke run (it needs the nightly toolchain).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+step() { printf '\n==> %s\n' "$*"; }
+
+find_python() {
+    for candidate in "$@"; do
+        if command -v "$candidate" >/dev/null 2>&1; then command -v "$candidate"; return 0; fi
+        if [ -x "$candidate" ]; then echo "$candidate"; return 0; fi
+    done
+    return 1
+}
+
+PY311=$(find_python "${PYTHON:-python3.11}" python3.11 python3 "$HOME"/.pyenv/versions/3.11*/bin/python3)
+PY313=$(find_python python3.13 "$HOME"/.pyenv/versions/3.13*/bin/python3 || true)
+
+step "Rust: format, lints, tests"
+cargo fmt --check
+cargo clippy --all-targets -- -D warnings
+cargo clippy --all-targets --features python -- -D warnings
+cargo test
+
+step "Build the abi3 wheel once"
+[ -x .venv/bin/python ] || "$PY311" -m venv .venv
+.venv/bin/pip install -q "maturin>=1.7,<2"
+rm -rf target/wheels
+.venv/bin/maturin build --release --quiet --out target/wheels
+WHEEL=$(ls target/wheels/marcmap-*.whl)
+
+run_python_suite() {
+    local venv=$1 python=$2
+    step "Python tests with $("$python" --version) in $venv"
+    [ -x "$venv/bin/python" ] || "$python" -m venv "$venv"
+    "$venv/bin/pip" install -q --force-reinstall --no-deps "$WHEEL"
+    "$venv/bin/pip" install -q "$WHEEL[test]"
+    "$venv/bin/python" -m pytest -q -p no:cacheprovider
+    # stubtest imports the installed package; run it outside the repo root.
+    (cd target && "../$venv/bin/python" -m mypy.stubtest marcmap._marcmap marcmap.errors marcmap._types)
+}
+
+run_python_suite .venv "$PY311"
+if [ -n "$PY313" ]; then
+    run_python_suite .venv313 "$PY313"
+else
+    echo "(no CPython 3.13 found: the 3.13 run is skipped)"
+fi
+
+step "Python: ruff"
+.venv/bin/ruff check python tests/python benchmarks
+.venv/bin/ruff format --check python tests/python benchmarks
+
+if [ "${MARCMAP_SKIP_FUZZ:-0}" != 1 ] && [ -x fuzz/smoke.sh ]; then
+    step "Fuzz smoke run"
+    fuzz/smoke.sh
+fi
+step "All tests passed"
