@@ -53,9 +53,17 @@ fn provenance(dir: &Path) -> HashMap<String, (String, String)> {
     let text = std::fs::read_to_string(dir.join("PROVENANCE.md")).unwrap_or_default();
     let mut rows = HashMap::new();
     for line in text.lines() {
-        let cells: Vec<&str> = line.trim().trim_matches('|').split('|').map(str::trim).collect();
+        let cells: Vec<&str> = line
+            .trim()
+            .trim_matches('|')
+            .split('|')
+            .map(str::trim)
+            .collect();
         if cells.len() >= 12 && cells[0].contains('/') && cells[0].contains('.') {
-            rows.insert(cells[0].to_string(), (cells[6].to_string(), cells[7].to_string()));
+            rows.insert(
+                cells[0].to_string(),
+                (cells[6].to_string(), cells[7].to_string()),
+            );
         }
     }
     rows
@@ -110,8 +118,16 @@ fn sweep_file(path: &Path, bytes: Vec<u8>) -> Stats {
         "{name}: lenient disagrees with strict before the damage"
     );
     let (spans, stop) = oracle::strict_walk(&bytes);
-    assert_eq!(s.starts().len(), spans.len(), "{name}: strict vs oracle walk");
-    assert_eq!(s.stopped_at(), stop.map(|p| p as u64), "{name}: strict stop");
+    assert_eq!(
+        s.starts().len(),
+        spans.len(),
+        "{name}: strict vs oracle walk"
+    );
+    assert_eq!(
+        s.stopped_at(),
+        stop.map(|p| p as u64),
+        "{name}: strict stop"
+    );
     if let Some(err) = strict.framing_error() {
         assert_eq!(err.position().record, Some(s.len() as u64), "{name}: {err}");
         assert_eq!(err.position().byte, s.stopped_at(), "{name}: {err}");
@@ -128,7 +144,10 @@ fn sweep_file(path: &Path, bytes: Vec<u8>) -> Stats {
                 assert_eq!(e.position().record, Some(i as u64), "{name}: {e}");
                 let byte = e.position().byte.expect("byte offset");
                 let start = lenient.offset(i).unwrap();
-                assert!(byte >= start && byte < start + raw.len() as u64, "{name}: {e}");
+                assert!(
+                    byte >= start && byte < start + raw.len() as u64,
+                    "{name}: {e}"
+                );
             }
             (ours, theirs) => panic!(
                 "{name}: record {i}: marcmap {:?}, oracle {:?}",
@@ -140,7 +159,10 @@ fn sweep_file(path: &Path, bytes: Vec<u8>) -> Stats {
     let (ok, bad) = exercise_everything(&lenient);
     assert_eq!(ok + bad, lenient.len(), "{name}: lenient iteration");
     let (sok, sbad) = exercise_everything(&strict);
-    assert_eq!(sok + sbad, strict.len() + usize::from(s.stopped_at().is_some()));
+    assert_eq!(
+        sok + sbad,
+        strict.len() + usize::from(s.stopped_at().is_some())
+    );
 
     Stats {
         files: 1,
@@ -169,7 +191,11 @@ fn corpus_sweep() {
         if !is_iso2709(path, &bytes) {
             continue;
         }
-        let rel = path.strip_prefix(&dir).unwrap().to_string_lossy().into_owned();
+        let rel = path
+            .strip_prefix(&dir)
+            .unwrap()
+            .to_string_lossy()
+            .into_owned();
         let stats = sweep_file(path, bytes);
         let top = rel.split('/').next().unwrap_or("").to_string();
         per_dir.entry(top).or_default().add(&stats);
@@ -190,7 +216,10 @@ fn corpus_sweep() {
     for rel in &swept {
         if let Some(n) = prov.get(rel).and_then(|(_, c)| scan_count(c)) {
             if n != per_file[rel].records {
-                differ.push(format!("{rel}: ours {}, PROVENANCE {n}", per_file[rel].records));
+                differ.push(format!(
+                    "{rel}: ours {}, PROVENANCE {n}",
+                    per_file[rel].records
+                ));
             }
         }
     }
@@ -198,28 +227,64 @@ fn corpus_sweep() {
     let mut total = Stats::default();
     eprintln!(
         "\n{:<24} {:>5} {:>9} {:>7} {:>6} {:>7} {:>6} {:>8} {:>6} {:>5}",
-        "corpus dir", "files", "bytes", "records", "errors", "strict", "stops", "skipped", "ranges", "recov"
+        "corpus dir",
+        "files",
+        "bytes",
+        "records",
+        "errors",
+        "strict",
+        "stops",
+        "skipped",
+        "ranges",
+        "recov"
     );
     for (d, s) in &per_dir {
         total.add(s);
         eprintln!(
             "{:<24} {:>5} {:>9} {:>7} {:>6} {:>7} {:>6} {:>8} {:>6} {:>5}",
-            d, s.files, s.bytes, s.records, s.errors, s.strict_records, s.strict_stops,
-            s.skipped_bytes, s.skipped_ranges, s.recovered
+            d,
+            s.files,
+            s.bytes,
+            s.records,
+            s.errors,
+            s.strict_records,
+            s.strict_stops,
+            s.skipped_bytes,
+            s.skipped_ranges,
+            s.recovered
         );
     }
     let t = &total;
     eprintln!(
         "{:<24} {:>5} {:>9} {:>7} {:>6} {:>7} {:>6} {:>8} {:>6} {:>5}",
-        "TOTAL", t.files, t.bytes, t.records, t.errors, t.strict_records, t.strict_stops,
-        t.skipped_bytes, t.skipped_ranges, t.recovered
+        "TOTAL",
+        t.files,
+        t.bytes,
+        t.records,
+        t.errors,
+        t.strict_records,
+        t.strict_stops,
+        t.skipped_bytes,
+        t.skipped_ranges,
+        t.recovered
     );
-    eprintln!("record counts differing from PROVENANCE's scan ({}):", differ.len());
+    eprintln!(
+        "record counts differing from PROVENANCE's scan ({}):",
+        differ.len()
+    );
     for d in &differ {
         eprintln!("  {d}");
     }
-    assert!(total.files >= 300, "only {} ISO 2709 files found", total.files);
-    assert!(total.records >= 12_000, "only {} records found", total.records);
+    assert!(
+        total.files >= 300,
+        "only {} ISO 2709 files found",
+        total.files
+    );
+    assert!(
+        total.records >= 12_000,
+        "only {} records found",
+        total.records
+    );
 
     known_faults(&dir, &per_file);
 }
@@ -227,7 +292,11 @@ fn corpus_sweep() {
 /// Specific faults PROVENANCE.md lists, checked one by one.
 fn known_faults(dir: &Path, per_file: &HashMap<String, Stats>) {
     let open = |rel: &str| MarcFile::open(dir.join(rel)).unwrap();
-    let stats = |rel: &str| per_file.get(rel).unwrap_or_else(|| panic!("{rel} not swept"));
+    let stats = |rel: &str| {
+        per_file
+            .get(rel)
+            .unwrap_or_else(|| panic!("{rel} not swept"))
+    };
 
     // A record over 99,999 bytes: its length field can't say so; lenient recovers it.
     let rel = "marc4j/test/resources/bad_too_long_plus_2.mrc";
@@ -254,13 +323,19 @@ fn known_faults(dir: &Path, per_file: &HashMap<String, Stats>) {
         .open(dir.join(rel))
         .unwrap();
     assert_eq!(strict.len(), 18);
-    assert_eq!(strict.framing_error().unwrap().position().byte, Some(tail.offset));
+    assert_eq!(
+        strict.framing_error().unwrap().position().byte,
+        Some(tail.offset)
+    );
 
     // 16 records with broken directories among 383; the repaired twin is clean.
     let bad = stats("marc4j/test/resources/pride-and-prejudice-with-many-errors.mrc");
     assert_eq!((bad.records, bad.errors), (383, 16));
     let fixed = stats("marc4j/test/resources/pride-and-prejudice-fixed.mrc");
-    assert_eq!((fixed.records, fixed.errors, fixed.skipped_bytes), (383, 0, 0));
+    assert_eq!(
+        (fixed.records, fixed.errors, fixed.skipped_bytes),
+        (383, 0, 0)
+    );
 
     // pymarc's bad_records.mrc: 8 whole records, 2 good (as pymarc), and a cut
     // 100-byte tail that PROVENANCE's scan and pymarc count as a ninth record.

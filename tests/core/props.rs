@@ -117,7 +117,11 @@ fn item() -> impl Strategy<Value = Item> {
             (Sep::Junk(_) | Sep::Truncated(..), Some(_)) => Sep::None,
             _ => sep,
         };
-        Item { sep, rec, wrong_length }
+        Item {
+            sep,
+            rec,
+            wrong_length,
+        }
     })
 }
 
@@ -170,12 +174,15 @@ fn build(items: &[Item], tail: &Sep) -> Built {
                 bytes[..5].copy_from_slice(&w);
             }
         }
-        let wrong = it.wrong_length.is_some_and(|w| w != it.rec.serialise()[..5]);
+        let wrong = it
+            .wrong_length
+            .is_some_and(|w| w != it.rec.serialise()[..5]);
         if wrong {
             b.first_damage.get_or_insert(b.data.len());
             b.damage.push((b.data.len(), b.data.len() + bytes.len()));
         }
-        b.records.push((b.data.len(), it.rec.expected(&bytes), wrong));
+        b.records
+            .push((b.data.len(), it.rec.expected(&bytes), wrong));
         b.data.extend(bytes);
     }
     push_sep(&mut b, tail);

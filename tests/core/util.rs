@@ -12,7 +12,11 @@ pub fn extents(file: &MarcFile) -> Vec<(u64, u64, String)> {
         parts.push((start, start + len, format!("record {i}")));
     }
     for s in file.skipped() {
-        parts.push((s.offset, s.offset + s.length, format!("skipped {:?}", s.reason)));
+        parts.push((
+            s.offset,
+            s.offset + s.length,
+            format!("skipped {:?}", s.reason),
+        ));
     }
     parts.sort();
     parts
@@ -23,7 +27,10 @@ pub fn extents(file: &MarcFile) -> Vec<(u64, u64, String)> {
 pub fn assert_covers_exactly_once(file: &MarcFile) {
     let mut at = 0u64;
     for (start, end, what) in extents(file) {
-        assert_eq!(start, at, "{what} starts at {start}, expected {at}: a gap or an overlap");
+        assert_eq!(
+            start, at,
+            "{what} starts at {start}, expected {at}: a gap or an overlap"
+        );
         assert!(end > start, "{what} is empty");
         at = end;
     }
@@ -83,7 +90,9 @@ pub fn exercise_everything(file: &MarcFile) -> (usize, usize) {
     for s in file.skipped() {
         sink += s.reason.to_string().len();
     }
-    sink += file.par_map(2, |i, r| i + r.map_or(0, |r| r.field_count())).len();
+    sink += file
+        .par_map(2, |i, r| i + r.map_or(0, |r| r.field_count()))
+        .len();
     std::hint::black_box(sink);
     (ok, bad)
 }
