@@ -259,7 +259,15 @@ impl Scanner<'_> {
             return data.len();
         };
         let chunk = &data[pos..pos + len];
-        if frame::plausible_leader(chunk) {
+        // A record whose declared length frames the rest of the chunk, behind some garbage.
+        let inner = (1..len.saturating_sub(MIN_RECORD_LEN - 1))
+            .find(|&p| declared_length(&chunk[p..]) == Some(len - p));
+        // An exactly framed record with a plausible leader inside the chunk beats a
+        // plausible leader at its start: the start is then a record cut short (its
+        // leader and directory survive, its terminator does not) or junk, and taking
+        // the whole chunk as one record would swallow the whole record behind it.
+        let inner_is_record = inner.is_some_and(|p| frame::plausible_leader(&chunk[p..]));
+        if frame::plausible_leader(chunk) && !inner_is_record {
             self.index.recovered.push(RecoveredRecord {
                 record: self.index.starts.len() as u64,
                 offset: pos as u64,
@@ -269,9 +277,6 @@ impl Scanner<'_> {
             self.index.starts.push(pos as u64);
             return pos + len;
         }
-        // A record whose declared length frames the rest of the chunk, behind some garbage.
-        let inner = (1..len.saturating_sub(MIN_RECORD_LEN - 1))
-            .find(|&p| declared_length(&chunk[p..]) == Some(len - p));
         match inner {
             Some(p) => {
                 self.skip(pos, p, SkipReason::GarbageBeforeRecord);
@@ -336,6 +341,28 @@ mod tests {
                 offset: bad as u64,
                 length: 2,
                 reason: SkipReason::Filler
+            }]
+        );
+    }
+
+    #[test]
+    fn lenient_does_not_let_a_cut_record_swallow_the_next() {
+        // A record cut after its directory (so its leader is plausible) and no
+        // terminator, then a whole record: found by the property tests in
+        // tests/core/props.rs. The cut bytes are skipped, the whole record kept.
+        let whole = rec("b");
+        let mut data = rec("aaaaaaaaaaaa")[..40].to_vec();
+        let at = data.len() as u64;
+        data.extend(&whole);
+        let idx = RecordIndex::build(&data, Framing::Lenient);
+        assert_eq!(idx.starts(), &[at]);
+        assert!(idx.recovered().is_empty());
+        assert_eq!(
+            idx.skipped(),
+            &[SkippedRange {
+                offset: 0,
+                length: at,
+                reason: SkipReason::GarbageBeforeRecord
             }]
         );
     }

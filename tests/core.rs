@@ -1,0 +1,20 @@
+//! marcmap's integration tests: one binary, modules in `tests/core/`.
+//!
+//! - `oracle`: a naive reference parser the zero-copy parser is checked against;
+//! - `gen`: random structurally valid records;
+//! - `props`: property tests (generated records, damaged files, arbitrary bytes);
+//! - `corpus`: a sweep of every ISO 2709 file in `../shared/marc-corpus`;
+//! - `fixtures`: random access, control numbers, threads and open modes on `tests/data`.
+
+#[path = "core/corpus.rs"]
+mod corpus;
+#[path = "core/fixtures.rs"]
+mod fixtures;
+#[path = "core/gen.rs"]
+mod gen;
+#[path = "core/oracle.rs"]
+mod oracle;
+#[path = "core/props.rs"]
+mod props;
+#[path = "core/util.rs"]
+mod util;

@@ -1,0 +1,207 @@
+//! A deliberately simple reference parser for ISO 2709, written independently of
+//! `src/`: it copies every byte it hands out, parses numbers through `str`, and
+//! never tries to be fast. The zero-copy parser must agree with it.
+
+use marcmap::RecordRef;
+
+/// One field as the oracle sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OField {
+    Control {
+        tag: Vec<u8>,
+        data: Vec<u8>,
+    },
+    Data {
+        tag: Vec<u8>,
+        /// The raw field bytes without the terminator.
+        raw: Vec<u8>,
+        ind1: u8,
+        ind2: u8,
+        subfields: Vec<(u8, Vec<u8>)>,
+    },
+}
+
+/// One record as the oracle sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ORecord {
+    pub leader: Vec<u8>,
+    pub fields: Vec<OField>,
+}
+
+/// A number written as exactly `bytes.len()` ASCII digits, parsed through `str`.
+pub fn number(bytes: &[u8]) -> Option<usize> {
+    if bytes.is_empty() || !bytes.iter().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    std::str::from_utf8(bytes).ok()?.parse().ok()
+}
+
+/// pymarc's rule: a tag below "010" made only of digits is a control field.
+pub fn is_control_tag(tag: &[u8]) -> bool {
+    tag.iter().all(|b| b.is_ascii_digit()) && tag < &b"010"[..]
+}
+
+/// Splits a data field the way pymarc does: indicators are the bytes before the
+/// first 0x1F (missing ones read as blanks, extra ones dropped); every later
+/// chunk between delimiters is a subfield, empty chunks skipped.
+pub fn split_data_field(raw: &[u8]) -> (u8, u8, Vec<(u8, Vec<u8>)>) {
+    let chunks: Vec<&[u8]> = raw.split(|&b| b == 0x1F).collect();
+    let ind = chunks[0];
+    let ind1 = if !ind.is_empty() { ind[0] } else { b' ' };
+    let ind2 = if ind.len() > 1 { ind[1] } else { b' ' };
+    let mut subfields = Vec::new();
+    for chunk in &chunks[1..] {
+        if chunk.is_empty() {
+            continue;
+        }
+        subfields.push((chunk[0], chunk[1..].to_vec()));
+    }
+    (ind1, ind2, subfields)
+}
+
+/// Parses one whole record (leader to 0x1D inclusive). `Err` says what is wrong.
+///
+/// The declared record length is not checked: the slice is the record.
+pub fn parse(rec: &[u8]) -> Result<ORecord, &'static str> {
+    if rec.len() < 24 {
+        return Err("shorter than a leader");
+    }
+    if rec[rec.len() - 1] != 0x1D {
+        return Err("no record terminator");
+    }
+    let leader = rec[..24].to_vec();
+    if !leader.is_ascii() {
+        return Err("non-ASCII leader");
+    }
+    let base = number(&leader[12..17]).ok_or("base address not digits")?;
+    if base <= 24 || base >= rec.len() {
+        return Err("base address out of range");
+    }
+    if rec[base - 1] != 0x1E {
+        return Err("no directory terminator before base address");
+    }
+    let directory = &rec[24..base - 1];
+    if directory.len() % 12 != 0 {
+        return Err("directory not whole entries");
+    }
+    if directory.is_empty() {
+        return Err("no fields");
+    }
+    // The data area ends before the record terminator.
+    let data_end = rec.len() - 1;
+    let mut fields = Vec::new();
+    for entry in directory.chunks(12) {
+        let tag = entry[0..3].to_vec();
+        if !tag.is_ascii() {
+            return Err("non-ASCII tag");
+        }
+        let length = number(&entry[3..7]).ok_or("field length not digits")?;
+        let start = number(&entry[7..12]).ok_or("field start not digits")?;
+        if length == 0 {
+            return Err("zero field length");
+        }
+        let from = base + start;
+        let to = from + length;
+        if to > data_end {
+            return Err("field past the data");
+        }
+        let field = &rec[from..to];
+        if field[field.len() - 1] != 0x1E {
+            return Err("no field terminator");
+        }
+        let body = field[..field.len() - 1].to_vec();
+        if is_control_tag(&tag) {
+            fields.push(OField::Control { tag, data: body });
+        } else {
+            let (ind1, ind2, subfields) = split_data_field(&body);
+            fields.push(OField::Data {
+                tag,
+                raw: body,
+                ind1,
+                ind2,
+                subfields,
+            });
+        }
+    }
+    Ok(ORecord { leader, fields })
+}
+
+/// The oracle's strict framing: walk from leader to leader. Returns the record
+/// spans and, if the walk stopped before the end, where.
+pub fn strict_walk(data: &[u8]) -> (Vec<(usize, usize)>, Option<usize>) {
+    let mut spans = Vec::new();
+    let mut pos = 0;
+    while pos < data.len() {
+        let len = data.get(pos..pos + 5).and_then(number);
+        match len {
+            Some(len) if len >= 26 && pos + len <= data.len() && data[pos + len - 1] == 0x1D => {
+                spans.push((pos, len));
+                pos += len;
+            }
+            _ => return (spans, Some(pos)),
+        }
+    }
+    (spans, None)
+}
+
+/// The zero-copy record converted to the oracle's shape, through the public API.
+pub fn from_ref(r: &RecordRef<'_>) -> ORecord {
+    let mut fields = Vec::new();
+    for f in r.fields() {
+        let tag = f.tag().to_vec();
+        if f.is_control() {
+            assert_eq!(f.subfields().count(), 0, "control field with subfields");
+            fields.push(OField::Control {
+                tag,
+                data: f.data().to_vec(),
+            });
+        } else {
+            let (ind1, ind2) = f.indicators();
+            let subfields = f.subfields().map(|s| (s.code, s.value.to_vec())).collect();
+            fields.push(OField::Data {
+                tag,
+                raw: f.data().to_vec(),
+                ind1,
+                ind2,
+                subfields,
+            });
+        }
+    }
+    assert_eq!(fields.len(), r.field_count());
+    ORecord {
+        leader: r.leader().as_bytes().to_vec(),
+        fields,
+    }
+}
+
+#[test]
+fn oracle_parses_a_hand_made_record() {
+    let raw = b"00056nam a2200037 a 4500245001800000\x1e10\x1faA title\x1fbpart\x1e\x1d";
+    let rec = parse(raw).unwrap();
+    assert_eq!(rec.leader, b"00056nam a2200037 a 4500");
+    assert_eq!(
+        rec.fields,
+        vec![OField::Data {
+            tag: b"245".to_vec(),
+            raw: b"10\x1faA title\x1fbpart".to_vec(),
+            ind1: b'1',
+            ind2: b'0',
+            subfields: vec![(b'a', b"A title".to_vec()), (b'b', b"part".to_vec())],
+        }]
+    );
+    assert_eq!(from_ref(&RecordRef::parse(raw).unwrap()), rec);
+}
+
+#[test]
+fn oracle_pymarc_indicator_and_empty_subfield_rules() {
+    assert_eq!(split_data_field(b""), (b' ', b' ', vec![]));
+    assert_eq!(split_data_field(b"1"), (b'1', b' ', vec![]));
+    assert_eq!(
+        split_data_field(b"123\x1f\x1fa\x1f\x1fbx"),
+        (b'1', b'2', vec![(b'a', vec![]), (b'b', b"x".to_vec())])
+    );
+    assert!(is_control_tag(b"001") && is_control_tag(b"009"));
+    assert!(!is_control_tag(b"010") && !is_control_tag(b"00A"));
+    assert_eq!(number(b"+1234"), None);
+    assert_eq!(number(b"01234"), Some(1234));
+}
