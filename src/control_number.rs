@@ -8,6 +8,7 @@
 
 use crate::file::MarcFile;
 use crate::parallel;
+use crate::record::RecordRef;
 use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
 
 /// Sorted `(hash << 32) | record` keys.
@@ -55,7 +56,11 @@ impl ControlNumberIndex {
             .take_while(|&&k| k >> 32 == h)
             .map(|&k| (k & 0xFFFF_FFFF) as usize)
             .filter(|&i| {
-                let found = file.record(i).ok().and_then(|r| r.control_number());
+                // Only records that validated were indexed: an O(1) re-read is enough.
+                let found = file
+                    .raw(i)
+                    .and_then(RecordRef::reparse)
+                    .and_then(|r| r.control_number());
                 found.map(normalise) == Some(cn)
             })
             .collect()

@@ -4,6 +4,7 @@ use crate::control_number::ControlNumberIndex;
 use crate::error::{Error, ErrorKind, Position, Result};
 use crate::frame;
 use crate::index::{Framing, RecordIndex, RecoveredRecord, SkippedRange};
+use crate::layout;
 use crate::parallel;
 use crate::record::RecordRef;
 use crate::storage::{Access, AccessPattern, Storage};
@@ -152,8 +153,16 @@ impl MarcFile {
     /// The raw bytes of record `i`, leader to terminator, without parsing them.
     pub fn raw(&self, i: usize) -> Option<&[u8]> {
         let start = self.inner.index.start(i)? as usize;
-        let len = frame::record_length(self.bytes(), start)?;
-        self.bytes().get(start..start + len)
+        let rest = self.bytes().get(start..)?;
+        // Phase 1 checked that every record it did not recover is framed exactly by
+        // its declared length, so only the leader is read here: random access then
+        // costs no extra cache miss at the record's far end.
+        let len = if self.inner.index.is_recovered(i) {
+            frame::terminated_length(rest, 0)?
+        } else {
+            layout::declared_length(rest)?
+        };
+        rest.get(..len)
     }
 
     /// Record `i`, parsed and validated. Errors carry the record index and absolute byte offset.

@@ -1,7 +1,8 @@
 //! Where one record ends: the framing rule shared by Phase 1 and Phase 2.
 //!
-//! Phase 1 stores only where each record starts. Phase 2 finds where it ends
-//! again from the bytes alone, with the same rule, so the index needs no lengths:
+//! Phase 1 stores only where each record starts, plus the short list of records
+//! it framed by rule 2. Phase 2 finds where a record ends again from the bytes
+//! alone, so the index needs no lengths:
 //!
 //! 1. If the leader declares a length `L` (five digits, at least a minimal record)
 //!    and the byte at `start + L - 1` is the record terminator 0x1D, the record
@@ -24,13 +25,6 @@ pub fn exact_length(data: &[u8], start: usize) -> Option<usize> {
     } else {
         None
     }
-}
-
-/// The length of the record at `start` by rule 1, or else by rule 2 (up to and
-/// including the next 0x1D). `None` when no terminator follows `start`.
-#[inline]
-pub fn record_length(data: &[u8], start: usize) -> Option<usize> {
-    exact_length(data, start).or_else(|| terminated_length(data, start))
 }
 
 /// The length from `start` up to and including the next 0x1D.
@@ -66,20 +60,20 @@ mod tests {
         // "00026": the declared length lands on the terminator.
         let rec = b"00026     2200025   4500\x1e\x1d";
         assert_eq!(exact_length(rec, 0), Some(26));
-        assert_eq!(record_length(rec, 0), Some(26));
     }
 
     #[test]
     fn rule_two_runs_to_the_terminator() {
         assert_eq!(exact_length(REC, 0), None);
-        assert_eq!(record_length(REC, 0), Some(26));
+        assert_eq!(terminated_length(REC, 0), Some(26));
         assert!(plausible_leader(&REC[..26]));
     }
 
     #[test]
     fn no_terminator_no_record() {
-        assert_eq!(record_length(b"00026     2200025   4500", 0), None);
-        assert_eq!(record_length(b"", 5), None);
+        assert_eq!(exact_length(b"00026     2200025   4500", 0), None);
+        assert_eq!(terminated_length(b"00026     2200025   4500", 0), None);
+        assert_eq!(terminated_length(b"", 5), None);
     }
 
     #[test]

@@ -131,6 +131,15 @@ impl RecordIndex {
         &self.recovered
     }
 
+    /// Whether record `i` was recovered (framed by rule 2). Every other record is
+    /// framed exactly by its declared length (rule 1): Phase 1 checked that.
+    pub fn is_recovered(&self, i: usize) -> bool {
+        // Sorted by record index; almost always empty.
+        self.recovered
+            .binary_search_by_key(&(i as u64), |r| r.record)
+            .is_ok()
+    }
+
     /// The offset where strict indexing stopped at a framing error, if it did.
     pub fn stopped_at(&self) -> Option<u64> {
         self.stopped_at

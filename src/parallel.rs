@@ -8,10 +8,16 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 
 /// The number of threads to use when none is given: all cores.
+///
+/// Cached: `available_parallelism` reads cgroup files on Linux, which costs tens of
+/// microseconds, too much for a per-lookup call.
 pub fn default_threads() -> usize {
-    std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(1)
+    static THREADS: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *THREADS.get_or_init(|| {
+        std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1)
+    })
 }
 
 /// `(0..n).map(f)` on `threads` threads, results in order.

@@ -14,7 +14,7 @@ use crate::storage::Access;
 use pyo3::exceptions::{PyIndexError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyList, PySlice, PyTuple};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 /// How many records one GIL-free Phase 2 batch validates during iteration.
@@ -54,6 +54,9 @@ enum Chunk {
 #[pyclass(frozen, name = "MARCReader", module = "marcmap._marcmap")]
 pub(crate) struct Reader {
     shared: Arc<Shared>,
+    /// One bit a record: set once the record has validated, so random access
+    /// validates each record once, not on every `reader[i]`.
+    valid: Box<[AtomicU64]>,
     permissive: bool,
     cursor: Mutex<Cursor>,
     current: Mutex<Current>,
@@ -85,10 +88,23 @@ impl Reader {
         Some(Record::new(&self.shared, i, start, len))
     }
 
+    fn is_known_valid(&self, i: usize) -> bool {
+        self.valid
+            .get(i / 64)
+            .is_some_and(|w| w.load(Ordering::Relaxed) & (1 << (i % 64)) != 0)
+    }
+
+    fn mark_valid(&self, i: usize) {
+        if let Some(w) = self.valid.get(i / 64) {
+            w.fetch_or(1 << (i % 64), Ordering::Relaxed);
+        }
+    }
+
     /// Record `i` if valid; in permissive mode `None` (and `current_exception`) if not.
     fn checked(&self, py: Python<'_>, i: usize, result: Result<()>) -> PyResult<Option<Record>> {
         match result {
             Ok(()) => {
+                self.mark_valid(i);
                 let mut cur = lock(&self.current);
                 cur.exception = None;
                 cur.chunk = Some(Chunk::Record(i));
@@ -120,9 +136,16 @@ impl Reader {
         Ok(j as usize)
     }
 
+    /// Record `i` for random access: validated on first access only. Unlike
+    /// iteration, a valid record leaves `current_chunk` alone.
     fn get_one(&self, py: Python<'_>, i: usize) -> PyResult<Option<Record>> {
-        let result = self.file().record(i).map(|_| ());
-        self.checked(py, i, result)
+        if !self.is_known_valid(i) {
+            if let Err(e) = self.file().record(i) {
+                return self.fail(py, errors::to_py(py, e), Chunk::Record(i));
+            }
+            self.mark_valid(i);
+        }
+        Ok(self.record_object(i))
     }
 
     fn by_control_number(&self, py: Python<'_>, cn: &Bound<'_, PyAny>) -> PyResult<Vec<usize>> {
@@ -201,8 +224,12 @@ impl Reader {
         let access = if mmap { Access::Map } else { Access::Read };
         let options = OpenOptions::new().framing(framing).access(access);
         let file = Source::extract(py, source)?.open(py, options)?;
+        let valid = (0..file.len().div_ceil(64))
+            .map(|_| AtomicU64::new(0))
+            .collect();
         Ok(Reader {
             shared: Arc::new(Shared { file, text }),
+            valid,
             permissive,
             cursor: Mutex::new(Cursor::default()),
             current: Mutex::new(Current::default()),
@@ -264,6 +291,10 @@ impl Reader {
         key: &Bound<'py, PyAny>,
     ) -> PyResult<Bound<'py, PyAny>> {
         self.check_open()?;
+        if let Ok(i) = key.extract::<isize>() {
+            let i = self.normalise_index(i)?;
+            return Ok(self.get_one(py, i)?.into_pyobject(py)?.into_any());
+        }
         if let Ok(slice) = key.cast::<PySlice>() {
             let ind = slice.indices(self.file().len() as isize)?;
             let list = PyList::empty(py);
@@ -274,11 +305,9 @@ impl Reader {
             }
             return Ok(list.into_any());
         }
-        let i: isize = key
-            .extract()
-            .map_err(|_| PyTypeError::new_err("reader indices must be integers or slices"))?;
-        let i = self.normalise_index(i)?;
-        Ok(self.get_one(py, i)?.into_pyobject(py)?.into_any())
+        Err(PyTypeError::new_err(
+            "reader indices must be integers or slices",
+        ))
     }
 
     /// The byte offset where record `i` starts.
