@@ -236,6 +236,14 @@ impl<'a> RecordRef<'a> {
         self.field(i)
     }
 
+    /// Whether the record says MARC-8 (LDR/09 not `a`) but its field data is
+    /// valid UTF-8 with multibyte sequences and no escape sequences: a common
+    /// mislabelling in real files. Reads the whole record, so it is not free.
+    pub fn is_mislabelled_utf8(&self) -> bool {
+        let data = self.bytes.get(self.base..self.bytes.len() - 1).unwrap_or_default();
+        !self.leader.is_utf8() && crate::marc8::looks_like_utf8(data)
+    }
+
     /// The control number: the data of the first 001 field.
     pub fn control_number(&self) -> Option<&'a [u8]> {
         self.first(b"001").map(|f| f.data())
