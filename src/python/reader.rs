@@ -148,6 +148,45 @@ impl Reader {
         Ok(self.record_object(i))
     }
 
+    fn next_item(&self, py: Python<'_>) -> PyResult<Option<Record>> {
+        self.check_open()?;
+        loop {
+            let mut cur = lock(&self.cursor);
+            let i = cur.next;
+            if i >= cur.batch_start && i < cur.batch_start + cur.batch.len() {
+                let at = i - cur.batch_start;
+                let result = cur.batch[at].take();
+                cur.next += 1;
+                drop(cur);
+                return self.checked(py, i, result.map_or(Ok(()), Err));
+            }
+            if i >= self.file().len() {
+                if cur.framing_reported {
+                    return Err(pyo3::exceptions::PyStopIteration::new_err(()));
+                }
+                cur.framing_reported = true;
+                drop(cur);
+                let Some(e) = self.file().framing_error() else {
+                    return Err(pyo3::exceptions::PyStopIteration::new_err(()));
+                };
+                let offset = e.position().byte.unwrap_or(0) as usize;
+                return self.fail(py, errors::to_py(py, e), Chunk::Framing(offset));
+            }
+            drop(cur);
+            // Phase 2 for the next batch, with the GIL released.
+            let file = self.file().clone();
+            let end = (i + BATCH).min(file.len());
+            let batch: Vec<Option<Error>> =
+                py.detach(move || (i..end).map(|j| file.record(j).err()).collect());
+            let mut cur = lock(&self.cursor);
+            // Another thread may have moved the cursor meanwhile: then just retry.
+            if cur.next == i {
+                cur.batch_start = i;
+                cur.batch = batch;
+            }
+        }
+    }
+
     fn by_control_number(&self, py: Python<'_>, cn: &Bound<'_, PyAny>) -> PyResult<Vec<usize>> {
         let cn: Vec<u8> = if let Ok(s) = cn.extract::<String>() {
             s.into_bytes()
@@ -241,43 +280,11 @@ impl Reader {
         slf
     }
 
-    fn __next__(&self, py: Python<'_>) -> PyResult<Option<Record>> {
-        self.check_open()?;
-        loop {
-            let mut cur = lock(&self.cursor);
-            let i = cur.next;
-            if i >= cur.batch_start && i < cur.batch_start + cur.batch.len() {
-                let at = i - cur.batch_start;
-                let result = cur.batch[at].take();
-                cur.next += 1;
-                drop(cur);
-                return self.checked(py, i, result.map_or(Ok(()), Err));
-            }
-            if i >= self.file().len() {
-                if cur.framing_reported {
-                    return Err(pyo3::exceptions::PyStopIteration::new_err(()));
-                }
-                cur.framing_reported = true;
-                drop(cur);
-                let Some(e) = self.file().framing_error() else {
-                    return Err(pyo3::exceptions::PyStopIteration::new_err(()));
-                };
-                let offset = e.position().byte.unwrap_or(0) as usize;
-                return self.fail(py, errors::to_py(py, e), Chunk::Framing(offset));
-            }
-            drop(cur);
-            // Phase 2 for the next batch, with the GIL released.
-            let file = self.file().clone();
-            let end = (i + BATCH).min(file.len());
-            let batch: Vec<Option<Error>> =
-                py.detach(move || (i..end).map(|j| file.record(j).err()).collect());
-            let mut cur = lock(&self.cursor);
-            // Another thread may have moved the cursor meanwhile: then just retry.
-            if cur.next == i {
-                cur.batch_start = i;
-                cur.batch = batch;
-            }
-        }
+    /// The next record; in permissive mode `None` for a bad one. The `None` must be
+    /// a Python value here: returned as `Option::None` from `__next__`, PyO3 would
+    /// turn it into `StopIteration` and end the iteration at the first bad record.
+    fn __next__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        Ok(self.next_item(py)?.into_pyobject(py)?.into_any())
     }
 
     fn __len__(&self) -> usize {

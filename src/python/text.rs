@@ -63,8 +63,10 @@ impl TextOptions {
                 reason: "invalid UTF-8".into(),
             });
         }
-        if bytes.is_ascii() && !bytes.contains(&0x1B) {
-            // SAFETY-free: ASCII is UTF-8. MARC-8's G0 default is ASCII.
+        if bytes.iter().all(|b| (0x20..0x7F).contains(b)) {
+            // Printable ASCII is MARC-8's default G0 and is UTF-8 as it is. Control
+            // bytes (C0, DEL) and escapes go to the decoder, so that a value decodes
+            // (or fails) the same whether or not it also holds non-ASCII bytes.
             return Ok(Cow::Borrowed(
                 std::str::from_utf8(bytes).unwrap_or_default(),
             ));

@@ -1,0 +1,108 @@
+"""extract / filter / validate, against a pure-Python loop over the same reader."""
+
+from __future__ import annotations
+
+import marcmap
+import pytest
+from conftest import corpus_path
+
+FILE = "solrmarc/record_set_045.mrc"  # MARC-8, many 650s
+
+
+@pytest.fixture(scope="module")
+def reader() -> marcmap.MARCReader:
+    return marcmap.MARCReader(str(corpus_path(FILE)), permissive=True)
+
+
+def _loop(reader, tag, code=None, first=False):  # type: ignore[no-untyped-def]
+    out = []
+    for i in range(len(reader)):  # indexing: iteration would use up the shared cursor
+        record = reader[i]
+        if record is None:
+            out.append(None if first else [])
+            continue
+        values = []
+        for field in record.get_fields(tag):
+            if code is None:
+                values.append(field.data if field.is_control_field() else field.value())
+            else:
+                values.extend(field.get_subfields(code))
+        out.append((values[0] if values else None) if first else values)
+    return out
+
+
+@pytest.mark.parametrize("spec", ["001", "245$a", "650$a", "100$a", "260"])
+@pytest.mark.parametrize("threads", [1, 2])
+def test_extract_matches_python_loop(reader, spec, threads) -> None:  # type: ignore[no-untyped-def]
+    tag, _, code = spec.partition("$")
+    want = _loop(reader, tag, code or None)
+    assert reader.extract(spec, threads=threads) == want
+    assert reader.extract(spec, threads=threads, first=True) == _loop(
+        reader, tag, code or None, first=True
+    )
+    assert any(want), f"{spec} occurs in {FILE}"
+
+
+def test_extract_all_repeats(reader) -> None:  # type: ignore[no-untyped-def]
+    got = reader.extract("650$a")
+    assert any(len(v) > 1 for v in got)
+
+
+def test_extract_several_specs(reader) -> None:  # type: ignore[no-untyped-def]
+    got = reader.extract("001", "245$a", "650$a", threads=2)
+    assert got == list(
+        zip(_loop(reader, "001"), _loop(reader, "245", "a"), _loop(reader, "650", "a"), strict=True)
+    )
+    assert all(isinstance(t, tuple) and len(t) == 3 for t in got)
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_filter(reader, threads) -> None:  # type: ignore[no-untyped-def]
+    def loop(needle, ignore_case=False):  # type: ignore[no-untyped-def]
+        out = []
+        for i, values in enumerate(_loop(reader, "650", "a")):
+            hay = [v.lower() for v in values] if ignore_case else values
+            n = needle.lower() if ignore_case else needle
+            if any(n in v for v in hay):
+                out.append(i)
+        return out
+
+    hits = reader.filter("650$a", "Opera", threads=threads)
+    assert hits == loop("Opera") and hits
+    assert reader.filter("650$a", "opera", ignore_case=True, threads=threads) == loop("opera", True)
+    assert len(loop("opera", True)) >= len(hits)
+    assert reader.filter("650", threads=threads) == [
+        i for i, v in enumerate(_loop(reader, "650")) if v
+    ]
+
+
+def test_validate_clean_and_damaged() -> None:
+    clean = marcmap.MARCReader(str(corpus_path("traject/test/test_support/test_data.utf8.mrc")))
+    assert clean.validate() == []
+    bad = marcmap.MARCReader(str(corpus_path("pymarc/bad_records.mrc")))
+    errors = bad.validate()
+    assert errors and all(isinstance(e, marcmap.MarcError) for e in errors)
+    # The same records fail when read one by one.
+    failing = set()
+    for i in range(len(bad)):
+        try:
+            record = bad[i]
+            str(record)
+        except marcmap.MarcError:
+            failing.add(i)
+    assert {e.record_index for e in errors} == failing
+
+
+@pytest.mark.parametrize("spec", ["", "24$a", "2450", "245$", "$a"])
+def test_invalid_specs(reader, spec) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(ValueError):
+        reader.extract(spec)
+    with pytest.raises(ValueError):
+        reader.filter(spec, "x")
+
+
+def test_bad_threads(reader) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(ValueError):
+        reader.extract("001", threads=0)
+    with pytest.raises(TypeError):
+        reader.extract()

@@ -1,0 +1,176 @@
+"""pymarc's reading behaviours, checked on pymarc's own test data (BSD-2-Clause)."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+
+import marcmap
+import pymarc
+import pytest
+from conftest import corpus_path
+
+
+def _pymarc_records(path, **kwargs):  # type: ignore[no-untyped-def]
+    with open(path, "rb") as fh, contextlib.redirect_stdout(io.StringIO()):
+        return list(pymarc.MARCReader(fh, **kwargs))
+
+
+def test_bad_records_permissive() -> None:
+    path = corpus_path("pymarc/bad_records.mrc")
+    reader = marcmap.MARCReader(str(path), permissive=True)
+    seen = []
+    for record in reader:
+        if record is None:
+            err = reader.current_exception
+            assert isinstance(err, marcmap.MarcError)
+            assert err.record_index is not None and err.byte_offset is not None
+            chunk = reader.current_chunk
+            assert isinstance(chunk, bytes) and chunk
+            seen.append(("bad", type(err).__name__, err.record_index))
+        else:
+            assert reader.current_exception is None
+            assert reader.current_chunk == record.as_marc()
+            seen.append(("good", record["245"]["a"]))
+    good = [s for s in seen if s[0] == "good"]
+    theirs = [r for r in _pymarc_records(path, permissive=True) if r is not None]
+    # The good records read, and they are pymarc's good records.
+    assert [g[1] for g in good] == [r["245"]["a"] for r in theirs]
+    assert len(good) == 2
+    bad = [s for s in seen if s[0] == "bad"]
+    assert len(bad) >= 5
+    # Each error names its own record.
+    assert [b[2] for b in bad] == sorted({b[2] for b in bad})
+
+
+def test_bad_records_not_permissive_raises_and_continues() -> None:
+    path = corpus_path("pymarc/bad_records.mrc")
+    reader = marcmap.MARCReader(str(path))
+    good, errors = [], []
+    it = iter(reader)
+    while True:
+        try:
+            record = next(it)
+        except StopIteration:
+            break
+        except marcmap.MarcError as e:
+            errors.append(e)
+            assert f"record {e.record_index}" in str(e)
+            assert f"byte {e.byte_offset}" in str(e) or str(e.byte_offset) in str(e)
+            continue
+        good.append(record)
+    assert len(good) == 2
+    assert len(errors) >= 5
+
+
+def test_utf8_handling_strict_replace_ignore() -> None:
+    path = corpus_path("ruby-marc/utf8_with_bad_bytes.marc")
+    strict = marcmap.MARCReader(str(path))[0]
+    bad_fields = []
+    for field in strict.fields:
+        try:
+            str(field)
+        except marcmap.Utf8DecodeError as e:
+            assert isinstance(e, UnicodeDecodeError)
+            assert e.record_index == 0
+            bad_fields.append(field.tag)
+    assert bad_fields, "utf8_with_bad_bytes.marc has invalid UTF-8"
+    for handling in ("replace", "ignore"):
+        ours = marcmap.MARCReader(str(path), utf8_handling=handling)[0]
+        theirs = _pymarc_records(path, utf8_handling=handling)[0]
+        assert str(ours) == str(theirs)
+        text = str(ours)
+        assert ("\ufffd" in text) == (handling == "replace")
+    # pymarc in strict mode refuses the record.
+    assert _pymarc_records(path, permissive=True) == [None]
+
+
+def test_to_unicode_false_gives_bytes() -> None:
+    path = corpus_path("pymarc/marc8.dat")
+    ours = marcmap.MARCReader(str(path), to_unicode=False)[0]
+    theirs = _pymarc_records(path, to_unicode=False)[0]
+    for a, b in zip(ours.fields, theirs.fields, strict=True):
+        if a.is_control_field():
+            assert isinstance(a.data, bytes)
+            continue
+        for sa, sb in zip(a.subfields, b.subfields, strict=True):
+            assert isinstance(sa.value, bytes)
+            assert sa == (sb.code, sb.value)
+
+
+def test_force_utf8() -> None:
+    path = corpus_path("pymarc/utf8_without_leader_flag.dat")
+    ours = marcmap.MARCReader(str(path), force_utf8=True)[0]
+    theirs = _pymarc_records(path, force_utf8=True)[0]
+    assert [str(f) for f in ours.fields] == [str(f) for f in theirs.fields]
+    assert any(ord(c) > 127 for c in str(ours))
+    # Without force_utf8 the UTF-8 bytes are (mis)labelled MARC-8 and do not decode.
+    plain = marcmap.MARCReader(str(path))[0]
+    with pytest.raises(marcmap.Marc8DecodeError):
+        str(plain)
+
+
+def test_multi_isbn() -> None:
+    path = corpus_path("pymarc/multi_isbn.dat")
+    ours = list(marcmap.MARCReader(str(path)))
+    theirs = _pymarc_records(path)
+    assert len(ours) == len(theirs) > 0
+    for a, b in zip(ours, theirs, strict=True):
+        assert a.isbn == b.isbn
+        assert [f["a"] for f in a.get_fields("020") if "a" in f] == [
+            f["a"] for f in b.get_fields("020") if "a" in f
+        ]
+    assert any(len(r.get_fields("020")) > 1 for r in ours)
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["alphatag.dat", "regression45.dat", "bad_indicator.dat", "test.dat", "one.dat", "marc.dat"],
+)
+def test_fields_equal_pymarc(name: str) -> None:
+    path = corpus_path(f"pymarc/{name}")
+    ours = [r for r in marcmap.MARCReader(str(path), permissive=True) if r is not None]
+    theirs = [r for r in _pymarc_records(path, permissive=True) if r is not None]
+    assert len(ours) == len(theirs) > 0
+    for a, b in zip(ours, theirs, strict=True):
+        assert str(a) == str(b)
+        assert a.as_dict() == b.as_dict()
+
+
+def test_alphatag() -> None:
+    record = marcmap.MARCReader(str(corpus_path("pymarc/alphatag.dat")))[0]
+    tags = [f.tag for f in record.fields]
+    alpha = [t for t in tags if not t.isdigit()]
+    assert alpha, "alphatag.dat has an alphabetic tag"
+    for t in alpha:
+        assert t in record
+        assert not record[t].is_control_field()
+
+
+def test_bad_indicator() -> None:
+    path = corpus_path("pymarc/bad_indicator.dat")
+    ours = marcmap.MARCReader(str(path))[0]
+    theirs = _pymarc_records(path, permissive=True)[0]
+    assert [tuple(f.indicators or ()) for f in ours.fields] == [
+        tuple(f.indicators or ()) if not f.is_control_field() else () for f in theirs.fields
+    ]
+
+
+def test_bad_subfield_code_is_a_structure_error() -> None:
+    # The 245's directory length stops one byte short of its terminator (it is at
+    # the start of the 260): pymarc reads on silently, marcmap reports the damage.
+    reader = marcmap.MARCReader(str(corpus_path("pymarc/bad_subfield_code.dat")), permissive=True)
+    assert reader[0] is None
+    assert isinstance(reader.current_exception, marcmap.FieldTerminatorMissing)
+    assert reader.current_exception.field_index == 11
+
+
+def test_unimarc() -> None:
+    path = corpus_path("pymarc/testunimarc.dat")
+    reader = marcmap.MARCReader(str(path), to_unicode=False)
+    assert len(reader) == 1
+    record = reader[0]
+    theirs = _pymarc_records(path, to_unicode=False, permissive=True)[0]
+    assert "200" in record and "245" not in record
+    assert record["200"]["f"] == theirs["200"]["f"]
+    assert [f.tag for f in record.fields] == [f.tag for f in theirs.fields]
