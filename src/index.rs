@@ -287,6 +287,14 @@ impl Scanner<'_> {
             return pos + len;
         }
         match inner {
+            // The leader's own length reaches exactly the record behind it: this is
+            // a record whose terminator is damaged. Keep it, so that Phase 2 reports
+            // it (EndOfRecordNotFound, with its index and offset) instead of
+            // dropping it as garbage. Its declared length frames it, as for rule 1.
+            Some(p) if p >= MIN_RECORD_LEN && declared_length(chunk) == Some(p) => {
+                self.index.starts.push(pos as u64);
+                self.index.starts.push((pos + p) as u64);
+            }
             Some(p) => {
                 self.skip(pos, p, SkipReason::GarbageBeforeRecord);
                 self.index.starts.push((pos + p) as u64);
@@ -311,6 +319,24 @@ mod tests {
         out.extend(field.bytes());
         out.push(0x1d);
         out
+    }
+
+    #[test]
+    fn damaged_terminator_keeps_the_record_and_the_next() {
+        let mut bad = rec("a");
+        let last = bad.len() - 1;
+        bad[last] = b'x';
+        let mut data = rec("z");
+        let bad_at = data.len() as u64;
+        data.extend(&bad);
+        let next_at = data.len() as u64;
+        data.extend(rec("b"));
+        let idx = RecordIndex::build(&data, Framing::Lenient);
+        assert_eq!(idx.starts(), &[0, bad_at, next_at]);
+        assert!(idx.skipped().is_empty() && idx.recovered().is_empty());
+        let strict = RecordIndex::build(&data, Framing::Strict);
+        assert_eq!(strict.starts(), &[0]);
+        assert_eq!(strict.stopped_at(), Some(bad_at));
     }
 
     #[test]

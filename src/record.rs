@@ -240,7 +240,10 @@ impl<'a> RecordRef<'a> {
     /// valid UTF-8 with multibyte sequences and no escape sequences: a common
     /// mislabelling in real files. Reads the whole record, so it is not free.
     pub fn is_mislabelled_utf8(&self) -> bool {
-        let data = self.bytes.get(self.base..self.bytes.len() - 1).unwrap_or_default();
+        let data = self
+            .bytes
+            .get(self.base..self.bytes.len() - 1)
+            .unwrap_or_default();
         !self.leader.is_utf8() && crate::marc8::looks_like_utf8(data)
     }
 

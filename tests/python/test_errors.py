@@ -131,14 +131,16 @@ def test_end_of_record_not_found_strict_framing() -> None:
     assert len(reader) == 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known bug: lenient framing of a record whose last byte is not 0x1D scans to the "
-    "next terminator and swallows the following good record (g2 is lost)",
-)
 def test_end_of_record_not_found_lenient_keeps_next_record() -> None:
-    lenient = marcmap.MARCReader(_end_of_record_damage())
-    assert [r["001"].data for r in lenient if r is not None][-1] == "g2"
+    # The damaged record stays a record (reported with its position); the next is kept.
+    lenient = marcmap.MARCReader(_end_of_record_damage(), permissive=True)
+    assert len(lenient) == 3 and not lenient.skipped
+    items = list(lenient)
+    assert [r["001"].data if r is not None else None for r in items] == ["g1", None, "g2"]
+    with pytest.raises(marcmap.EndOfRecordNotFound) as info:
+        marcmap.MARCReader(_end_of_record_damage())[1]
+    assert info.value.record_index == 1
+    assert info.value.byte_offset == lenient.offset(2) - 1
 
 
 def test_strict_vs_lenient_framing_on_corpus() -> None:
