@@ -126,6 +126,9 @@ pub(crate) fn decode_error(py: Python<'_>, value: &[u8], f: &DecodeFailure, at: 
     }
 }
 
+/// Inputs at least this long are decoded with the GIL released.
+const DETACH_ABOVE: usize = 64 * 1024;
+
 /// `marcmap.marc8_to_unicode(data, *, errors="strict", normalization="NFC", ligatures="lc")`:
 /// decodes MARC-8 bytes on their own.
 #[pyfunction]
@@ -138,8 +141,15 @@ pub(crate) fn marc8_to_unicode(
     ligatures: &str,
 ) -> PyResult<String> {
     let opts = marc8_options(errors, normalization, ligatures)?;
-    let value = data.to_vec();
-    match py.detach(move || marc8::decode(&value, &opts)) {
+    // Releasing the GIL costs more than decoding a typical value (tens of bytes):
+    // only large inputs are decoded detached, from a copy the closure can own.
+    let decoded = if data.len() < DETACH_ABOVE {
+        marc8::decode(data, &opts)
+    } else {
+        let value = data.to_vec();
+        py.detach(move || marc8::decode(&value, &opts))
+    };
+    match decoded {
         Ok(s) => Ok(s),
         Err(e) => {
             let f = DecodeFailure {
