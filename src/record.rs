@@ -462,3 +462,40 @@ impl<'a> Iterator for Subfields<'a> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record(leader_09: u8, value: &[u8]) -> Vec<u8> {
+        let field_len = value.len() + 1;
+        let total = 37 + field_len + 1;
+        let mut out = format!("{total:05}nam {}2200037 a 4500", leader_09 as char).into_bytes();
+        out.extend(format!("001{field_len:04}00000\x1e").bytes());
+        out.extend(value);
+        out.extend(b"\x1e\x1d");
+        out
+    }
+
+    #[test]
+    fn mislabelled_utf8_needs_marc8_label_utf8_bytes_and_no_escape() {
+        let cafe = "caf\u{e9}".as_bytes();
+        assert!(RecordRef::parse(&record(b' ', cafe))
+            .unwrap()
+            .is_mislabelled_utf8());
+        assert!(!RecordRef::parse(&record(b'a', cafe))
+            .unwrap()
+            .is_mislabelled_utf8());
+        assert!(!RecordRef::parse(&record(b' ', b"cafe"))
+            .unwrap()
+            .is_mislabelled_utf8());
+        // 0xE2 'e' is ANSEL acute + e: MARC-8, not UTF-8.
+        assert!(!RecordRef::parse(&record(b' ', b"caf\xe2e"))
+            .unwrap()
+            .is_mislabelled_utf8());
+        let escaped = "\x1b(Sa\u{e9}".as_bytes();
+        assert!(!RecordRef::parse(&record(b' ', escaped))
+            .unwrap()
+            .is_mislabelled_utf8());
+    }
+}

@@ -59,67 +59,121 @@ fn decode_failure_error(f: DecodeFailure, record: usize, byte: usize, field: usi
     Error::new(kind, pos)
 }
 
-/// Decodes one value of record `i`, with its absolute position for errors.
-fn value_of(
-    text: &TextOptions,
-    file: &MarcFile,
-    i: usize,
-    record: &RecordRef<'_>,
-    field: &FieldRef<'_>,
-    bytes: &[u8],
-) -> Result<Value> {
-    if !text.to_unicode {
-        return Ok(Value::Bytes(bytes.to_vec()));
-    }
-    let base = file.bytes().as_ptr() as usize;
-    let byte = (bytes.as_ptr() as usize).saturating_sub(base);
-    text.decode(bytes, record.leader().is_utf8())
-        .map(|t| Value::Text(t.into_owned()))
-        .map_err(|f| decode_failure_error(f, i, byte, field.index()))
+/// One record being worked on: how to decode its values, and where it is.
+struct RecordCtx<'a> {
+    text: &'a TextOptions,
+    file: &'a MarcFile,
+    index: usize,
+    record: RecordRef<'a>,
+    /// Decided once per record: LDR/09, `force_utf8`, or detected mislabelling.
+    utf8: bool,
 }
 
-/// The values of `spec` in record `i`.
-fn extract_one(
-    text: &TextOptions,
-    file: &MarcFile,
-    i: usize,
-    record: &RecordRef<'_>,
-    spec: &Spec,
-    first: bool,
-) -> Result<Vec<Value>> {
-    let mut out = Vec::new();
-    for field in record.fields_with_tag(&spec.tag) {
-        if spec.codes.is_empty() {
-            if field.is_control() {
-                out.push(value_of(text, file, i, record, &field, field.data())?);
-            } else {
-                // A whole data field: its subfield values joined by spaces, as pymarc's value().
-                let mut joined = String::new();
-                for sf in field.subfields() {
-                    let v = match value_of(text, file, i, record, &field, sf.value)? {
-                        Value::Text(t) => t,
-                        Value::Bytes(b) => String::from_utf8_lossy(&b).into_owned(),
-                    };
-                    if !joined.is_empty() {
-                        joined.push(' ');
-                    }
-                    joined.push_str(v.trim());
-                }
-                out.push(Value::Text(joined));
-            }
-        } else {
-            for sf in field.subfields().filter(|s| spec.codes.contains(&s.code)) {
-                out.push(value_of(text, file, i, record, &field, sf.value)?);
-                if first {
-                    return Ok(out);
-                }
-            }
-        }
-        if first && !out.is_empty() {
-            return Ok(out);
+impl<'a> RecordCtx<'a> {
+    fn new(text: &'a TextOptions, file: &'a MarcFile, index: usize, record: RecordRef<'a>) -> Self {
+        let utf8 = text.record_is_utf8(&record);
+        RecordCtx {
+            text,
+            file,
+            index,
+            record,
+            utf8,
         }
     }
-    Ok(out)
+
+    /// Decodes one value, with its absolute position for errors.
+    fn value(&self, field: &FieldRef<'_>, bytes: &[u8]) -> Result<Value> {
+        if !self.text.to_unicode {
+            return Ok(Value::Bytes(bytes.to_vec()));
+        }
+        let base = self.file.bytes().as_ptr() as usize;
+        let byte = (bytes.as_ptr() as usize).saturating_sub(base);
+        self.text
+            .decode(bytes, self.utf8)
+            .map(|t| Value::Text(t.into_owned()))
+            .map_err(|f| decode_failure_error(f, self.index, byte, field.index()))
+    }
+
+    /// The values of `spec` in this record.
+    fn extract(&self, spec: &Spec, first: bool) -> Result<Vec<Value>> {
+        let mut out = Vec::new();
+        for field in self.record.fields_with_tag(&spec.tag) {
+            if spec.codes.is_empty() {
+                if field.is_control() {
+                    out.push(self.value(&field, field.data())?);
+                } else {
+                    // A whole data field: its subfield values joined by spaces, as pymarc's value().
+                    let mut joined = String::new();
+                    for sf in field.subfields() {
+                        let v = match self.value(&field, sf.value)? {
+                            Value::Text(t) => t,
+                            Value::Bytes(b) => String::from_utf8_lossy(&b).into_owned(),
+                        };
+                        if !joined.is_empty() {
+                            joined.push(' ');
+                        }
+                        joined.push_str(v.trim());
+                    }
+                    out.push(Value::Text(joined));
+                }
+            } else {
+                for sf in field.subfields().filter(|s| spec.codes.contains(&s.code)) {
+                    out.push(self.value(&field, sf.value)?);
+                    if first {
+                        return Ok(out);
+                    }
+                }
+            }
+            if first && !out.is_empty() {
+                return Ok(out);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Whether this record meets `cond`.
+    fn matches(&self, cond: &Condition) -> Result<bool> {
+        for field in self.record.fields_with_tag(&cond.spec.tag) {
+            if cond.spec.codes.is_empty() {
+                if cond.contains.is_none() {
+                    return Ok(true);
+                }
+                let values: Vec<&[u8]> = if field.is_control() {
+                    vec![field.data()]
+                } else {
+                    field.subfields().map(|s| s.value).collect()
+                };
+                for v in values {
+                    if text_matches(cond, self.value(&field, v)?) {
+                        return Ok(true);
+                    }
+                }
+            } else {
+                for sf in field
+                    .subfields()
+                    .filter(|s| cond.spec.codes.contains(&s.code))
+                {
+                    if text_matches(cond, self.value(&field, sf.value)?) {
+                        return Ok(true);
+                    }
+                }
+            }
+        }
+        Ok(false)
+    }
+
+    /// Decodes every value; the first that fails is the error.
+    fn decode_all(&self) -> Result<()> {
+        for field in self.record.fields() {
+            if field.is_control() {
+                self.value(&field, field.data())?;
+            }
+            for sf in field.subfields() {
+                self.value(&field, sf.value)?;
+            }
+        }
+        Ok(())
+    }
 }
 
 /// For every record: one list of values per spec, or the record's error.
@@ -131,11 +185,8 @@ pub(crate) fn extract(
     threads: usize,
 ) -> Vec<Result<Vec<Vec<Value>>>> {
     file.par_map(threads, |i, record| {
-        let record = record?;
-        specs
-            .iter()
-            .map(|s| extract_one(text, file, i, &record, s, first))
-            .collect()
+        let ctx = RecordCtx::new(text, file, i, record?);
+        specs.iter().map(|s| ctx.extract(s, first)).collect()
     })
 }
 
@@ -157,43 +208,6 @@ fn text_matches(cond: &Condition, value: Value) -> bool {
     }
 }
 
-/// Whether record `i` meets `cond`.
-fn matches(
-    text: &TextOptions,
-    file: &MarcFile,
-    i: usize,
-    record: &RecordRef<'_>,
-    cond: &Condition,
-) -> Result<bool> {
-    for field in record.fields_with_tag(&cond.spec.tag) {
-        if cond.spec.codes.is_empty() {
-            if cond.contains.is_none() {
-                return Ok(true);
-            }
-            let values: Vec<&[u8]> = if field.is_control() {
-                vec![field.data()]
-            } else {
-                field.subfields().map(|s| s.value).collect()
-            };
-            for v in values {
-                if text_matches(cond, value_of(text, file, i, record, &field, v)?) {
-                    return Ok(true);
-                }
-            }
-        } else {
-            for sf in field
-                .subfields()
-                .filter(|s| cond.spec.codes.contains(&s.code))
-            {
-                if text_matches(cond, value_of(text, file, i, record, &field, sf.value)?) {
-                    return Ok(true);
-                }
-            }
-        }
-    }
-    Ok(false)
-}
-
 /// For every record: whether it matches, or its error.
 pub(crate) fn filter(
     file: &MarcFile,
@@ -201,7 +215,9 @@ pub(crate) fn filter(
     cond: &Condition,
     threads: usize,
 ) -> Vec<Result<bool>> {
-    file.par_map(threads, |i, record| matches(text, file, i, &record?, cond))
+    file.par_map(threads, |i, record| {
+        RecordCtx::new(text, file, i, record?).matches(cond)
+    })
 }
 
 /// Every error in the file, in order: malformed records and, with `decode`, the
@@ -212,22 +228,15 @@ pub(crate) fn validate(
     decode: bool,
     threads: usize,
 ) -> Vec<Error> {
+    let text = TextOptions {
+        to_unicode: true,
+        ..*text
+    };
     let mut found: Vec<Error> = file
         .par_map(threads, |i, record| {
             let record = record?;
             if decode {
-                let text = TextOptions {
-                    to_unicode: true,
-                    ..*text
-                };
-                for field in record.fields() {
-                    if field.is_control() {
-                        value_of(&text, file, i, &record, &field, field.data())?;
-                    }
-                    for sf in field.subfields() {
-                        value_of(&text, file, i, &record, &field, sf.value)?;
-                    }
-                }
+                RecordCtx::new(&text, file, i, record).decode_all()?;
             }
             Ok(())
         })
@@ -236,4 +245,14 @@ pub(crate) fn validate(
         .collect();
     found.extend(file.framing_error());
     found
+}
+
+/// The records that say MARC-8 but hold UTF-8 (see `RecordRef::is_mislabelled_utf8`).
+pub(crate) fn mislabelled_utf8(file: &MarcFile, threads: usize) -> Vec<usize> {
+    let flags = file.par_map(threads, |_, r| r.is_ok_and(|r| r.is_mislabelled_utf8()));
+    flags
+        .into_iter()
+        .enumerate()
+        .filter_map(|(i, f)| f.then_some(i))
+        .collect()
 }

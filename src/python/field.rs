@@ -4,7 +4,7 @@ use super::raw::RawBytes;
 use super::reader::Shared;
 use super::text::{decode_error, ValueAt};
 use super::types;
-use crate::record::{FieldRef, RecordRef, Subfield};
+use crate::record::{FieldRef, Subfield};
 use pyo3::exceptions::PyKeyError;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyString, PyTuple};
@@ -31,7 +31,7 @@ impl Field {
         shared: &Arc<Shared>,
         record_index: u64,
         record_start: usize,
-        record: &RecordRef<'_>,
+        utf8: bool,
         field: &FieldRef<'_>,
     ) -> Field {
         Field {
@@ -41,7 +41,7 @@ impl Field {
             tag: *field.tag(),
             start: record_start + field.offset_in_record(),
             len: field.data().len(),
-            utf8: record.leader().is_utf8(),
+            utf8,
         }
     }
 

@@ -219,6 +219,7 @@ impl Reader {
         mmap = true,
         marc8_normalization = "NFC",
         marc8_ligatures = "lc",
+        detect_utf8 = false,
     ))]
     #[allow(clippy::too_many_arguments)]
     fn new(
@@ -234,6 +235,7 @@ impl Reader {
         mmap: bool,
         marc8_normalization: &str,
         marc8_ligatures: &str,
+        detect_utf8: bool,
     ) -> PyResult<Reader> {
         // marcmap never prints warnings, so there is nothing to hide.
         let _ = hide_utf8_warnings;
@@ -259,6 +261,7 @@ impl Reader {
             force_utf8,
             utf8: text::parse_handling(utf8_handling)?,
             marc8: text::marc8_options(utf8_handling, marc8_normalization, marc8_ligatures)?,
+            detect_utf8,
         };
         let access = if mmap { Access::Map } else { Access::Read };
         let options = OpenOptions::new().framing(framing).access(access);
@@ -480,6 +483,16 @@ impl Reader {
             .into_iter()
             .map(|e| errors::to_py(py, e).into_value(py).into_any())
             .collect())
+    }
+
+    /// The indices of the records labelled MARC-8 (LDR/09 blank) whose bytes are
+    /// UTF-8: multibyte sequences, no escapes. With `detect_utf8=True` these are
+    /// the records the reader decodes as UTF-8. Runs without the GIL.
+    #[pyo3(signature = (*, threads = None))]
+    fn mislabelled_utf8(&self, py: Python<'_>, threads: Option<usize>) -> PyResult<Vec<usize>> {
+        let threads = threads_arg(threads)?;
+        let file = self.file().clone();
+        Ok(py.detach(move || bulk::mislabelled_utf8(&file, threads)))
     }
 
     /// pymarc's `current_exception`: the error behind the last `None` in permissive mode.

@@ -8,7 +8,7 @@ use pyo3::exceptions::{PyKeyError, PyTypeError};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyBytes, PyDict, PyList, PyString};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 /// A record: the file it lives in, its index and its byte range. Validated when
 /// made; fields are found and values decoded only when asked for.
@@ -18,6 +18,7 @@ pub(crate) struct Record {
     index: u64,
     start: usize,
     len: usize,
+    utf8: OnceLock<bool>,
 }
 
 static COMPAT: PyOnceLock<Py<PyModule>> = PyOnceLock::new();
@@ -41,7 +42,16 @@ impl Record {
             index: index as u64,
             start,
             len,
+            utf8: OnceLock::new(),
         }
+    }
+
+    /// Whether the record's values decode as UTF-8 (decided once: with
+    /// `detect_utf8` it reads the whole record).
+    fn is_utf8(&self, record: &RecordRef<'_>) -> bool {
+        *self
+            .utf8
+            .get_or_init(|| self.shared.text.record_is_utf8(record))
     }
 
     fn bytes(&self) -> &[u8] {
@@ -62,7 +72,13 @@ impl Record {
 
     fn field_object(&self, record: &RecordRef<'_>, i: usize) -> Option<Field> {
         let f = record.field(i)?;
-        Some(Field::new(&self.shared, self.index, self.start, record, &f))
+        Some(Field::new(
+            &self.shared,
+            self.index,
+            self.start,
+            self.is_utf8(record),
+            &f,
+        ))
     }
 
     fn tag_bytes(tag: &str) -> Option<[u8; 3]> {
@@ -82,7 +98,7 @@ impl Record {
                     &self.shared,
                     self.index,
                     self.start,
-                    &record,
+                    self.is_utf8(record),
                     &f,
                 ))?;
             }
@@ -167,6 +183,21 @@ impl Record {
     #[getter]
     fn raw<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         RawBytes::memoryview(py, &self.shared.file, self.start, self.len)
+    }
+
+    /// How the record's text is decoded: `"utf-8"` (LDR/09 `a` or `force_utf8`),
+    /// `"utf-8-detected"` (labelled MARC-8, holding UTF-8, read with
+    /// `detect_utf8=True`) or `"marc-8"`.
+    #[getter]
+    fn encoding(&self) -> &'static str {
+        let record = self.view();
+        if record.leader().is_utf8() || self.shared.text.force_utf8 {
+            "utf-8"
+        } else if self.is_utf8(&record) {
+            "utf-8-detected"
+        } else {
+            "marc-8"
+        }
     }
 
     /// The record's index in the file.
@@ -329,7 +360,7 @@ impl Record {
             &self.shared,
             self.index,
             self.start,
-            &record,
+            self.is_utf8(record),
             &f,
         ))
     }

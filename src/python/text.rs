@@ -3,6 +3,7 @@
 use super::errors;
 use crate::decode::{self, ErrorHandling};
 use crate::marc8;
+use crate::record::RecordRef;
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyString};
@@ -19,6 +20,8 @@ pub(crate) struct TextOptions {
     pub utf8: ErrorHandling,
     /// MARC-8 decoding options.
     pub marc8: marc8::Marc8Options,
+    /// Decode records that say MARC-8 but hold UTF-8 as UTF-8.
+    pub detect_utf8: bool,
 }
 
 /// Where a value sits, for error messages.
@@ -49,6 +52,15 @@ pub(crate) fn parse_handling(name: &str) -> PyResult<ErrorHandling> {
 }
 
 impl TextOptions {
+    /// Whether `record`'s values are UTF-8: LDR/09 `a`, `force_utf8`, or (with
+    /// `detect_utf8`) a MARC-8 label on UTF-8 bytes. Reads the whole record only
+    /// when detection is on and the label says MARC-8.
+    pub(crate) fn record_is_utf8(&self, record: &RecordRef<'_>) -> bool {
+        record.leader().is_utf8()
+            || self.force_utf8
+            || (self.detect_utf8 && record.is_mislabelled_utf8())
+    }
+
     /// Decodes `bytes` of a record whose LDR/09 says UTF-8 (`utf8`) or MARC-8.
     /// Pure Rust: safe to call without the GIL.
     pub(crate) fn decode<'a>(

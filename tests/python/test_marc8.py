@@ -102,3 +102,27 @@ def test_ligature_mappings() -> None:
     assert "i\u0361a" in lc and "\ufe20" not in lc
     assert "i\ufe20a\ufe21" in pm
     assert lc.replace("\u0361", "") == pm.replace("\ufe20", "").replace("\ufe21", "")
+
+
+def test_detect_utf8_reads_mislabelled_records_as_utf8() -> None:
+    # The same records, one file with LDR/09 'a', one with LDR/09 blank (mislabelled).
+    labelled = marcmap.MARCReader(str(corpus_path("pymarc/utf8_with_leader_flag.dat")))
+    mislabelled = str(corpus_path("pymarc/utf8_without_leader_flag.dat"))
+    plain = marcmap.MARCReader(mislabelled)
+    detecting = marcmap.MARCReader(mislabelled, detect_utf8=True)
+    flagged = detecting.mislabelled_utf8()
+    assert flagged == plain.mislabelled_utf8() and flagged
+    assert labelled.mislabelled_utf8() == []
+    for i in range(len(detecting)):
+        want = labelled[i]
+        got = detecting[i]
+        assert want is not None and got is not None
+        assert got.encoding == ("utf-8-detected" if i in flagged else "marc-8")
+        assert want.encoding == "utf-8"
+        assert [str(f) for f in got.fields] == [str(f) for f in want.fields]
+    # Without detection the same bytes are MARC-8, and UTF-8 sequences are not MARC-8.
+    with pytest.raises(marcmap.Marc8DecodeError):
+        for i in flagged:
+            rec = plain[i]
+            assert rec is not None
+            [str(f) for f in rec.fields]
