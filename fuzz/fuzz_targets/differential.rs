@@ -1,0 +1,8 @@
+//! A valid record built from fields the input describes must parse back to exactly those fields.
+//! The checks live in tests/fuzz_checks, shared with the stable replay test.
+#![no_main]
+
+#[path = "../../tests/fuzz_checks/mod.rs"]
+mod checks;
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| checks::check_differential(data));
