@@ -360,7 +360,7 @@ impl Record {
             &self.shared,
             self.index,
             self.start,
-            self.is_utf8(record),
+            self.is_utf8(&record),
             &f,
         ))
     }
