@@ -12,7 +12,7 @@
 set -euo pipefail
 
 SECONDS_PER_TARGET="${1:-30}"
-TARGETS="${FUZZ_TARGETS:-index record file differential}"
+TARGETS="${FUZZ_TARGETS:-index record file differential marc8}"
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 
