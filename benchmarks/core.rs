@@ -136,6 +136,8 @@ struct Row {
     /// Whether MB/s and records/s make sense for this row.
     throughput: bool,
     times: Vec<f64>,
+    /// CPU time of the calling thread (meaningful for 1-thread rows only).
+    cpu: Vec<f64>,
     check: u64,
 }
 
@@ -144,25 +146,45 @@ impl Row {
         self.times.iter().copied().fold(f64::INFINITY, f64::min)
     }
     fn median(&self) -> f64 {
-        let mut t = self.times.clone();
-        t.sort_by(f64::total_cmp);
-        t[t.len() / 2]
+        median(&self.times)
     }
+    fn cpu_median(&self) -> f64 {
+        median(&self.cpu)
+    }
+}
+
+fn median(v: &[f64]) -> f64 {
+    let mut t = v.to_vec();
+    t.sort_by(f64::total_cmp);
+    t[t.len() / 2]
 }
 
 type Job<'a> = Box<dyn FnMut() -> u64 + 'a>;
 
-fn time(f: &mut Job<'_>) -> (f64, u64) {
+/// This thread's CPU time in seconds, from /proc/thread-self/schedstat (nanoseconds;
+/// 0 where unavailable). Unlike wall time it excludes time spent descheduled, which
+/// on a shared, loaded machine is most of the noise.
+fn thread_cpu() -> f64 {
+    std::fs::read_to_string("/proc/thread-self/schedstat")
+        .ok()
+        .and_then(|s| s.split_whitespace().next()?.parse::<u64>().ok())
+        .map_or(0.0, |ns| ns as f64 / 1e9)
+}
+
+/// Runs `f` once: (wall seconds, this thread's CPU seconds, result).
+fn time(f: &mut Job<'_>) -> (f64, f64, u64) {
+    let c = thread_cpu();
     let t = Instant::now();
     let check = black_box(f());
-    (t.elapsed().as_secs_f64(), check)
+    let wall = t.elapsed().as_secs_f64();
+    (wall, thread_cpu() - c, check)
 }
 
 fn mib(b: u64) -> f64 {
     b as f64 / (1024.0 * 1024.0)
 }
 
-fn bench_file(path: &str, rounds: usize) {
+fn bench_file(path: &str, rounds: usize, only: Option<&str>) {
     println!("## {path}\n");
     let (anon0, _) = rss();
     let t = Instant::now();
@@ -286,12 +308,20 @@ fn bench_file(path: &str, rounds: usize) {
         ),
     ];
 
+    // `--only SUBSTR` (for profiling) keeps the matching rows and the 1-thread full parse
+    // (which sizes the CPU loop), and skips the ratios.
+    if let Some(only) = only {
+        jobs.retain(|(name, _, _)| {
+            name.contains(only) || *name == "Phase 2: full parse, marcmap, 1 thread"
+        });
+    }
     let mut rows: Vec<Row> = jobs
         .iter()
         .map(|(name, throughput, _)| Row {
             name,
             throughput: *throughput,
             times: Vec::new(),
+            cpu: Vec::new(),
             check: 0,
         })
         .collect();
@@ -300,11 +330,11 @@ fn bench_file(path: &str, rounds: usize) {
     let mut parse_1t = 0.0;
     for (i, (name, _, job)) in jobs.iter_mut().enumerate() {
         if name.starts_with("CPU loop (trivially parallel), 1") {
-            let (t, _) = time(job);
+            let (t, _, _) = time(job);
             let scale = parse_1t / t.max(1e-9);
             cpu_iters.set(((cpu_iters.get() as f64) * scale) as u64 & !1);
         }
-        let (t, check) = time(job);
+        let (t, _, check) = time(job);
         if *name == "Phase 2: full parse, marcmap, 1 thread" {
             parse_1t = t;
         }
@@ -312,9 +342,10 @@ fn bench_file(path: &str, rounds: usize) {
     }
     for _ in 0..rounds {
         for (i, (_, _, job)) in jobs.iter_mut().enumerate() {
-            let (t, check) = time(job);
+            let (t, cpu, check) = time(job);
             assert_eq!(check, rows[i].check, "{}: result changed", rows[i].name);
             rows[i].times.push(t);
+            rows[i].cpu.push(cpu);
         }
     }
     drop(jobs);
@@ -323,8 +354,8 @@ fn bench_file(path: &str, rounds: usize) {
         "{} rounds after 1 warm-up, interleaved; best and median wall time.\n",
         rounds
     );
-    println!("| row | best ms | median ms | MB/s (median) | records/s (median) | result |");
-    println!("|---|---:|---:|---:|---:|---:|");
+    println!("| row | best ms | median ms | MB/s (median) | records/s (median) | CPU ms, 1-thread rows (median) | result |");
+    println!("|---|---:|---:|---:|---:|---:|---:|");
     for r in &rows {
         let (tp, rps) = if r.throughput {
             (
@@ -334,17 +365,26 @@ fn bench_file(path: &str, rounds: usize) {
         } else {
             ("".into(), "".into())
         };
+        let cpu = if r.name.contains("2 threads") {
+            String::new()
+        } else {
+            format!("{:.1}", r.cpu_median() * 1e3)
+        };
         println!(
-            "| {} | {:.1} | {:.1} | {} | {} | {} |",
+            "| {} | {:.1} | {:.1} | {} | {} | {} | {} |",
             r.name,
             r.best() * 1e3,
             r.median() * 1e3,
             tp,
             rps,
+            cpu,
             r.check
         );
     }
 
+    if only.is_some() {
+        return;
+    }
     let by = |name: &str| {
         rows.iter()
             .find(|r| r.name.starts_with(name))
@@ -363,6 +403,8 @@ fn bench_file(path: &str, rounds: usize) {
         "Phase 2: full parse, marcmap, 1 thread",
         "Phase 2: full parse, marc crate",
     );
+    let vs_marc_cpu = by("Phase 2: full parse, marc crate").cpu_median()
+        / by("Phase 2: full parse, marcmap, 1 thread").cpu_median();
     let par = ratio(
         "Phase 2: full parse, marcmap, 2 threads (par_map)",
         "Phase 2: full parse, marcmap, 1 thread",
@@ -409,6 +451,11 @@ fn bench_file(path: &str, rounds: usize) {
         vs_marc.0,
         vs_marc.1,
         yes(vs_marc.0 >= 1.5)
+    );
+    println!(
+        "| full parse marcmap / marc crate, 1 thread, by CPU time | {:.2}× | ≥ 1.5× | {} |",
+        vs_marc_cpu,
+        yes(vs_marc_cpu >= 1.5)
     );
     println!(
         "| 2-thread scaling, full parse (par_map) | {:.2}× ({:.2}×) | ≈ CPU loop | {} |",
@@ -462,6 +509,7 @@ fn bench_file(path: &str, rounds: usize) {
 fn main() {
     let mut rounds = 7;
     let mut files = Vec::new();
+    let mut only = None;
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         if a == "--rounds" {
@@ -469,12 +517,14 @@ fn main() {
                 .next()
                 .and_then(|v| v.parse().ok())
                 .expect("--rounds N");
+        } else if a == "--only" {
+            only = Some(args.next().expect("--only SUBSTRING"));
         } else {
             files.push(a);
         }
     }
     if files.is_empty() {
-        eprintln!("usage: bench_core [--rounds N] FILE [FILE...]");
+        eprintln!("usage: bench_core [--rounds N] [--only ROW-SUBSTRING] FILE [FILE...]");
         eprintln!("  e.g. benchmarks/fetch_data.sh && cargo run --release --example bench_core -- benchmarks/data/BooksAll.2016.part01.utf8");
         std::process::exit(2);
     }
@@ -484,6 +534,6 @@ fn main() {
         rounds
     );
     for f in &files {
-        bench_file(f, rounds);
+        bench_file(f, rounds, only.as_deref());
     }
 }

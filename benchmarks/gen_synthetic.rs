@@ -38,36 +38,138 @@ impl Rng {
 }
 
 const WORDS: &[&str] = &[
-    "history", "of", "the", "and", "in", "a", "study", "American", "library", "science",
-    "introduction", "to", "theory", "practice", "new", "world", "war", "politics", "economic",
-    "development", "social", "culture", "art", "music", "language", "literature", "poems",
-    "letters", "collected", "works", "essays", "report", "proceedings", "conference", "national",
-    "international", "university", "press", "guide", "handbook", "modern", "early", "century",
-    "twentieth", "nineteenth", "children", "education", "religion", "philosophy", "law",
-    "government", "United", "States", "China", "Europe", "women", "family", "life", "biography",
-    "analysis", "methods", "systems", "data", "computer", "programming", "engineering",
+    "history",
+    "of",
+    "the",
+    "and",
+    "in",
+    "a",
+    "study",
+    "American",
+    "library",
+    "science",
+    "introduction",
+    "to",
+    "theory",
+    "practice",
+    "new",
+    "world",
+    "war",
+    "politics",
+    "economic",
+    "development",
+    "social",
+    "culture",
+    "art",
+    "music",
+    "language",
+    "literature",
+    "poems",
+    "letters",
+    "collected",
+    "works",
+    "essays",
+    "report",
+    "proceedings",
+    "conference",
+    "national",
+    "international",
+    "university",
+    "press",
+    "guide",
+    "handbook",
+    "modern",
+    "early",
+    "century",
+    "twentieth",
+    "nineteenth",
+    "children",
+    "education",
+    "religion",
+    "philosophy",
+    "law",
+    "government",
+    "United",
+    "States",
+    "China",
+    "Europe",
+    "women",
+    "family",
+    "life",
+    "biography",
+    "analysis",
+    "methods",
+    "systems",
+    "data",
+    "computer",
+    "programming",
+    "engineering",
 ];
 
 const UNICODE_WORDS: &[&str] = &[
-    "Gesellschaft für", "Éditions", "München", "Kraków", "Łódź", "São Paulo", "Ñuñoa",
-    "Zürich", "Ελληνική", "русский язык", "中国历史", "日本語", "한국어", "Dvořák", "Ålesund",
+    "Gesellschaft für",
+    "Éditions",
+    "München",
+    "Kraków",
+    "Łódź",
+    "São Paulo",
+    "Ñuñoa",
+    "Zürich",
+    "Ελληνική",
+    "русский язык",
+    "中国历史",
+    "日本語",
+    "한국어",
+    "Dvořák",
+    "Ålesund",
 ];
 
 const NAMES: &[&str] = &[
-    "Smith, John", "Müller, Hans", "García Márquez, Gabriel", "Nowak, Anna", "Tanaka, Hiroshi",
-    "Johnson, Mary E.", "Dubois, Pierre", "Rossi, Giulia", "Ivanov, Sergeĭ", "Li, Wei",
-    "Brown, Robert", "Okafor, Chinwe", "Kowalski, Piotr", "Andersson, Karin",
+    "Smith, John",
+    "Müller, Hans",
+    "García Márquez, Gabriel",
+    "Nowak, Anna",
+    "Tanaka, Hiroshi",
+    "Johnson, Mary E.",
+    "Dubois, Pierre",
+    "Rossi, Giulia",
+    "Ivanov, Sergeĭ",
+    "Li, Wei",
+    "Brown, Robert",
+    "Okafor, Chinwe",
+    "Kowalski, Piotr",
+    "Andersson, Karin",
 ];
 
 const PLACES: &[&str] = &[
-    "New York", "London", "Chicago", "Berlin", "Paris", "Tokyo", "Washington, D.C.",
-    "Oxford", "Cambridge, Mass.", "Boston", "Toronto", "München", "Kraków",
+    "New York",
+    "London",
+    "Chicago",
+    "Berlin",
+    "Paris",
+    "Tokyo",
+    "Washington, D.C.",
+    "Oxford",
+    "Cambridge, Mass.",
+    "Boston",
+    "Toronto",
+    "München",
+    "Kraków",
 ];
 
 const PUBLISHERS: &[&str] = &[
-    "Oxford University Press", "Routledge", "Springer", "Penguin Books", "Wiley",
-    "Harper & Row", "Random House", "Cambridge University Press", "Éditions Gallimard",
-    "Verlag C.H. Beck", "MIT Press", "Library of Congress",
+    "Oxford University Press",
+    "Routledge",
+    "Springer",
+    "Penguin Books",
+    "Wiley",
+    "Harper & Row",
+    "Random House",
+    "Cambridge University Press",
+    "Éditions Gallimard",
+    "Verlag C.H. Beck",
+    "MIT Press",
+    "Library of Congress",
 ];
 
 /// Appends `n` words of text (with occasional UTF-8) to `out`.
@@ -135,27 +237,36 @@ fn record(rng: &mut Rng, n: u64, b: &mut RecordBuilder, out: &mut Vec<u8>) {
     let year = 1900 + rng.range(0, 116);
     b.control(b"001", format!("  {:08} ", 2_016_000_000 + n).as_bytes());
     b.control(b"003", b"DLC");
-    b.control(b"005", format!("2016{:02}{:02}101010.0", rng.range(1, 12), rng.range(1, 28)).as_bytes());
+    b.control(
+        b"005",
+        format!("2016{:02}{:02}101010.0", rng.range(1, 12), rng.range(1, 28)).as_bytes(),
+    );
     b.control(
         b"008",
         format!("160101s{year}    nyua   e b    001 0 eng  ").as_bytes(),
     );
 
     b.data(b"  ");
-    b.sf(b'a').extend_from_slice(format!("  {:08}", 2_016_000_000 + n).as_bytes());
+    b.sf(b'a')
+        .extend_from_slice(format!("  {:08}", 2_016_000_000 + n).as_bytes());
     b.end(b"010");
 
     for _ in 0..rng.range(0, 3) {
         b.data(b"  ");
-        b.sf(b'a').extend_from_slice(format!("978{:010}", rng.next() % 10_000_000_000).as_bytes());
+        b.sf(b'a')
+            .extend_from_slice(format!("978{:010}", rng.next() % 10_000_000_000).as_bytes());
         if rng.pct(60) {
-            b.sf(b'q').extend_from_slice(rng.pick(&["(hardcover)", "(paperback)", "(ebook)"]).as_bytes());
+            b.sf(b'q').extend_from_slice(
+                rng.pick(&["(hardcover)", "(paperback)", "(ebook)"])
+                    .as_bytes(),
+            );
         }
         b.end(b"020");
     }
     if rng.pct(40) {
         b.data(b"  ");
-        b.sf(b'a').extend_from_slice(format!("(OCoLC){}", rng.next() % 1_000_000_000).as_bytes());
+        b.sf(b'a')
+            .extend_from_slice(format!("(OCoLC){}", rng.next() % 1_000_000_000).as_bytes());
         b.end(b"035");
     }
 
@@ -176,22 +287,27 @@ fn record(rng: &mut Rng, n: u64, b: &mut RecordBuilder, out: &mut Vec<u8>) {
     }
     if rng.pct(90) {
         b.data(b"00");
-        b.sf(b'a').extend_from_slice(format!("QA{}.{}", rng.range(1, 999), rng.range(1, 99)).as_bytes());
-        b.sf(b'b').extend_from_slice(format!(".R{} {year}", rng.range(10, 99)).as_bytes());
+        b.sf(b'a')
+            .extend_from_slice(format!("QA{}.{}", rng.range(1, 999), rng.range(1, 99)).as_bytes());
+        b.sf(b'b')
+            .extend_from_slice(format!(".R{} {year}", rng.range(10, 99)).as_bytes());
         b.end(b"050");
     }
     if rng.pct(60) {
         b.data(b"00");
-        b.sf(b'a').extend_from_slice(format!("{}.{}", rng.range(1, 999), rng.range(1, 9999)).as_bytes());
+        b.sf(b'a')
+            .extend_from_slice(format!("{}.{}", rng.range(1, 999), rng.range(1, 9999)).as_bytes());
         b.sf(b'2').extend_from_slice(b"23");
         b.end(b"082");
     }
     let author = rng.pick(NAMES);
     if rng.pct(80) {
         b.data(b"1 ");
-        b.sf(b'a').extend_from_slice(format!("{author},").as_bytes());
+        b.sf(b'a')
+            .extend_from_slice(format!("{author},").as_bytes());
         if rng.pct(50) {
-            b.sf(b'd').extend_from_slice(format!("{}-", rng.range(1850, 1990)).as_bytes());
+            b.sf(b'd')
+                .extend_from_slice(format!("{}-", rng.range(1850, 1990)).as_bytes());
         }
         if rng.pct(40) {
             b.sf(b'e').extend_from_slice(b"author.");
@@ -208,7 +324,8 @@ fn record(rng: &mut Rng, n: u64, b: &mut RecordBuilder, out: &mut Vec<u8>) {
         words(rng, b.sf(b'b'), n_words);
         b.cur.extend_from_slice(b" /");
     }
-    b.sf(b'c').extend_from_slice(format!("{author}.").as_bytes());
+    b.sf(b'c')
+        .extend_from_slice(format!("{author}.").as_bytes());
     b.end(b"245");
 
     if rng.pct(20) {
@@ -219,22 +336,27 @@ fn record(rng: &mut Rng, n: u64, b: &mut RecordBuilder, out: &mut Vec<u8>) {
     }
     if rng.pct(30) {
         b.data(b"  ");
-        b.sf(b'a').extend_from_slice(format!("{}th edition.", rng.range(2, 12)).as_bytes());
+        b.sf(b'a')
+            .extend_from_slice(format!("{}th edition.", rng.range(2, 12)).as_bytes());
         b.end(b"250");
     }
 
     b.data(b" 1");
-    b.sf(b'a').extend_from_slice(format!("{} :", rng.pick(PLACES)).as_bytes());
-    b.sf(b'b').extend_from_slice(format!("{},", rng.pick(PUBLISHERS)).as_bytes());
+    b.sf(b'a')
+        .extend_from_slice(format!("{} :", rng.pick(PLACES)).as_bytes());
+    b.sf(b'b')
+        .extend_from_slice(format!("{},", rng.pick(PUBLISHERS)).as_bytes());
     b.sf(b'c').extend_from_slice(format!("[{year}]").as_bytes());
     b.end(b"264");
 
     b.data(b"  ");
-    b.sf(b'a').extend_from_slice(format!("xii, {} pages :", rng.range(20, 900)).as_bytes());
+    b.sf(b'a')
+        .extend_from_slice(format!("xii, {} pages :", rng.range(20, 900)).as_bytes());
     if rng.pct(50) {
         b.sf(b'b').extend_from_slice(b"illustrations, maps ;");
     }
-    b.sf(b'c').extend_from_slice(format!("{} cm", rng.range(18, 31)).as_bytes());
+    b.sf(b'c')
+        .extend_from_slice(format!("{} cm", rng.range(18, 31)).as_bytes());
     b.end(b"300");
 
     if rng.pct(70) {
@@ -254,7 +376,8 @@ fn record(rng: &mut Rng, n: u64, b: &mut RecordBuilder, out: &mut Vec<u8>) {
         b.data(b"1 ");
         let n_words = rng.range(2, 6);
         words(rng, b.sf(b'a'), n_words);
-        b.sf(b'v').extend_from_slice(format!("v. {}", rng.range(1, 60)).as_bytes());
+        b.sf(b'v')
+            .extend_from_slice(format!("v. {}", rng.range(1, 60)).as_bytes());
         b.end(b"490");
     }
     for _ in 0..rng.range(0, 3) {
@@ -265,7 +388,14 @@ fn record(rng: &mut Rng, n: u64, b: &mut RecordBuilder, out: &mut Vec<u8>) {
     }
     if rng.pct(50) {
         b.data(b"  ");
-        b.sf(b'a').extend_from_slice(format!("Includes bibliographical references (pages {}-{}) and index.", rng.range(100, 300), rng.range(301, 500)).as_bytes());
+        b.sf(b'a').extend_from_slice(
+            format!(
+                "Includes bibliographical references (pages {}-{}) and index.",
+                rng.range(100, 300),
+                rng.range(301, 500)
+            )
+            .as_bytes(),
+        );
         b.end(b"504");
     }
     if rng.pct(15) {
@@ -299,7 +429,8 @@ fn record(rng: &mut Rng, n: u64, b: &mut RecordBuilder, out: &mut Vec<u8>) {
     }
     for _ in 0..rng.range(0, 4) {
         b.data(b"1 ");
-        b.sf(b'a').extend_from_slice(format!("{},", rng.pick(NAMES)).as_bytes());
+        b.sf(b'a')
+            .extend_from_slice(format!("{},", rng.pick(NAMES)).as_bytes());
         if rng.pct(50) {
             b.sf(b'e').extend_from_slice(b"editor.");
         }
@@ -308,7 +439,9 @@ fn record(rng: &mut Rng, n: u64, b: &mut RecordBuilder, out: &mut Vec<u8>) {
     if rng.pct(20) {
         b.data(b"41");
         b.sf(b'3').extend_from_slice(b"Table of contents only");
-        b.sf(b'u').extend_from_slice(format!("http://www.loc.gov/catdir/toc/{:x}.html", rng.next()).as_bytes());
+        b.sf(b'u').extend_from_slice(
+            format!("http://www.loc.gov/catdir/toc/{:x}.html", rng.next()).as_bytes(),
+        );
         b.end(b"856");
     }
     b.write(out);
