@@ -312,7 +312,9 @@ fn bench_file(path: &str, rounds: usize, only: Option<&str>) {
     // (which sizes the CPU loop), and skips the ratios.
     if let Some(only) = only {
         jobs.retain(|(name, _, _)| {
-            name.contains(only) || *name == "Phase 2: full parse, marcmap, 1 thread"
+            name.contains(only)
+                || *name == "Phase 2: full parse, marcmap, 1 thread"
+                || name.starts_with("memchr count 0x1D (physical")
         });
     }
     let mut rows: Vec<Row> = jobs
