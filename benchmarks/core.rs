@@ -136,7 +136,7 @@ struct Row {
     /// Whether MB/s and records/s make sense for this row.
     throughput: bool,
     times: Vec<f64>,
-    /// CPU time of the calling thread (meaningful for 1-thread rows only).
+    /// CPU time: of the calling thread for 1-thread rows, of both threads for 2-thread rows.
     cpu: Vec<f64>,
     check: u64,
 }
@@ -161,12 +161,12 @@ fn median(v: &[f64]) -> f64 {
 
 type Job<'a> = Box<dyn FnMut() -> u64 + 'a>;
 
-/// This thread's CPU time in seconds (0 where unavailable). Unlike wall time it
+/// A CPU-time clock in seconds (0 where unavailable). Unlike wall time it
 /// excludes time spent descheduled, which on a shared, loaded machine is most of
 /// the noise. `clock_gettime(CLOCK_THREAD_CPUTIME_ID)` is exact to the nanosecond;
 /// /proc/thread-self/schedstat would only advance at scheduler ticks (~4 ms).
 #[cfg(all(target_os = "linux", target_pointer_width = "64"))]
-fn thread_cpu() -> f64 {
+fn cpu_clock(clock: i32) -> f64 {
     #[repr(C)]
     struct Timespec {
         tv_sec: i64,
@@ -175,14 +175,13 @@ fn thread_cpu() -> f64 {
     extern "C" {
         fn clock_gettime(clock: i32, tp: *mut Timespec) -> i32;
     }
-    const CLOCK_THREAD_CPUTIME_ID: i32 = 3;
     let mut ts = Timespec {
         tv_sec: 0,
         tv_nsec: 0,
     };
     // SAFETY: libc's clock_gettime (std links libc on Linux) writes one timespec,
     // which on 64-bit Linux is two i64s, to a valid pointer.
-    let rc = unsafe { clock_gettime(CLOCK_THREAD_CPUTIME_ID, &mut ts) };
+    let rc = unsafe { clock_gettime(clock, &mut ts) };
     if rc == 0 {
         ts.tv_sec as f64 + ts.tv_nsec as f64 * 1e-9
     } else {
@@ -191,17 +190,28 @@ fn thread_cpu() -> f64 {
 }
 
 #[cfg(not(all(target_os = "linux", target_pointer_width = "64")))]
-fn thread_cpu() -> f64 {
+fn cpu_clock(_clock: i32) -> f64 {
     0.0
 }
 
-/// Runs `f` once: (wall seconds, this thread's CPU seconds, result).
-fn time(f: &mut Job<'_>) -> (f64, f64, u64) {
-    let c = thread_cpu();
+/// CPU time of the calling thread.
+const CLOCK_THREAD_CPUTIME_ID: i32 = 3;
+/// CPU time of the whole process (all threads).
+const CLOCK_PROCESS_CPUTIME_ID: i32 = 2;
+
+/// Runs `f` once: (wall seconds, CPU seconds, result). The CPU time is the calling
+/// thread's, or with `all_threads` the whole process's (for the 2-thread rows).
+fn time(f: &mut Job<'_>, all_threads: bool) -> (f64, f64, u64) {
+    let clock = if all_threads {
+        CLOCK_PROCESS_CPUTIME_ID
+    } else {
+        CLOCK_THREAD_CPUTIME_ID
+    };
+    let c = cpu_clock(clock);
     let t = Instant::now();
     let check = black_box(f());
     let wall = t.elapsed().as_secs_f64();
-    (wall, thread_cpu() - c, check)
+    (wall, cpu_clock(clock) - c, check)
 }
 
 fn mib(b: u64) -> f64 {
@@ -325,7 +335,8 @@ fn bench_file(path: &str, rounds: usize, only: Option<&str>) {
                 let half = cpu_iters.get() / 2;
                 let (a, b) = std::thread::scope(|s| {
                     let a = s.spawn(|| cpu_loop(1, half));
-                    (a.join().expect("worker panicked"), cpu_loop(2, half))
+                    let b = cpu_loop(2, half);
+                    (a.join().expect("worker panicked"), b)
                 });
                 a.wrapping_add(b)
             }),
@@ -357,19 +368,19 @@ fn bench_file(path: &str, rounds: usize, only: Option<&str>) {
     let mut parse_cpu = 0.0;
     for (i, (name, _, job)) in jobs.iter_mut().enumerate() {
         if name.starts_with("CPU loop (trivially parallel), 1") {
-            let (_, c, _) = time(job);
+            let (_, c, _) = time(job, false);
             let scale = parse_cpu / c.max(1e-9);
             cpu_iters.set(((cpu_iters.get() as f64) * scale) as u64 & !1);
         }
-        let (_, c, check) = time(job);
+        let (_, c, check) = time(job, name.contains("2 threads"));
         if *name == "Phase 2: full parse, marcmap, 1 thread" {
             parse_cpu = c;
         }
         rows[i].check = check;
     }
     for _ in 0..rounds {
-        for (i, (_, _, job)) in jobs.iter_mut().enumerate() {
-            let (t, cpu, check) = time(job);
+        for (i, (name, _, job)) in jobs.iter_mut().enumerate() {
+            let (t, cpu, check) = time(job, name.contains("2 threads"));
             assert_eq!(check, rows[i].check, "{}: result changed", rows[i].name);
             rows[i].times.push(t);
             rows[i].cpu.push(cpu);
@@ -381,7 +392,7 @@ fn bench_file(path: &str, rounds: usize, only: Option<&str>) {
         "{} rounds after 1 warm-up, interleaved; best and median wall time.\n",
         rounds
     );
-    println!("| row | best ms | median ms | MB/s (median) | records/s (median) | CPU ms, 1-thread rows (median) | result |");
+    println!("| row | best ms | median ms | MB/s (median) | records/s (median) | CPU ms (median; 2-thread rows: both threads) | result |");
     println!("|---|---:|---:|---:|---:|---:|---:|");
     for r in &rows {
         let (tp, rps) = if r.throughput {
@@ -392,11 +403,7 @@ fn bench_file(path: &str, rounds: usize, only: Option<&str>) {
         } else {
             ("".into(), "".into())
         };
-        let cpu = if r.name.contains("2 threads") {
-            String::new()
-        } else {
-            format!("{:.1}", r.cpu_median() * 1e3)
-        };
+        let cpu = format!("{:.1}", r.cpu_median() * 1e3);
         println!(
             "| {} | {:.1} | {:.1} | {} | {} | {} | {} |",
             r.name,
@@ -448,6 +455,24 @@ fn bench_file(path: &str, rounds: usize, only: Option<&str>) {
         "CPU loop (trivially parallel), 1",
     );
     let mem2 = ratio("memchr count 0x1D, 2 threads", memchr);
+    // Scaling by CPU time: 2 × (1-thread CPU) / (total CPU of the 2-thread run). It
+    // leaves out time spent descheduled (other jobs on a shared machine) and load
+    // imbalance, and keeps what parallelism itself costs: coordination, cache and
+    // memory-bandwidth contention. 2.00× is perfect.
+    let cpu_scaling = |two: &str, one: &str| 2.0 * by(one).cpu_median() / by(two).cpu_median();
+    let par_cpu = cpu_scaling(
+        "Phase 2: full parse, marcmap, 2 threads (par_map)",
+        "Phase 2: full parse, marcmap, 1 thread",
+    );
+    let halves_cpu = cpu_scaling(
+        "Phase 2: full parse, marcmap, 2 threads (scope",
+        "Phase 2: full parse, marcmap, 1 thread",
+    );
+    let loop_cpu = cpu_scaling(
+        "CPU loop (trivially parallel), 2",
+        "CPU loop (trivially parallel), 1",
+    );
+    let mem2_cpu = cpu_scaling("memchr count 0x1D, 2 threads", memchr);
 
     // Memory: a fresh index, measured alone.
     let (a0, _) = rss();
@@ -466,9 +491,12 @@ fn bench_file(path: &str, rounds: usize, only: Option<&str>) {
         )
     };
     let times = |r: (f64, f64, f64)| format!("{:.2}× | {:.2}× | {:.2}×", r.0, r.1, r.2);
-    let wall = |r: (f64, f64, f64)| format!("{:.2}× | {:.2}× | ", r.0, r.1);
+    let wall = |r: (f64, f64, f64), c: f64| format!("{:.2}× | {:.2}× | {:.2}×", r.0, r.1, c);
     println!("\nRatios of throughput. Verdicts for 1-thread pairs use CPU time (robust to");
-    println!("descheduling on a shared machine); scaling verdicts use the wall-time medians.\n");
+    println!("descheduling on a shared machine); scaling verdicts use the wall-time medians,");
+    println!("against the CPU loop's in the same rounds. The CPU column of a scaling row is");
+    println!("2 × (1-thread CPU) / (both threads' CPU): the scaling with descheduling and");
+    println!("load imbalance left out (2.00× is perfect).\n");
     println!("| ratio | wall median | wall best | CPU median | target | verdict |");
     println!("|---|---:|---:|---:|---|---|");
     println!(
@@ -489,23 +517,23 @@ fn bench_file(path: &str, rounds: usize, only: Option<&str>) {
     );
     println!(
         "| 2-thread scaling, full parse (par_map) | {} | ≈ CPU loop ({:.2}×) | {} |",
-        wall(par),
+        wall(par, par_cpu),
         cpu.0,
         yes(par.0 >= 0.9 * cpu.0)
     );
     println!(
         "| 2-thread scaling, full parse (scope, halves) | {} | ≈ CPU loop ({:.2}×) | {} |",
-        wall(halves),
+        wall(halves, halves_cpu),
         cpu.0,
         yes(halves.0 >= 0.9 * cpu.0)
     );
     println!(
         "| 2-thread scaling, CPU loop | {} | (reference) | |",
-        wall(cpu)
+        wall(cpu, loop_cpu)
     );
     println!(
         "| 2-thread scaling, memchr | {} | (reference) | |",
-        wall(mem2)
+        wall(mem2, mem2_cpu)
     );
     println!(
         "| index heap bytes / record | {:.2} | | | ≤ 8 | {} |",
