@@ -7,8 +7,8 @@
 
 use crate::error::{Error, ErrorKind, Position, Result};
 use crate::layout::{
-    DirEntry, Leader, DIRECTORY_ENTRY_LEN, FIELD_TERMINATOR, LEADER_LEN, MIN_RECORD_LEN,
-    RECORD_TERMINATOR, SUBFIELD_DELIMITER,
+    parse_digits, DirEntry, Leader, DIRECTORY_ENTRY_LEN, FIELD_TERMINATOR, LEADER_LEN,
+    MIN_RECORD_LEN, RECORD_TERMINATOR, SUBFIELD_DELIMITER,
 };
 use std::fmt;
 use zerocopy::FromBytes;
@@ -130,7 +130,11 @@ impl<'a> RecordRef<'a> {
                     Some(i),
                 ));
             }
-            let (Some(length), Some(start)) = (entry.length(), entry.start()) else {
+            // `parse_digits` directly (it inlines; `DirEntry::length`/`start` are the same
+            // call behind a non-inlined method).
+            let (Some(length), Some(start)) =
+                (parse_digits(&entry.length), parse_digits(&entry.start))
+            else {
                 let reason = format!("entry {i} has a length or start that is not digits");
                 return Err(err_at(
                     ErrorKind::DirectoryInvalid { reason },
@@ -199,11 +203,16 @@ impl<'a> RecordRef<'a> {
     }
 
     /// Field `i` in directory order.
+    #[inline]
     pub fn field(&self, i: usize) -> Option<FieldRef<'a>> {
         let entry = self.directory.get(i)?;
-        // Validated in `parse`: these cannot fail, and a failure would yield an empty field.
-        let start = self.base + entry.start().unwrap_or(0);
-        let len = entry.length().unwrap_or(1).saturating_sub(1);
+        // `parse` checked that both numbers are digits, so the unchecked reads below
+        // give the same values as `DirEntry::start`/`length`, without the `Option`s.
+        // Should the bytes change after validation (a mapped file rewritten, against
+        // the mmap contract), the range check still yields an empty field, never a
+        // bad read.
+        let start = self.base + validated_digits(&entry.start);
+        let len = validated_digits(&entry.length).saturating_sub(1);
         let data = self.bytes.get(start..start + len).unwrap_or_default();
         Some(FieldRef {
             tag: &entry.tag,
@@ -288,6 +297,7 @@ pub struct Fields<'a> {
 impl<'a> Iterator for Fields<'a> {
     type Item = FieldRef<'a>;
 
+    #[inline]
     fn next(&mut self) -> Option<FieldRef<'a>> {
         if self.front >= self.back {
             return None;
@@ -357,12 +367,23 @@ impl<'a> FieldRef<'a> {
 
     /// The indicator bytes: everything before the first subfield delimiter.
     /// Normally two bytes; real records sometimes have fewer or more.
+    #[inline]
     pub fn indicator_bytes(&self) -> &'a [u8] {
-        let end = memchr::memchr(SUBFIELD_DELIMITER, self.data).unwrap_or(self.data.len());
-        &self.data[..end]
+        let d = self.data;
+        // The usual shape, two indicators then a delimiter, without a search.
+        if d.len() > 2
+            && d[2] == SUBFIELD_DELIMITER
+            && d[0] != SUBFIELD_DELIMITER
+            && d[1] != SUBFIELD_DELIMITER
+        {
+            return &d[..2];
+        }
+        let end = find_delimiter(d).unwrap_or(d.len());
+        &d[..end]
     }
 
     /// The two indicators, with a missing one read as a blank (as pymarc does).
+    #[inline]
     pub fn indicators(&self) -> (u8, u8) {
         let ind = self.indicator_bytes();
         (
@@ -373,6 +394,7 @@ impl<'a> FieldRef<'a> {
 
     /// The subfields in order. Empty chunks between two delimiters are skipped,
     /// as pymarc does. A control field has none.
+    #[inline]
     pub fn subfields(&self) -> Subfields<'a> {
         let rest = if self.is_control() {
             &[][..]
@@ -424,6 +446,54 @@ impl fmt::Display for FieldRef<'_> {
     }
 }
 
+/// A run of ASCII digits that [`RecordRef::parse`] has already checked, read
+/// without checks. (Non-digits would give a wrong number, never a panic: at most
+/// five digits cannot overflow.)
+#[inline(always)]
+fn validated_digits(bytes: &[u8]) -> usize {
+    bytes
+        .iter()
+        .fold(0, |n, &b| n * 10 + b.wrapping_sub(b'0') as usize)
+}
+
+/// How many bytes [`find_delimiter`] scans a word at a time before handing a
+/// longer haystack to `memchr`.
+const SHORT_SCAN: usize = 32;
+
+/// The first subfield delimiter (0x1F) in `hay`.
+///
+/// Subfields are short (typically 5-40 bytes), and on such haystacks the call and
+/// setup of `memchr`'s vector search cost more than the search. The first
+/// [`SHORT_SCAN`] bytes are scanned eight at a time in a `u64` (SWAR); the rest, if
+/// any, goes to `memchr`. Same result as `memchr::memchr(0x1F, hay)`.
+#[inline(always)]
+fn find_delimiter(hay: &[u8]) -> Option<usize> {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    const PATTERN: u64 = LO * SUBFIELD_DELIMITER as u64;
+    let short = hay.len().min(SHORT_SCAN);
+    let mut i = 0;
+    while i + 8 <= short {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(&hay[i..i + 8]);
+        let x = u64::from_le_bytes(word) ^ PATTERN;
+        // The lowest set bit marks the first zero byte of `x` exactly; a borrow can
+        // only set bits above a real zero byte.
+        let found = x.wrapping_sub(LO) & !x & HI;
+        if found != 0 {
+            return Some(i + (found.trailing_zeros() / 8) as usize);
+        }
+        i += 8;
+    }
+    if hay.len() > SHORT_SCAN {
+        return memchr::memchr(SUBFIELD_DELIMITER, &hay[i..]).map(|p| p + i);
+    }
+    hay[i..]
+        .iter()
+        .position(|&b| b == SUBFIELD_DELIMITER)
+        .map(|p| p + i)
+}
+
 /// One subfield: its code byte and its value bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Subfield<'a> {
@@ -450,11 +520,12 @@ impl<'a> Subfields<'a> {
 impl<'a> Iterator for Subfields<'a> {
     type Item = Subfield<'a>;
 
+    #[inline]
     fn next(&mut self) -> Option<Subfield<'a>> {
         loop {
             // `rest` starts at a delimiter, or is empty.
             let body = self.rest.get(1..)?;
-            let end = memchr::memchr(SUBFIELD_DELIMITER, body).unwrap_or(body.len());
+            let end = find_delimiter(body).unwrap_or(body.len());
             self.rest = &body[end..];
             if let Some((&code, value)) = body[..end].split_first() {
                 return Some(Subfield { code, value });
@@ -497,5 +568,49 @@ mod tests {
         assert!(!RecordRef::parse(&record(b' ', escaped))
             .unwrap()
             .is_mislabelled_utf8());
+    }
+
+    #[test]
+    fn find_delimiter_agrees_with_memchr() {
+        // Every length around the word and SHORT_SCAN boundaries, every position,
+        // with and without a second delimiter and near-miss bytes (0x1E, 0x9F).
+        for len in 0..100 {
+            for at in 0..=len {
+                for filler in [b'a', 0x1E, 0x9F, 0x00] {
+                    let mut hay = vec![filler; len];
+                    if at < len {
+                        hay[at] = SUBFIELD_DELIMITER;
+                        if at + 3 < len {
+                            hay[at + 3] = SUBFIELD_DELIMITER;
+                        }
+                    }
+                    assert_eq!(
+                        find_delimiter(&hay),
+                        memchr::memchr(SUBFIELD_DELIMITER, &hay),
+                        "len={len} at={at} filler={filler:#x}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn validated_digits_reads_numbers() {
+        assert_eq!(validated_digits(b"0042"), 42);
+        assert_eq!(validated_digits(b"99999"), 99_999);
+        assert_eq!(validated_digits(b"00000"), 0);
+    }
+
+    #[test]
+    fn indicators_with_odd_shapes() {
+        let raw = b"00059nam a2200049 a 4500245000500000500000400005\x1e1\x1faT\x1e\x1fab\x1e\x1d";
+        let r = RecordRef::parse(raw).unwrap();
+        let f = r.field(0).unwrap();
+        assert_eq!(f.indicator_bytes(), b"1");
+        assert_eq!(f.indicators(), (b'1', b' '));
+        assert_eq!(f.subfield(b'a'), Some(&b"T"[..]));
+        let g = r.field(1).unwrap();
+        assert_eq!(g.indicator_bytes(), b"");
+        assert_eq!(g.subfield(b'a'), Some(&b"b"[..]));
     }
 }
