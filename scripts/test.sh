@@ -11,16 +11,23 @@ cd "$(dirname "$0")/.."
 
 step() { printf '\n==> %s\n' "$*"; }
 
+# The first candidate that really runs (pyenv puts shims on PATH that fail when
+# their version is not selected) and is at least Python $1.
 find_python() {
+    local minor=$1
+    shift
     for candidate in "$@"; do
-        if command -v "$candidate" >/dev/null 2>&1; then command -v "$candidate"; return 0; fi
-        if [ -x "$candidate" ]; then echo "$candidate"; return 0; fi
+        if "$candidate" -c "import sys; sys.exit(sys.version_info[:2] < (3, $minor))" \
+            >/dev/null 2>&1; then
+            command -v "$candidate"
+            return 0
+        fi
     done
     return 1
 }
 
-PY311=$(find_python "${PYTHON:-python3.11}" python3.11 python3 "$HOME"/.pyenv/versions/3.11*/bin/python3)
-PY313=$(find_python python3.13 "$HOME"/.pyenv/versions/3.13*/bin/python3 || true)
+PY311=$(find_python 11 ${PYTHON:+"$PYTHON"} "$HOME"/.pyenv/versions/3.11*/bin/python3 python3.11 python3)
+PY313=$(find_python 13 "$HOME"/.pyenv/versions/3.13*/bin/python3 python3.13 || true)
 
 step "Rust: format, lints, tests"
 cargo fmt --check
