@@ -110,9 +110,9 @@ pub fn decode_into(input: &[u8], opts: &Marc8Options, out: &mut String) -> Resul
             return Ok(());
         }
     }
-    let start = out.len();
-    decoder::decode_raw(input, opts, out)?;
-    normalize::in_place(out, start, opts.normalization);
+    if let Some(from) = decoder::decode_raw(input, opts, out)? {
+        normalize::tail(out, from, opts.normalization);
+    }
     Ok(())
 }
 
@@ -226,6 +226,89 @@ mod tests {
             err.to_string(),
             "invalid MARC-8 at byte 4: truncated multibyte (EACC) character"
         );
+    }
+
+    /// The old way: decode without normalising anything on the spot, then
+    /// normalise the whole text.
+    fn reference(input: &[u8], o: &Marc8Options) -> Result<String, Marc8Error> {
+        let mut out = String::new();
+        decoder::decode_with(input, o, &mut out, false)?;
+        normalize::tail(&mut out, 0, o.normalization);
+        Ok(out)
+    }
+
+    fn all_options() -> Vec<Marc8Options> {
+        let mut v = Vec::new();
+        for errors in [
+            ErrorHandling::Strict,
+            ErrorHandling::Replace,
+            ErrorHandling::Ignore,
+        ] {
+            for normalization in [Normalization::Nfc, Normalization::Nfd] {
+                for ligatures in [LigatureMapping::Lc, LigatureMapping::Pymarc] {
+                    v.push(Marc8Options {
+                        errors,
+                        normalization,
+                        ligatures,
+                    });
+                }
+            }
+        }
+        v
+    }
+
+    /// Byte strings that are mostly letters and ANSEL marks, with the odd
+    /// escape, C1 control, special character or reference to a mark.
+    fn marcish() -> impl proptest::strategy::Strategy<Value = Vec<u8>> {
+        use proptest::prelude::*;
+        let piece = prop_oneof![
+            4 => (b'A'..=b'z').prop_map(|b| vec![b]),
+            4 => (0xE0u8..=0xFE).prop_map(|b| vec![b]),
+            1 => (0xA1u8..=0xC8).prop_map(|b| vec![b]),
+            1 => (0x80u8..=0x9F).prop_map(|b| vec![b]),
+            1 => Just(b" ".to_vec()),
+            1 => prop::sample::select(vec![
+                &b"\x1b(N"[..], b"\x1b(B", b"\x1bs", b"\x1bp", b"\x1b)2", b"\x1b)E",
+                b"\x1b(S", b"\x1b$1", b"!0!", b"&#x301;", b"&#x323;", b"&#x212B;",
+                b"&#x1100;", b"&#x1161;", b"&#xAC00;", b"&#x11A8;", b"&#x0B3E;",
+                b"&#x0B47;", b"&#xF900;", b"&#x344;", b"&#xE9;", b"&#x1E63;",
+            ])
+            .prop_map(|s| s.to_vec()),
+            1 => any::<u8>().prop_map(|b| vec![b]),
+        ];
+        proptest::collection::vec(piece, 0..40).prop_map(|v| v.concat())
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig {
+            cases: 2000,
+            ..proptest::prelude::ProptestConfig::default()
+        })]
+
+        #[test]
+        fn same_as_normalising_everything(bytes in marcish()) {
+            for o in all_options() {
+                proptest::prop_assert_eq!(decode(&bytes, &o), reference(&bytes, &o));
+            }
+        }
+    }
+
+    #[test]
+    fn clusters() {
+        for o in all_options() {
+            for input in [
+                &b"\xE2e\xE3\xF2a\xE8\xE8u\xF0\xE2c"[..],
+                b"\xE2\xE2a\xF2\xE2\xE3o\xE5\xE8\xE2u",
+                b"q\xE2\xF2q&#x323;",
+                b"\xE2\xB2&#x301;a\xE2",
+                b"\xE1\xE2\xE3\xE4\xE5\xE6\xE7\xE8\xE9\xEAa",
+                b"\xE1\xE2\xE3\xE4\xE5\xE6\xE7\xE8\xE9\xEA\xEEa",
+                b"\xE2e\x88\xE3\x89a",
+                b"\xE2\x1b(Na\x1b(Be",
+            ] {
+                assert_eq!(decode(input, &o), reference(input, &o), "{input:?} {o:?}");
+            }
+        }
     }
 
     #[test]

@@ -1,17 +1,109 @@
 //! Bringing decoded text to the requested normalisation form, cheaply when it
 //! already is.
+//!
+//! The decoder does most of the work as it writes (see `decoder.rs`): a
+//! character that normalisation can neither change nor combine with its
+//! neighbours ("inert" here) needs nothing, and a letter with the combining
+//! marks that MARC-8 wrote before it is composed (or, for NFD, ordered) on the
+//! spot. Only when something else turns up does the tail of the text, from
+//! the last inert character before it, go through the general normaliser.
 
+use std::iter::once;
+
+use unicode_normalization::char::{canonical_combining_class, compose};
 use unicode_normalization::{is_nfc_quick, is_nfd_quick, IsNormalized, UnicodeNormalization};
 
 use super::options::Normalization;
 
-/// Normalise `out[start..]` in place.
+/// True if `c` is a starter (combining class 0) that the quick check for
+/// `form` accepts outright.
 ///
-/// Most MARC-8 text needs nothing: ASCII is skipped outright, and the quick
-/// check avoids building a new string unless a combining mark (or another
-/// character that normalisation changes) is present.
-pub(crate) fn in_place(out: &mut String, start: usize, form: Normalization) {
-    let Some(seg) = out.get(start..) else {
+/// Text may be split before such a character and each side normalised on its
+/// own: canonical reordering never moves a mark across a starter, and a
+/// character with quick check "yes" never composes with what precedes it.
+#[inline]
+pub(crate) fn inert(c: char, form: Normalization) -> bool {
+    let u = u32::from(c);
+    // Below U+0300 (NFC) or U+00C0 (NFD) every character is inert, and so is
+    // the CJK Unified Ideographs block (checked in the tests below).
+    let limit = match form {
+        Normalization::Nfc => 0x300,
+        Normalization::Nfd => 0xC0,
+    };
+    if u < limit || (0x4E00..=0x9FFF).contains(&u) {
+        return true;
+    }
+    canonical_combining_class(c) == 0 && quick(c, form) == IsNormalized::Yes
+}
+
+fn quick(c: char, form: Normalization) -> IsNormalized {
+    match form {
+        Normalization::Nfc => is_nfc_quick(once(c)),
+        Normalization::Nfd => is_nfd_quick(once(c)),
+    }
+}
+
+/// The combining class of a mark that the fast path can handle: a non-starter
+/// with no canonical decomposition (so it is its own NFD).
+#[inline]
+pub(crate) fn simple_mark(m: char) -> Option<u8> {
+    let cc = canonical_combining_class(m);
+    (cc != 0 && is_nfd_quick(once(m)) == IsNormalized::Yes).then_some(cc)
+}
+
+/// Append the normalised form of `base` followed by `marks` to `out`, where
+/// `base` is ASCII (so fully decomposed and a starter) and `marks` are
+/// `(combining class, mark)` pairs from [`simple_mark`], in input order.
+///
+/// This is the normalisation of that cluster on its own: canonical ordering
+/// (a stable sort by combining class), then for NFC the canonical composition
+/// algorithm. Returns the composed starter.
+pub(crate) fn cluster(
+    base: char,
+    marks: &mut [(u8, char)],
+    form: Normalization,
+    out: &mut String,
+) -> char {
+    // Stable, so marks of equal class keep their order, as reordering requires.
+    marks.sort_by_key(|&(cc, _)| cc);
+    match form {
+        Normalization::Nfd => {
+            out.push(base);
+            out.extend(marks.iter().map(|&(_, m)| m));
+            base
+        }
+        Normalization::Nfc => {
+            let mut starter = base;
+            // Marks that do not compose are moved down to `marks[..n]`;
+            // `last_cc` is the class of the last of them.
+            let mut n = 0;
+            let mut last_cc = 0u8;
+            for i in 0..marks.len() {
+                let Some(&(cc, m)) = marks.get(i) else { break };
+                // A mark is blocked from the starter by an uncomposed mark of
+                // the same class before it (classes are sorted, so never higher).
+                let unblocked = n == 0 || last_cc < cc;
+                match compose(starter, m) {
+                    Some(s) if unblocked => starter = s,
+                    _ => {
+                        if let Some(slot) = marks.get_mut(n) {
+                            *slot = (cc, m);
+                        }
+                        n += 1;
+                        last_cc = cc;
+                    }
+                }
+            }
+            out.push(starter);
+            out.extend(marks.iter().take(n).map(|&(_, m)| m));
+            starter
+        }
+    }
+}
+
+/// Normalise `out[from..]` in place.
+pub(crate) fn tail(out: &mut String, from: usize, form: Normalization) {
+    let Some(seg) = out.get(from..) else {
         return;
     };
     if seg.is_ascii() {
@@ -28,6 +120,21 @@ pub(crate) fn in_place(out: &mut String, start: usize, form: Normalization) {
         Normalization::Nfc => seg.nfc().collect(),
         Normalization::Nfd => seg.nfd().collect(),
     };
-    out.truncate(start);
+    out.truncate(from);
     out.push_str(&normalized);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn inert_matches_its_definition() {
+        for form in [Normalization::Nfc, Normalization::Nfd] {
+            for c in (0..=0x10FFFF).filter_map(char::from_u32) {
+                let slow = canonical_combining_class(c) == 0 && quick(c, form) == IsNormalized::Yes;
+                assert_eq!(inert(c, form), slow, "{form:?} U+{:04X}", u32::from(c));
+            }
+        }
+    }
 }
