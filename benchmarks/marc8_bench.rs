@@ -150,7 +150,10 @@ fn main() {
         t.elapsed().as_secs_f64()
     };
     // Best of several rounds, the two sides interleaved, to damp noise.
-    let rounds = 5;
+    let rounds = std::env::var("MARC8_BENCH_ROUNDS")
+        .ok()
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(5);
     let (mut m8_s, mut hard_s, mut u8_s, mut same_s, mut hard_u8_s) =
         (f64::MAX, f64::MAX, f64::MAX, f64::MAX, f64::MAX);
     for _ in 0..rounds {

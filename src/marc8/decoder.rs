@@ -10,6 +10,7 @@ use super::escape::{self, Escape, Target};
 use super::ncr;
 use super::normalize;
 use super::options::{Marc8Options, Normalization};
+use super::scan;
 use super::tables::{C1, COMBINING, DROP, SCALAR_MASK};
 use crate::decode::ErrorHandling;
 
@@ -112,11 +113,7 @@ pub(crate) fn decode_with(
                     }
                 }
                 // Copy a run of plain ASCII in one go.
-                let run = rest
-                    .iter()
-                    .position(|&c| !(0x20..0x7F).contains(&c) || c == b'&')
-                    .unwrap_or(rest.len())
-                    .max(1);
+                let run = scan::plain_prefix(rest).max(1);
                 match rest.get(..run).map(std::str::from_utf8) {
                     Some(Ok(text)) if b != 0x7F => {
                         d.ascii_run(text);

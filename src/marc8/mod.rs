@@ -76,6 +76,7 @@ mod escape;
 mod ncr;
 mod normalize;
 mod options;
+mod scan;
 mod tables;
 
 pub use error::{Marc8Error, Marc8ErrorKind};
@@ -100,11 +101,8 @@ pub fn decode(input: &[u8], opts: &Marc8Options) -> Result<String, Marc8Error> {
 /// Only in strict mode: the first bad sequence, with its byte offset.
 pub fn decode_into(input: &[u8], opts: &Marc8Options, out: &mut String) -> Result<(), Marc8Error> {
     // Fast path: printable ASCII with no `&` (which may start a character
-    // reference) is itself. One pass, no per-call searcher set-up.
-    if input
-        .iter()
-        .all(|&b| (0x1D..0x7F).contains(&b) && b != b'&')
-    {
+    // reference) is itself. Checked eight bytes at a time.
+    if scan::plain_prefix(input) == input.len() {
         if let Ok(text) = std::str::from_utf8(input) {
             out.push_str(text);
             return Ok(());
