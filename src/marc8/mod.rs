@@ -108,6 +108,12 @@ pub fn decode_into(input: &[u8], opts: &Marc8Options, out: &mut String) -> Resul
             return Ok(());
         }
     }
+    decode_general(input, opts, out)
+}
+
+/// Everything but plain ASCII: kept out of line so that the fast path stays small.
+#[inline(never)]
+fn decode_general(input: &[u8], opts: &Marc8Options, out: &mut String) -> Result<(), Marc8Error> {
     if let Some(from) = decoder::decode_raw(input, opts, out)? {
         normalize::tail(out, from, opts.normalization);
     }

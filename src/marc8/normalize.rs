@@ -48,7 +48,10 @@ fn quick(c: char, form: Normalization) -> IsNormalized {
 #[inline]
 pub(crate) fn simple_mark(m: char) -> Option<u8> {
     let cc = canonical_combining_class(m);
-    (cc != 0 && is_nfd_quick(once(m)) == IsNormalized::Yes).then_some(cc)
+    // The only non-starters with a canonical decomposition (checked in the
+    // tests below against the normalisation tables).
+    let decomposes = matches!(m, '\u{340}' | '\u{341}' | '\u{343}' | '\u{344}');
+    (cc != 0 && !decomposes).then_some(cc)
 }
 
 /// Append the normalised form of `base` followed by `marks` to `out`, where
@@ -64,8 +67,15 @@ pub(crate) fn cluster(
     form: Normalization,
     out: &mut String,
 ) -> char {
-    // Stable, so marks of equal class keep their order, as reordering requires.
-    marks.sort_by_key(|&(cc, _)| cc);
+    // Insertion sort: stable, so marks of equal class keep their order, as
+    // canonical reordering requires; there are rarely more than two.
+    for i in 1..marks.len() {
+        let mut j = i;
+        while j > 0 && marks.get(j - 1).map(|p| p.0) > marks.get(j).map(|p| p.0) {
+            marks.swap(j - 1, j);
+            j -= 1;
+        }
+    }
     match form {
         Normalization::Nfd => {
             out.push(base);
@@ -82,17 +92,17 @@ pub(crate) fn cluster(
                 let Some(&(cc, m)) = marks.get(i) else { break };
                 // A mark is blocked from the starter by an uncomposed mark of
                 // the same class before it (classes are sorted, so never higher).
-                let unblocked = n == 0 || last_cc < cc;
-                match compose(starter, m) {
-                    Some(s) if unblocked => starter = s,
-                    _ => {
-                        if let Some(slot) = marks.get_mut(n) {
-                            *slot = (cc, m);
-                        }
-                        n += 1;
-                        last_cc = cc;
+                if n == 0 || last_cc < cc {
+                    if let Some(s) = compose(starter, m) {
+                        starter = s;
+                        continue;
                     }
                 }
+                if let Some(slot) = marks.get_mut(n) {
+                    *slot = (cc, m);
+                }
+                n += 1;
+                last_cc = cc;
             }
             out.push(starter);
             out.extend(marks.iter().take(n).map(|&(_, m)| m));
@@ -127,6 +137,15 @@ pub(crate) fn tail(out: &mut String, from: usize, form: Normalization) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn simple_marks_are_the_non_starters_that_do_not_decompose() {
+        for c in (0..=0x10FFFF).filter_map(char::from_u32) {
+            let slow = canonical_combining_class(c) != 0
+                && quick(c, Normalization::Nfd) == IsNormalized::Yes;
+            assert_eq!(simple_mark(c).is_some(), slow, "U+{:04X}", u32::from(c));
+        }
+    }
 
     #[test]
     fn inert_matches_its_definition() {

@@ -4,6 +4,7 @@
 /// any context: the record structure characters 0x1D-0x1F and the printable
 /// ASCII 0x20-0x7E, except `&`, which may start a character reference.
 #[inline]
+#[cfg(test)]
 pub(crate) fn is_plain(b: u8) -> bool {
     (0x1D..0x7F).contains(&b) && b != b'&'
 }
@@ -40,11 +41,14 @@ pub(crate) fn plain_prefix(bytes: &[u8]) -> usize {
         }
         done += 8;
     }
-    done + chunks
-        .remainder()
-        .iter()
-        .position(|&b| !is_plain(b))
-        .unwrap_or(chunks.remainder().len())
+    // The last few bytes, padded with plain ones.
+    let tail = chunks.remainder();
+    let mut word = [b'a'; 8];
+    if let Some(w) = word.get_mut(..tail.len()) {
+        w.copy_from_slice(tail);
+    }
+    let mask = not_plain_mask(u64::from_le_bytes(word));
+    done + (mask.trailing_zeros() / 8).min(tail.len() as u32) as usize
 }
 
 #[cfg(test)]
