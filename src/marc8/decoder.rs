@@ -141,6 +141,10 @@ pub(crate) fn decode_with(
     Ok(d.norm_from)
 }
 
+/// The most marks on one letter that are normalised on the spot (more go to
+/// the general normaliser).
+const MAX_MARKS: usize = 16;
+
 /// Decoding state for one call.
 struct Decoder<'o> {
     g0: Charset,
@@ -209,8 +213,12 @@ impl Decoder<'_> {
     #[cold]
     fn cluster(&mut self, c: char) {
         let at = self.out.len();
-        if self.fast && self.norm_from.is_none() && c.is_ascii() && self.pending.len() <= 8 {
-            let mut marks = [(0u8, '\0'); 8];
+        if self.fast
+            && self.norm_from.is_none()
+            && self.pending.len() <= MAX_MARKS
+            && normalize::cluster_base(c)
+        {
+            let mut marks = [(0u8, '\0'); MAX_MARKS];
             let mut simple = true;
             for (slot, &m) in marks.iter_mut().zip(&self.pending) {
                 match normalize::simple_mark(m) {

@@ -54,8 +54,15 @@ pub(crate) fn simple_mark(m: char) -> Option<u8> {
     (cc != 0 && !decomposes).then_some(cc)
 }
 
+/// True if `c` can start a cluster for [`cluster`]: a starter that is its own
+/// NFD and inert in both forms (nothing before it can combine with it).
+#[inline]
+pub(crate) fn cluster_base(c: char) -> bool {
+    c.is_ascii() || (inert(c, Normalization::Nfd) && inert(c, Normalization::Nfc))
+}
+
 /// Append the normalised form of `base` followed by `marks` to `out`, where
-/// `base` is ASCII (so fully decomposed and a starter) and `marks` are
+/// `base` passes [`cluster_base`] and `marks` are
 /// `(combining class, mark)` pairs from [`simple_mark`], in input order.
 ///
 /// This is the normalisation of that cluster on its own: canonical ordering
