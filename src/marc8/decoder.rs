@@ -141,10 +141,6 @@ pub(crate) fn decode_with(
     Ok(d.norm_from)
 }
 
-/// The most marks on one letter that are normalised on the spot (more go to
-/// the general normaliser).
-const MAX_MARKS: usize = 16;
-
 /// Decoding state for one call.
 struct Decoder<'o> {
     g0: Charset,
@@ -213,25 +209,8 @@ impl Decoder<'_> {
     #[cold]
     fn cluster(&mut self, c: char) {
         let at = self.out.len();
-        if self.fast
-            && self.norm_from.is_none()
-            && self.pending.len() <= MAX_MARKS
-            && normalize::cluster_base(c)
-        {
-            let mut marks = [(0u8, '\0'); MAX_MARKS];
-            let mut simple = true;
-            for (slot, &m) in marks.iter_mut().zip(&self.pending) {
-                match normalize::simple_mark(m) {
-                    Some(cc) => *slot = (cc, m),
-                    None => {
-                        simple = false;
-                        break;
-                    }
-                }
-            }
-            if simple {
-                let marks = marks.get_mut(..self.pending.len()).unwrap_or_default();
-                let starter = normalize::cluster(c, marks, self.form, self.out);
+        if self.fast && self.norm_from.is_none() {
+            if let Some(starter) = normalize::cluster(c, &self.pending, self.form, self.out) {
                 if normalize::inert(starter, self.form) {
                     self.last_inert = at;
                 }

@@ -87,9 +87,13 @@ pub use options::{LigatureMapping, Marc8Options, Normalization};
 /// # Errors
 ///
 /// Only in strict mode: the first bad sequence, with its byte offset.
+#[inline]
 pub fn decode(input: &[u8], opts: &Marc8Options) -> Result<String, Marc8Error> {
+    if let Some(text) = plain(input) {
+        return Ok(text.to_owned());
+    }
     let mut out = String::with_capacity(input.len() + input.len() / 4);
-    decode_into(input, opts, &mut out)?;
+    decode_general(input, opts, &mut out)?;
     Ok(out)
 }
 
@@ -99,16 +103,24 @@ pub fn decode(input: &[u8], opts: &Marc8Options) -> Result<String, Marc8Error> {
 /// # Errors
 ///
 /// Only in strict mode: the first bad sequence, with its byte offset.
+#[inline]
 pub fn decode_into(input: &[u8], opts: &Marc8Options, out: &mut String) -> Result<(), Marc8Error> {
-    // Fast path: printable ASCII with no `&` (which may start a character
-    // reference) is itself. Checked eight bytes at a time.
-    if scan::plain_prefix(input) == input.len() {
-        if let Ok(text) = std::str::from_utf8(input) {
-            out.push_str(text);
-            return Ok(());
-        }
+    if let Some(text) = plain(input) {
+        out.push_str(text);
+        return Ok(());
     }
     decode_general(input, opts, out)
+}
+
+/// The fast path: printable ASCII with no `&` (which may start a character
+/// reference) is itself. Checked eight bytes at a time.
+#[inline]
+fn plain(input: &[u8]) -> Option<&str> {
+    if scan::plain_prefix(input) == input.len() {
+        std::str::from_utf8(input).ok()
+    } else {
+        None
+    }
 }
 
 /// Everything but plain ASCII: kept out of line so that the fast path stays small.
@@ -310,6 +322,8 @@ mod tests {
                 b"\xE2e\x88\xE3\x89a",
                 b"\xE2\x1b(Na\x1b(Be",
                 b"\xE2\xB2o\xE2\xE8\xB8\xE2\xFF\xF2\xE3\xA5",
+                b"Vi\xE3\xF2e\xE2\xACt \xE0\xBC \xF2\xE1\xBD \xE3\xAD",
+                b"\xE3&#xE9;\xF2&#x1EA1;\xE8&#xAC00;\xE2&#x212B;",
                 b"\xE1\xE2\xE3\xE4\xE5\xE6\xE7\xE8\xE9\xEA\xE1\xE2\xE3\xE4\xE5\xE6\xE7a",
                 b"\xE1\xE2\xE3\xE4\xE5\xE6\xE7\xE8\xE9\xEA\xE1\xE2\xE3\xE4\xE5\xE6a",
             ] {

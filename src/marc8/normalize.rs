@@ -10,7 +10,7 @@
 
 use std::iter::once;
 
-use unicode_normalization::char::{canonical_combining_class, compose};
+use unicode_normalization::char::{canonical_combining_class, compose, decompose_canonical};
 use unicode_normalization::{is_nfc_quick, is_nfd_quick, IsNormalized, UnicodeNormalization};
 
 use super::options::Normalization;
@@ -54,26 +54,63 @@ pub(crate) fn simple_mark(m: char) -> Option<u8> {
     (cc != 0 && !decomposes).then_some(cc)
 }
 
-/// True if `c` can start a cluster for [`cluster`]: a starter that is its own
-/// NFD and inert in both forms (nothing before it can combine with it).
-#[inline]
-pub(crate) fn cluster_base(c: char) -> bool {
-    c.is_ascii() || (inert(c, Normalization::Nfd) && inert(c, Normalization::Nfc))
-}
+/// The most marks on one letter that [`cluster`] handles (more go to the
+/// general normaliser).
+pub(crate) const MAX_MARKS: usize = 16;
 
-/// Append the normalised form of `base` followed by `marks` to `out`, where
-/// `base` passes [`cluster_base`] and `marks` are
-/// `(combining class, mark)` pairs from [`simple_mark`], in input order.
+/// Append the normalised form of `base` followed by `pending` (the combining
+/// marks that MARC-8 wrote before it) to `out`, and return the starter
+/// written; or write nothing and return `None` if the cluster is not one this
+/// handles.
 ///
-/// This is the normalisation of that cluster on its own: canonical ordering
-/// (a stable sort by combining class), then for NFC the canonical composition
-/// algorithm. Returns the composed starter.
+/// Handled: `base` inert for NFC (so nothing before it combines with it,
+/// whatever the form), whose canonical decomposition is a starter and
+/// non-starters, and at most [`MAX_MARKS`] marks that pass [`simple_mark`].
+/// The result is then the normalisation of the cluster on its own: the
+/// decomposition, canonical ordering (a stable sort by combining class), and
+/// for NFC the canonical composition algorithm.
 pub(crate) fn cluster(
     base: char,
-    marks: &mut [(u8, char)],
+    pending: &[char],
     form: Normalization,
     out: &mut String,
-) -> char {
+) -> Option<char> {
+    if pending.len() > MAX_MARKS {
+        return None;
+    }
+    let mut buf = [(0u8, '\0'); MAX_MARKS + 4];
+    let mut n = 0;
+    let mut starter = base;
+    if !base.is_ascii() {
+        if !inert(base, Normalization::Nfc) {
+            return None;
+        }
+        let mut ok = true;
+        let mut first = true;
+        decompose_canonical(base, |d| {
+            if first {
+                first = false;
+                starter = d;
+                ok &= canonical_combining_class(d) == 0;
+            } else if let (Some(cc), true) = (simple_mark(d), n < 4) {
+                if let Some(slot) = buf.get_mut(n) {
+                    *slot = (cc, d);
+                }
+                n += 1;
+            } else {
+                ok = false;
+            }
+        });
+        if !ok {
+            return None;
+        }
+    }
+    for &m in pending {
+        let slot = buf.get_mut(n)?;
+        *slot = (simple_mark(m)?, m);
+        n += 1;
+    }
+    let marks = buf.get_mut(..n)?;
     // Insertion sort: stable, so marks of equal class keep their order, as
     // canonical reordering requires; there are rarely more than two.
     for i in 1..marks.len() {
@@ -85,12 +122,10 @@ pub(crate) fn cluster(
     }
     match form {
         Normalization::Nfd => {
-            out.push(base);
+            out.push(starter);
             out.extend(marks.iter().map(|&(_, m)| m));
-            base
         }
         Normalization::Nfc => {
-            let mut starter = base;
             // Marks that do not compose are moved down to `marks[..n]`;
             // `last_cc` is the class of the last of them.
             let mut n = 0;
@@ -113,9 +148,9 @@ pub(crate) fn cluster(
             }
             out.push(starter);
             out.extend(marks.iter().take(n).map(|&(_, m)| m));
-            starter
         }
     }
+    Some(starter)
 }
 
 /// Normalise `out[from..]` in place.
