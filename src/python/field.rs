@@ -80,9 +80,7 @@ impl Field {
     }
 
     fn value_py<'py>(&self, py: Python<'py>, bytes: &[u8]) -> PyResult<Bound<'py, PyAny>> {
-        self.shared
-            .text
-            .value_to_py(py, bytes, self.utf8, self.at(bytes))
+        self.shared.text.value_to_py(py, bytes, self.utf8, self.at(bytes))
     }
 
     /// The value as text, whatever `to_unicode` says (for `value()`, `str()` and friends).
