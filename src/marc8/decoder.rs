@@ -1,6 +1,6 @@
 //! The MARC-8 state machine: escape sequences, set lookups, and moving
 //! combining marks from before their base character (MARC-8) to after it
-//! (Unicode).
+//! (Unicode), normalising each letter-and-marks cluster as it is written.
 
 use smallvec::SmallVec;
 
@@ -8,17 +8,38 @@ use super::charset::{eacc_lookup, Charset};
 use super::error::{Marc8Error, Marc8ErrorKind};
 use super::escape::{self, Escape, Target};
 use super::ncr;
-use super::options::Marc8Options;
+use super::normalize;
+use super::options::{Marc8Options, Normalization};
+use super::scan;
 use super::tables::{C1, COMBINING, DROP, SCALAR_MASK};
 use crate::decode::ErrorHandling;
 
-/// Decode `input` and append the text to `out`, unnormalised: each run of
-/// combining marks is emitted right after the base character that follows it.
+/// Decode `input` and append the text to `out`: each run of combining marks
+/// is emitted right after the base character that follows it.
+///
+/// The text is in the requested normalisation form except from the returned
+/// byte offset on (if any): that tail still needs [`normalize::tail`].
+/// Letters with marks are normalised on the spot when the letter is ASCII and
+/// the marks are plain non-starters; anything else that normalisation could
+/// change sets the offset, to the start of the last inert character before it.
 pub(crate) fn decode_raw(
     input: &[u8],
     opts: &Marc8Options,
     out: &mut String,
-) -> Result<(), Marc8Error> {
+) -> Result<Option<usize>, Marc8Error> {
+    decode_with(input, opts, out, true)
+}
+
+/// [`decode_raw`], or with `fast` false the plain reference: no cluster is
+/// normalised on the spot, and the offset is always set when the text holds
+/// anything normalisation might change (the tests compare the two).
+pub(crate) fn decode_with(
+    input: &[u8],
+    opts: &Marc8Options,
+    out: &mut String,
+    fast: bool,
+) -> Result<Option<usize>, Marc8Error> {
+    let last_inert = out.len();
     let mut d = Decoder {
         // Every call starts from the MARC-8 defaults, as the rules require of
         // each field or subfield.
@@ -27,6 +48,10 @@ pub(crate) fn decode_raw(
         g0_ascii: true,
         pending: SmallVec::new(),
         errors: opts.errors,
+        form: opts.normalization,
+        last_inert,
+        norm_from: None,
+        fast,
         out,
     };
     let mut i = 0;
@@ -74,7 +99,7 @@ pub(crate) fn decode_raw(
             // not take the pending marks, which belong to the next letter.
             0x80..=0x9F => {
                 match char::from_u32(C1[usize::from(b & 0x1F)] & SCALAR_MASK) {
-                    Some(c) if c != '\0' => d.out.push(c),
+                    Some(c) if c != '\0' => d.plain(c),
                     _ => d.bad(i, Marc8ErrorKind::InvalidByte(b))?,
                 }
                 i += 1;
@@ -88,15 +113,10 @@ pub(crate) fn decode_raw(
                     }
                 }
                 // Copy a run of plain ASCII in one go.
-                let run = rest
-                    .iter()
-                    .position(|&c| !(0x20..0x7F).contains(&c) || c == b'&')
-                    .unwrap_or(rest.len())
-                    .max(1);
+                let run = scan::plain_prefix(rest).max(1);
                 match rest.get(..run).map(std::str::from_utf8) {
                     Some(Ok(text)) if b != 0x7F => {
-                        d.base(char::from(b));
-                        d.out.push_str(text.get(1..).unwrap_or_default());
+                        d.ascii_run(text);
                         i += run;
                     }
                     _ => {
@@ -118,7 +138,7 @@ pub(crate) fn decode_raw(
         }
     }
     d.flush();
-    Ok(())
+    Ok(d.norm_from)
 }
 
 /// Decoding state for one call.
@@ -130,6 +150,15 @@ struct Decoder<'o> {
     /// Combining marks read but not yet written: they wait for their base.
     pending: SmallVec<[char; 4]>,
     errors: ErrorHandling,
+    form: Normalization,
+    /// Byte offset in `out` of the last inert character written (or where
+    /// this call's text starts): a safe place to start normalising from.
+    last_inert: usize,
+    /// Where the text still needs normalising from, once something that the
+    /// on-the-spot normalisation does not handle has been written.
+    norm_from: Option<usize>,
+    /// Normalise letter-and-marks clusters on the spot.
+    fast: bool,
     out: &'o mut String,
 }
 
@@ -137,16 +166,85 @@ impl Decoder<'_> {
     /// Write a base (non-combining) character, then the marks that preceded it.
     #[inline]
     fn base(&mut self, c: char) {
+        if self.pending.is_empty() {
+            self.plain(c);
+        } else {
+            self.cluster(c);
+        }
+    }
+
+    /// Write a character with no marks to attach.
+    #[inline]
+    fn plain(&mut self, c: char) {
+        let at = self.out.len();
         self.out.push(c);
+        if self.norm_from.is_some() {
+            return;
+        }
+        if normalize::inert(c, self.form) {
+            self.last_inert = at;
+        } else {
+            self.needs_normalizing();
+        }
+    }
+
+    /// Write a run of printable ASCII (non-empty).
+    #[inline]
+    fn ascii_run(&mut self, text: &str) {
+        let mut text = text;
         if !self.pending.is_empty() {
-            self.out.extend(self.pending.drain(..));
+            let mut chars = text.chars();
+            if let Some(c) = chars.next() {
+                self.cluster(c);
+            }
+            text = chars.as_str();
+        }
+        if !text.is_empty() {
+            self.out.push_str(text);
+            self.last_inert = self.out.len() - 1;
+        }
+    }
+
+    /// Write base character `c` and the pending marks after it.
+    #[cold]
+    fn cluster(&mut self, c: char) {
+        let at = self.out.len();
+        if self.fast && self.norm_from.is_none() {
+            if let Some(starter) = normalize::cluster(c, &self.pending, self.form, self.out) {
+                if normalize::inert(starter, self.form) {
+                    self.last_inert = at;
+                }
+                self.pending.clear();
+                return;
+            }
+        }
+        // Anything else is written as it is, for the general normaliser.
+        if self.norm_from.is_none() {
+            if normalize::inert(c, self.form) {
+                self.last_inert = at;
+            }
+            self.needs_normalizing();
+        }
+        self.out.push(c);
+        self.out.extend(self.pending.drain(..));
+    }
+
+    /// Something that may need normalising has been written: the text from
+    /// the last inert character on goes to the general normaliser.
+    #[inline]
+    fn needs_normalizing(&mut self) {
+        if self.norm_from.is_none() {
+            self.norm_from = Some(self.last_inert);
         }
     }
 
     /// Write the marks left at the end of the input. They have no base, but
     /// dropping them would lose data, so they are kept.
     fn flush(&mut self) {
-        self.out.extend(self.pending.drain(..));
+        if !self.pending.is_empty() {
+            self.needs_normalizing();
+            self.out.extend(self.pending.drain(..));
+        }
     }
 
     /// Act on a table entry for `byte` at `offset`.

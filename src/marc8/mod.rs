@@ -76,6 +76,7 @@ mod escape;
 mod ncr;
 mod normalize;
 mod options;
+mod scan;
 mod tables;
 
 pub use error::{Marc8Error, Marc8ErrorKind};
@@ -86,9 +87,13 @@ pub use options::{LigatureMapping, Marc8Options, Normalization};
 /// # Errors
 ///
 /// Only in strict mode: the first bad sequence, with its byte offset.
+#[inline]
 pub fn decode(input: &[u8], opts: &Marc8Options) -> Result<String, Marc8Error> {
+    if let Some(text) = plain(input) {
+        return Ok(text.to_owned());
+    }
     let mut out = String::with_capacity(input.len() + input.len() / 4);
-    decode_into(input, opts, &mut out)?;
+    decode_general(input, opts, &mut out)?;
     Ok(out)
 }
 
@@ -98,21 +103,32 @@ pub fn decode(input: &[u8], opts: &Marc8Options) -> Result<String, Marc8Error> {
 /// # Errors
 ///
 /// Only in strict mode: the first bad sequence, with its byte offset.
+#[inline]
 pub fn decode_into(input: &[u8], opts: &Marc8Options, out: &mut String) -> Result<(), Marc8Error> {
-    // Fast path: printable ASCII with no `&` (which may start a character
-    // reference) is itself. One pass, no per-call searcher set-up.
-    if input
-        .iter()
-        .all(|&b| (0x1D..0x7F).contains(&b) && b != b'&')
-    {
-        if let Ok(text) = std::str::from_utf8(input) {
-            out.push_str(text);
-            return Ok(());
-        }
+    if let Some(text) = plain(input) {
+        out.push_str(text);
+        return Ok(());
     }
-    let start = out.len();
-    decoder::decode_raw(input, opts, out)?;
-    normalize::in_place(out, start, opts.normalization);
+    decode_general(input, opts, out)
+}
+
+/// The fast path: printable ASCII with no `&` (which may start a character
+/// reference) is itself. Checked eight bytes at a time.
+#[inline]
+fn plain(input: &[u8]) -> Option<&str> {
+    if scan::plain_prefix(input) == input.len() {
+        std::str::from_utf8(input).ok()
+    } else {
+        None
+    }
+}
+
+/// Everything but plain ASCII: kept out of line so that the fast path stays small.
+#[inline(never)]
+fn decode_general(input: &[u8], opts: &Marc8Options, out: &mut String) -> Result<(), Marc8Error> {
+    if let Some(from) = decoder::decode_raw(input, opts, out)? {
+        normalize::tail(out, from, opts.normalization);
+    }
     Ok(())
 }
 
@@ -226,6 +242,94 @@ mod tests {
             err.to_string(),
             "invalid MARC-8 at byte 4: truncated multibyte (EACC) character"
         );
+    }
+
+    /// The old way: decode without normalising anything on the spot, then
+    /// normalise the whole text.
+    fn reference(input: &[u8], o: &Marc8Options) -> Result<String, Marc8Error> {
+        let mut out = String::new();
+        decoder::decode_with(input, o, &mut out, false)?;
+        normalize::tail(&mut out, 0, o.normalization);
+        Ok(out)
+    }
+
+    fn all_options() -> Vec<Marc8Options> {
+        let mut v = Vec::new();
+        for errors in [
+            ErrorHandling::Strict,
+            ErrorHandling::Replace,
+            ErrorHandling::Ignore,
+        ] {
+            for normalization in [Normalization::Nfc, Normalization::Nfd] {
+                for ligatures in [LigatureMapping::Lc, LigatureMapping::Pymarc] {
+                    v.push(Marc8Options {
+                        errors,
+                        normalization,
+                        ligatures,
+                    });
+                }
+            }
+        }
+        v
+    }
+
+    /// Byte strings that are mostly letters and ANSEL marks, with the odd
+    /// escape, C1 control, special character or reference to a mark.
+    fn marcish() -> impl proptest::strategy::Strategy<Value = Vec<u8>> {
+        use proptest::prelude::*;
+        let piece = prop_oneof![
+            4 => (b'A'..=b'z').prop_map(|b| vec![b]),
+            4 => (0xE0u8..=0xFE).prop_map(|b| vec![b]),
+            1 => (0xA1u8..=0xC8).prop_map(|b| vec![b]),
+            1 => (0x80u8..=0x9F).prop_map(|b| vec![b]),
+            1 => Just(b" ".to_vec()),
+            1 => prop::sample::select(vec![
+                &b"\x1b(N"[..], b"\x1b(B", b"\x1bs", b"\x1bp", b"\x1b)2", b"\x1b)E",
+                b"\x1b(S", b"\x1b$1", b"!0!", b"&#x301;", b"&#x323;", b"&#x212B;",
+                b"&#x1100;", b"&#x1161;", b"&#xAC00;", b"&#x11A8;", b"&#x0B3E;",
+                b"&#x0B47;", b"&#xF900;", b"&#x344;", b"&#xE9;", b"&#x1E63;",
+            ])
+            .prop_map(|s| s.to_vec()),
+            1 => any::<u8>().prop_map(|b| vec![b]),
+        ];
+        proptest::collection::vec(piece, 0..40).prop_map(|v| v.concat())
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig {
+            cases: 2000,
+            ..proptest::prelude::ProptestConfig::default()
+        })]
+
+        #[test]
+        fn same_as_normalising_everything(bytes in marcish()) {
+            for o in all_options() {
+                proptest::prop_assert_eq!(decode(&bytes, &o), reference(&bytes, &o));
+            }
+        }
+    }
+
+    #[test]
+    fn clusters() {
+        for o in all_options() {
+            for input in [
+                &b"\xE2e\xE3\xF2a\xE8\xE8u\xF0\xE2c"[..],
+                b"\xE2\xE2a\xF2\xE2\xE3o\xE5\xE8\xE2u",
+                b"q\xE2\xF2q&#x323;",
+                b"\xE2\xB2&#x301;a\xE2",
+                b"\xE1\xE2\xE3\xE4\xE5\xE6\xE7\xE8\xE9\xEAa",
+                b"\xE1\xE2\xE3\xE4\xE5\xE6\xE7\xE8\xE9\xEA\xEEa",
+                b"\xE2e\x88\xE3\x89a",
+                b"\xE2\x1b(Na\x1b(Be",
+                b"\xE2\xB2o\xE2\xE8\xB8\xE2\xFF\xF2\xE3\xA5",
+                b"Vi\xE3\xF2e\xE2\xACt \xE0\xBC \xF2\xE1\xBD \xE3\xAD",
+                b"\xE3&#xE9;\xF2&#x1EA1;\xE8&#xAC00;\xE2&#x212B;",
+                b"\xE1\xE2\xE3\xE4\xE5\xE6\xE7\xE8\xE9\xEA\xE1\xE2\xE3\xE4\xE5\xE6\xE7a",
+                b"\xE1\xE2\xE3\xE4\xE5\xE6\xE7\xE8\xE9\xEA\xE1\xE2\xE3\xE4\xE5\xE6a",
+            ] {
+                assert_eq!(decode(input, &o), reference(input, &o), "{input:?} {o:?}");
+            }
+        }
     }
 
     #[test]
