@@ -7,7 +7,7 @@ use super::types;
 use crate::record::{FieldRef, Subfield};
 use pyo3::exceptions::PyKeyError;
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyList, PyString, PyTuple};
+use pyo3::types::{PyDict, PyList, PyString};
 use std::sync::Arc;
 
 /// A field of a record. Values are decoded when asked for.
@@ -109,14 +109,6 @@ impl Field {
         let (code, skip): (String, usize) = types::normalize_code(py, &raw)?;
         let value = sf.value.get(skip.saturating_sub(1)..).unwrap_or_default();
         Ok((PyString::new(py, &code), value))
-    }
-
-    fn code_matches(py: Python<'_>, sf: &Subfield<'_>, code: &str) -> bool {
-        if sf.code.is_ascii() {
-            return code.len() == 1 && code.as_bytes()[0] == sf.code;
-        }
-        let _ = py;
-        false
     }
 }
 
@@ -359,8 +351,7 @@ impl Field {
         Ok(format!("<Field {}>", PyString::new(py, &text).repr()?))
     }
 
-    fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
-        let _ = py;
+    fn __reduce__(&self) -> PyResult<()> {
         Err(pyo3::exceptions::PyTypeError::new_err(
             "marcmap.Field is a view into a file and cannot be pickled; use to_pymarc() or as_dict()",
         ))
@@ -370,14 +361,16 @@ impl Field {
 impl Field {
     fn first<'py>(&self, py: Python<'py>, code: &str) -> PyResult<Option<Bound<'py, PyAny>>> {
         for sf in self.view().subfields() {
-            if Self::code_matches(py, &sf, code) {
-                return self.value_py(py, sf.value).map(Some);
-            }
-            if !sf.code.is_ascii() {
-                let (c, value) = self.code_and_value(py, &sf)?;
-                if c.to_str()? == code {
-                    return self.value_py(py, value).map(Some);
+            if sf.code.is_ascii() {
+                // The common case, compared as bytes: no Python string is made.
+                if code.as_bytes() == [sf.code] {
+                    return self.value_py(py, sf.value).map(Some);
                 }
+                continue;
+            }
+            let (c, value) = self.code_and_value(py, &sf)?;
+            if c.to_str()? == code {
+                return self.value_py(py, value).map(Some);
             }
         }
         Ok(None)
