@@ -9,7 +9,14 @@
 //!    is `L` bytes long. This is every well-formed record.
 //! 2. Otherwise the record runs to the first 0x1D after `start`. Lenient indexing
 //!    accepts such a record only when its leader is otherwise plausible (see
-//!    [`plausible_leader`]); it then reports the length mismatch.
+//!    [`plausible_leader`]); it then reports the length mismatch as a recovered
+//!    record.
+//!
+//! Every record that Phase 1 did not recover is framed by its declared length:
+//! usually by rule 1, and in lenient mode also when its terminator byte is damaged
+//! but the next record starts right after it. Phase 2 reads only the declared
+//! length for these (one cache line, not two) and reports the damaged terminator
+//! as `EndOfRecordNotFound`, with the record's index and offset.
 
 use crate::layout::{
     declared_length, parse_digits, FIELD_TERMINATOR, LEADER_LEN, MIN_RECORD_LEN, RECORD_TERMINATOR,

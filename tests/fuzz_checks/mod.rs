@@ -51,16 +51,16 @@ fn oracle_declared(b: &[u8]) -> Option<usize> {
     }
 }
 
-/// The framing rule, written out plainly: the declared length if it lands on a
-/// 0x1D, else up to and including the next 0x1D.
-fn oracle_record_len(data: &[u8], start: usize) -> Option<usize> {
+/// The span of an indexed record, written out plainly: a record that lenient
+/// framing recovered runs up to and including the next 0x1D; every other record
+/// is exactly its declared length.
+fn oracle_span(data: &[u8], start: usize, recovered: bool) -> Option<usize> {
     let rest = data.get(start..)?;
-    if let Some(l) = oracle_declared(rest) {
-        if l >= MIN_RECORD_LEN && rest.get(l - 1) == Some(&RT) {
-            return Some(l);
-        }
+    if recovered {
+        rest.iter().position(|&b| b == RT).map(|e| e + 1)
+    } else {
+        oracle_declared(rest).filter(|&l| l >= MIN_RECORD_LEN && l <= rest.len())
     }
-    rest.iter().position(|&b| b == RT).map(|e| e + 1)
 }
 
 // ---------------------------------------------------------------------------
@@ -111,9 +111,20 @@ pub fn check_index(data: &[u8]) {
 
     // Lenient records and skipped ranges tile [0, len).
     let mut spans: Vec<(usize, usize, &str)> = Vec::new();
-    for &s in lenient.starts() {
+    let starts = lenient.starts();
+    for (i, &s) in starts.iter().enumerate() {
         let s = s as usize;
-        let len = oracle_record_len(data, s).expect("lenient record has a terminator");
+        let recovered = lenient.is_recovered(i);
+        let len = oracle_span(data, s, recovered).expect("a lenient record has a span");
+        if !recovered {
+            // Framed by its declared length: it ends in 0x1D, or (a damaged
+            // terminator, reported by Phase 2) the next record starts right after it.
+            let next = starts.get(i + 1).map(|&n| n as usize);
+            assert!(
+                data[s + len - 1] == RT || next == Some(s + len),
+                "record at {s} of declared length {len} neither ends in 0x1D nor abuts the next"
+            );
+        }
         spans.push((s, s + len, "record"));
     }
     for sk in lenient.skipped() {
@@ -147,7 +158,7 @@ pub fn check_index(data: &[u8]) {
         let i = r.record as usize;
         assert_eq!(lenient.start(i), Some(r.offset));
         let s = r.offset as usize;
-        assert_eq!(oracle_record_len(data, s), Some(r.actual));
+        assert_eq!(oracle_span(data, s, true), Some(r.actual));
         assert_eq!(r.declared, oracle_declared(&data[s..]));
         assert_ne!(
             r.declared,
@@ -349,7 +360,8 @@ fn check_marc_file(data: &[u8], framing: Framing, threads: usize) {
         let start = file.offset(i).expect("offset in range") as usize;
         let raw = file.raw(i).expect("raw in range");
         assert_eq!(raw.as_ptr(), file.bytes()[start..].as_ptr());
-        assert_eq!(Some(raw.len()), oracle_record_len(data, start));
+        let recovered = file.record_index().is_recovered(i);
+        assert_eq!(Some(raw.len()), oracle_span(data, start, recovered));
         match &r {
             Ok(rec) => assert_eq!(rec.as_bytes(), raw),
             Err(e) => {
