@@ -33,6 +33,7 @@ step "Rust: format, lints, tests"
 cargo fmt --check
 cargo clippy --all-targets -- -D warnings
 cargo clippy --all-targets --features python -- -D warnings
+RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --quiet
 cargo test
 
 step "Build the abi3 wheel once"

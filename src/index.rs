@@ -6,12 +6,16 @@
 //! miss the prefetcher cannot predict; the streaming scan is faster on real files.
 //!
 //! The index keeps one `u64` start offset per record (8 bytes a record). Lengths
-//! are not stored: Phase 2 re-derives them with the same rule ([`crate::frame`]).
+//! are not stored: a record that was not recovered is exactly its declared length,
+//! and a recovered one (see [`RecoveredRecord`]) runs to the next 0x1D, so Phase 2
+//! re-derives every length from the leader.
 //!
 //! In [`Framing::Strict`] mode the scan stops at the first framing error and keeps
 //! it, with its position. In [`Framing::Lenient`] mode it resynchronises on the
 //! next 0x1D and reports every byte range it skips, and every record it accepted
-//! although its declared length was wrong.
+//! although its declared length was wrong. A record whose terminator byte alone is
+//! damaged (the next record starts right after it) is kept, so that Phase 2
+//! reports it with its position instead of losing it.
 
 use crate::error::{Error, ErrorKind, Position};
 use crate::frame;
