@@ -26,7 +26,13 @@ step "Rust: format, lints, tests"
 cargo fmt --check
 cargo clippy --all-targets -- -D warnings
 cargo clippy --all-targets --features python -- -D warnings
+cargo clippy --all-targets --features arbitrary -- -D warnings
 cargo test
+# The `arbitrary` feature: its unit and doc tests, and the differential fuzz
+# inputs, which decode through it (plain `cargo test` skips them).
+cargo test --features arbitrary --lib arbitrary
+cargo test --features arbitrary --doc arbitrary
+cargo test --features arbitrary --test fuzz_replay
 
 step "Build the abi3 wheel once"
 [ -x .venv/bin/python ] || "$PY311" -m venv .venv

@@ -52,8 +52,9 @@
 
 use crate::layout::{FIELD_TERMINATOR, RECORD_TERMINATOR, SUBFIELD_DELIMITER};
 use crate::record::RecordRef;
-use ::arbitrary::Result;
-pub use ::arbitrary::{Arbitrary, Unstructured};
+// The `arbitrary` crate's trait, input, error and result, so an implementation
+// needs no direct dependency on it.
+pub use ::arbitrary::{Arbitrary, Error, Result, Unstructured};
 
 /// The most fields in one record.
 pub const MAX_FIELDS: usize = 64;
@@ -209,7 +210,9 @@ impl<'a> Arbitrary<'a> for ArbitraryField {
 /// decoder stops adding fields once that could pass the 5-digit limit.
 fn room_for_another(fields: &[ArbitraryField]) -> bool {
     let used: usize = fields.iter().map(|f| 12 + f.encoded_len()).sum();
-    24 + 1 + used + 12 + MAX_FIELD_LEN + 1 <= MAX_RECORD_LEN
+    // Leader, directory terminator, the fields, one more, the record terminator.
+    let with_another = 24 + 1 + used + (12 + MAX_FIELD_LEN) + 1;
+    with_another <= MAX_RECORD_LEN
 }
 
 impl<'a> Arbitrary<'a> for ArbitraryRecord {
@@ -436,7 +439,6 @@ impl ArbitraryFile {
         out
     }
 }
-
 
 #[cfg(test)]
 mod tests {
