@@ -76,3 +76,14 @@ fn fuzz_seeds_replay() {
         assert!(n > 0, "no seeds found under fuzz/seeds");
     }
 }
+
+/// A failing differential check prints a ready-to-paste reproduction.
+#[test]
+#[cfg(feature = "arbitrary")]
+#[should_panic(expected = "fn differential_reproduction()")]
+fn differential_failure_prints_a_reproduction() {
+    let record: &[u8] = b"00042nam a2200037 a 4500001000400000\x1e123\x1e\x1d";
+    // The wrong data for the field.
+    let fields: &[(&[u8], &[u8])] = &[(&b"001"[..], &b"124"[..])];
+    fuzz_checks::check_differential_case(record, fields, record);
+}
