@@ -60,8 +60,8 @@ else
 fi
 
 step "Python: ruff"
-.venv/bin/ruff check python tests/python benchmarks
-.venv/bin/ruff format --check python tests/python benchmarks
+.venv/bin/ruff check python tests/python benchmarks fuzz/python
+.venv/bin/ruff format --check python tests/python benchmarks fuzz/python
 
 if [ "${MARCMAP_SKIP_FUZZ:-0}" != 1 ] && [ -x fuzz/smoke.sh ]; then
     step "Fuzz smoke run"
