@@ -20,9 +20,9 @@ REPO = Path(__file__).resolve().parents[2]
 INPUTS = sorted((REPO / "tests" / "fuzz_regressions" / "python").glob("*"))
 
 
-def _harness():  # type: ignore[no-untyped-def]
-    # Import the harness as a plain module; it uses atheris only when run as a fuzzer.
-    sys.argv = [sys.argv[0], "--no-atheris"]
+def _harness(monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    # Import the harness as a plain module: without atheris instrumentation.
+    monkeypatch.setattr(sys, "argv", [sys.argv[0], "--no-atheris"])
     spec = importlib.util.spec_from_file_location(
         "fuzz_reader", REPO / "fuzz" / "python" / "fuzz_reader.py"
     )
@@ -33,8 +33,8 @@ def _harness():  # type: ignore[no-untyped-def]
 
 
 @pytest.mark.parametrize("path", INPUTS, ids=[p.name for p in INPUTS])
-def test_replay(path: Path) -> None:
-    _harness().test_one_input(path.read_bytes())
+def test_replay(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _harness(monkeypatch).test_one_input(path.read_bytes())
 
 
 def test_as_json_with_bytes_values() -> None:
