@@ -33,8 +33,14 @@ step "Rust: format, lints, tests"
 cargo fmt --check
 cargo clippy --all-targets -- -D warnings
 cargo clippy --all-targets --features python -- -D warnings
+cargo clippy --all-targets --features arbitrary -- -D warnings
 RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --quiet
 cargo test
+# The `arbitrary` feature: its unit and doc tests, and the differential fuzz
+# inputs, which decode through it (plain `cargo test` skips them).
+cargo test --features arbitrary --lib arbitrary
+cargo test --features arbitrary --doc arbitrary
+cargo test --features arbitrary --test fuzz_replay
 
 step "Build the abi3 wheel once"
 [ -x .venv/bin/python ] || "$PY311" -m venv .venv
@@ -62,8 +68,8 @@ else
 fi
 
 step "Python: ruff"
-.venv/bin/ruff check python tests/python benchmarks
-.venv/bin/ruff format --check python tests/python benchmarks
+.venv/bin/ruff check python tests/python benchmarks fuzz/python
+.venv/bin/ruff format --check python tests/python benchmarks fuzz/python
 
 if [ "${MARCMAP_SKIP_FUZZ:-0}" != 1 ] && [ -x fuzz/smoke.sh ]; then
     step "Fuzz smoke run"

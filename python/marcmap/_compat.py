@@ -42,7 +42,8 @@ def _title_of(record: Record, tag: str) -> str | None:
     if title:
         subtitle = field.get("b")
         if subtitle:
-            title += f" {subtitle}"
+            # Both are bytes with to_unicode=False.
+            title += (b" " if isinstance(title, bytes) else " ") + subtitle
     return title
 
 
@@ -64,6 +65,9 @@ def isbn(record: Record) -> str | None:
     number = field.get("a")
     if not number:
         return None
+    if isinstance(number, bytes):
+        # to_unicode=False: only ASCII digits, X and hyphens are kept anyway.
+        number = number.decode("latin-1")
     match = _ISBN.search(number)
     return match.group(1).replace("-", "") if match else None
 
@@ -158,6 +162,18 @@ def as_dict(record: Record) -> dict[str, Any]:
                 }
             )
     return {"leader": record.leader, "fields": fields}
+
+
+def _bytes_as_text(value: object) -> str:
+    """``json.dumps``'s ``default``: the ``bytes`` values of ``to_unicode=False``."""
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return bytes(value).decode("utf-8", "replace")
+    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
+
+
+def json_default(record: Record) -> Any:
+    """The ``default`` that ``Record.as_json()`` passes to ``json.dumps``."""
+    return _bytes_as_text
 
 
 def to_pymarc(record: Record) -> Any:

@@ -227,14 +227,19 @@ impl Field {
         Ok(self.first(py, code)?.or(default))
     }
 
+    /// Whether `field[code]` would find a value: the same code matching as
+    /// `first` (a non-ASCII code byte is normalised as pymarc does, so `"e"`
+    /// can match 0xE8), without decoding the value.
     fn __contains__(&self, py: Python<'_>, code: &str) -> PyResult<bool> {
-        if code.len() == 1 && code.is_ascii() {
-            return Ok(self
-                .view()
-                .subfields()
-                .any(|sf| sf.code == code.as_bytes()[0]));
+        for sf in self.view().subfields() {
+            if Self::code_matches(py, &sf, code) {
+                return Ok(true);
+            }
+            if !sf.code.is_ascii() && self.code_and_value(py, &sf)?.0.to_str()? == code {
+                return Ok(true);
+            }
         }
-        Ok(self.first(py, code)?.is_some())
+        Ok(false)
     }
 
     /// The values of the subfields whose code is one of `codes`, in field order.

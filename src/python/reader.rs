@@ -13,7 +13,7 @@ use crate::parallel;
 use crate::storage::Access;
 use pyo3::exceptions::{PyIndexError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::{PyBytes, PyList, PySlice, PyTuple};
+use pyo3::types::{PyBytes, PyInt, PyList, PySlice, PyTuple};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
@@ -314,6 +314,12 @@ impl Reader {
                 i += ind.step;
             }
             return Ok(list.into_any());
+        }
+        if key.is_instance_of::<PyInt>() {
+            // An int too big for an index is out of range, as for a list.
+            return Err(PyIndexError::new_err(
+                "cannot fit 'int' into an index-sized integer",
+            ));
         }
         Err(PyTypeError::new_err(
             "reader indices must be integers or slices",

@@ -218,14 +218,24 @@ impl Record {
     }
 
     /// MARC-in-JSON text, as pymarc's `as_json()`; keyword arguments go to `json.dumps`.
+    /// JSON is text: with `to_unicode=False` the `bytes` values are decoded as
+    /// UTF-8, bad bytes replaced (unless the caller passes its own `default`).
     #[pyo3(signature = (**kwargs))]
     fn as_json<'py>(
         slf: &Bound<'py, Self>,
         kwargs: Option<&Bound<'py, PyDict>>,
     ) -> PyResult<Bound<'py, PyAny>> {
+        let py = slf.py();
         let dict = Self::as_dict(slf)?;
-        let json = slf.py().import("json")?;
-        json.getattr("dumps")?.call((dict,), kwargs)
+        let kwargs = match kwargs {
+            Some(k) => k.copy()?,
+            None => PyDict::new(py),
+        };
+        if !kwargs.contains("default")? {
+            kwargs.set_item("default", compat(py, "json_default", (slf,))?)?;
+        }
+        let json = py.import("json")?;
+        json.getattr("dumps")?.call((dict,), Some(&kwargs))
     }
 
     /// An equal, editable `pymarc.Record` (pymarc must be installed).
