@@ -231,15 +231,7 @@ impl Field {
     /// `first` (a non-ASCII code byte is normalised as pymarc does, so `"e"`
     /// can match 0xE8), without decoding the value.
     fn __contains__(&self, py: Python<'_>, code: &str) -> PyResult<bool> {
-        for sf in self.view().subfields() {
-            if Self::code_matches(py, &sf, code) {
-                return Ok(true);
-            }
-            if !sf.code.is_ascii() && self.code_and_value(py, &sf)?.0.to_str()? == code {
-                return Ok(true);
-            }
-        }
-        Ok(false)
+        Ok(self.find_value(py, code)?.is_some())
     }
 
     /// The values of the subfields whose code is one of `codes`, in field order.
@@ -365,17 +357,26 @@ impl Field {
 
 impl Field {
     fn first<'py>(&self, py: Python<'py>, code: &str) -> PyResult<Option<Bound<'py, PyAny>>> {
+        match self.find_value(py, code)? {
+            Some(value) => self.value_py(py, value).map(Some),
+            None => Ok(None),
+        }
+    }
+
+    /// The bytes of the first subfield whose code is `code`, undecoded. ASCII codes
+    /// compare as bytes (no Python string is made); a non-ASCII code byte is
+    /// normalised as pymarc does, so `"e"` can match 0xE8.
+    fn find_value(&self, py: Python<'_>, code: &str) -> PyResult<Option<&[u8]>> {
         for sf in self.view().subfields() {
             if sf.code.is_ascii() {
-                // The common case, compared as bytes: no Python string is made.
                 if code.as_bytes() == [sf.code] {
-                    return self.value_py(py, sf.value).map(Some);
+                    return Ok(Some(sf.value));
                 }
                 continue;
             }
             let (c, value) = self.code_and_value(py, &sf)?;
             if c.to_str()? == code {
-                return self.value_py(py, value).map(Some);
+                return Ok(Some(value));
             }
         }
         Ok(None)
