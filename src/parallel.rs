@@ -3,9 +3,15 @@
 //! Work is cut into many more chunks than threads and handed out through an
 //! atomic counter, so a slow stretch of records does not leave a core idle.
 //! Each chunk's results are kept whole and put back in order at the end.
+//!
+//! [`map_range_in_order`] also hands the chunks, in order, to a consumer on the
+//! calling thread while the other threads go on working: the Python bindings build
+//! Python objects there (which needs the GIL) in parallel with the GIL-free work.
 
+use std::collections::BTreeMap;
+use std::ops::Range;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Mutex;
+use std::sync::{mpsc, Mutex};
 
 /// The number of threads to use when none is given: all cores.
 ///
@@ -30,7 +36,7 @@ where
     if threads == 1 {
         return (0..n).map(f).collect();
     }
-    let chunk = (n / (threads * 16)).clamp(64, 1 << 16);
+    let chunk = chunk_size(n, threads);
     let chunks = n.div_ceil(chunk);
     let next = AtomicUsize::new(0);
     let done: Mutex<Vec<(usize, Vec<T>)>> = Mutex::new(Vec::with_capacity(chunks));
@@ -74,6 +80,107 @@ where
     out
 }
 
+/// Records a chunk: many more chunks than threads, so the work balances.
+fn chunk_size(n: usize, threads: usize) -> usize {
+    (n / (threads * 16)).clamp(64, 1 << 16)
+}
+
+/// `f` over the chunks of `0..n` on `threads` threads in total, *the calling
+/// thread included*, handing each chunk's result to `consume` on the calling
+/// thread, in order. `f` gets a whole chunk, so it can keep its results flat (one
+/// buffer a chunk rather than one allocation a value).
+///
+/// The calling thread consumes the next chunk as soon as it is ready and
+/// otherwise works on a chunk itself, so the consumer's time overlaps with the
+/// other threads' work. It does its own work, and all its waiting, inside
+/// `unattached`, which the Python bindings make `py.detach`: the consumer runs
+/// with the GIL, everything else without. With one thread it all happens on the
+/// calling thread, chunk after chunk.
+///
+/// The first error from `consume` stops the work and is returned.
+pub fn map_range_in_order<T, F, U, C, E>(
+    n: usize,
+    threads: usize,
+    f: F,
+    mut unattached: U,
+    mut consume: C,
+) -> Result<(), E>
+where
+    T: Send,
+    F: Fn(Range<usize>) -> T + Sync,
+    U: FnMut(&mut (dyn FnMut() + Send)),
+    C: FnMut(Range<usize>, T) -> Result<(), E>,
+{
+    let threads = threads.clamp(1, n.max(1));
+    let chunk = chunk_size(n, threads);
+    let chunks = n.div_ceil(chunk);
+    let range = |c: usize| c * chunk..((c + 1) * chunk).min(n);
+    let compute = |c: usize| f(range(c));
+    let next = AtomicUsize::new(0);
+    let (tx, mut rx) = mpsc::channel::<(usize, T)>();
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = (1..threads)
+            .map(|_| {
+                let tx = tx.clone();
+                let (next, compute) = (&next, &compute);
+                scope.spawn(move || loop {
+                    let c = next.fetch_add(1, Ordering::Relaxed);
+                    // A closed channel means the caller stopped early.
+                    if c >= chunks || tx.send((c, compute(c))).is_err() {
+                        break;
+                    }
+                })
+            })
+            .collect();
+        drop(tx);
+        let mut pending: BTreeMap<usize, T> = BTreeMap::new();
+        let mut result = Ok(());
+        let mut wanted = 0;
+        while wanted < chunks {
+            while let Ok((c, part)) = rx.try_recv() {
+                pending.insert(c, part);
+            }
+            if let Some(part) = pending.remove(&wanted) {
+                result = consume(range(wanted), part);
+                if result.is_err() {
+                    next.store(chunks, Ordering::Relaxed);
+                    break;
+                }
+                wanted += 1;
+                continue;
+            }
+            let c = next.fetch_add(1, Ordering::Relaxed);
+            if c < chunks {
+                let mut part = None;
+                unattached(&mut || part = Some(compute(c)));
+                pending.extend(part.map(|p| (c, p)));
+            } else {
+                // Everything is claimed: wait for the workers.
+                let mut got = None;
+                // `&mut` captures: a `Receiver` is `Send` but not `Sync`.
+                let (rx, slot) = (&mut rx, &mut got);
+                unattached(&mut move || *slot = rx.recv().ok());
+                match got {
+                    Some((c, part)) => {
+                        pending.insert(c, part);
+                    }
+                    // Every worker is gone and nothing is pending: a worker
+                    // panicked; joining below re-raises it.
+                    None => break,
+                }
+            }
+        }
+        drop(rx);
+        // Join explicitly, as in `map_range`.
+        for worker in workers {
+            if let Err(panic) = worker.join() {
+                std::panic::resume_unwind(panic);
+            }
+        }
+        result
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -90,5 +197,64 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn in_order_consumer_sees_every_chunk_once_in_order() {
+        for threads in [1, 2, 3, 8] {
+            for n in [0, 1, 63, 64, 65, 10_000] {
+                let mut seen = Vec::new();
+                let mut calls = 0;
+                let r: Result<(), ()> = map_range_in_order(
+                    n,
+                    threads,
+                    |range| range.map(|i| i * 3).collect::<Vec<_>>(),
+                    |work| {
+                        calls += 1;
+                        work()
+                    },
+                    |range, part| {
+                        assert_eq!(range.len(), part.len());
+                        assert_eq!(range.start, seen.len());
+                        seen.extend(part);
+                        Ok(())
+                    },
+                );
+                assert!(r.is_ok());
+                assert_eq!(
+                    seen,
+                    (0..n).map(|i| i * 3).collect::<Vec<_>>(),
+                    "n={n} t={threads}"
+                );
+                if threads == 1 {
+                    assert_eq!(
+                        calls,
+                        n.div_ceil(chunk_size(n, 1)),
+                        "one thread works chunk by chunk"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn in_order_consumer_error_stops_the_work() {
+        let mut consumed = 0;
+        let r = map_range_in_order(
+            100_000,
+            2,
+            |range| range.len(),
+            |work| work(),
+            |range, _| {
+                consumed += 1;
+                if range.start > 0 {
+                    Err(range.start)
+                } else {
+                    Ok(())
+                }
+            },
+        );
+        assert_eq!(r, Err(chunk_size(100_000, 2)));
+        assert_eq!(consumed, 2);
     }
 }

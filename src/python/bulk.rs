@@ -40,6 +40,74 @@ pub(crate) enum Value {
     Bytes(Vec<u8>),
 }
 
+/// The values `extract` pulled out of a chunk of records, kept flat: decoded text
+/// in one `String` (raw bytes in one `Vec` when `to_unicode` is off) and a span a
+/// value. A chunk costs a handful of allocations, not one a value, and nothing is
+/// freed on another thread than the one that allocated it, one value at a time.
+#[derive(Default)]
+pub(crate) struct Values {
+    text: String,
+    raw: Vec<u8>,
+    spans: Vec<(usize, usize)>,
+    /// For each record and spec, in order: how many values.
+    counts: Vec<usize>,
+    /// The records that failed, by position in the chunk, with their errors.
+    errors: Vec<(usize, Error)>,
+    /// Whether the values are raw bytes (`to_unicode` off) rather than text.
+    bytes: bool,
+}
+
+/// A value borrowed from a [`Values`].
+pub(crate) enum ValueRef<'a> {
+    Text(&'a str),
+    Bytes(&'a [u8]),
+}
+
+impl Values {
+    /// Walks the records of the chunk in order: for each, its values (`specs`
+    /// lists of them) or its error.
+    pub(crate) fn for_each_record<E>(
+        self,
+        records: usize,
+        specs: usize,
+        mut each: impl FnMut(
+            std::result::Result<Vec<Vec<ValueRef<'_>>>, Error>,
+        ) -> std::result::Result<(), E>,
+    ) -> std::result::Result<(), E> {
+        let Values {
+            text,
+            raw,
+            spans,
+            counts,
+            errors,
+            bytes,
+        } = self;
+        let (mut counts, mut spans) = (counts.iter(), spans.iter());
+        let mut errors = errors.into_iter().peekable();
+        for r in 0..records {
+            if let Some((_, e)) = errors.next_if(|(at, _)| *at == r) {
+                each(Err(e))?;
+                continue;
+            }
+            let mut per_spec = Vec::with_capacity(specs);
+            for _ in 0..specs {
+                let n = counts.next().copied().unwrap_or(0);
+                let values = spans
+                    .by_ref()
+                    .take(n)
+                    .map(|&(a, b)| match bytes {
+                        false => ValueRef::Text(text.get(a..b).unwrap_or_default()),
+                        true => ValueRef::Bytes(raw.get(a..b).unwrap_or_default()),
+                    })
+                    .collect();
+                per_spec.push(values);
+            }
+            each(Ok(per_spec))?;
+        }
+        Ok(())
+    }
+}
+
 fn decode_failure_error(f: DecodeFailure, record: usize, byte: usize, field: usize) -> Error {
     let kind = if f.marc8 {
         ErrorKind::Marc8 {
@@ -94,41 +162,88 @@ impl<'a> RecordCtx<'a> {
             .map_err(|f| decode_failure_error(f, self.index, byte, field.index()))
     }
 
-    /// The values of `spec` in this record.
-    fn extract(&self, spec: &Spec, first: bool) -> Result<Vec<Value>> {
-        let mut out = Vec::new();
+    /// Appends one value to `out`: decoded text, or the raw bytes.
+    fn push_value(&self, field: &FieldRef<'_>, bytes: &[u8], out: &mut Values) -> Result<()> {
+        let (start, end) = if self.text.to_unicode {
+            let text = self.decode(field, bytes)?;
+            let start = out.text.len();
+            out.text.push_str(&text);
+            (start, out.text.len())
+        } else {
+            let start = out.raw.len();
+            out.raw.extend_from_slice(bytes);
+            (start, out.raw.len())
+        };
+        out.spans.push((start, end));
+        Ok(())
+    }
+
+    /// A data field's subfield values, trimmed and joined by spaces (pymarc's
+    /// `value()`), appended to `out` as one value.
+    fn push_joined(&self, field: &FieldRef<'_>, out: &mut Values) -> Result<()> {
+        let start = if self.text.to_unicode {
+            out.text.len()
+        } else {
+            out.raw.len()
+        };
+        for (k, sf) in field.subfields().enumerate() {
+            if self.text.to_unicode {
+                let text = self.decode(field, sf.value)?;
+                if k > 0 {
+                    out.text.push(' ');
+                }
+                out.text.push_str(text.trim());
+            } else {
+                if k > 0 {
+                    out.raw.push(b' ');
+                }
+                out.raw.extend_from_slice(sf.value.trim_ascii());
+            }
+        }
+        let end = if self.text.to_unicode {
+            out.text.len()
+        } else {
+            out.raw.len()
+        };
+        out.spans.push((start, end));
+        Ok(())
+    }
+
+    fn decode<'v>(
+        &self,
+        field: &FieldRef<'_>,
+        bytes: &'v [u8],
+    ) -> Result<std::borrow::Cow<'v, str>> {
+        let base = self.file.bytes().as_ptr() as usize;
+        let byte = (bytes.as_ptr() as usize).saturating_sub(base);
+        self.text
+            .decode(bytes, self.utf8)
+            .map_err(|f| decode_failure_error(f, self.index, byte, field.index()))
+    }
+
+    /// Appends the values of `spec` in this record to `out`; returns how many.
+    fn extract_into(&self, spec: &Spec, first: bool, out: &mut Values) -> Result<usize> {
+        let before = out.spans.len();
         for field in self.record.fields_with_tag(&spec.tag) {
             if spec.codes.is_empty() {
                 if field.is_control() {
-                    out.push(self.value(&field, field.data())?);
+                    self.push_value(&field, field.data(), out)?;
                 } else {
-                    // A whole data field: its subfield values joined by spaces, as pymarc's value().
-                    let mut joined = String::new();
-                    for sf in field.subfields() {
-                        let v = match self.value(&field, sf.value)? {
-                            Value::Text(t) => t,
-                            Value::Bytes(b) => String::from_utf8_lossy(&b).into_owned(),
-                        };
-                        if !joined.is_empty() {
-                            joined.push(' ');
-                        }
-                        joined.push_str(v.trim());
-                    }
-                    out.push(Value::Text(joined));
+                    self.push_joined(&field, out)?;
                 }
             } else {
                 for sf in field.subfields().filter(|s| spec.codes.contains(&s.code)) {
-                    out.push(self.value(&field, sf.value)?);
+                    self.push_value(&field, sf.value, out)?;
                     if first {
-                        return Ok(out);
+                        break;
                     }
                 }
             }
-            if first && !out.is_empty() {
-                return Ok(out);
+            if first && out.spans.len() > before {
+                break;
             }
         }
-        Ok(out)
+        Ok(out.spans.len() - before)
     }
 
     /// Whether this record meets `cond`.
@@ -176,18 +291,43 @@ impl<'a> RecordCtx<'a> {
     }
 }
 
-/// For every record: one list of values per spec, or the record's error.
-pub(crate) fn extract(
+/// The values of `specs` in the records `range`, flat.
+pub(crate) fn extract_chunk(
     file: &MarcFile,
     text: &TextOptions,
     specs: &[Spec],
     first: bool,
-    threads: usize,
-) -> Vec<Result<Vec<Vec<Value>>>> {
-    file.par_map(threads, |i, record| {
-        let ctx = RecordCtx::new(text, file, i, record?);
-        specs.iter().map(|s| ctx.extract(s, first)).collect()
-    })
+    range: std::ops::Range<usize>,
+) -> Values {
+    let mut out = Values {
+        bytes: !text.to_unicode,
+        ..Values::default()
+    };
+    for (k, i) in range.enumerate() {
+        let marks = (
+            out.text.len(),
+            out.raw.len(),
+            out.spans.len(),
+            out.counts.len(),
+        );
+        let found = file.record(i).and_then(|record| {
+            let ctx = RecordCtx::new(text, file, i, record);
+            for spec in specs {
+                let n = ctx.extract_into(spec, first, &mut out)?;
+                out.counts.push(n);
+            }
+            Ok(())
+        });
+        if let Err(e) = found {
+            // Drop what the record had added before it failed.
+            out.text.truncate(marks.0);
+            out.raw.truncate(marks.1);
+            out.spans.truncate(marks.2);
+            out.counts.truncate(marks.3);
+            out.errors.push((k, e));
+        }
+    }
+    out
 }
 
 /// What `filter` looks for.

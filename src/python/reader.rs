@@ -1,6 +1,6 @@
 //! `marcmap.MARCReader`: pymarc's reader, over a memory-mapped, indexed file.
 
-use super::bulk::{self, Condition, Spec, Value};
+use super::bulk::{self, Condition, Spec, ValueRef};
 use super::errors;
 use super::record::Record;
 use super::source::Source;
@@ -394,38 +394,47 @@ impl Reader {
             .collect::<std::result::Result<_, _>>()
             .map_err(PyValueError::new_err)?;
         let threads = threads_arg(threads)?;
-        let shared = self.shared.clone();
-        let results =
-            py.detach(move || bulk::extract(&shared.file, &shared.text, &parsed, first, threads));
+        let (file, text) = (&self.shared.file, &self.shared.text);
         let out = PyList::empty(py);
-        for result in results {
-            let per_spec = match result {
-                Ok(v) => v,
-                Err(e) if !self.permissive => return Err(errors::to_py(py, e)),
-                Err(_) => specs.iter().map(|_| Vec::new()).collect(),
-            };
-            let mut items = Vec::with_capacity(per_spec.len());
-            for values in per_spec {
-                let item = if first {
-                    match values.into_iter().next() {
-                        Some(v) => value_py(py, v)?,
-                        None => py.None().into_bound(py),
+        // The records are read on `threads` threads without the GIL; this thread
+        // turns each finished chunk into Python objects, in order, while the
+        // others go on reading.
+        parallel::map_range_in_order(
+            file.len(),
+            threads,
+            |range| bulk::extract_chunk(file, text, &parsed, first, range),
+            |work| py.detach(work),
+            |range, values| {
+                values.for_each_record(range.len(), parsed.len(), |record| {
+                    let per_spec = match record {
+                        Ok(v) => v,
+                        Err(e) if !self.permissive => {
+                            return Err(errors::to_py(py, e));
+                        }
+                        Err(_) => parsed.iter().map(|_| Vec::new()).collect(),
+                    };
+                    let mut items = per_spec
+                        .into_iter()
+                        .map(|values| {
+                            if first {
+                                let one = values.into_iter().next();
+                                Ok(one
+                                    .map_or_else(|| py.None().into_bound(py), |v| value_py(py, v)))
+                            } else {
+                                let list =
+                                    PyList::new(py, values.into_iter().map(|v| value_py(py, v)));
+                                list.map(|l| l.into_any())
+                            }
+                        })
+                        .collect::<PyResult<Vec<_>>>()?;
+                    if items.len() == 1 {
+                        out.append(items.pop())
+                    } else {
+                        out.append(PyTuple::new(py, items)?)
                     }
-                } else {
-                    let list = PyList::empty(py);
-                    for v in values {
-                        list.append(value_py(py, v)?)?;
-                    }
-                    list.into_any()
-                };
-                items.push(item);
-            }
-            if items.len() == 1 {
-                out.append(items.pop())?;
-            } else {
-                out.append(PyTuple::new(py, items)?)?;
-            }
-        }
+                })
+            },
+        )?;
         Ok(out)
     }
 
@@ -594,9 +603,9 @@ fn threads_arg(threads: Option<usize>) -> PyResult<usize> {
     }
 }
 
-fn value_py(py: Python<'_>, v: Value) -> PyResult<Bound<'_, PyAny>> {
-    Ok(match v {
-        Value::Text(t) => pyo3::types::PyString::new(py, &t).into_any(),
-        Value::Bytes(b) => PyBytes::new(py, &b).into_any(),
-    })
+fn value_py<'py>(py: Python<'py>, v: ValueRef<'_>) -> Bound<'py, PyAny> {
+    match v {
+        ValueRef::Text(t) => pyo3::types::PyString::new(py, t).into_any(),
+        ValueRef::Bytes(b) => PyBytes::new(py, b).into_any(),
+    }
 }
