@@ -75,10 +75,14 @@ impl TextOptions {
                 reason: "invalid UTF-8".into(),
             });
         }
-        if bytes.iter().all(|b| (0x20..0x7F).contains(b)) {
+        if bytes
+            .iter()
+            .all(|&b| (0x20..0x7F).contains(&b) && b != b'&')
+        {
             // Printable ASCII is MARC-8's default G0 and is UTF-8 as it is. Control
             // bytes (C0, DEL) and escapes go to the decoder, so that a value decodes
-            // (or fails) the same whether or not it also holds non-ASCII bytes.
+            // (or fails) the same whether or not it also holds non-ASCII bytes; so
+            // does `&`, which may start a numeric character reference (`&#x3B1;`).
             return Ok(Cow::Borrowed(
                 std::str::from_utf8(bytes).unwrap_or_default(),
             ));

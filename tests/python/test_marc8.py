@@ -126,3 +126,16 @@ def test_detect_utf8_reads_mislabelled_records_as_utf8() -> None:
             rec = plain[i]
             assert rec is not None
             [str(f) for f in rec.fields]
+
+
+def test_numeric_character_references_decode_in_all_ascii_marc8_values() -> None:
+    from records import SF, build
+
+    raw = build([("001", b"1"), ("245", b"10" + SF + b"a&#x03B1;&#x03B2; &amp; AT&T")], b" ")
+    record = marcmap.MARCReader(raw)[0]
+    assert record is not None
+    assert record["245"]["a"] == "\u03b1\u03b2 &amp; AT&T"
+    assert marcmap.marc8_to_unicode(b"&#x03B1;") == "\u03b1"
+    # A UTF-8 record keeps the text as it is: references are a MARC-8 convention.
+    utf8 = marcmap.MARCReader(build([("245", b"10" + SF + b"a&#x03B1;")]))[0]
+    assert utf8 is not None and utf8["245"]["a"] == "&#x03B1;"
