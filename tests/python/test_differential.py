@@ -150,7 +150,17 @@ DOCUMENTED: dict[str, dict[str, str]] = {
     },
     # --- invalid or mislabelled MARC-8: marcmap raises, pymarc garbles ---
     "marc4j/test/resources/chinese_mangled_multibyte.mrc": {
-        MARC8_RAISES: "the mangled CJK variant: EACC codes cut in the middle"
+        MARC8_RAISES: "the mangled CJK variant: EACC codes cut in the middle",
+        VALUE_DIFFERS: "the NCR variant (all-ASCII &#x...; text): marcmap decodes the "
+        "references to the CJK characters, pymarc leaves them literal",
+    },
+    "ruby-marc/escaped_character_reference.marc8.marc": {
+        VALUE_DIFFERS: "&#xFFFD; in MARC-8 text: marcmap decodes the reference (MARC 21's "
+        "convention for characters outside MARC-8), pymarc leaves it literal",
+    },
+    "traject/test/test_support/escaped_character_reference.marc8.marc": {
+        VALUE_DIFFERS: "&#xFFFD; in MARC-8 text: marcmap decodes the reference (MARC 21's "
+        "convention for characters outside MARC-8), pymarc leaves it literal",
     },
     "marc4j/test/resources/greekmissingcharsetchange.mrc": {
         MARC8_RAISES: "Greek bytes without a charset escape",
