@@ -23,7 +23,9 @@ fn normalise(cn: &[u8]) -> &[u8] {
 }
 
 fn hash32(cn: &[u8]) -> u64 {
-    // Fixed keys: the same hash in every process, so the index could be stored.
+    // Fixed keys: the same hash for the same bytes within a build. (Not across Rust
+    // releases: std does not fix SipHash's algorithm, so an index kept on disk
+    // would need a hash of its own.)
     let h = BuildHasherDefault::<DefaultHasher>::default().hash_one(cn);
     (h ^ (h >> 32)) & 0xFFFF_FFFF
 }

@@ -32,7 +32,7 @@ where
     T: Send,
     F: Fn(usize) -> T + Sync,
 {
-    let threads = threads.clamp(1, n.max(1));
+    let threads = usable_threads(n, threads);
     if threads == 1 {
         return (0..n).map(f).collect();
     }
@@ -80,6 +80,16 @@ where
     out
 }
 
+/// The most threads a call will start, whatever it is asked for: more than the
+/// cores only adds switching, and asking the OS for a million threads fails.
+const MAX_THREADS: usize = 64;
+
+/// `threads` bounded by the work (one thread per minimal chunk at most) and by
+/// [`MAX_THREADS`].
+fn usable_threads(n: usize, threads: usize) -> usize {
+    threads.clamp(1, MAX_THREADS).min(n.div_ceil(64).max(1))
+}
+
 /// Records a chunk: many more chunks than threads, so the work balances.
 fn chunk_size(n: usize, threads: usize) -> usize {
     (n / (threads * 16)).clamp(64, 1 << 16)
@@ -111,7 +121,7 @@ where
     U: FnMut(&mut (dyn FnMut() + Send)),
     C: FnMut(Range<usize>, T) -> Result<(), E>,
 {
-    let threads = threads.clamp(1, n.max(1));
+    let threads = usable_threads(n, threads);
     let chunk = chunk_size(n, threads);
     let chunks = n.div_ceil(chunk);
     let range = |c: usize| c * chunk..((c + 1) * chunk).min(n);
@@ -235,6 +245,15 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn absurd_thread_counts_are_bounded() {
+        assert_eq!(usable_threads(10, 1_000_000), 1);
+        assert_eq!(usable_threads(1 << 20, 1_000_000), MAX_THREADS);
+        assert_eq!(usable_threads(1 << 20, 0), 1);
+        let out = map_range(100_000, usize::MAX, |i| i);
+        assert_eq!(out.len(), 100_000);
     }
 
     #[test]

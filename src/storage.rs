@@ -48,12 +48,15 @@ impl Storage {
         if access == Access::Map {
             let meta = file.metadata()?;
             if meta.is_file() && meta.len() > 0 {
-                // SAFETY: the mapping is read-only and private to this process. Its
-                // contents may still change if another process writes the file; the
-                // crate documents that contract (above) and bounds-checks every
-                // offset taken from the data, so changed bytes cannot cause
-                // out-of-bounds reads. A truncation may raise SIGBUS, as for every
-                // mmap-based reader; `Access::Read` avoids it.
+                // SAFETY: the mapping is read-only (PROT_READ) and shared with the
+                // file: if another process writes the file while it is mapped, the
+                // bytes change underneath, which Rust formally treats as undefined
+                // behaviour for a `&[u8]`. That is the contract documented above
+                // (don't modify a file while it is read), as for every mmap-based
+                // reader; within it the bytes never change. Outside it, every offset
+                // taken from the data is still bounds-checked, so changed bytes give
+                // errors rather than out-of-bounds reads, and a truncation may raise
+                // SIGBUS. `Access::Read` avoids all of it.
                 if let Ok(map) = unsafe { memmap2::Mmap::map(&file) } {
                     return Ok(Storage::Mapped(map));
                 }

@@ -176,12 +176,24 @@ def json_default(record: Record) -> Any:
     return _bytes_as_text
 
 
+def _has_bytes_values(record: Record) -> bool:
+    """Whether the reader gives ``bytes`` values (``to_unicode=False``)."""
+    for field in record.fields:
+        if field.control_field:
+            return isinstance(field.data, bytes)
+        for sub in field.subfields:
+            return isinstance(sub.value, bytes)
+    return False
+
+
 def to_pymarc(record: Record) -> Any:
     """An equal, editable ``pymarc.Record``."""
     try:
         import pymarc
     except ImportError as e:  # pragma: no cover - depends on the environment
         raise ImportError("to_pymarc() needs pymarc: pip install 'marcmap[pymarc]'") from e
+    if _has_bytes_values(record):
+        raise TypeError("to_pymarc() needs text values: open the reader with to_unicode=True")
     out = pymarc.Record(leader=record.leader, to_unicode=True, force_utf8=True)
     for field in record.fields:
         if field.control_field:

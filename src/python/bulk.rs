@@ -34,12 +34,6 @@ impl Spec {
     }
 }
 
-/// A value pulled out of a record: decoded text, or raw bytes when `to_unicode` is off.
-pub(crate) enum Value {
-    Text(String),
-    Bytes(Vec<u8>),
-}
-
 /// The values `extract` pulled out of a chunk of records, kept flat: decoded text
 /// in one `String` (raw bytes in one `Vec` when `to_unicode` is off) and a span a
 /// value. A chunk costs a handful of allocations, not one a value, and nothing is
@@ -64,6 +58,21 @@ pub(crate) enum ValueRef<'a> {
 }
 
 impl Values {
+    fn clear(&mut self) {
+        self.text.clear();
+        self.raw.clear();
+        self.spans.clear();
+    }
+
+    /// The value at `span`.
+    fn get(&self, (a, b): (usize, usize)) -> ValueRef<'_> {
+        if self.bytes {
+            ValueRef::Bytes(self.raw.get(a..b).unwrap_or_default())
+        } else {
+            ValueRef::Text(self.text.get(a..b).unwrap_or_default())
+        }
+    }
+
     /// Walks the records of the chunk in order: for each, its values (`specs`
     /// lists of them) or its error.
     pub(crate) fn for_each_record<E>(
@@ -147,19 +156,6 @@ impl<'a> RecordCtx<'a> {
             record,
             utf8,
         }
-    }
-
-    /// Decodes one value, with its absolute position for errors.
-    fn value(&self, field: &FieldRef<'_>, bytes: &[u8]) -> Result<Value> {
-        if !self.text.to_unicode {
-            return Ok(Value::Bytes(bytes.to_vec()));
-        }
-        let base = self.file.bytes().as_ptr() as usize;
-        let byte = (bytes.as_ptr() as usize).saturating_sub(base);
-        self.text
-            .decode(bytes, self.utf8)
-            .map(|t| Value::Text(t.into_owned()))
-            .map_err(|f| decode_failure_error(f, self.index, byte, field.index()))
     }
 
     /// Appends one value to `out`: decoded text, or the raw bytes.
@@ -248,30 +244,36 @@ impl<'a> RecordCtx<'a> {
 
     /// Whether this record meets `cond`.
     fn matches(&self, cond: &Condition) -> Result<bool> {
+        let mut scratch = Values {
+            bytes: !self.text.to_unicode,
+            ..Values::default()
+        };
         for field in self.record.fields_with_tag(&cond.spec.tag) {
+            scratch.clear();
+            // The values compared are the ones `extract` gives for the same spec.
             if cond.spec.codes.is_empty() {
-                if cond.contains.is_none() {
+                if cond.needle.is_none() {
                     return Ok(true);
                 }
-                let values: Vec<&[u8]> = if field.is_control() {
-                    vec![field.data()]
+                if field.is_control() {
+                    self.push_value(&field, field.data(), &mut scratch)?;
                 } else {
-                    field.subfields().map(|s| s.value).collect()
-                };
-                for v in values {
-                    if text_matches(cond, self.value(&field, v)?) {
-                        return Ok(true);
-                    }
+                    self.push_joined(&field, &mut scratch)?;
                 }
             } else {
                 for sf in field
                     .subfields()
                     .filter(|s| cond.spec.codes.contains(&s.code))
                 {
-                    if text_matches(cond, self.value(&field, sf.value)?) {
-                        return Ok(true);
-                    }
+                    self.push_value(&field, sf.value, &mut scratch)?;
                 }
+            }
+            if scratch
+                .spans
+                .iter()
+                .any(|&span| cond.hit(scratch.get(span)))
+            {
+                return Ok(true);
             }
         }
         Ok(false)
@@ -281,10 +283,10 @@ impl<'a> RecordCtx<'a> {
     fn decode_all(&self) -> Result<()> {
         for field in self.record.fields() {
             if field.is_control() {
-                self.value(&field, field.data())?;
+                self.decode(&field, field.data())?;
             }
             for sf in field.subfields() {
-                self.value(&field, sf.value)?;
+                self.decode(&field, sf.value)?;
             }
         }
         Ok(())
@@ -332,19 +334,37 @@ pub(crate) fn extract_chunk(
 
 /// What `filter` looks for.
 pub(crate) struct Condition {
-    pub spec: Spec,
-    pub contains: Option<String>,
-    pub ignore_case: bool,
+    spec: Spec,
+    /// The text to find (lowercased when `ignore_case`); `None` for any value.
+    needle: Option<String>,
+    ignore_case: bool,
 }
 
-fn text_matches(cond: &Condition, value: Value) -> bool {
-    let Some(needle) = &cond.contains else {
-        return true;
-    };
-    match value {
-        Value::Text(t) if cond.ignore_case => t.to_lowercase().contains(&needle.to_lowercase()),
-        Value::Text(t) => t.contains(needle.as_str()),
-        Value::Bytes(b) => memchr::memmem::find(&b, needle.as_bytes()).is_some(),
+impl Condition {
+    pub(crate) fn new(spec: Spec, contains: Option<String>, ignore_case: bool) -> Self {
+        let needle = contains.map(|c| if ignore_case { c.to_lowercase() } else { c });
+        Condition {
+            spec,
+            needle,
+            ignore_case,
+        }
+    }
+
+    /// Whether `value` contains the needle. Raw bytes (`to_unicode` off) are
+    /// compared as bytes, ASCII letters without case when `ignore_case`.
+    fn hit(&self, value: ValueRef<'_>) -> bool {
+        let Some(needle) = &self.needle else {
+            return true;
+        };
+        match value {
+            ValueRef::Text(t) if self.ignore_case => t.to_lowercase().contains(needle.as_str()),
+            ValueRef::Text(t) => t.contains(needle.as_str()),
+            ValueRef::Bytes(b) if self.ignore_case => {
+                let folded = b.to_ascii_lowercase();
+                memchr::memmem::find(&folded, needle.as_bytes()).is_some()
+            }
+            ValueRef::Bytes(b) => memchr::memmem::find(b, needle.as_bytes()).is_some(),
+        }
     }
 }
 

@@ -89,7 +89,7 @@ impl Field {
     fn decoded(&self, py: Python<'_>, bytes: &[u8]) -> PyResult<String> {
         match self.shared.text.decode(bytes, self.utf8) {
             Ok(text) => Ok(text.into_owned()),
-            Err(f) => Err(decode_error(py, bytes, &f, self.at(bytes))),
+            Err(f) => Err(decode_error(py, bytes, &f, Some(self.at(bytes)))),
         }
     }
 

@@ -5,8 +5,10 @@
 //!   index, `extract`, `filter`, validation) runs inside `py.detach`, capturing only
 //!   `Send` data and returning `marcmap::Result`. A `PyErr` is built only after the
 //!   GIL is back ([`errors::to_py`]).
-//! - Every pyclass is `frozen`; shared mutable state sits behind atomics or mutexes,
-//!   so the same code is right on free-threaded Python.
+//! - Every pyclass is `frozen`; shared mutable state sits behind atomics or mutexes
+//!   (never held while Python code can run), as free-threaded Python will need. The
+//!   wheel is abi3 for the GIL-enabled CPython 3.11+: a free-threaded (3.13t)
+//!   build is not made or tested yet.
 //! - Python objects hold an `Arc` of the file plus integers, never a Rust borrow.
 
 mod bulk;

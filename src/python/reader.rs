@@ -105,10 +105,7 @@ impl Reader {
         match result {
             Ok(()) => {
                 self.mark_valid(i);
-                let mut cur = lock(&self.current);
-                cur.exception = None;
-                cur.chunk = Some(Chunk::Record(i));
-                drop(cur);
+                self.set_current(None, Chunk::Record(i));
                 Ok(self.record_object(i))
             }
             Err(e) => self.fail(py, errors::to_py(py, e), Chunk::Record(i)),
@@ -119,10 +116,21 @@ impl Reader {
         if !self.permissive {
             return Err(err);
         }
-        let mut cur = lock(&self.current);
-        cur.exception = Some(err.into_value(py).into_any());
-        cur.chunk = Some(chunk);
+        self.set_current(Some(err.into_value(py).into_any()), chunk);
         Ok(None)
+    }
+
+    /// Sets pymarc's `current_exception` / `current_chunk`. The old exception is
+    /// dropped after the lock is released: dropping a Python object can run Python
+    /// code, which may switch threads, and another thread must never find this
+    /// lock held by a thread that waits for the GIL.
+    fn set_current(&self, exception: Option<Py<PyAny>>, chunk: Chunk) {
+        let old = {
+            let mut cur = lock(&self.current);
+            cur.chunk = Some(chunk);
+            std::mem::replace(&mut cur.exception, exception)
+        };
+        drop(old);
     }
 
     fn normalise_index(&self, i: isize) -> PyResult<usize> {
@@ -308,10 +316,11 @@ impl Reader {
         if let Ok(slice) = key.cast::<PySlice>() {
             let ind = slice.indices(self.file().len() as isize)?;
             let list = PyList::empty(py);
-            let mut i = ind.start;
-            for _ in 0..ind.slicelength {
+            for k in 0..ind.slicelength as isize {
+                // Every such index is in range, so this cannot overflow (stepping
+                // past the last one could, with a huge step).
+                let i = ind.start + k * ind.step;
                 list.append(self.get_one(py, i as usize)?)?;
-                i += ind.step;
             }
             return Ok(list.into_any());
         }
@@ -438,9 +447,11 @@ impl Reader {
         Ok(out)
     }
 
-    /// The indices of the records with a `spec` field (`"650"`) or subfield
-    /// (`"650$a"`) whose value contains `contains` (any value when `None`), on
-    /// `threads` threads with the GIL released.
+    /// The indices of the records with a value for `spec` that contains `contains`
+    /// (any value when `None`), on `threads` threads with the GIL released. The
+    /// values compared are those `extract(spec)` gives: a control field's data, a
+    /// data field's joined `value()` (`"650"`), or subfield values (`"650$a"`).
+    /// `ignore_case` folds Unicode case on text, ASCII case on raw bytes.
     #[pyo3(signature = (spec, contains = None, *, ignore_case = false, threads = None))]
     fn filter(
         &self,
@@ -452,11 +463,7 @@ impl Reader {
     ) -> PyResult<Vec<usize>> {
         self.check_open()?;
         let spec = Spec::parse(spec).map_err(PyValueError::new_err)?;
-        let cond = Condition {
-            spec,
-            contains,
-            ignore_case,
-        };
+        let cond = Condition::new(spec, contains, ignore_case);
         let threads = threads_arg(threads)?;
         let shared = self.shared.clone();
         let results = py.detach(move || bulk::filter(&shared.file, &shared.text, &cond, threads));
@@ -505,6 +512,7 @@ impl Reader {
     /// the records the reader decodes as UTF-8. Runs without the GIL.
     #[pyo3(signature = (*, threads = None))]
     fn mislabelled_utf8(&self, py: Python<'_>, threads: Option<usize>) -> PyResult<Vec<usize>> {
+        self.check_open()?;
         let threads = threads_arg(threads)?;
         let file = self.file().clone();
         Ok(py.detach(move || bulk::mislabelled_utf8(&file, threads)))
@@ -575,7 +583,8 @@ impl Reader {
         self.file().is_mapped()
     }
 
-    /// Stops iteration and lookups. Records already made stay valid.
+    /// Stops iteration, indexing, lookups and bulk work. Records already made stay
+    /// valid; the mapping is released when the reader and the last of them are gone.
     fn close(&self) {
         self.closed.store(true, Ordering::Relaxed);
     }

@@ -5,24 +5,26 @@ use crate::file::{MarcFile, OpenOptions};
 use pyo3::buffer::PyBuffer;
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
-use pyo3::types::{PyBytes, PyString};
+use pyo3::types::{PyBytes, PyMemoryView, PyString};
 use std::path::PathBuf;
 
-/// A read-only, C-contiguous Python buffer kept alive as the file's bytes: no copy.
-struct ReadOnlyBuffer(PyBuffer<u8>);
+/// The buffer of a `bytes` object, kept alive as the file's bytes: no copy.
+struct BytesBuffer(PyBuffer<u8>);
 
-impl AsRef<[u8]> for ReadOnlyBuffer {
+impl AsRef<[u8]> for BytesBuffer {
     fn as_ref(&self) -> &[u8] {
         let ptr = self.0.buf_ptr() as *const u8;
         let len = self.0.len_bytes();
         if len == 0 || ptr.is_null() {
             return &[];
         }
-        // SAFETY: the buffer was checked read-only and C-contiguous when it was
-        // wrapped, and the `PyBuffer` keeps the exporter alive and its memory
-        // pinned until it is released on drop. A read-only export (e.g. `bytes`, or
-        // a read-only memoryview) cannot be written through this or any other
-        // view for as long as the export is held, so the bytes never change.
+        // SAFETY: the buffer was exported by a `bytes` object (checked in
+        // `from_buffer_object`) and is C-contiguous. `bytes` objects are immutable:
+        // no Python or C code may write to their storage once they are shared, and
+        // the `PyBuffer` keeps the object alive, so the memory stays valid and
+        // unchanged for as long as this value (and every view of it) exists. Other
+        // read-only exports (a read-only memoryview of a bytearray, a read-only numpy
+        // view, an mmap) can still change underneath and are copied instead.
         unsafe { std::slice::from_raw_parts(ptr, len) }
     }
 }
@@ -39,12 +41,17 @@ pub(crate) enum MemoryBytes {
 }
 
 fn from_buffer_object(py: Python<'_>, obj: &Bound<'_, PyAny>) -> PyResult<MemoryBytes> {
+    // Only `bytes` (or a memoryview of `bytes`) is immutable. Anything else may be
+    // changed while the GIL is released, even through a read-only export, which
+    // would break the parse-once invariant: copy it.
+    let exporter = match obj.cast::<PyMemoryView>() {
+        Ok(view) => view.getattr("obj")?,
+        Err(_) => obj.clone(),
+    };
     let buffer = PyBuffer::<u8>::get(obj)?;
-    if buffer.readonly() && buffer.is_c_contiguous() {
+    if exporter.is_exact_instance_of::<PyBytes>() && buffer.is_c_contiguous() {
         return Ok(MemoryBytes::Shared(buffer));
     }
-    // A writable buffer (bytearray, writable memoryview, numpy array) could change
-    // while the GIL is released and break the parse-once invariant: copy it.
     Ok(MemoryBytes::Copied(buffer.to_vec(py)?))
 }
 
@@ -84,7 +91,7 @@ impl Source {
                 .detach(move || options.open(path))
                 .map_err(|e| errors::to_py(py, e)),
             Source::Memory(MemoryBytes::Shared(buffer)) => {
-                let bytes = ReadOnlyBuffer(buffer);
+                let bytes = BytesBuffer(buffer);
                 Ok(py.detach(move || options.open_bytes(bytes)))
             }
             Source::Memory(MemoryBytes::Copied(bytes)) => {

@@ -109,18 +109,38 @@ impl TextOptions {
         }
         match self.decode(bytes, utf8) {
             Ok(text) => Ok(PyString::new(py, &text).into_any()),
-            Err(f) => Err(decode_error(py, bytes, &f, at)),
+            Err(f) => Err(decode_error(py, bytes, &f, Some(at))),
         }
     }
 }
 
 /// The `Utf8DecodeError` / `Marc8DecodeError` for a failed value.
-pub(crate) fn decode_error(py: Python<'_>, value: &[u8], f: &DecodeFailure, at: ValueAt) -> PyErr {
-    let byte = at.byte + f.offset as u64;
-    let message = format!(
-        "record {} at byte {}, field {}: {} at byte {} of the value",
-        at.record, byte, at.field, f.reason, f.offset
-    );
+/// `at` is where the value sits in a file; `None` for a value decoded on its own.
+pub(crate) fn decode_error(
+    py: Python<'_>,
+    value: &[u8],
+    f: &DecodeFailure,
+    at: Option<ValueAt>,
+) -> PyErr {
+    let (record, byte, field) = match at {
+        Some(at) => (
+            Some(at.record),
+            Some(at.byte + f.offset as u64),
+            Some(at.field),
+        ),
+        None => (None, None, None),
+    };
+    let message = match at {
+        Some(at) => format!(
+            "record {} at byte {}, field {}: {} at byte {} of the value",
+            at.record,
+            at.byte + f.offset as u64,
+            at.field,
+            f.reason,
+            f.offset
+        ),
+        None => format!("{} at byte {}", f.reason, f.offset),
+    };
     let cls = if f.marc8 {
         "Marc8DecodeError"
     } else {
@@ -129,9 +149,9 @@ pub(crate) fn decode_error(py: Python<'_>, value: &[u8], f: &DecodeFailure, at: 
     let made = errors::class(py, cls).and_then(|c| {
         c.call1((
             message.as_str(),
-            at.record,
+            record,
             byte,
-            at.field,
+            field,
             PyBytes::new(py, value),
             f.offset,
         ))
@@ -173,12 +193,7 @@ pub(crate) fn marc8_to_unicode(
                 offset: e.offset,
                 reason: e.to_string(),
             };
-            let at = ValueAt {
-                record: 0,
-                byte: 0,
-                field: 0,
-            };
-            Err(decode_error(py, data, &f, at))
+            Err(decode_error(py, data, &f, None))
         }
     }
 }

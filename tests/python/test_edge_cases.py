@@ -1,0 +1,75 @@
+"""Edge cases found by review: buffer sharing, thread counts, slicing, filter, errors."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import marcmap
+import pytest
+from conftest import corpus_path
+from records import simple
+
+
+def test_only_bytes_are_shared_other_buffers_are_copied() -> None:
+    data = simple("a") + simple("b")
+    mutable = bytearray(data)
+    # A read-only view of a bytearray can still change through the bytearray.
+    reader = marcmap.MARCReader(memoryview(mutable).toreadonly())
+    mutable[:] = b"x" * len(mutable)
+    record = reader[1]
+    assert record is not None and record["001"].data == "b"
+    # bytes (and memoryviews of bytes) are shared: the raw view is the same memory.
+    shared = marcmap.MARCReader(memoryview(data))
+    first = shared[0]
+    assert first is not None and bytes(first.raw) == simple("a")
+
+
+def test_absurd_thread_counts_are_bounded() -> None:
+    reader = marcmap.MARCReader(simple("a") * 200)
+    assert reader.extract("001", threads=10**6, first=True) == ["a"] * 200
+    assert reader.filter("001", "a", threads=10**6) == list(range(200))
+
+
+def test_slices_with_huge_steps() -> None:
+    reader = marcmap.MARCReader(simple("a") * 10)
+    assert [r.index for r in reader[5 :: sys.maxsize] if r is not None] == [5]
+    assert [r.index for r in reader[:: -sys.maxsize] if r is not None] == [9]
+
+
+def test_filter_compares_what_extract_gives() -> None:
+    reader = marcmap.MARCReader(simple("a"))
+    # A data field without codes is its joined value(), as extract("245") gives it.
+    assert reader.extract("245", first=True) == ["A title By someone."]
+    assert reader.filter("245", "title By") == [0]
+    assert reader.filter("245$a", "title By") == []
+    raw = marcmap.MARCReader(simple("a"), to_unicode=False)
+    assert raw.filter("245$a", "A TITLE", ignore_case=True) == [0]
+    assert raw.filter("245$a", "A TITLE") == []
+
+
+def test_to_pymarc_needs_text_values() -> None:
+    record = marcmap.MARCReader(simple("a"), to_unicode=False)[0]
+    assert record is not None
+    with pytest.raises(TypeError, match="to_unicode=True"):
+        record.to_pymarc()
+
+
+def test_standalone_marc8_errors_name_no_record() -> None:
+    with pytest.raises(marcmap.Marc8DecodeError) as info:
+        marcmap.marc8_to_unicode(b"ab\x1b(Zc")
+    assert info.value.record_index is None and info.value.byte_offset is None
+    assert "record" not in str(info.value)
+
+
+def test_dump_reports_each_bad_record_with_its_own_error() -> None:
+    path = corpus_path("pymarc/bad_records.mrc")
+    out = subprocess.run(
+        [sys.executable, "-m", "marcmap", "dump", str(path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    errors = [line for line in out.stderr.splitlines() if line.startswith("error:")]
+    assert out.returncode == 1 and len(errors) > 1
+    assert len(set(errors)) == len(errors), "each None shows the error behind it"
