@@ -334,6 +334,18 @@ pub struct FieldRef<'a> {
 }
 
 impl<'a> FieldRef<'a> {
+    /// A field from its parts: for views that keep a field's position and re-slice
+    /// it later (the Python bindings). `data` is the field without its terminator;
+    /// `offset` is its start within the record and `index` its place in the directory.
+    pub fn from_parts(tag: &'a [u8; 3], data: &'a [u8], offset: usize, index: usize) -> Self {
+        FieldRef {
+            tag,
+            data,
+            offset,
+            index,
+        }
+    }
+
     /// The three-byte tag (ASCII, checked by [`RecordRef::parse`]).
     pub fn tag(&self) -> &'a [u8; 3] {
         self.tag
@@ -507,14 +519,6 @@ pub struct Subfield<'a> {
 #[derive(Clone)]
 pub struct Subfields<'a> {
     rest: &'a [u8],
-}
-
-impl<'a> Subfields<'a> {
-    /// The subfields of `bytes`, which start at a subfield delimiter (or are empty):
-    /// a data field's bytes after its indicators.
-    pub fn from_delimited(bytes: &'a [u8]) -> Self {
-        Subfields { rest: bytes }
-    }
 }
 
 impl<'a> Iterator for Subfields<'a> {

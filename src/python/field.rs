@@ -62,11 +62,8 @@ impl Field {
     }
 
     /// The field as a core view, rebuilt from its bytes.
-    fn view(&self) -> FieldView<'_> {
-        FieldView {
-            data: self.data_bytes(),
-            control: self.is_control(),
-        }
+    fn view(&self) -> FieldRef<'_> {
+        FieldRef::from_parts(&self.tag, self.data_bytes(), 0, self.index as usize)
     }
 
     fn at(&self, bytes: &[u8]) -> ValueAt {
@@ -109,33 +106,6 @@ impl Field {
         let (code, skip): (String, usize) = types::normalize_code(py, &raw)?;
         let value = sf.value.get(skip.saturating_sub(1)..).unwrap_or_default();
         Ok((PyString::new(py, &code), value))
-    }
-}
-
-/// The bytes of a field, with its subfields split on demand.
-struct FieldView<'a> {
-    data: &'a [u8],
-    control: bool,
-}
-
-impl<'a> FieldView<'a> {
-    fn indicators(&self) -> (u8, u8) {
-        let end = memchr::memchr(0x1F, self.data).unwrap_or(self.data.len());
-        let ind = &self.data[..end];
-        (
-            ind.first().copied().unwrap_or(b' '),
-            ind.get(1).copied().unwrap_or(b' '),
-        )
-    }
-
-    fn subfields(&self) -> impl Iterator<Item = Subfield<'a>> {
-        let rest = if self.control {
-            &[][..]
-        } else {
-            let end = memchr::memchr(0x1F, self.data).unwrap_or(self.data.len());
-            &self.data[end..]
-        };
-        crate::record::Subfields::from_delimited(rest)
     }
 }
 
