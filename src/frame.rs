@@ -41,6 +41,22 @@ pub fn terminated_length(data: &[u8], start: usize) -> Option<usize> {
     memchr::memchr(RECORD_TERMINATOR, rest).map(|e| e + 1)
 }
 
+/// Where the record at `start`, which rule 1 frames at `len` bytes, has its first
+/// 0x1D, if a whole record (framed by rule 1, with a plausible leader) starts right
+/// after that 0x1D and ends within `len`.
+///
+/// A declared length that reaches exactly the end of a later record would make
+/// that record part of this one. No valid record holds a 0x1D before its end, so
+/// an exactly framed, plausible record behind one means the length is wrong: the
+/// record is then framed by rule 2 instead and the record behind it is kept.
+pub fn swallowed_record(data: &[u8], start: usize, len: usize) -> Option<usize> {
+    let record = data.get(start..start.checked_add(len)?)?;
+    let end = memchr::memchr(RECORD_TERMINATOR, record)? + 1;
+    let behind = &record[end..];
+    let inner_len = exact_length(behind, 0)?;
+    plausible_leader(&behind[..inner_len]).then_some(end - 1)
+}
+
 /// Whether `chunk` (a candidate record ending in 0x1D) begins with a leader whose
 /// base address points just past a directory terminator inside the chunk.
 ///

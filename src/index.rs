@@ -167,20 +167,26 @@ impl RecordIndex {
 /// The framing error for a record at `pos` that rule 1 does not frame.
 fn framing_error_at(data: &[u8], pos: usize, record: usize) -> Error {
     let rest = data.get(pos..).unwrap_or_default();
-    let kind = match declared_length(rest) {
+    let swallowed = frame::exact_length(data, pos)
+        .and_then(|len| Some((len, frame::swallowed_record(data, pos, len)?)));
+    let kind = match (swallowed, declared_length(rest)) {
+        (Some((declared, terminator)), _) => ErrorKind::LengthSpansNextRecord {
+            declared,
+            terminator,
+        },
         _ if rest.len() < 5 => ErrorKind::Truncated {
             needed: 5,
             available: rest.len(),
         },
-        None => ErrorKind::RecordLengthInvalid {
+        (_, None) => ErrorKind::RecordLengthInvalid {
             found: String::from_utf8_lossy(&rest[..5]).into_owned(),
         },
-        Some(len) if len < MIN_RECORD_LEN => ErrorKind::RecordTooShort { length: len },
-        Some(len) if len > rest.len() => ErrorKind::Truncated {
+        (_, Some(len)) if len < MIN_RECORD_LEN => ErrorKind::RecordTooShort { length: len },
+        (_, Some(len)) if len > rest.len() => ErrorKind::Truncated {
             needed: len,
             available: rest.len(),
         },
-        Some(_) => ErrorKind::EndOfRecordNotFound,
+        (_, Some(_)) => ErrorKind::EndOfRecordNotFound,
     };
     let pos = Position {
         record: Some(record as u64),
@@ -229,10 +235,13 @@ impl Scanner<'_> {
                 return Some(pos + len);
             }
         }
-        // Rule 1 with an embedded 0x1D before the declared end.
+        // Rule 1 with an embedded 0x1D before the declared end, unless the length
+        // is wrong and would swallow the whole record behind that 0x1D.
         if let Some(len) = frame::exact_length(data, pos) {
-            self.index.starts.push(pos as u64);
-            return Some(pos + len);
+            if frame::swallowed_record(data, pos, len).is_none() {
+                self.index.starts.push(pos as u64);
+                return Some(pos + len);
+            }
         }
         match self.framing {
             Framing::Strict => {
@@ -341,6 +350,33 @@ mod tests {
         let strict = RecordIndex::build(&data, Framing::Strict);
         assert_eq!(strict.starts(), &[0]);
         assert_eq!(strict.stopped_at(), Some(bad_at));
+    }
+
+    #[test]
+    fn a_length_reaching_past_a_whole_record_does_not_swallow_it() {
+        // Record a's length is the length of a and b together: it lands exactly on
+        // b's terminator. The whole record b behind a's own 0x1D is kept, and a is
+        // recovered (framed up to its own 0x1D) with its wrong length reported.
+        let (a, b) = (rec("a"), rec("b"));
+        let mut data = a.clone();
+        data[..5].copy_from_slice(format!("{:05}", a.len() + b.len()).as_bytes());
+        data.extend(&b);
+        let idx = RecordIndex::build(&data, Framing::Lenient);
+        assert_eq!(idx.starts(), &[0, a.len() as u64]);
+        assert!(idx.skipped().is_empty());
+        assert_eq!(idx.recovered().len(), 1);
+        assert_eq!(idx.recovered()[0].declared, Some(a.len() + b.len()));
+        assert_eq!(idx.recovered()[0].actual, a.len());
+
+        let strict = RecordIndex::build(&data, Framing::Strict);
+        assert!(strict.is_empty());
+        let err = strict.framing_error(&data).unwrap();
+        assert!(matches!(
+            err.kind(),
+            ErrorKind::LengthSpansNextRecord { declared, terminator }
+                if *declared == a.len() + b.len() && *terminator == a.len() - 1
+        ));
+        assert_eq!(err.position().byte, Some(0));
     }
 
     #[test]

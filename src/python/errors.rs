@@ -12,9 +12,9 @@ use pyo3::types::PyType;
 /// The Python class for an error kind.
 fn class_name(kind: &ErrorKind) -> &'static str {
     match kind {
-        ErrorKind::RecordLengthInvalid { .. } | ErrorKind::RecordTooShort { .. } => {
-            "RecordLengthInvalid"
-        }
+        ErrorKind::RecordLengthInvalid { .. }
+        | ErrorKind::RecordTooShort { .. }
+        | ErrorKind::LengthSpansNextRecord { .. } => "RecordLengthInvalid",
         ErrorKind::Truncated { .. } => "TruncatedRecord",
         ErrorKind::EndOfRecordNotFound => "EndOfRecordNotFound",
         ErrorKind::LeaderInvalid { .. } => "RecordLeaderInvalid",

@@ -58,6 +58,15 @@ fn oracle_declared(b: &[u8]) -> Option<usize> {
     }
 }
 
+/// Whether `chunk` is a whole record by its declared length, with a base address
+/// just past a 0x1E inside it (the evidence lenient framing trusts).
+fn oracle_whole_plausible(chunk: &[u8]) -> bool {
+    let framed = oracle_declared(chunk)
+        .is_some_and(|l| l >= MIN_RECORD_LEN && l == chunk.len() && chunk[l - 1] == RT);
+    let base = chunk.get(12..17).and_then(oracle_declared);
+    framed && base.is_some_and(|b| b > 24 && b < chunk.len() && chunk[b - 1] == FT)
+}
+
 /// The span of an indexed record, written out plainly: a record that lenient
 /// framing recovered runs up to and including the next 0x1D; every other record
 /// is exactly its declared length.
@@ -130,6 +139,20 @@ pub fn check_index(data: &[u8]) {
             assert!(
                 data[s + len - 1] == RT || next == Some(s + len),
                 "record at {s} of declared length {len} neither ends in 0x1D nor abuts the next"
+            );
+        }
+        // No record's span holds a whole record behind its first 0x1D: a length
+        // reaching that far is wrong, and taking it would lose that record.
+        let span = &data[s..s + len];
+        if let Some(e) = span.iter().position(|&b| b == RT) {
+            let behind = &span[e + 1..];
+            let whole = oracle_declared(behind)
+                .and_then(|l| behind.get(..l))
+                .is_some_and(oracle_whole_plausible);
+            assert!(
+                !whole,
+                "record at {s} swallows a whole record at {}",
+                s + e + 1
             );
         }
         spans.push((s, s + len, "record"));
