@@ -3,7 +3,9 @@
 //! The exception classes are defined in Python (`marcmap/errors.py`), so that they
 //! are ordinary, picklable, subclassable classes with pymarc's names as aliases.
 
+use super::text::{decode_error, DecodeFailure, ValueAt};
 use crate::error::{Error, ErrorKind};
+use crate::layout::{FIELD_TERMINATOR, RECORD_TERMINATOR, SUBFIELD_DELIMITER};
 use pyo3::exceptions::{PyIndexError, PyOSError};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
@@ -49,6 +51,59 @@ pub(crate) fn to_py(py: Python<'_>, e: Error) -> PyErr {
         ErrorKind::IndexOutOfRange { .. } => PyIndexError::new_err(message),
         _ => build(py, &message, pos.record, pos.byte, pos.field, cls),
     }
+}
+
+/// The Python exception for `e`, an error about the file `data`. A value that did
+/// not decode becomes the same `MarcDecodeError` that the value's own accessor
+/// raises, with the value's bytes as `.object` and the bad byte as `.start`: bulk
+/// work (`extract`, `filter`, `validate`) reports only where the bad byte is, and
+/// the value runs from there back `offset_in_value` bytes and on to its delimiter.
+pub(crate) fn to_py_in(py: Python<'_>, e: Error, data: &[u8]) -> PyErr {
+    let pos = e.position();
+    let (marc8, offset, reason) = match e.kind() {
+        ErrorKind::Utf8 { offset_in_value } => (false, *offset_in_value, String::new()),
+        ErrorKind::Marc8 {
+            offset_in_value,
+            reason,
+        } => (true, *offset_in_value, reason.clone()),
+        _ => return to_py(py, e),
+    };
+    let (Some(record), Some(byte), Some(field)) = (pos.record, pos.byte, pos.field) else {
+        return to_py(py, e);
+    };
+    let Some(start) = usize::try_from(byte)
+        .ok()
+        .and_then(|b| b.checked_sub(offset))
+    else {
+        return to_py(py, e);
+    };
+    let rest = data.get(start..).unwrap_or_default();
+    // A value ends at the next delimiter; never before the bad byte itself.
+    let end = memchr::memchr3(
+        SUBFIELD_DELIMITER,
+        FIELD_TERMINATOR,
+        RECORD_TERMINATOR,
+        rest,
+    )
+    .unwrap_or(rest.len())
+    .max(offset + 1)
+    .min(rest.len());
+    let reason = if marc8 {
+        reason
+    } else {
+        "invalid UTF-8".to_owned()
+    };
+    let failure = DecodeFailure {
+        marc8,
+        offset,
+        reason,
+    };
+    let at = ValueAt {
+        record,
+        byte: start as u64,
+        field,
+    };
+    decode_error(py, &rest[..end], &failure, Some(at))
 }
 
 /// Builds `cls(message, record_index=..., byte_offset=..., field_index=...)`.

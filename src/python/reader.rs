@@ -418,7 +418,7 @@ impl Reader {
                     let per_spec = match record {
                         Ok(v) => v,
                         Err(e) if !self.permissive => {
-                            return Err(errors::to_py(py, e));
+                            return Err(errors::to_py_in(py, e, file.bytes()));
                         }
                         Err(_) => parsed.iter().map(|_| Vec::new()).collect(),
                     };
@@ -466,13 +466,14 @@ impl Reader {
         let cond = Condition::new(spec, contains, ignore_case);
         let threads = threads_arg(threads)?;
         let shared = self.shared.clone();
+        let file = shared.file.clone();
         let results = py.detach(move || bulk::filter(&shared.file, &shared.text, &cond, threads));
         let mut out = Vec::new();
         for (i, r) in results.into_iter().enumerate() {
             match r {
                 Ok(true) => out.push(i),
                 Ok(false) => {}
-                Err(e) if !self.permissive => return Err(errors::to_py(py, e)),
+                Err(e) if !self.permissive => return Err(errors::to_py_in(py, e, file.bytes())),
                 Err(_) => {}
             }
         }
@@ -500,10 +501,15 @@ impl Reader {
             },
             ..shared.text
         };
+        let file = shared.file.clone();
         let found = py.detach(move || bulk::validate(&shared.file, &strict, decode, threads));
         Ok(found
             .into_iter()
-            .map(|e| errors::to_py(py, e).into_value(py).into_any())
+            .map(|e| {
+                errors::to_py_in(py, e, file.bytes())
+                    .into_value(py)
+                    .into_any()
+            })
             .collect())
     }
 

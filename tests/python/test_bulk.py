@@ -93,6 +93,46 @@ def test_validate_clean_and_damaged() -> None:
     assert {e.record_index for e in errors} == failing
 
 
+def _first_decode_error(record: marcmap.Record) -> tuple[str, marcmap.MarcDecodeError]:
+    """The first field of `record` with a value that does not decode, and its error."""
+    for field in record.fields:
+        try:
+            field.data if field.is_control_field() else field.subfields
+        except marcmap.MarcDecodeError as e:
+            return field.tag, e
+    raise AssertionError("every value decodes")
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_bulk_decode_errors_match_the_accessors(threads: int) -> None:
+    # Real invalid UTF-8 (ruby-marc): extract, filter and validate raise or return
+    # the same MarcDecodeError as the field accessor: the value's bytes as
+    # `.object`, the bad byte as `.start`, and the same position.
+    reader = marcmap.MARCReader(str(corpus_path("ruby-marc/utf8_with_bad_bytes.marc")))
+    tag, want = _first_decode_error(reader[0])
+    assert want.object and want.start < len(want.object)
+
+    def same(got: BaseException) -> None:
+        assert isinstance(got, marcmap.Utf8DecodeError)
+        assert (got.object, got.start, got.end) == (want.object, want.start, want.end)
+        assert (got.record_index, got.byte_offset, got.field_index) == (
+            want.record_index,
+            want.byte_offset,
+            want.field_index,
+        )
+        assert str(got) == str(want)
+
+    with pytest.raises(marcmap.Utf8DecodeError) as info:
+        reader.extract(tag, threads=threads)
+    same(info.value)
+    with pytest.raises(marcmap.Utf8DecodeError) as info:
+        reader.filter(tag, contains="x", threads=threads)
+    same(info.value)
+    found = reader.validate(threads=threads)
+    assert len(found) == 1
+    same(found[0])
+
+
 @pytest.mark.parametrize("spec", ["", "24$a", "2450", "245$", "$a"])
 def test_invalid_specs(reader, spec) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(ValueError):
