@@ -13,6 +13,7 @@ runs once unless ``--repeat-pymarc`` is given).
 from __future__ import annotations
 
 import argparse
+import gc
 import hashlib
 import os
 import random
@@ -32,6 +33,12 @@ def best(fn: Callable[[], object], repeat: int) -> tuple[float, object]:
     out: object = None
     times = []
     for _ in range(repeat):
+        # Every repetition starts from the same heap: the previous result is freed
+        # and the cyclic GC has just run. Otherwise a 250,000-list result from the
+        # previous repetition is still alive, and CPython's full collections
+        # traverse it while the next one is timed.
+        out = None
+        gc.collect()
         t = time.perf_counter()
         out = fn()
         times.append(time.perf_counter() - t)
