@@ -74,46 +74,63 @@ impl Values {
     }
 
     /// Walks the records of the chunk in order: for each, its values (`specs`
-    /// lists of them) or its error.
+    /// runs of them) or its error. Nothing is allocated per record: the calling
+    /// thread runs this with the GIL held, while the other threads wait for it.
     pub(crate) fn for_each_record<E>(
-        self,
+        mut self,
         records: usize,
         specs: usize,
-        mut each: impl FnMut(
-            std::result::Result<Vec<Vec<ValueRef<'_>>>, Error>,
-        ) -> std::result::Result<(), E>,
+        mut each: impl FnMut(std::result::Result<RecordValues<'_>, Error>) -> std::result::Result<(), E>,
     ) -> std::result::Result<(), E> {
-        let Values {
-            text,
-            raw,
-            spans,
-            counts,
-            errors,
-            bytes,
-        } = self;
-        let (mut counts, mut spans) = (counts.iter(), spans.iter());
+        let errors = std::mem::take(&mut self.errors);
         let mut errors = errors.into_iter().peekable();
+        let (mut counts_at, mut spans_at) = (0, 0);
         for r in 0..records {
             if let Some((_, e)) = errors.next_if(|(at, _)| *at == r) {
                 each(Err(e))?;
                 continue;
             }
-            let mut per_spec = Vec::with_capacity(specs);
-            for _ in 0..specs {
-                let n = counts.next().copied().unwrap_or(0);
-                let values = spans
-                    .by_ref()
-                    .take(n)
-                    .map(|&(a, b)| match bytes {
-                        false => ValueRef::Text(text.get(a..b).unwrap_or_default()),
-                        true => ValueRef::Bytes(raw.get(a..b).unwrap_or_default()),
-                    })
-                    .collect();
-                per_spec.push(values);
-            }
-            each(Ok(per_spec))?;
+            let counts = self
+                .counts
+                .get(counts_at..counts_at + specs)
+                .unwrap_or_default();
+            let total: usize = counts.iter().sum();
+            let spans = self
+                .spans
+                .get(spans_at..spans_at + total)
+                .unwrap_or_default();
+            counts_at += specs;
+            spans_at += total;
+            each(Ok(RecordValues {
+                values: &self,
+                counts,
+                spans,
+            }))?;
         }
         Ok(())
+    }
+}
+
+/// One record's values in a chunk's [`Values`]: for each spec, a run of them.
+pub(crate) struct RecordValues<'v> {
+    values: &'v Values,
+    /// How many values each spec has.
+    counts: &'v [usize],
+    /// The spans of every value of the record, spec after spec.
+    spans: &'v [(usize, usize)],
+}
+
+impl<'v> RecordValues<'v> {
+    /// The values of spec `k`, in order.
+    pub(crate) fn spec(&self, k: usize) -> impl ExactSizeIterator<Item = ValueRef<'v>> + 'v {
+        let skip: usize = self.counts.iter().take(k).sum();
+        let n = self.counts.get(k).copied().unwrap_or(0);
+        let values = self.values;
+        self.spans
+            .get(skip..skip + n)
+            .unwrap_or_default()
+            .iter()
+            .map(move |&span| values.get(span))
     }
 }
 

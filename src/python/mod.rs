@@ -14,6 +14,7 @@
 mod bulk;
 mod errors;
 mod field;
+mod gc;
 mod raw;
 mod reader;
 mod record;

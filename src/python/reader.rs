@@ -2,6 +2,7 @@
 
 use super::bulk::{self, Condition, Spec, ValueRef};
 use super::errors;
+use super::gc;
 use super::record::Record;
 use super::source::Source;
 use super::text::{self, TextOptions};
@@ -414,33 +415,43 @@ impl Reader {
             |range| bulk::extract_chunk(file, text, &parsed, first, range),
             |work| py.detach(work),
             |range, values| {
-                values.for_each_record(range.len(), parsed.len(), |record| {
-                    let per_spec = match record {
-                        Ok(v) => v,
-                        Err(e) if !self.permissive => {
-                            return Err(errors::to_py_in(py, e, file.bytes()));
-                        }
-                        Err(_) => parsed.iter().map(|_| Vec::new()).collect(),
-                    };
-                    let mut items = per_spec
-                        .into_iter()
-                        .map(|values| {
-                            if first {
-                                let one = values.into_iter().next();
-                                Ok(one
-                                    .map_or_else(|| py.None().into_bound(py), |v| value_py(py, v)))
-                            } else {
-                                let list =
-                                    PyList::new(py, values.into_iter().map(|v| value_py(py, v)));
-                                list.map(|l| l.into_any())
+                // A bad record stops the build as a plain `Error`; its exception
+                // (whose constructor is Python code) is made after the GC is back on.
+                let built = gc::deferred(py, || {
+                    values.for_each_record(range.len(), parsed.len(), |record| {
+                        let record = match record {
+                            Ok(v) => Some(v),
+                            Err(e) if !self.permissive => return Err(Stop::Record(e)),
+                            // Permissive: a bad record gives empty entries.
+                            Err(_) => None,
+                        };
+                        let entry = |k: usize| -> PyResult<Bound<'py, PyAny>> {
+                            match (&record, first) {
+                                (Some(v), true) => Ok(v
+                                    .spec(k)
+                                    .next()
+                                    .map_or_else(|| py.None().into_bound(py), |v| value_py(py, v))),
+                                (Some(v), false) => {
+                                    Ok(PyList::new(py, v.spec(k).map(|v| value_py(py, v)))?
+                                        .into_any())
+                                }
+                                (None, true) => Ok(py.None().into_bound(py)),
+                                (None, false) => Ok(PyList::empty(py).into_any()),
                             }
-                        })
-                        .collect::<PyResult<Vec<_>>>()?;
-                    if items.len() == 1 {
-                        out.append(items.pop())
-                    } else {
-                        out.append(PyTuple::new(py, items)?)
-                    }
+                        };
+                        if parsed.len() == 1 {
+                            out.append(entry(0)?)?;
+                        } else {
+                            let entries =
+                                (0..parsed.len()).map(entry).collect::<PyResult<Vec<_>>>()?;
+                            out.append(PyTuple::new(py, entries)?)?;
+                        }
+                        Ok(())
+                    })
+                })?;
+                built.map_err(|stop| match stop {
+                    Stop::Py(e) => e,
+                    Stop::Record(e) => errors::to_py_in(py, e, file.bytes()),
                 })
             },
         )?;
@@ -615,6 +626,20 @@ fn threads_arg(threads: Option<usize>) -> PyResult<usize> {
         None => Ok(parallel::default_threads()),
         Some(0) => Err(PyValueError::new_err("threads must be at least 1")),
         Some(n) => Ok(n),
+    }
+}
+
+/// Why `extract` stopped building its result.
+enum Stop {
+    /// Making a Python object failed (out of memory).
+    Py(PyErr),
+    /// A record is malformed or has a value that does not decode.
+    Record(Error),
+}
+
+impl From<PyErr> for Stop {
+    fn from(e: PyErr) -> Self {
+        Stop::Py(e)
     }
 }
 

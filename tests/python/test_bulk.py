@@ -146,3 +146,24 @@ def test_bad_threads(reader) -> None:  # type: ignore[no-untyped-def]
         reader.extract("001", threads=0)
     with pytest.raises(TypeError):
         reader.extract()
+
+
+def test_extract_leaves_the_gc_as_it_found_it(reader) -> None:  # type: ignore[no-untyped-def]
+    # extract() turns the cyclic GC off while it builds each chunk of its result;
+    # it must turn it back on, also when it stops on a bad record, and must not
+    # turn it on when the caller had it off.
+    import gc
+
+    assert gc.isenabled()
+    assert reader.extract("245$a", threads=2) == _loop(reader, "245", "a")
+    assert gc.isenabled()
+    bad = marcmap.MARCReader(str(corpus_path("ruby-marc/utf8_with_bad_bytes.marc")))
+    with pytest.raises(marcmap.Utf8DecodeError):
+        bad.extract("245$a")
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        reader.extract("650$a", threads=2)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
