@@ -6,7 +6,9 @@
 //!
 //! 1. If the leader declares a length `L` (five digits, at least a minimal record)
 //!    and the byte at `start + L - 1` is the record terminator 0x1D, the record
-//!    is `L` bytes long. This is every well-formed record.
+//!    is `L` bytes long. This is every well-formed record. Phase 1 refuses rule 1
+//!    when `L` reaches past an earlier 0x1D onto a whole record behind it (see
+//!    [`swallowed_record`]).
 //! 2. Otherwise the record runs to the first 0x1D after `start`. Lenient indexing
 //!    accepts such a record only when its leader is otherwise plausible (see
 //!    [`plausible_leader`]); it then reports the length mismatch as a recovered

@@ -15,7 +15,10 @@
 //! next 0x1D and reports every byte range it skips, and every record it accepted
 //! although its declared length was wrong. A record whose terminator byte alone is
 //! damaged (the next record starts right after it) is kept, so that Phase 2
-//! reports it with its position instead of losing it.
+//! reports it with its position instead of losing it. A declared length that
+//! reaches past the record's own 0x1D onto the end of a whole record behind it is
+//! not trusted: that record is kept, and the one before it is recovered up to its
+//! own 0x1D (strict framing stops there with `LengthSpansNextRecord`).
 
 use crate::error::{Error, ErrorKind, Position};
 use crate::frame;
