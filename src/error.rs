@@ -67,10 +67,10 @@ pub enum ErrorKind {
     /// The byte at the declared end of the record is not 0x1D.
     #[error("no record terminator (0x1D) at the declared end of the record")]
     EndOfRecordNotFound,
-    /// The declared length runs past the record's first 0x1D, and a whole record
-    /// starts right after that 0x1D: taking the length would swallow that record.
-    #[error("record length {declared} runs past the record terminator at byte {terminator} of the record, and a whole record follows it")]
-    LengthSpansNextRecord { declared: usize, terminator: usize },
+    /// The declared length frames the record, but runs past an earlier 0x1D
+    /// beyond where the record's own fields end: it would swallow what follows.
+    #[error("record length {declared} runs past the record terminator at byte {terminator} of the record, beyond the record's fields")]
+    LengthPastTerminator { declared: usize, terminator: usize },
     /// The leader is shorter than 24 bytes or is not ASCII.
     #[error("invalid leader: {reason}")]
     LeaderInvalid { reason: &'static str },

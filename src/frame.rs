@@ -6,9 +6,9 @@
 //!
 //! 1. If the leader declares a length `L` (five digits, at least a minimal record)
 //!    and the byte at `start + L - 1` is the record terminator 0x1D, the record
-//!    is `L` bytes long. This is every well-formed record. Phase 1 refuses rule 1
-//!    when `L` reaches past an earlier 0x1D onto a whole record behind it (see
-//!    [`swallowed_record`]).
+//!    is `L` bytes long. This is every well-formed record. When an earlier 0x1D
+//!    sits inside those `L` bytes, Phase 1 takes rule 1 only if the record's
+//!    fields end exactly at `L` (see [`fields_reach_declared_end`]).
 //! 2. Otherwise the record runs to the first 0x1D after `start`. Lenient indexing
 //!    accepts such a record only when its leader is otherwise plausible (see
 //!    [`plausible_leader`]); it then reports the length mismatch as a recovered
@@ -21,7 +21,8 @@
 //! as `EndOfRecordNotFound`, with the record's index and offset.
 
 use crate::layout::{
-    declared_length, parse_digits, FIELD_TERMINATOR, LEADER_LEN, MIN_RECORD_LEN, RECORD_TERMINATOR,
+    declared_length, parse_digits, DIRECTORY_ENTRY_LEN, FIELD_TERMINATOR, LEADER_LEN,
+    MIN_RECORD_LEN, RECORD_TERMINATOR,
 };
 
 /// The length of the record at `start` if its declared length frames it exactly (rule 1).
@@ -43,20 +44,45 @@ pub fn terminated_length(data: &[u8], start: usize) -> Option<usize> {
     memchr::memchr(RECORD_TERMINATOR, rest).map(|e| e + 1)
 }
 
-/// Where the record at `start`, which rule 1 frames at `len` bytes, has its first
-/// 0x1D, if a whole record (framed by rule 1, with a plausible leader) starts right
-/// after that 0x1D and ends within `len`.
+/// Whether `record`, framed by rule 1 although a 0x1D already sits at
+/// `first_terminator` (before its last byte), is one record: its fields end
+/// exactly at the declared end. (A 0x1D inside the leader or directory is not
+/// checked: see the code.)
 ///
-/// A declared length that reaches exactly the end of a later record would make
-/// that record part of this one. No valid record holds a 0x1D before its end, so
-/// an exactly framed, plausible record behind one means the length is wrong: the
-/// record is then framed by rule 2 instead and the record behind it is kept.
-pub fn swallowed_record(data: &[u8], start: usize, len: usize) -> Option<usize> {
-    let record = data.get(start..start.checked_add(len)?)?;
-    let end = memchr::memchr(RECORD_TERMINATOR, record)? + 1;
-    let behind = &record[end..];
-    let inner_len = exact_length(behind, 0)?;
-    plausible_leader(&behind[..inner_len]).then_some(end - 1)
+/// A stray 0x1D inside a field does not change where the fields end, so such a
+/// record passes. A declared length that is wrong and happens to land on the 0x1D
+/// of a later record (two records' worth, say) fails: the directory ends at the
+/// record's own 0x1D, and taking the length would swallow the records behind it.
+/// Phase 1 then resynchronises instead. The bytes read lie before
+/// `first_terminator`, which is as far as a refused record moves the scan, so
+/// Phase 1 stays linear.
+pub fn fields_reach_declared_end(record: &[u8], first_terminator: usize) -> bool {
+    let Some(base) = record.get(12..17).and_then(parse_digits) else {
+        return false;
+    };
+    if base > first_terminator {
+        // The 0x1D sits in the leader or the directory, not in field data. Reading
+        // the directory would go past it (and Phase 1 would no longer be linear),
+        // so rule 1 stands, as it did before this check.
+        return true;
+    }
+    if base <= LEADER_LEN || record[base - 1] != FIELD_TERMINATOR {
+        return false;
+    }
+    let directory = &record[LEADER_LEN..base - 1];
+    if directory.len() % DIRECTORY_ENTRY_LEN != 0 {
+        return false;
+    }
+    let mut fields_end = 0;
+    for entry in directory.chunks_exact(DIRECTORY_ENTRY_LEN) {
+        let (Some(length), Some(offset)) =
+            (parse_digits(&entry[3..7]), parse_digits(&entry[7..12]))
+        else {
+            return false;
+        };
+        fields_end = fields_end.max(offset + length);
+    }
+    base + fields_end + 1 == record.len()
 }
 
 /// Whether `chunk` (a candidate record ending in 0x1D) begins with a leader whose

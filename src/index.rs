@@ -15,10 +15,12 @@
 //! next 0x1D and reports every byte range it skips, and every record it accepted
 //! although its declared length was wrong. A record whose terminator byte alone is
 //! damaged (the next record starts right after it) is kept, so that Phase 2
-//! reports it with its position instead of losing it. A declared length that
-//! reaches past the record's own 0x1D onto the end of a whole record behind it is
-//! not trusted: that record is kept, and the one before it is recovered up to its
-//! own 0x1D (strict framing stops there with `LengthSpansNextRecord`).
+//! reports it with its position instead of losing it. A declared length that runs
+//! past an earlier 0x1D is trusted only when the record's own fields end where it
+//! says; otherwise it could swallow the records behind that 0x1D, so lenient
+//! framing resynchronises on that 0x1D like any other damage (the record before
+//! it is usually recovered, or else skipped and reported), and strict framing stops
+//! with `LengthPastTerminator`.
 
 use crate::error::{Error, ErrorKind, Position};
 use crate::frame;
@@ -170,10 +172,14 @@ impl RecordIndex {
 /// The framing error for a record at `pos` that rule 1 does not frame.
 fn framing_error_at(data: &[u8], pos: usize, record: usize) -> Error {
     let rest = data.get(pos..).unwrap_or_default();
-    let swallowed = frame::exact_length(data, pos)
-        .and_then(|len| Some((len, frame::swallowed_record(data, pos, len)?)));
-    let kind = match (swallowed, declared_length(rest)) {
-        (Some((declared, terminator)), _) => ErrorKind::LengthSpansNextRecord {
+    // Rule 1 frames the record but Phase 1 refused it: the length runs past an
+    // earlier 0x1D, beyond the record's own fields.
+    let past = frame::exact_length(data, pos).and_then(|len| {
+        let e = memchr::memchr(RECORD_TERMINATOR, rest)?;
+        Some((len, e))
+    });
+    let kind = match (past, declared_length(rest)) {
+        (Some((declared, terminator)), _) => ErrorKind::LengthPastTerminator {
             declared,
             terminator,
         },
@@ -231,17 +237,19 @@ impl Scanner<'_> {
         let data = self.data;
         let rest = &data[pos..];
         // Fast path: the first terminator is exactly where the leader says.
-        if let Some(e) = memchr::memchr(RECORD_TERMINATOR, rest) {
+        let first = memchr::memchr(RECORD_TERMINATOR, rest);
+        if let Some(e) = first {
             let len = e + 1;
             if declared_length(rest) == Some(len) && len >= MIN_RECORD_LEN {
                 self.index.starts.push(pos as u64);
                 return Some(pos + len);
             }
         }
-        // Rule 1 with an embedded 0x1D before the declared end, unless the length
-        // is wrong and would swallow the whole record behind that 0x1D.
-        if let Some(len) = frame::exact_length(data, pos) {
-            if frame::swallowed_record(data, pos, len).is_none() {
+        // Rule 1 with a 0x1D before the declared end: only if the record's own
+        // fields reach that end. Otherwise the length is wrong, and may swallow
+        // the records behind that 0x1D.
+        if let (Some(len), Some(e)) = (frame::exact_length(data, pos), first) {
+            if frame::fields_reach_declared_end(&rest[..len], e) {
                 self.index.starts.push(pos as u64);
                 return Some(pos + len);
             }
@@ -327,13 +335,18 @@ mod tests {
 
     /// A minimal well-formed record with one control field.
     fn rec(cn: &str) -> Vec<u8> {
-        let field = format!("{cn}\x1e");
+        rec_with(cn.as_bytes())
+    }
+
+    /// A well-formed record whose one control field holds `data` (any bytes).
+    fn rec_with(data: &[u8]) -> Vec<u8> {
         let base = 24 + 12 + 1;
-        let total = base + field.len() + 1;
+        let field_len = data.len() + 1;
+        let total = base + field_len + 1;
         let mut out = format!("{total:05}nam a22{base:05} a 4500").into_bytes();
-        out.extend(format!("001{:04}{:05}\x1e", field.len(), 0).bytes());
-        out.extend(field.bytes());
-        out.push(0x1d);
+        out.extend(format!("001{field_len:04}{:05}\x1e", 0).bytes());
+        out.extend(data);
+        out.extend(b"\x1e\x1d");
         out
     }
 
@@ -376,10 +389,42 @@ mod tests {
         let err = strict.framing_error(&data).unwrap();
         assert!(matches!(
             err.kind(),
-            ErrorKind::LengthSpansNextRecord { declared, terminator }
+            ErrorKind::LengthPastTerminator { declared, terminator }
                 if *declared == a.len() + b.len() && *terminator == a.len() - 1
         ));
         assert_eq!(err.position().byte, Some(0));
+    }
+
+    #[test]
+    fn a_stray_terminator_does_not_hide_a_swallowed_record() {
+        // Record a has a stray 0x1D inside its field and declares the length of a
+        // and b together. b is kept; a is recovered up to the stray 0x1D (Phase 2
+        // then reports it), and the rest of a's field is skipped and reported.
+        let (a, b) = (rec_with(b"x\x1dy"), rec("b"));
+        let mut data = a.clone();
+        data[..5].copy_from_slice(format!("{:05}", a.len() + b.len()).as_bytes());
+        data.extend(&b);
+        let idx = RecordIndex::build(&data, Framing::Lenient);
+        assert_eq!(idx.starts(), &[0, a.len() as u64]);
+        assert_eq!(idx.recovered().len(), 1);
+        assert_eq!(idx.skipped().len(), 1);
+        let skipped = idx.skipped()[0];
+        assert_eq!(skipped.offset + skipped.length, a.len() as u64);
+    }
+
+    #[test]
+    fn a_record_whose_fields_reach_its_length_keeps_what_its_fields_hold() {
+        // A well-formed record whose field holds two whole records (0x1D and all):
+        // its declared length is right, so it stays one record.
+        let inner = [rec("x"), rec("y")].concat();
+        let outer = rec_with(&inner);
+        let mut data = outer.clone();
+        data.extend(rec("b"));
+        for framing in [Framing::Lenient, Framing::Strict] {
+            let idx = RecordIndex::build(&data, framing);
+            assert_eq!(idx.starts(), &[0, outer.len() as u64]);
+            assert!(idx.skipped().is_empty() && idx.recovered().is_empty());
+        }
     }
 
     #[test]

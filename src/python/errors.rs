@@ -16,7 +16,7 @@ fn class_name(kind: &ErrorKind) -> &'static str {
     match kind {
         ErrorKind::RecordLengthInvalid { .. }
         | ErrorKind::RecordTooShort { .. }
-        | ErrorKind::LengthSpansNextRecord { .. } => "RecordLengthInvalid",
+        | ErrorKind::LengthPastTerminator { .. } => "RecordLengthInvalid",
         ErrorKind::Truncated { .. } => "TruncatedRecord",
         ErrorKind::EndOfRecordNotFound => "EndOfRecordNotFound",
         ErrorKind::LeaderInvalid { .. } => "RecordLeaderInvalid",

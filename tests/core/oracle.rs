@@ -134,7 +134,12 @@ pub fn strict_walk(data: &[u8]) -> (Vec<(usize, usize)>, Option<usize>) {
     while pos < data.len() {
         let len = data.get(pos..pos + 5).and_then(number);
         match len {
-            Some(len) if len >= 26 && pos + len <= data.len() && data[pos + len - 1] == 0x1D => {
+            Some(len)
+                if len >= 26
+                    && pos + len <= data.len()
+                    && data[pos + len - 1] == 0x1D
+                    && length_is_trusted(&data[pos..pos + len]) =>
+            {
                 spans.push((pos, len));
                 pos += len;
             }
@@ -142,6 +147,32 @@ pub fn strict_walk(data: &[u8]) -> (Vec<(usize, usize)>, Option<usize>) {
         }
     }
     (spans, None)
+}
+
+/// A declared length that runs past an earlier 0x1D in the field data is trusted
+/// only if the directory's fields end right before the last byte.
+fn length_is_trusted(record: &[u8]) -> bool {
+    let last = record.len() - 1;
+    let Some(first) = record[..last].iter().position(|&b| b == 0x1D) else {
+        return true;
+    };
+    let Some(base) = number(&record[12..17]) else {
+        return false;
+    };
+    if base > first {
+        return true; // a 0x1D in the leader or directory is not checked
+    }
+    if base <= 24 || record[base - 1] != 0x1E || (base - 25) % 12 != 0 {
+        return false;
+    }
+    let mut end = 0;
+    for entry in record[24..base - 1].chunks(12) {
+        match (number(&entry[3..7]), number(&entry[7..12])) {
+            (Some(length), Some(start)) => end = end.max(start + length),
+            _ => return false,
+        }
+    }
+    base + end == last
 }
 
 /// The zero-copy record converted to the oracle's shape, through the public API.

@@ -58,13 +58,19 @@ fn oracle_declared(b: &[u8]) -> Option<usize> {
     }
 }
 
-/// Whether `chunk` is a whole record by its declared length, with a base address
-/// just past a 0x1E inside it (the evidence lenient framing trusts).
-fn oracle_whole_plausible(chunk: &[u8]) -> bool {
-    let framed = oracle_declared(chunk)
-        .is_some_and(|l| l >= MIN_RECORD_LEN && l == chunk.len() && chunk[l - 1] == RT);
-    let base = chunk.get(12..17).and_then(oracle_declared);
-    framed && base.is_some_and(|b| b > 24 && b < chunk.len() && chunk[b - 1] == FT)
+/// Where the fields of `record` end by its own leader and directory (the base
+/// address plus the furthest `start + length` of any entry), written out plainly;
+/// `None` if the base address or an entry is not digits.
+fn oracle_fields_end(record: &[u8]) -> Option<usize> {
+    let base = oracle_declared(record.get(12..)?)?;
+    let directory = record.get(24..base.checked_sub(1)?)?;
+    let mut end = 0;
+    for entry in directory.chunks(12) {
+        let length = oracle_declared(&[b"0", entry.get(3..7)?].concat())?;
+        let start = oracle_declared(entry.get(7..12)?)?;
+        end = end.max(start + length);
+    }
+    Some(base + end)
 }
 
 /// The span of an indexed record, written out plainly: a record that lenient
@@ -141,18 +147,17 @@ pub fn check_index(data: &[u8]) {
                 "record at {s} of declared length {len} neither ends in 0x1D nor abuts the next"
             );
         }
-        // No record's span holds a whole record behind its first 0x1D: a length
-        // reaching that far is wrong, and taking it would lose that record.
-        let span = &data[s..s + len];
-        if let Some(e) = span.iter().position(|&b| b == RT) {
-            let behind = &span[e + 1..];
-            let whole = oracle_declared(behind)
-                .and_then(|l| behind.get(..l))
-                .is_some_and(oracle_whole_plausible);
-            assert!(
-                !whole,
-                "record at {s} swallows a whole record at {}",
-                s + e + 1
+        // A record framed by its declared length although a 0x1D comes earlier
+        // (rule 1 with an embedded 0x1D) must have fields that end right there: a
+        // length reaching further is wrong, and would swallow what follows.
+        // (A 0x1D inside the leader or directory is not checked.)
+        let first = data[s..s + len - 1].iter().position(|&b| b == RT);
+        let base = data.get(s + 12..).and_then(oracle_declared);
+        if !recovered && first.is_some_and(|e| base.map_or(true, |b| b <= e)) {
+            assert_eq!(
+                oracle_fields_end(&data[s..s + len]),
+                Some(len - 1),
+                "record at {s} of declared length {len} runs past an earlier 0x1D beyond its fields"
             );
         }
         spans.push((s, s + len, "record"));
