@@ -5,7 +5,7 @@
 
 use super::text::{decode_error, DecodeFailure, ValueAt};
 use crate::error::{Error, ErrorKind};
-use crate::layout::{FIELD_TERMINATOR, RECORD_TERMINATOR, SUBFIELD_DELIMITER};
+use crate::file::MarcFile;
 use pyo3::exceptions::{PyIndexError, PyOSError};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
@@ -53,15 +53,17 @@ pub(crate) fn to_py(py: Python<'_>, e: Error) -> PyErr {
     }
 }
 
-/// The Python exception for `e`, an error about the file `data`. A value that did
-/// not decode becomes the same `MarcDecodeError` that the value's own accessor
-/// raises, with the value's bytes as `.object` and the bad byte as `.start`: bulk
-/// work (`extract`, `filter`, `validate`) reports only where the bad byte is, and
-/// the value runs from there back `offset_in_value` bytes and on to its delimiter.
-pub(crate) fn to_py_in(py: Python<'_>, e: Error, data: &[u8]) -> PyErr {
+/// The Python exception for `e`, an error about `file`. A value that did not
+/// decode becomes the same `MarcDecodeError` that the value's own accessor raises,
+/// with the value's bytes as `.object` and the bad byte as `.start`: bulk work
+/// (`extract`, `filter`, `validate`) reports only the record, the field and the
+/// bad byte, so the value is found again here, as the accessors split it.
+pub(crate) fn to_py_in(py: Python<'_>, e: Error, file: &MarcFile) -> PyErr {
     let pos = e.position();
     let (marc8, offset, reason) = match e.kind() {
-        ErrorKind::Utf8 { offset_in_value } => (false, *offset_in_value, String::new()),
+        ErrorKind::Utf8 { offset_in_value } => {
+            (false, *offset_in_value, "invalid UTF-8".to_owned())
+        }
         ErrorKind::Marc8 {
             offset_in_value,
             reason,
@@ -71,28 +73,12 @@ pub(crate) fn to_py_in(py: Python<'_>, e: Error, data: &[u8]) -> PyErr {
     let (Some(record), Some(byte), Some(field)) = (pos.record, pos.byte, pos.field) else {
         return to_py(py, e);
     };
-    let Some(start) = usize::try_from(byte)
-        .ok()
-        .and_then(|b| b.checked_sub(offset))
-    else {
+    let Some((value, start)) = value_holding(file, record, field, byte) else {
         return to_py(py, e);
     };
-    let rest = data.get(start..).unwrap_or_default();
-    // A value ends at the next delimiter; never before the bad byte itself.
-    let end = memchr::memchr3(
-        SUBFIELD_DELIMITER,
-        FIELD_TERMINATOR,
-        RECORD_TERMINATOR,
-        rest,
-    )
-    .unwrap_or(rest.len())
-    .max(offset + 1)
-    .min(rest.len());
-    let reason = if marc8 {
-        reason
-    } else {
-        "invalid UTF-8".to_owned()
-    };
+    if start + offset as u64 != byte {
+        return to_py(py, e);
+    }
     let failure = DecodeFailure {
         marc8,
         offset,
@@ -100,10 +86,26 @@ pub(crate) fn to_py_in(py: Python<'_>, e: Error, data: &[u8]) -> PyErr {
     };
     let at = ValueAt {
         record,
-        byte: start as u64,
+        byte: start,
         field,
     };
-    decode_error(py, &rest[..end], &failure, Some(at))
+    decode_error(py, value, &failure, Some(at))
+}
+
+/// The value of field `field` of record `record` (its data, or one of its
+/// subfield values) that holds the file's byte `byte`, and where it starts.
+fn value_holding(file: &MarcFile, record: u64, field: u32, byte: u64) -> Option<(&[u8], u64)> {
+    let record = file.record(usize::try_from(record).ok()?).ok()?;
+    let field = record.field(usize::try_from(field).ok()?)?;
+    let base = file.bytes().as_ptr() as usize;
+    let start_of = |v: &[u8]| (v.as_ptr() as usize).saturating_sub(base) as u64;
+    let holds = |v: &[u8]| (start_of(v)..start_of(v) + v.len() as u64).contains(&byte);
+    let value = if field.is_control() {
+        Some(field.data()).filter(|v| holds(v))
+    } else {
+        field.subfields().map(|sf| sf.value).find(|v| holds(v))
+    }?;
+    Some((value, start_of(value)))
 }
 
 /// Builds `cls(message, record_index=..., byte_offset=..., field_index=...)`.

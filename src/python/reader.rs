@@ -451,7 +451,7 @@ impl Reader {
                 })?;
                 built.map_err(|stop| match stop {
                     Stop::Py(e) => e,
-                    Stop::Record(e) => errors::to_py_in(py, e, file.bytes()),
+                    Stop::Record(e) => errors::to_py_in(py, e, file),
                 })
             },
         )?;
@@ -484,7 +484,7 @@ impl Reader {
             match r {
                 Ok(true) => out.push(i),
                 Ok(false) => {}
-                Err(e) if !self.permissive => return Err(errors::to_py_in(py, e, file.bytes())),
+                Err(e) if !self.permissive => return Err(errors::to_py_in(py, e, &file)),
                 Err(_) => {}
             }
         }
@@ -516,11 +516,7 @@ impl Reader {
         let found = py.detach(move || bulk::validate(&shared.file, &strict, decode, threads));
         Ok(found
             .into_iter()
-            .map(|e| {
-                errors::to_py_in(py, e, file.bytes())
-                    .into_value(py)
-                    .into_any()
-            })
+            .map(|e| errors::to_py_in(py, e, &file).into_value(py).into_any())
             .collect())
     }
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import marcmap
 import pytest
 from conftest import corpus_path
+from records import build
 
 FILE = "solrmarc/record_set_045.mrc"  # MARC-8, many 650s
 
@@ -167,3 +168,31 @@ def test_extract_leaves_the_gc_as_it_found_it(reader) -> None:  # type: ignore[n
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+@pytest.mark.parametrize(
+    ("tag", "value"),
+    [
+        ("001", b"\xffab\x1fcd"),  # a control field may hold 0x1F
+        ("001", b"ab\x1f\xffcd"),
+        ("245", b"10\x1fa\xffab\x1ecd\x1fbok"),  # a subfield value may hold 0x1E
+    ],
+)
+def test_bulk_decode_errors_hold_the_whole_value(tag: str, value: bytes) -> None:
+    # The value is found again as the accessors split it, not guessed from the
+    # next delimiter.
+    data = build([("001", b"1"), (tag, value)] if tag != "001" else [(tag, value)])
+    reader = marcmap.MARCReader(data)
+    _, want = _first_decode_error(reader[0])
+    spec = tag if tag == "001" else f"{tag}$a"
+    with pytest.raises(marcmap.Utf8DecodeError) as info:
+        reader.extract(spec)
+    got = info.value
+    assert (got.object, got.start, got.byte_offset, str(got)) == (
+        want.object,
+        want.start,
+        want.byte_offset,
+        str(want),
+    )
+    [found] = reader.validate()
+    assert (found.object, found.start) == (want.object, want.start)
