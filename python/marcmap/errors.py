@@ -40,7 +40,8 @@ class FramingError(MarcError):
 
 
 class RecordLengthInvalid(FramingError):
-    """The leader's record length is not five digits, or too small."""
+    """The leader's record length is not five digits, is too small, or runs past an
+    earlier record terminator beyond the record's own fields."""
 
 
 class TruncatedRecord(FramingError):
