@@ -2,6 +2,7 @@
 //! `extract`, `filter` and `validate`. Everything here is plain Rust; the callers
 //! build Python objects (and exceptions) only after the GIL is back.
 
+use super::subfield_code;
 use super::text::{DecodeFailure, TextOptions};
 use crate::error::{Error, ErrorKind, Position, Result};
 use crate::file::MarcFile;
@@ -200,8 +201,9 @@ impl<'a> RecordCtx<'a> {
             out.raw.len()
         };
         for (k, sf) in field.subfields().enumerate() {
+            let value = subfield_code::value(sf.code, sf.value);
             if self.text.to_unicode {
-                let text = self.decode(field, sf.value)?;
+                let text = self.decode(field, value)?;
                 if k > 0 {
                     out.text.push(' ');
                 }
@@ -210,7 +212,7 @@ impl<'a> RecordCtx<'a> {
                 if k > 0 {
                     out.raw.push(b' ');
                 }
-                out.raw.extend_from_slice(sf.value.trim_ascii());
+                out.raw.extend_from_slice(value.trim_ascii());
             }
         }
         let end = if self.text.to_unicode {
@@ -245,8 +247,11 @@ impl<'a> RecordCtx<'a> {
                     self.push_joined(&field, out)?;
                 }
             } else {
-                for sf in field.subfields().filter(|s| spec.codes.contains(&s.code)) {
-                    self.push_value(&field, sf.value, out)?;
+                let values = field
+                    .subfields()
+                    .filter_map(|sf| subfield_code::matching(&spec.codes, sf.code, sf.value));
+                for value in values {
+                    self.push_value(&field, value, out)?;
                     if first {
                         break;
                     }
@@ -278,11 +283,11 @@ impl<'a> RecordCtx<'a> {
                     self.push_joined(&field, &mut scratch)?;
                 }
             } else {
-                for sf in field
+                let values = field
                     .subfields()
-                    .filter(|s| cond.spec.codes.contains(&s.code))
-                {
-                    self.push_value(&field, sf.value, &mut scratch)?;
+                    .filter_map(|sf| subfield_code::matching(&cond.spec.codes, sf.code, sf.value));
+                for value in values {
+                    self.push_value(&field, value, &mut scratch)?;
                 }
             }
             if scratch
@@ -303,7 +308,7 @@ impl<'a> RecordCtx<'a> {
                 self.decode(&field, field.data())?;
             }
             for sf in field.subfields() {
-                self.decode(&field, sf.value)?;
+                self.decode(&field, subfield_code::value(sf.code, sf.value))?;
             }
         }
         Ok(())

@@ -2,6 +2,7 @@
 
 use super::raw::RawBytes;
 use super::reader::Shared;
+use super::subfield_code;
 use super::text::{decode_error, ValueAt};
 use super::types;
 use crate::record::{FieldRef, Subfield};
@@ -100,11 +101,7 @@ impl Field {
         if sf.code.is_ascii() {
             return Ok((types::code_str(py, sf.code), sf.value));
         }
-        let mut raw = Vec::with_capacity(sf.value.len() + 1);
-        raw.push(sf.code);
-        raw.extend_from_slice(sf.value);
-        let (code, skip): (String, usize) = types::normalize_code(py, &raw)?;
-        let value = sf.value.get(skip.saturating_sub(1)..).unwrap_or_default();
+        let (code, value) = subfield_code::normalize(sf.code, sf.value);
         Ok((PyString::new(py, &code), value))
     }
 }

@@ -19,6 +19,7 @@ mod raw;
 mod reader;
 mod record;
 mod source;
+mod subfield_code;
 mod text;
 mod types;
 

@@ -9,7 +9,6 @@ use pyo3::types::{PyString, PyTuple};
 
 static SUBFIELD: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
 static INDICATORS: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
-static NORMALIZE_CODE: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
 /// One interned `str` per ASCII byte: codes and indicators are made once.
 static ASCII_CHARS: PyOnceLock<Vec<Py<PyString>>> = PyOnceLock::new();
 
@@ -60,11 +59,4 @@ pub(crate) fn indicators<'py>(
     second: Bound<'py, PyString>,
 ) -> PyResult<Bound<'py, PyAny>> {
     import(py, &INDICATORS, "Indicators")?.call1((first, second))
-}
-
-/// pymarc's normalisation of a non-ASCII subfield code: `(code, bytes_to_skip)`.
-pub(crate) fn normalize_code(py: Python<'_>, raw: &[u8]) -> PyResult<(String, usize)> {
-    import(py, &NORMALIZE_CODE, "normalize_subfield_code")?
-        .call1((raw,))?
-        .extract()
 }

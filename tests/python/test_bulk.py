@@ -196,3 +196,38 @@ def test_bulk_decode_errors_hold_the_whole_value(tag: str, value: bytes) -> None
     )
     [found] = reader.validate()
     assert (found.object, found.start) == (want.object, want.start)
+
+
+@pytest.mark.filterwarnings("ignore:The subfield contained a non-ASCII subfield code")
+@pytest.mark.parametrize(
+    "raw",
+    [b"\xc3\xa9abc", b"\xe9abc", b"\xe4\xb8\xadxyz", b"\xc3\xa9ab\xffc", b"\xe9"],
+    ids=["utf8-e-acute", "latin1-e-acute", "cjk", "utf8-code-bad-value", "code-only"],
+)
+def test_non_ascii_subfield_codes_read_as_pymarc_in_bulk_too(raw: bytes) -> None:
+    # pymarc reads a non-ASCII code byte as the first ASCII character left after
+    # NFKD (so "é" is "e") and moves the value's start past the first character.
+    # The accessors, extract, filter and validate must all read it so.
+    pymarc = pytest.importorskip("pymarc")
+    data = build([("001", b"1"), ("245", b"10\x1faTitle\x1f" + raw)])
+    reader = marcmap.MARCReader(data, utf8_handling="replace")
+    ours = [tuple(s) for s in reader[0]["245"].subfields]
+    theirs = [
+        tuple(s)
+        for s in next(iter(pymarc.MARCReader(data, utf8_handling="replace")))["245"].subfields
+    ]
+    assert ours == theirs
+    code, value = ours[1]
+    if code:
+        assert reader.extract(f"245${code}") == [[value]]
+        assert reader.filter(f"245${code}", contains=value) == [0]
+    strict = marcmap.MARCReader(data)
+    try:
+        str(strict[0])
+        accessor_error = None
+    except marcmap.Utf8DecodeError as e:
+        accessor_error = e
+    found = strict.validate()
+    assert [(e.object, e.start) for e in found] == (
+        [] if accessor_error is None else [(accessor_error.object, accessor_error.start)]
+    )
