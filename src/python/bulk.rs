@@ -3,8 +3,8 @@
 //! build Python objects (and exceptions) only after the GIL is back.
 
 use super::subfield_code;
-use super::text::{DecodeFailure, TextOptions};
-use crate::error::{Error, ErrorKind, Position, Result};
+use super::text::TextOptions;
+use crate::error::{Error, Result};
 use crate::file::MarcFile;
 use crate::record::{FieldRef, RecordRef};
 
@@ -135,25 +135,6 @@ impl<'v> RecordValues<'v> {
     }
 }
 
-fn decode_failure_error(f: DecodeFailure, record: usize, byte: usize, field: usize) -> Error {
-    let kind = if f.marc8 {
-        ErrorKind::Marc8 {
-            offset_in_value: f.offset,
-            reason: f.reason,
-        }
-    } else {
-        ErrorKind::Utf8 {
-            offset_in_value: f.offset,
-        }
-    };
-    let pos = Position {
-        record: Some(record as u64),
-        byte: Some((byte + f.offset) as u64),
-        field: Some(field as u32),
-    };
-    Error::new(kind, pos)
-}
-
 /// One record being worked on: how to decode its values, and where it is.
 struct RecordCtx<'a> {
     text: &'a TextOptions,
@@ -233,7 +214,7 @@ impl<'a> RecordCtx<'a> {
         let byte = (bytes.as_ptr() as usize).saturating_sub(base);
         self.text
             .decode(bytes, self.utf8)
-            .map_err(|f| decode_failure_error(f, self.index, byte, field.index()))
+            .map_err(|f| f.into_error(self.index, byte, field.index()))
     }
 
     /// Appends the values of `spec` in this record to `out`; returns how many.

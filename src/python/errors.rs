@@ -3,6 +3,7 @@
 //! The exception classes are defined in Python (`marcmap/errors.py`), so that they
 //! are ordinary, picklable, subclassable classes with pymarc's names as aliases.
 
+use super::subfield_code;
 use super::text::{decode_error, DecodeFailure, ValueAt};
 use crate::error::{Error, ErrorKind};
 use crate::file::MarcFile;
@@ -60,15 +61,8 @@ pub(crate) fn to_py(py: Python<'_>, e: Error) -> PyErr {
 /// bad byte, so the value is found again here, as the accessors split it.
 pub(crate) fn to_py_in(py: Python<'_>, e: Error, file: &MarcFile) -> PyErr {
     let pos = e.position();
-    let (marc8, offset, reason) = match e.kind() {
-        ErrorKind::Utf8 { offset_in_value } => {
-            (false, *offset_in_value, "invalid UTF-8".to_owned())
-        }
-        ErrorKind::Marc8 {
-            offset_in_value,
-            reason,
-        } => (true, *offset_in_value, reason.clone()),
-        _ => return to_py(py, e),
+    let Some(failure) = DecodeFailure::from_kind(e.kind()) else {
+        return to_py(py, e);
     };
     let (Some(record), Some(byte), Some(field)) = (pos.record, pos.byte, pos.field) else {
         return to_py(py, e);
@@ -76,14 +70,9 @@ pub(crate) fn to_py_in(py: Python<'_>, e: Error, file: &MarcFile) -> PyErr {
     let Some((value, start)) = value_holding(file, record, field, byte) else {
         return to_py(py, e);
     };
-    if start + offset as u64 != byte {
+    if start + failure.offset as u64 != byte {
         return to_py(py, e);
     }
-    let failure = DecodeFailure {
-        marc8,
-        offset,
-        reason,
-    };
     let at = ValueAt {
         record,
         byte: start,
@@ -103,7 +92,10 @@ fn value_holding(file: &MarcFile, record: u64, field: u32, byte: u64) -> Option<
     let value = if field.is_control() {
         Some(field.data()).filter(|v| holds(v))
     } else {
-        field.subfields().map(|sf| sf.value).find(|v| holds(v))
+        field
+            .subfields()
+            .map(|sf| subfield_code::value(sf.code, sf.value))
+            .find(|v| holds(v))
     }?;
     Some((value, start_of(value)))
 }

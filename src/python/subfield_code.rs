@@ -13,28 +13,32 @@ use unicode_normalization::UnicodeNormalization;
 /// The code pymarc gives a subfield with the non-ASCII code byte `code` and value
 /// `value`, and the value it gives. The code is empty when nothing ASCII is left.
 pub(crate) fn normalize(code: u8, value: &[u8]) -> (String, &[u8]) {
-    let mut raw = Vec::with_capacity(value.len() + 1);
-    raw.push(code);
-    raw.extend_from_slice(value);
-    let (text, skip) = match std::str::from_utf8(&raw) {
+    let raw = [&[code], value].concat();
+    let (text, skip) = read(&raw);
+    let code: String = text.nfkd().filter(char::is_ascii).take(1).collect();
+    (code, value.get(skip - 1..).unwrap_or_default())
+}
+
+/// The code byte and value as pymarc decodes them, and how many bytes the code
+/// takes: one character of UTF-8 if the whole is UTF-8, else one Latin-1 byte.
+fn read(raw: &[u8]) -> (Cow<'_, str>, usize) {
+    match std::str::from_utf8(raw) {
         Ok(text) => (
             Cow::Borrowed(text),
             text.chars().next().map_or(1, char::len_utf8),
         ),
         Err(_) => (Cow::Owned(raw.iter().map(|&b| b as char).collect()), 1),
-    };
-    let code: String = text.nfkd().filter(char::is_ascii).take(1).collect();
-    (code, value.get(skip - 1..).unwrap_or_default())
+    }
 }
 
 /// The value pymarc gives a subfield with code byte `code`: `value` itself unless
 /// the code byte is not ASCII. Allocates nothing for an ASCII code.
 pub(crate) fn value(code: u8, value: &[u8]) -> &[u8] {
     if code.is_ascii() {
-        value
-    } else {
-        normalize(code, value).1
+        return value;
     }
+    let skip = read(&[&[code], value].concat()).1;
+    value.get(skip - 1..).unwrap_or_default()
 }
 
 /// The value, as pymarc gives it, of a subfield with code byte `code` if pymarc

@@ -2,6 +2,7 @@
 
 use super::errors;
 use crate::decode::{self, ErrorHandling};
+use crate::error::{Error, ErrorKind, Position};
 use crate::marc8;
 use crate::record::RecordRef;
 use pyo3::exceptions::PyValueError;
@@ -40,6 +41,53 @@ pub(crate) struct DecodeFailure {
     pub reason: String,
 }
 
+impl DecodeFailure {
+    fn utf8(offset: usize) -> Self {
+        DecodeFailure {
+            marc8: false,
+            offset,
+            reason: "invalid UTF-8".into(),
+        }
+    }
+
+    /// As a plain `Error` (for GIL-free bulk work), at the absolute byte `value_at`
+    /// where the value starts in record `record`, field `field`.
+    pub(crate) fn into_error(self, record: usize, value_at: usize, field: usize) -> Error {
+        let kind = if self.marc8 {
+            ErrorKind::Marc8 {
+                offset_in_value: self.offset,
+                reason: self.reason,
+            }
+        } else {
+            ErrorKind::Utf8 {
+                offset_in_value: self.offset,
+            }
+        };
+        let pos = Position {
+            record: Some(record as u64),
+            byte: Some((value_at + self.offset) as u64),
+            field: Some(field as u32),
+        };
+        Error::new(kind, pos)
+    }
+
+    /// The failure an error made by [`DecodeFailure::into_error`] carries.
+    pub(crate) fn from_kind(kind: &ErrorKind) -> Option<Self> {
+        match kind {
+            ErrorKind::Utf8 { offset_in_value } => Some(Self::utf8(*offset_in_value)),
+            ErrorKind::Marc8 {
+                offset_in_value,
+                reason,
+            } => Some(DecodeFailure {
+                marc8: true,
+                offset: *offset_in_value,
+                reason: reason.clone(),
+            }),
+            _ => None,
+        }
+    }
+}
+
 pub(crate) fn parse_handling(name: &str) -> PyResult<ErrorHandling> {
     match name {
         "strict" => Ok(ErrorHandling::Strict),
@@ -69,11 +117,7 @@ impl TextOptions {
         utf8: bool,
     ) -> Result<Cow<'a, str>, DecodeFailure> {
         if utf8 || self.force_utf8 {
-            return decode::utf8(bytes, self.utf8).map_err(|offset| DecodeFailure {
-                marc8: false,
-                offset,
-                reason: "invalid UTF-8".into(),
-            });
+            return decode::utf8(bytes, self.utf8).map_err(DecodeFailure::utf8);
         }
         if bytes
             .iter()
