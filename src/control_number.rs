@@ -11,7 +11,8 @@ use crate::parallel;
 use crate::record::RecordRef;
 use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
 
-/// Sorted `(hash << 32) | record` keys.
+/// Sorted `(hash << 32) | record` keys: the lookup index behind
+/// [`MarcFile::find_control_number`].
 #[derive(Debug, Default)]
 pub struct ControlNumberIndex {
     keys: Vec<u64>,
@@ -48,8 +49,9 @@ impl ControlNumberIndex {
         ControlNumberIndex { keys }
     }
 
-    /// The records whose 001 equals `cn` (whitespace-trimmed), in file order.
-    pub(crate) fn find(&self, file: &MarcFile, cn: &[u8]) -> Vec<usize> {
+    /// The records of `file` (the file this index was built from) whose 001
+    /// equals `cn` (whitespace-trimmed), in file order.
+    pub fn find(&self, file: &MarcFile, cn: &[u8]) -> Vec<usize> {
         let cn = normalise(cn);
         let h = hash32(cn);
         let lo = self.keys.partition_point(|&k| k >> 32 < h);
@@ -58,12 +60,18 @@ impl ControlNumberIndex {
             .take_while(|&&k| k >> 32 == h)
             .map(|&k| (k & 0xFFFF_FFFF) as usize)
             .filter(|&i| {
-                // Only records that validated were indexed: an O(1) re-read is enough.
-                let found = file
+                // Only records that validated were indexed: an O(1) re-read is
+                // enough for a clean record. A repaired record's 001 may sit
+                // elsewhere than its directory says, so a miss is confirmed by a
+                // full parse (hash collisions are rare, repaired records too).
+                let quick = file
                     .raw(i)
-                    .and_then(RecordRef::reparse)
-                    .and_then(|r| r.control_number());
-                found.map(normalise) == Some(cn)
+                    .and_then(|raw| RecordRef::revalidated(raw, None))
+                    .is_some_and(|r| r.control_number().map(normalise) == Some(cn));
+                quick
+                    || file
+                        .record(i)
+                        .is_ok_and(|r| r.control_number().map(normalise) == Some(cn))
             })
             .collect()
     }

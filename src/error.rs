@@ -13,7 +13,9 @@ use std::fmt;
 pub struct Position {
     /// The index of the record in the file (0-based), where known.
     pub record: Option<u64>,
-    /// The absolute byte offset in the file, where known.
+    /// The absolute byte offset where that record starts, where known.
+    pub record_offset: Option<u64>,
+    /// The absolute byte offset of the failing byte, where known.
     pub byte: Option<u64>,
     /// The index of the field in directory order (0-based), where one applies.
     pub field: Option<u32>,
@@ -23,28 +25,38 @@ impl Position {
     /// A position at a byte offset, with no record known yet.
     pub fn at_byte(byte: u64) -> Self {
         Position {
-            record: None,
             byte: Some(byte),
-            field: None,
+            ..Position::default()
         }
     }
 }
 
+/// Names each position once: `record 2 (byte 4435), field 12 at byte 5434`, or
+/// `record 2 at byte 4435` when the failing byte is where the record starts.
 impl fmt::Display for Position {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let mut sep = "";
-        if let Some(r) = self.record {
-            write!(f, "record {r}")?;
-            sep = " ";
+        let mut parts: Vec<String> = Vec::with_capacity(2);
+        // The record's start, unless it is the failing byte itself.
+        let start = self.record_offset.filter(|&o| Some(o) != self.byte);
+        match (self.record, start) {
+            (Some(r), Some(o)) => parts.push(format!("record {r} (byte {o})")),
+            (Some(r), None) => parts.push(format!("record {r}")),
+            (None, Some(o)) => parts.push(format!("record at byte {o}")),
+            (None, None) => {}
         }
-        if let Some(b) = self.byte {
-            write!(f, "{sep}at byte {b}")?;
-            sep = ", ";
+        let at = match (self.field, self.byte) {
+            (Some(i), Some(b)) => Some(format!("field {i} at byte {b}")),
+            (Some(i), None) => Some(format!("field {i}")),
+            (None, Some(b)) => Some(format!("at byte {b}")),
+            (None, None) => None,
+        };
+        match (parts.pop(), at) {
+            (Some(r), Some(at)) if self.field.is_some() => write!(f, "{r}, {at}"),
+            (Some(r), Some(at)) => write!(f, "{r} {at}"),
+            (Some(r), None) => f.write_str(&r),
+            (None, Some(at)) => f.write_str(&at),
+            (None, None) => Ok(()),
         }
-        if let Some(i) = self.field {
-            write!(f, "{sep}field {i}")?;
-        }
-        Ok(())
     }
 }
 
@@ -100,15 +112,9 @@ pub enum ErrorKind {
     /// A field does not end with the field terminator 0x1E.
     #[error("field does not end with the field terminator (0x1E)")]
     FieldTerminatorMissing,
-    /// Bytes that should be UTF-8 are not.
-    #[error("invalid UTF-8 at byte {offset_in_value} of the value")]
-    Utf8 { offset_in_value: usize },
-    /// Bytes that should be MARC-8 are not.
-    #[error("invalid MARC-8 at byte {offset_in_value} of the value: {reason}")]
-    Marc8 {
-        offset_in_value: usize,
-        reason: String,
-    },
+    /// A value is not valid text in its record's encoding.
+    #[error("{0}")]
+    Decode(crate::text::DecodeError),
     /// A record index past the end of the file.
     #[error("record index {index} is out of range for {len} records")]
     IndexOutOfRange { index: usize, len: usize },
@@ -153,16 +159,22 @@ impl Error {
         self.inner.pos
     }
 
-    /// The same error with the record index filled in.
-    pub(crate) fn in_record(mut self, record: u64) -> Self {
-        self.inner.pos.record = Some(record);
+    /// The same error about record `record`, which starts at absolute byte
+    /// `offset`: byte offsets relative to the record are made absolute.
+    pub(crate) fn located(mut self, record: u64, offset: u64) -> Self {
+        let pos = &mut self.inner.pos;
+        pos.record = Some(record);
+        pos.record_offset = Some(offset);
+        pos.byte = pos.byte.map(|b| b + offset);
         self
     }
 
-    /// The same error with byte offsets made absolute by adding `base`.
-    pub(crate) fn shifted(mut self, base: u64) -> Self {
-        self.inner.pos.byte = self.inner.pos.byte.map(|b| b + base);
-        self
+    /// The decoding failure behind this error, if it is one.
+    pub fn decode_error(&self) -> Option<&crate::text::DecodeError> {
+        match &self.inner.kind {
+            ErrorKind::Decode(d) => Some(d),
+            _ => None,
+        }
     }
 }
 
@@ -202,14 +214,28 @@ mod tests {
             ErrorKind::FieldTerminatorMissing,
             Position {
                 record: Some(12),
+                record_offset: Some(4435),
                 byte: Some(4711),
                 field: Some(3),
             },
         );
         assert_eq!(
             e.to_string(),
-            "record 12 at byte 4711, field 3: field does not end with the field terminator (0x1E)"
+            "record 12 (byte 4435), field 3 at byte 4711: field does not end with the field terminator (0x1E)"
         );
+        let framing = Position {
+            record: Some(2),
+            record_offset: Some(80),
+            byte: Some(80),
+            field: None,
+        };
+        assert_eq!(framing.to_string(), "record 2 at byte 80");
+        let inside = Position {
+            byte: Some(92),
+            ..framing
+        };
+        assert_eq!(inside.to_string(), "record 2 (byte 80) at byte 92");
+        assert_eq!(Position::at_byte(7).to_string(), "at byte 7");
     }
 
     #[test]

@@ -7,6 +7,7 @@ use crate::index::{Framing, RecordIndex, RecoveredRecord, SkippedRange};
 use crate::layout;
 use crate::parallel;
 use crate::record::RecordRef;
+use crate::repair::Validation;
 use crate::storage::{Access, AccessPattern, Storage};
 use std::path::Path;
 use std::sync::{Arc, OnceLock};
@@ -23,12 +24,19 @@ use std::sync::{Arc, OnceLock};
 pub struct OpenOptions {
     framing: Framing,
     access: Access,
+    validation: Validation,
 }
 
 impl OpenOptions {
-    /// Lenient framing, mapped access.
+    /// Lenient framing, mapped access, records repaired where they can be.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// How Phase 2 treats a record whose directory does not match its data.
+    pub fn validation(mut self, validation: Validation) -> Self {
+        self.validation = validation;
+        self
     }
 
     /// How Phase 1 treats framing damage.
@@ -46,7 +54,7 @@ impl OpenOptions {
     /// Opens and indexes the file at `path`.
     pub fn open(&self, path: impl AsRef<Path>) -> Result<MarcFile> {
         let storage = Storage::open(path.as_ref(), self.access)?;
-        Ok(MarcFile::index(storage, self.framing))
+        Ok(MarcFile::index(storage, *self))
     }
 
     /// Indexes bytes already in memory.
@@ -54,12 +62,13 @@ impl OpenOptions {
     where
         B: AsRef<[u8]> + Send + Sync + 'static,
     {
-        MarcFile::index(Storage::Owned(Box::new(bytes)), self.framing)
+        MarcFile::index(Storage::Owned(Box::new(bytes)), *self)
     }
 }
 
 struct Inner {
     storage: Storage,
+    validation: Validation,
     index: RecordIndex,
     control_numbers: OnceLock<ControlNumberIndex>,
 }
@@ -100,14 +109,15 @@ impl MarcFile {
         OpenOptions::new().open_bytes(bytes)
     }
 
-    fn index(storage: Storage, framing: Framing) -> MarcFile {
+    fn index(storage: Storage, options: OpenOptions) -> MarcFile {
         storage.advise(AccessPattern::Sequential);
-        let index = RecordIndex::build(storage.bytes(), framing);
+        let index = RecordIndex::build(storage.bytes(), options.framing);
         storage.advise(AccessPattern::Normal);
         let control_numbers = OnceLock::new();
         MarcFile {
             inner: Arc::new(Inner {
                 storage,
+                validation: options.validation,
                 index,
                 control_numbers,
             }),
@@ -165,7 +175,13 @@ impl MarcFile {
         rest.get(..len)
     }
 
-    /// Record `i`, parsed and validated. Errors carry the record index and absolute byte offset.
+    /// How Phase 2 validates records.
+    pub fn validation(&self) -> Validation {
+        self.inner.validation
+    }
+
+    /// Record `i`, parsed and validated (and repaired, under
+    /// [`Validation::Repair`]). Errors carry the record index and absolute byte offset.
     pub fn record(&self, i: usize) -> Result<RecordRef<'_>> {
         let len = self.len();
         let Some(start) = self.inner.index.start(i) else {
@@ -179,7 +195,10 @@ impl MarcFile {
             ));
         };
         let raw = self.raw(i).unwrap_or_default();
-        RecordRef::parse(raw).map_err(|e| e.shifted(start).in_record(i as u64))
+        match RecordRef::parse_with(raw, self.inner.validation) {
+            Ok(r) => Ok(r.located(i as u64, start)),
+            Err(e) => Err(e.located(i as u64, start)),
+        }
     }
 
     /// Every record in file order. With strict framing, the framing error that

@@ -199,6 +199,7 @@ fn framing_error_at(data: &[u8], pos: usize, record: usize) -> Error {
     };
     let pos = Position {
         record: Some(record as u64),
+        record_offset: Some(pos as u64),
         byte: Some(pos as u64),
         field: None,
     };

@@ -57,7 +57,10 @@ pub mod layout;
 pub mod marc8;
 pub mod parallel;
 pub mod record;
+pub mod repair;
 mod storage;
+pub(crate) mod subfield_code;
+pub mod text;
 
 #[cfg(feature = "python")]
 mod python;
@@ -67,4 +70,6 @@ pub use error::{Error, ErrorKind, Position, Result};
 pub use file::{MarcFile, OpenOptions, Records};
 pub use index::{Framing, RecordIndex, RecoveredRecord, SkipReason, SkippedRange};
 pub use record::{FieldRef, Fields, RecordRef, Subfield, Subfields};
+pub use repair::{Repair, RepairKind, Validation};
 pub use storage::{Access, AccessPattern};
+pub use text::{Encoding, TextDecoder};

@@ -3,46 +3,103 @@
 //! [`RecordRef::parse`] validates the record once: the leader, the base address,
 //! a directory of whole 12-byte entries, every entry in bounds, and every field
 //! terminator. After that no accessor can fail, and none allocates: fields and
-//! subfields are slices of the input.
+//! subfields are slices of the input. A record that fails the check but whose
+//! fields can still be located is read under [`Validation::Repair`] (the
+//! default), with each repair reported (see [`crate::repair`]).
 
 use crate::error::{Error, ErrorKind, Position, Result};
 use crate::layout::{
     parse_digits, DirEntry, Leader, DIRECTORY_ENTRY_LEN, FIELD_TERMINATOR, LEADER_LEN,
     MIN_RECORD_LEN, RECORD_TERMINATOR, SUBFIELD_DELIMITER,
 };
+use crate::repair::{self, Layout, Repair, Validation};
+use crate::text::{RecordText, TextDecoder};
 use std::fmt;
+use std::sync::Arc;
 use zerocopy::FromBytes;
 
 /// A validated record, borrowing its bytes.
-#[derive(Clone, Copy)]
+///
+/// Cloning is cheap: a handful of words, and for a repaired record an `Arc`.
+#[derive(Clone)]
 pub struct RecordRef<'a> {
     bytes: &'a [u8],
     leader: &'a Leader,
     directory: &'a [DirEntry],
     base: usize,
+    /// Where a repaired record's fields are; `None` for a clean record, whose
+    /// directory says.
+    layout: Option<Arc<Layout>>,
+    /// The record's index and absolute offset in its file, when it came from one.
+    at: Option<(u64, u64)>,
 }
 
 fn err_at(kind: ErrorKind, byte: usize, field: Option<usize>) -> Error {
     Error::new(
         kind,
         Position {
-            record: None,
             byte: Some(byte as u64),
             field: field.map(|f| f as u32),
+            ..Position::default()
         },
     )
 }
 
 impl<'a> RecordRef<'a> {
-    /// Parses and validates one record: `bytes` runs from the leader to the record
-    /// terminator inclusive. Byte offsets in errors are relative to `bytes`.
+    /// Parses and validates one record, repairing what can be repaired: `bytes`
+    /// runs from the leader to the record terminator inclusive. Byte offsets in
+    /// errors are relative to `bytes`.
     ///
     /// ```
     /// let raw = b"00042nam a2200037 a 4500001000400000\x1e123\x1e\x1d";
     /// let record = marcmap::RecordRef::parse(raw).unwrap();
     /// assert_eq!(record.control_number(), Some(&b"123"[..]));
+    /// assert!(record.repairs().is_empty());
     /// ```
     pub fn parse(bytes: &'a [u8]) -> Result<Self> {
+        Self::parse_with(bytes, Validation::default())
+    }
+
+    /// Parses and validates one record under `validation`.
+    ///
+    /// ```
+    /// use marcmap::{RecordRef, Validation};
+    /// // The 001's directory length says 3, but the field is "1234" and its terminator.
+    /// let raw = b"00043nam a2200037 a 4500001000300000\x1e1234\x1e\x1d";
+    /// assert!(RecordRef::parse_with(raw, Validation::Strict).is_err());
+    /// let record = RecordRef::parse_with(raw, Validation::Repair).unwrap();
+    /// assert_eq!(record.control_number(), Some(&b"1234"[..]));
+    /// assert_eq!(record.repairs().len(), 1);
+    /// ```
+    pub fn parse_with(bytes: &'a [u8], validation: Validation) -> Result<Self> {
+        match Self::parse_strict(bytes) {
+            Ok(r) => Ok(r),
+            Err(e) if validation == Validation::Repair && repairable(e.kind()) => {
+                Self::repaired(bytes).ok_or(e)
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// A record whose fields [`repair::locate`] found.
+    #[cold]
+    fn repaired(bytes: &'a [u8]) -> Option<Self> {
+        let layout = repair::locate(bytes)?;
+        let (leader, _) = Leader::ref_from_prefix(bytes).ok()?;
+        let directory =
+            <[DirEntry]>::ref_from_bytes(bytes.get(LEADER_LEN..layout.directory_end)?).ok()?;
+        Some(RecordRef {
+            bytes,
+            leader,
+            directory,
+            base: layout.base,
+            layout: Some(Arc::new(layout)),
+            at: None,
+        })
+    }
+
+    /// Today's check, with no repair.
+    fn parse_strict(bytes: &'a [u8]) -> Result<Self> {
         if bytes.len() < MIN_RECORD_LEN {
             return Err(err_at(
                 ErrorKind::RecordTooShort {
@@ -160,26 +217,77 @@ impl<'a> RecordRef<'a> {
             leader,
             directory,
             base,
+            layout: None,
+            at: None,
         })
     }
 
-    /// Re-reads a record that [`RecordRef::parse`] accepted before, in O(1): the
-    /// leader, base address and directory are located again, but the directory
-    /// entries are not checked one by one. On bytes that were never validated the
-    /// accessors stay memory-safe (every slice is bounds-checked) but may give
-    /// empty fields. `None` if even the leader and directory cannot be located.
-    pub fn reparse(bytes: &'a [u8]) -> Option<Self> {
+    /// Re-reads a record that was validated before, in O(1), given the layout
+    /// its validation found (`None` for a clean record): for views that keep only
+    /// a record's position and re-slice it later (the Python bindings, the
+    /// control-number index). On bytes that were never validated the accessors
+    /// stay memory-safe (every slice is bounds-checked) but may give empty fields.
+    pub(crate) fn revalidated(bytes: &'a [u8], layout: Option<Arc<Layout>>) -> Option<Self> {
         let (leader, _) = Leader::ref_from_prefix(bytes).ok()?;
-        let base = leader.base_address()?;
-        let dir_bytes = bytes.get(LEADER_LEN..base.checked_sub(1)?)?;
-        let whole = dir_bytes.len() - dir_bytes.len() % DIRECTORY_ENTRY_LEN;
-        let directory = <[DirEntry]>::ref_from_bytes(&dir_bytes[..whole]).ok()?;
+        let (base, dir_end) = match &layout {
+            Some(l) => (l.base, l.directory_end),
+            None => {
+                let base = leader.base_address()?;
+                let dir = base.checked_sub(1)?.checked_sub(LEADER_LEN)?;
+                (base, LEADER_LEN + dir - dir % DIRECTORY_ENTRY_LEN)
+            }
+        };
+        let directory = <[DirEntry]>::ref_from_bytes(bytes.get(LEADER_LEN..dir_end)?).ok()?;
         Some(RecordRef {
             bytes,
             leader,
             directory,
             base,
+            layout,
+            at: None,
         })
+    }
+
+    /// The same record, known to be record `index` at absolute byte `offset` of its file.
+    pub(crate) fn located(mut self, index: u64, offset: u64) -> Self {
+        self.at = Some((index, offset));
+        self
+    }
+
+    /// The layout its validation found, for [`RecordRef::revalidated`].
+    #[cfg_attr(not(feature = "python"), allow(dead_code))]
+    pub(crate) fn layout(&self) -> Option<&Arc<Layout>> {
+        self.layout.as_ref()
+    }
+
+    /// The record's index in its file, when it came from a [`crate::MarcFile`].
+    pub fn index(&self) -> Option<u64> {
+        self.at.map(|a| a.0)
+    }
+
+    /// The record's absolute byte offset in its file, when it came from a [`crate::MarcFile`].
+    pub fn offset(&self) -> Option<u64> {
+        self.at.map(|a| a.1)
+    }
+
+    /// What validation repaired to read this record (empty for a clean one).
+    /// Byte offsets are relative to the record.
+    pub fn repairs(&self) -> &[Repair] {
+        self.layout.as_deref().map_or(&[], |l| &l.repairs)
+    }
+
+    /// The record's text, decoded by `decoder`: see [`crate::text`].
+    pub fn text(&self, decoder: &TextDecoder) -> RecordText<'a> {
+        decoder.record(self)
+    }
+
+    /// Where `part` (a slice of this record's bytes, such as a subfield value)
+    /// starts, in bytes from the start of the record; `None` if it is not a
+    /// part of this record.
+    pub fn offset_of(&self, part: &[u8]) -> Option<usize> {
+        let start = self.bytes.as_ptr() as usize;
+        let at = (part.as_ptr() as usize).checked_sub(start)?;
+        (at + part.len() <= self.bytes.len()).then_some(at)
     }
 
     /// The whole record, leader to terminator.
@@ -206,13 +314,18 @@ impl<'a> RecordRef<'a> {
     #[inline]
     pub fn field(&self, i: usize) -> Option<FieldRef<'a>> {
         let entry = self.directory.get(i)?;
-        // `parse` checked that both numbers are digits, so the unchecked reads below
-        // give the same values as `DirEntry::start`/`length`, without the `Option`s.
-        // Should the bytes change after validation (a mapped file rewritten, against
-        // the mmap contract), the range check still yields an empty field, never a
-        // bad read.
-        let start = self.base + validated_digits(&entry.start);
-        let len = validated_digits(&entry.length).saturating_sub(1);
+        let (start, len) = match &self.layout {
+            // `parse` checked that both numbers are digits, so the unchecked reads
+            // below give the same values as `DirEntry::start`/`length`, without the
+            // `Option`s. Should the bytes change after validation (a mapped file
+            // rewritten, against the mmap contract), the range check still yields
+            // an empty field, never a bad read.
+            None => (
+                self.base + validated_digits(&entry.start),
+                validated_digits(&entry.length).saturating_sub(1),
+            ),
+            Some(layout) => layout.spans.get(i).copied().unwrap_or_default(),
+        };
         let data = self.bytes.get(start..start + len).unwrap_or_default();
         Some(FieldRef {
             tag: &entry.tag,
@@ -225,7 +338,7 @@ impl<'a> RecordRef<'a> {
     /// All fields in directory order (never regrouped by tag).
     pub fn fields(&self) -> Fields<'a> {
         Fields {
-            record: *self,
+            record: self.clone(),
             front: 0,
             back: self.directory.len(),
         }
@@ -337,7 +450,13 @@ impl<'a> FieldRef<'a> {
     /// A field from its parts: for views that keep a field's position and re-slice
     /// it later (the Python bindings). `data` is the field without its terminator;
     /// `offset` is its start within the record and `index` its place in the directory.
-    pub fn from_parts(tag: &'a [u8; 3], data: &'a [u8], offset: usize, index: usize) -> Self {
+    #[cfg_attr(not(feature = "python"), allow(dead_code))]
+    pub(crate) fn from_parts(
+        tag: &'a [u8; 3],
+        data: &'a [u8],
+        offset: usize,
+        index: usize,
+    ) -> Self {
         FieldRef {
             tag,
             data,
@@ -375,6 +494,14 @@ impl<'a> FieldRef<'a> {
     /// The field's index in directory order.
     pub fn index(&self) -> usize {
         self.index
+    }
+
+    /// Where `part` (a slice of this field's bytes, such as a subfield value)
+    /// starts, in bytes from the start of the record; `None` if it is not a
+    /// part of this field.
+    pub fn offset_of(&self, part: &[u8]) -> Option<usize> {
+        let at = (part.as_ptr() as usize).checked_sub(self.data.as_ptr() as usize)?;
+        (at + part.len() <= self.data.len()).then_some(self.offset + at)
     }
 
     /// The indicator bytes: everything before the first subfield delimiter.
@@ -456,6 +583,20 @@ impl fmt::Display for FieldRef<'_> {
         }
         Ok(())
     }
+}
+
+/// Whether a strict-validation error is one that [`repair::locate`] may get
+/// around: the directory, the base address or a field's bytes disagree. Errors
+/// that pymarc refuses too (a leader that is not ASCII or not digits where it
+/// must be, no fields, no record terminator) are final.
+fn repairable(kind: &ErrorKind) -> bool {
+    matches!(
+        kind,
+        ErrorKind::BaseAddressInvalid { .. }
+            | ErrorKind::DirectoryInvalid { .. }
+            | ErrorKind::FieldOutOfBounds { .. }
+            | ErrorKind::FieldTerminatorMissing
+    )
 }
 
 /// A run of ASCII digits that [`RecordRef::parse`] has already checked, read

@@ -5,6 +5,7 @@ from collections.abc import Iterator
 from typing import IO, Any, Literal, TypeAlias, final, overload
 
 from marcmap._types import Indicators, Subfield
+from marcmap.errors import RepairWarning
 
 __version__: str
 __all__ = ["MARCReader", "Record", "Field", "RawBytes", "marc8_to_unicode", "__version__"]
@@ -69,7 +70,9 @@ class Record:
     @property
     def raw(self) -> memoryview: ...
     @property
-    def encoding(self) -> Literal["utf-8", "utf-8-detected", "marc-8"]: ...
+    def encoding(self) -> str: ...
+    @property
+    def repairs(self) -> list[RepairWarning]: ...
     @property
     def index(self) -> int: ...
     @property
@@ -123,11 +126,15 @@ class MARCReader:
         utf8_handling: Literal["strict", "replace", "ignore"] = "strict",
         file_encoding: str | None = None,
         permissive: bool = False,
+        raise_errors: bool = False,
+        lazy_decoding: bool = False,
         framing: Literal["lenient", "strict"] = "lenient",
+        validation: Literal["repair", "strict"] = "repair",
         mmap: bool = True,
+        marc8_handling: Literal["strict", "replace", "ignore"] = "replace",
         marc8_normalization: Literal["NFC", "NFD"] = "NFC",
         marc8_ligatures: Literal["lc", "pymarc"] = "lc",
-        detect_utf8: bool = False,
+        detect_utf8: bool = True,
     ) -> MARCReader: ...
     def __iter__(self) -> MARCReader: ...
     def __next__(self) -> Record | None: ...

@@ -101,9 +101,12 @@ class MarcDecodeError(MarcError, UnicodeDecodeError):
         field_index: int | None = None,
         value: bytes = b"",
         start: int = 0,
+        encoding: str | None = None,
     ) -> None:
         end = min(start + 1, len(value)) if value else 0
-        UnicodeDecodeError.__init__(self, self.encoding_name, value, start, end, message)
+        UnicodeDecodeError.__init__(
+            self, encoding or self.encoding_name, value, start, end, message
+        )
         self.message = message
         self.record_index = record_index
         self.byte_offset = byte_offset
@@ -122,6 +125,7 @@ class MarcDecodeError(MarcError, UnicodeDecodeError):
                 self.field_index,
                 self.object,
                 self.start,
+                self.encoding,
             ),
         )
 
@@ -134,6 +138,37 @@ class Marc8DecodeError(MarcDecodeError):
     """Invalid MARC-8 in a record that is MARC-8 (LDR/09 blank)."""
 
     encoding_name = "marc-8"
+
+
+class RepairWarning(UserWarning):
+    """A repair made to read a record whose directory does not match its data.
+
+    Under ``validation="repair"`` (the default) such records are read, and each
+    repair is listed in ``record.repairs``: what was repaired (the message), the
+    record, the byte of the record the repair concerns, and the field.
+    """
+
+    def __init__(
+        self,
+        message: str = "",
+        record_index: int | None = None,
+        byte_offset: int | None = None,
+        field_index: int | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.record_index = record_index
+        self.byte_offset = byte_offset
+        self.field_index = field_index
+
+    def __str__(self) -> str:
+        return self.message
+
+    def __reduce__(self):  # type: ignore[no-untyped-def]
+        return (
+            type(self),
+            (self.message, self.record_index, self.byte_offset, self.field_index),
+        )
 
 
 # pymarc's names. Its base classes are kept as aliases too.
@@ -157,6 +192,7 @@ __all__ = [
     "RecordDirectoryInvalid",
     "RecordLeaderInvalid",
     "RecordLengthInvalid",
+    "RepairWarning",
     "StructureError",
     "TruncatedRecord",
     "Utf8DecodeError",

@@ -13,7 +13,7 @@ pub struct Marc8Error {
 
 /// The kinds of bad MARC-8 input.
 #[non_exhaustive]
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, thiserror::Error)]
 pub enum Marc8ErrorKind {
     /// An escape sequence that designates no known character set.
     #[error("unknown escape sequence")]

@@ -97,6 +97,25 @@ pub fn decode(input: &[u8], opts: &Marc8Options) -> Result<String, Marc8Error> {
     Ok(out)
 }
 
+/// Decode MARC-8 bytes, borrowing them when they decode to themselves (plain
+/// printable ASCII without `&`, the one fast path every caller shares).
+///
+/// # Errors
+///
+/// Only in strict mode: the first bad sequence, with its byte offset.
+#[inline]
+pub fn decode_cow<'a>(
+    input: &'a [u8],
+    opts: &Marc8Options,
+) -> Result<std::borrow::Cow<'a, str>, Marc8Error> {
+    if let Some(text) = plain(input) {
+        return Ok(std::borrow::Cow::Borrowed(text));
+    }
+    let mut out = String::with_capacity(input.len() + input.len() / 4);
+    decode_general(input, opts, &mut out)?;
+    Ok(std::borrow::Cow::Owned(out))
+}
+
 /// Decode MARC-8 bytes and append the text to `out`, so that a caller can
 /// reuse one buffer. On error, `out` may hold part of the text.
 ///

@@ -2,11 +2,12 @@
 //! `extract`, `filter` and `validate`. Everything here is plain Rust; the callers
 //! build Python objects (and exceptions) only after the GIL is back.
 
-use super::subfield_code;
 use super::text::TextOptions;
 use crate::error::{Error, Result};
 use crate::file::MarcFile;
 use crate::record::{FieldRef, RecordRef};
+use crate::subfield_code;
+use crate::text::RecordText;
 
 /// What to pull out of each record: `"001"` (a control field, or a whole data
 /// field's value), or `"245$a"` / `"650$ax"` (the named subfields, every repeat).
@@ -135,34 +136,29 @@ impl<'v> RecordValues<'v> {
     }
 }
 
-/// One record being worked on: how to decode its values, and where it is.
+/// One record being worked on: how to decode its values.
 struct RecordCtx<'a> {
     text: &'a TextOptions,
-    file: &'a MarcFile,
-    index: usize,
     record: RecordRef<'a>,
-    /// Decided once per record: LDR/09, `force_utf8`, or detected mislabelling.
-    utf8: bool,
+    /// The record's text; its encoding is decided once per record.
+    decoded: RecordText<'a>,
 }
 
 impl<'a> RecordCtx<'a> {
-    fn new(text: &'a TextOptions, file: &'a MarcFile, index: usize, record: RecordRef<'a>) -> Self {
-        let utf8 = text.record_is_utf8(&record);
+    fn new(text: &'a TextOptions, record: RecordRef<'a>) -> Self {
+        let decoded = record.text(&text.decoder);
         RecordCtx {
             text,
-            file,
-            index,
             record,
-            utf8,
+            decoded,
         }
     }
 
     /// Appends one value to `out`: decoded text, or the raw bytes.
-    fn push_value(&self, field: &FieldRef<'_>, bytes: &[u8], out: &mut Values) -> Result<()> {
+    fn push_value(&self, field: &FieldRef<'a>, bytes: &'a [u8], out: &mut Values) -> Result<()> {
         let (start, end) = if self.text.to_unicode {
-            let text = self.decode(field, bytes)?;
             let start = out.text.len();
-            out.text.push_str(&text);
+            self.decoded.value_into(field, bytes, &mut out.text)?;
             (start, out.text.len())
         } else {
             let start = out.raw.len();
@@ -175,7 +171,7 @@ impl<'a> RecordCtx<'a> {
 
     /// A data field's subfield values, trimmed and joined by spaces (pymarc's
     /// `value()`), appended to `out` as one value.
-    fn push_joined(&self, field: &FieldRef<'_>, out: &mut Values) -> Result<()> {
+    fn push_joined(&self, field: &FieldRef<'a>, out: &mut Values) -> Result<()> {
         let start = if self.text.to_unicode {
             out.text.len()
         } else {
@@ -184,7 +180,7 @@ impl<'a> RecordCtx<'a> {
         for (k, sf) in field.subfields().enumerate() {
             let value = subfield_code::value(sf.code, sf.value);
             if self.text.to_unicode {
-                let text = self.decode(field, value)?;
+                let text = self.decoded.value(field, value)?;
                 if k > 0 {
                     out.text.push(' ');
                 }
@@ -203,18 +199,6 @@ impl<'a> RecordCtx<'a> {
         };
         out.spans.push((start, end));
         Ok(())
-    }
-
-    fn decode<'v>(
-        &self,
-        field: &FieldRef<'_>,
-        bytes: &'v [u8],
-    ) -> Result<std::borrow::Cow<'v, str>> {
-        let base = self.file.bytes().as_ptr() as usize;
-        let byte = (bytes.as_ptr() as usize).saturating_sub(base);
-        self.text
-            .decode(bytes, self.utf8)
-            .map_err(|f| f.into_error(self.index, byte, field.index()))
     }
 
     /// Appends the values of `spec` in this record to `out`; returns how many.
@@ -281,19 +265,6 @@ impl<'a> RecordCtx<'a> {
         }
         Ok(false)
     }
-
-    /// Decodes every value; the first that fails is the error.
-    fn decode_all(&self) -> Result<()> {
-        for field in self.record.fields() {
-            if field.is_control() {
-                self.decode(&field, field.data())?;
-            }
-            for sf in field.subfields() {
-                self.decode(&field, subfield_code::value(sf.code, sf.value))?;
-            }
-        }
-        Ok(())
-    }
 }
 
 /// The values of `specs` in the records `range`, flat.
@@ -316,7 +287,7 @@ pub(crate) fn extract_chunk(
             out.counts.len(),
         );
         let found = file.record(i).and_then(|record| {
-            let ctx = RecordCtx::new(text, file, i, record);
+            let ctx = RecordCtx::new(text, record);
             for spec in specs {
                 let n = ctx.extract_into(spec, first, &mut out)?;
                 out.counts.push(n);
@@ -378,8 +349,8 @@ pub(crate) fn filter(
     cond: &Condition,
     threads: usize,
 ) -> Vec<Result<bool>> {
-    file.par_map(threads, |i, record| {
-        RecordCtx::new(text, file, i, record?).matches(cond)
+    file.par_map(threads, |_, record| {
+        RecordCtx::new(text, record?).matches(cond)
     })
 }
 
@@ -387,19 +358,15 @@ pub(crate) fn filter(
 /// first value of each record that does not decode.
 pub(crate) fn validate(
     file: &MarcFile,
-    text: &TextOptions,
+    decoder: &crate::text::TextDecoder,
     decode: bool,
     threads: usize,
 ) -> Vec<Error> {
-    let text = TextOptions {
-        to_unicode: true,
-        ..*text
-    };
     let mut found: Vec<Error> = file
-        .par_map(threads, |i, record| {
+        .par_map(threads, |_, record| {
             let record = record?;
             if decode {
-                RecordCtx::new(&text, file, i, record).decode_all()?;
+                record.text(decoder).check()?;
             }
             Ok(())
         })

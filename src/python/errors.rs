@@ -1,16 +1,15 @@
-//! Turning `marcmap::Error` into Python exceptions, after the GIL is reacquired.
+//! Turning `marcmap::Error` into Python exceptions, after the GIL is reacquired:
+//! [`to_py`] is the one place where that happens.
 //!
 //! The exception classes are defined in Python (`marcmap/errors.py`), so that they
 //! are ordinary, picklable, subclassable classes with pymarc's names as aliases.
 
-use super::subfield_code;
-use super::text::{decode_error, DecodeFailure, ValueAt};
 use crate::error::{Error, ErrorKind};
-use crate::file::MarcFile;
+use crate::text::Encoding;
 use pyo3::exceptions::{PyIndexError, PyOSError};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
-use pyo3::types::PyType;
+use pyo3::types::{PyBytes, PyType};
 
 /// The Python class for an error kind.
 fn class_name(kind: &ErrorKind) -> &'static str {
@@ -27,8 +26,11 @@ fn class_name(kind: &ErrorKind) -> &'static str {
         ErrorKind::NoFields => "NoFieldsFound",
         ErrorKind::FieldOutOfBounds { .. } => "FieldOutOfBounds",
         ErrorKind::FieldTerminatorMissing => "FieldTerminatorMissing",
-        ErrorKind::Utf8 { .. } => "Utf8DecodeError",
-        ErrorKind::Marc8 { .. } => "Marc8DecodeError",
+        ErrorKind::Decode(d) => match d.encoding {
+            Encoding::Utf8 | Encoding::DetectedUtf8 => "Utf8DecodeError",
+            Encoding::Marc8 => "Marc8DecodeError",
+            _ => "MarcDecodeError",
+        },
         _ => "MarcError",
     }
 }
@@ -43,61 +45,41 @@ pub(crate) fn class<'py>(py: Python<'py>, name: &str) -> PyResult<Bound<'py, PyT
 }
 
 /// The Python exception for `e`. Call only with the GIL held.
-pub(crate) fn to_py(py: Python<'_>, e: Error) -> PyErr {
+///
+/// `data` holds the bytes the error is about: the file's bytes, in which a decode
+/// error's value sits at its record's offset plus the value's start (or, for a
+/// value decoded on its own, the value itself). A decode error becomes a
+/// `MarcDecodeError` with those bytes as `.object` and the bad byte as `.start`.
+pub(crate) fn to_py(py: Python<'_>, e: Error, data: &[u8]) -> PyErr {
     let pos = e.position();
     let cls = class_name(e.kind());
     let message = e.to_string();
     match e.into_kind() {
         ErrorKind::Io(io) => PyErr::from(io),
         ErrorKind::IndexOutOfRange { .. } => PyIndexError::new_err(message),
+        ErrorKind::Decode(d) => {
+            let start = pos.record_offset.unwrap_or(0) as usize + d.value_start;
+            let value = data
+                .get(start..start.saturating_add(d.value_len))
+                .unwrap_or_default();
+            // A value decoded on its own has no place in a file: its offsets are
+            // the value's own (`.start`), not a byte offset.
+            let byte = pos.record_offset.and(pos.byte);
+            let made = class(py, cls).and_then(|c| {
+                c.call1((
+                    message.as_str(),
+                    pos.record,
+                    byte,
+                    pos.field,
+                    PyBytes::new(py, value),
+                    d.offset_in_value,
+                    d.encoding.name().as_ref(),
+                ))
+            });
+            made.map_or_else(|e| e, PyErr::from_value)
+        }
         _ => build(py, &message, pos.record, pos.byte, pos.field, cls),
     }
-}
-
-/// The Python exception for `e`, an error about `file`. A value that did not
-/// decode becomes the same `MarcDecodeError` that the value's own accessor raises,
-/// with the value's bytes as `.object` and the bad byte as `.start`: bulk work
-/// (`extract`, `filter`, `validate`) reports only the record, the field and the
-/// bad byte, so the value is found again here, as the accessors split it.
-pub(crate) fn to_py_in(py: Python<'_>, e: Error, file: &MarcFile) -> PyErr {
-    let pos = e.position();
-    let Some(failure) = DecodeFailure::from_kind(e.kind()) else {
-        return to_py(py, e);
-    };
-    let (Some(record), Some(byte), Some(field)) = (pos.record, pos.byte, pos.field) else {
-        return to_py(py, e);
-    };
-    let Some((value, start)) = value_holding(file, record, field, byte) else {
-        return to_py(py, e);
-    };
-    if start + failure.offset as u64 != byte {
-        return to_py(py, e);
-    }
-    let at = ValueAt {
-        record,
-        byte: start,
-        field,
-    };
-    decode_error(py, value, &failure, Some(at))
-}
-
-/// The value of field `field` of record `record` (its data, or one of its
-/// subfield values) that holds the file's byte `byte`, and where it starts.
-fn value_holding(file: &MarcFile, record: u64, field: u32, byte: u64) -> Option<(&[u8], u64)> {
-    let record = file.record(usize::try_from(record).ok()?).ok()?;
-    let field = record.field(usize::try_from(field).ok()?)?;
-    let base = file.bytes().as_ptr() as usize;
-    let start_of = |v: &[u8]| (v.as_ptr() as usize).saturating_sub(base) as u64;
-    let holds = |v: &[u8]| (start_of(v)..start_of(v) + v.len() as u64).contains(&byte);
-    let value = if field.is_control() {
-        Some(field.data()).filter(|v| holds(v))
-    } else {
-        field
-            .subfields()
-            .map(|sf| subfield_code::value(sf.code, sf.value))
-            .find(|v| holds(v))
-    }?;
-    Some((value, start_of(value)))
 }
 
 /// Builds `cls(message, record_index=..., byte_offset=..., field_index=...)`.

@@ -1,11 +1,12 @@
 //! `marcmap.Field`: a lazy, read-only view of one field.
 
-use super::raw::RawBytes;
+use super::errors;
+use super::raw::{self, RawBytes};
 use super::reader::Shared;
-use super::subfield_code;
-use super::text::{decode_error, ValueAt};
 use super::types;
 use crate::record::{FieldRef, Subfield};
+use crate::subfield_code;
+use crate::text::{Encoding, ValueAt};
 use pyo3::exceptions::PyKeyError;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyString};
@@ -16,12 +17,14 @@ use std::sync::Arc;
 pub(crate) struct Field {
     shared: Arc<Shared>,
     record: u64,
+    /// Where the record starts in the file.
+    record_start: usize,
     index: u32,
     tag: [u8; 3],
     /// Absolute offset and length of the field's bytes (without its terminator).
     start: usize,
     len: usize,
-    utf8: bool,
+    encoding: Encoding,
 }
 
 /// Tags at 6XX that pymarc formats as subject headings.
@@ -32,62 +35,75 @@ impl Field {
         shared: &Arc<Shared>,
         record_index: u64,
         record_start: usize,
-        utf8: bool,
+        encoding: Encoding,
         field: &FieldRef<'_>,
     ) -> Field {
         Field {
             shared: shared.clone(),
             record: record_index,
+            record_start,
             index: field.index() as u32,
             tag: *field.tag(),
             start: record_start + field.offset_in_record(),
             len: field.data().len(),
-            utf8,
+            encoding,
         }
     }
 
     fn data_bytes(&self) -> &[u8] {
-        self.shared
-            .file
-            .bytes()
-            .get(self.start..self.start + self.len)
-            .unwrap_or_default()
+        raw::slice(&self.shared.file, self.start, self.len)
     }
 
     fn is_control(&self) -> bool {
         self.tag[0] == b'0' && self.tag[1] == b'0' && self.tag[2].is_ascii_digit()
     }
 
-    fn tag_str(&self) -> &str {
+    pub(crate) fn tag_str(&self) -> &str {
         std::str::from_utf8(&self.tag).unwrap_or("???")
     }
 
     /// The field as a core view, rebuilt from its bytes.
     fn view(&self) -> FieldRef<'_> {
-        FieldRef::from_parts(&self.tag, self.data_bytes(), 0, self.index as usize)
+        FieldRef::from_parts(
+            &self.tag,
+            self.data_bytes(),
+            self.start - self.record_start,
+            self.index as usize,
+        )
     }
 
+    /// Where `bytes`, a part of this field, sits: for decode errors.
     fn at(&self, bytes: &[u8]) -> ValueAt {
-        // The offset of `bytes` inside the file: it is always a sub-slice of ours.
-        let within = (bytes.as_ptr() as usize).saturating_sub(self.data_bytes().as_ptr() as usize);
         ValueAt {
-            record: self.record,
-            byte: (self.start + within) as u64,
-            field: self.index,
+            record: Some(self.record),
+            record_offset: Some(self.record_start as u64),
+            field: Some(self.index),
+            start_in_record: self
+                .view()
+                .offset_of(bytes)
+                .unwrap_or(self.start - self.record_start),
         }
     }
 
     fn value_py<'py>(&self, py: Python<'py>, bytes: &[u8]) -> PyResult<Bound<'py, PyAny>> {
-        self.shared
-            .text
-            .value_to_py(py, bytes, self.utf8, self.at(bytes))
+        self.shared.text.value_to_py(
+            py,
+            bytes,
+            self.encoding,
+            self.at(bytes),
+            self.shared.file.bytes(),
+        )
     }
 
     /// The value as text, whatever `to_unicode` says (for `value()`, `str()` and friends).
     fn decoded(&self, py: Python<'_>, bytes: &[u8]) -> PyResult<String> {
-        match self.shared.text.decode(bytes, self.utf8) {
+        match self
+            .shared
+            .text
+            .decode(bytes, self.encoding, self.at(bytes))
+        {
             Ok(text) => Ok(text.into_owned()),
-            Err(f) => Err(decode_error(py, bytes, &f, Some(self.at(bytes)))),
+            Err(e) => Err(errors::to_py(py, e, self.shared.file.bytes())),
         }
     }
 
@@ -248,7 +264,7 @@ impl Field {
 
     /// pymarc's `format_field()`: values with spaces, subject subdivisions after ` -- `,
     /// and `$6` left out.
-    fn format_field(&self, py: Python<'_>) -> PyResult<String> {
+    pub(crate) fn format_field(&self, py: Python<'_>) -> PyResult<String> {
         if self.is_control() {
             return self.decoded(py, self.data_bytes());
         }
@@ -323,7 +339,16 @@ impl Field {
 }
 
 impl Field {
-    fn first<'py>(&self, py: Python<'py>, code: &str) -> PyResult<Option<Bound<'py, PyAny>>> {
+    /// The two indicator bytes (blanks for a missing one, as pymarc reads them).
+    pub(crate) fn indicators_bytes(&self) -> (u8, u8) {
+        self.view().indicators()
+    }
+
+    pub(crate) fn first<'py>(
+        &self,
+        py: Python<'py>,
+        code: &str,
+    ) -> PyResult<Option<Bound<'py, PyAny>>> {
         match self.find_value(py, code)? {
             Some(value) => self.value_py(py, value).map(Some),
             None => Ok(None),

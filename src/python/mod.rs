@@ -4,7 +4,7 @@
 //! - Work that touches many records (indexing, batch parsing, the control-number
 //!   index, `extract`, `filter`, validation) runs inside `py.detach`, capturing only
 //!   `Send` data and returning `marcmap::Result`. A `PyErr` is built only after the
-//!   GIL is back ([`errors::to_py`]).
+//!   GIL is back, in one place ([`errors::to_py`]).
 //! - Every pyclass is `frozen`; shared mutable state sits behind atomics or mutexes
 //!   (never held while Python code can run), as free-threaded Python will need. The
 //!   wheel is abi3 for the GIL-enabled CPython 3.11+: a free-threaded (3.13t)
@@ -12,14 +12,15 @@
 //! - Python objects hold an `Arc` of the file plus integers, never a Rust borrow.
 
 mod bulk;
+mod bulk_methods;
 mod errors;
 mod field;
 mod gc;
+mod properties;
 mod raw;
 mod reader;
 mod record;
 mod source;
-mod subfield_code;
 mod text;
 mod types;
 

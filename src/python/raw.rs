@@ -38,11 +38,16 @@ impl RawBytes {
     }
 
     fn bytes(&self) -> &[u8] {
-        self.file
-            .bytes()
-            .get(self.start..self.start + self.len)
-            .unwrap_or_default()
+        slice(&self.file, self.start, self.len)
     }
+}
+
+/// `len` bytes of `file` from `start`; empty if that range is not in the file
+/// (it always is for a range taken from a validated record).
+pub(crate) fn slice(file: &MarcFile, start: usize, len: usize) -> &[u8] {
+    file.bytes()
+        .get(start..start.saturating_add(len))
+        .unwrap_or_default()
 }
 
 #[pymethods]

@@ -1,9 +1,14 @@
 //! `marcmap.Record`: a lazy, read-only view of one record in the file.
+//!
+//! pymarc's derived properties (`title`, `isbn`, ...) live in `properties.rs`.
 
+use super::errors;
 use super::field::Field;
-use super::raw::RawBytes;
+use super::raw::{self, RawBytes};
 use super::reader::Shared;
 use crate::record::RecordRef;
+use crate::repair::Layout;
+use crate::text::Encoding;
 use pyo3::exceptions::{PyKeyError, PyTypeError};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
@@ -14,17 +19,19 @@ use std::sync::{Arc, OnceLock};
 /// made; fields are found and values decoded only when asked for.
 #[pyclass(frozen, module = "marcmap._marcmap")]
 pub(crate) struct Record {
-    shared: Arc<Shared>,
-    index: u64,
-    start: usize,
+    pub(crate) shared: Arc<Shared>,
+    pub(crate) index: u64,
+    pub(crate) start: usize,
     len: usize,
-    utf8: OnceLock<bool>,
+    /// Where a repaired record's fields are (`None` for a clean record).
+    layout: Option<Arc<Layout>>,
+    encoding: OnceLock<Encoding>,
 }
 
 static COMPAT: PyOnceLock<Py<PyModule>> = PyOnceLock::new();
 
-/// `marcmap._compat.<name>(record, *args)`: pymarc behaviour kept in Python.
-fn compat<'py>(
+/// `marcmap._compat.<name>(record)`: conversions that need pymarc, kept in Python.
+pub(crate) fn compat<'py>(
     py: Python<'py>,
     name: &str,
     record: (&Bound<'py, Record>,),
@@ -36,56 +43,57 @@ fn compat<'py>(
 }
 
 impl Record {
-    pub(crate) fn new(shared: &Arc<Shared>, index: usize, start: usize, len: usize) -> Record {
+    /// Record `index` at `start`, validated as `record` (whose repairs, if any, it keeps).
+    pub(crate) fn new(shared: &Arc<Shared>, index: usize, record: &RecordRef<'_>) -> Record {
         Record {
             shared: shared.clone(),
             index: index as u64,
-            start,
-            len,
-            utf8: OnceLock::new(),
+            start: record.offset().unwrap_or(0) as usize,
+            len: record.as_bytes().len(),
+            layout: record.layout().cloned(),
+            encoding: OnceLock::new(),
         }
     }
 
-    /// Whether the record's values decode as UTF-8 (decided once: with
-    /// `detect_utf8` it reads the whole record).
-    fn is_utf8(&self, record: &RecordRef<'_>) -> bool {
+    /// The encoding of the record's values (decided once: with `detect_utf8` it
+    /// reads the whole record).
+    pub(crate) fn encoding_of(&self, record: &RecordRef<'_>) -> Encoding {
         *self
-            .utf8
-            .get_or_init(|| self.shared.text.record_is_utf8(record))
+            .encoding
+            .get_or_init(|| self.shared.text.decoder.encoding_of(record))
     }
 
-    fn bytes(&self) -> &[u8] {
-        self.shared
-            .file
-            .bytes()
-            .get(self.start..self.start + self.len)
-            .unwrap_or_default()
+    pub(crate) fn bytes(&self) -> &[u8] {
+        raw::slice(&self.shared.file, self.start, self.len)
     }
 
     /// The record, re-read in O(1) (it was validated when this object was made).
-    fn view(&self) -> RecordRef<'_> {
-        RecordRef::reparse(self.bytes()).unwrap_or_else(|| {
-            // Unreachable for validated bytes; an empty view is still memory-safe.
-            RecordRef::reparse(EMPTY_RECORD).expect("the constant record is well-formed")
-        })
+    pub(crate) fn view(&self) -> RecordRef<'_> {
+        RecordRef::revalidated(self.bytes(), self.layout.clone())
+            .unwrap_or_else(|| {
+                // Unreachable for validated bytes; an empty view is still memory-safe.
+                RecordRef::revalidated(EMPTY_RECORD, None)
+                    .expect("the constant record is well-formed")
+            })
+            .located(self.index, self.start as u64)
     }
 
-    fn field_object(&self, record: &RecordRef<'_>, i: usize) -> Option<Field> {
-        let f = record.field(i)?;
-        Some(Field::new(
+    /// The Python view of field `f` of `record`.
+    pub(crate) fn field_object(&self, record: &RecordRef<'_>, f: &crate::FieldRef<'_>) -> Field {
+        Field::new(
             &self.shared,
             self.index,
             self.start,
-            self.is_utf8(record),
-            &f,
-        ))
+            self.encoding_of(record),
+            f,
+        )
     }
 
     fn tag_bytes(tag: &str) -> Option<[u8; 3]> {
         tag.as_bytes().try_into().ok()
     }
 
-    fn fields_matching<'py>(
+    pub(crate) fn fields_matching<'py>(
         &self,
         py: Python<'py>,
         keep: impl Fn(&[u8; 3]) -> bool,
@@ -94,16 +102,18 @@ impl Record {
         let list = PyList::empty(py);
         for f in record.fields() {
             if keep(f.tag()) {
-                list.append(Field::new(
-                    &self.shared,
-                    self.index,
-                    self.start,
-                    self.is_utf8(&record),
-                    &f,
-                ))?;
+                list.append(self.field_object(&record, &f))?;
             }
         }
         Ok(list)
+    }
+
+    /// The first field with tag `tag`.
+    pub(crate) fn find(&self, tag: &str) -> Option<Field> {
+        let t = Self::tag_bytes(tag)?;
+        let record = self.view();
+        let f = record.first(&t)?;
+        Some(self.field_object(&record, &f))
     }
 }
 
@@ -187,17 +197,10 @@ impl Record {
 
     /// How the record's text is decoded: `"utf-8"` (LDR/09 `a` or `force_utf8`),
     /// `"utf-8-detected"` (labelled MARC-8, holding UTF-8, read with
-    /// `detect_utf8=True`) or `"marc-8"`.
+    /// `detect_utf8=True`), `"marc-8"`, or a legacy `file_encoding`'s name.
     #[getter]
-    fn encoding(&self) -> &'static str {
-        let record = self.view();
-        if record.leader().is_utf8() || self.shared.text.force_utf8 {
-            "utf-8"
-        } else if self.is_utf8(&record) {
-            "utf-8-detected"
-        } else {
-            "marc-8"
-        }
+    fn encoding(&self) -> String {
+        self.encoding_of(&self.view()).name().into_owned()
     }
 
     /// The record's index in the file.
@@ -212,9 +215,50 @@ impl Record {
         self.start
     }
 
+    /// What validation repaired to read this record, as `RepairWarning`s (empty
+    /// for a clean record): see `validation=` of `MARCReader`.
+    #[getter]
+    fn repairs<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
+        let list = PyList::empty(py);
+        let cls = errors::class(py, "RepairWarning")?;
+        for r in self.view().repairs() {
+            let message = format!("record {} (byte {}): {r}", self.index, self.start);
+            let byte = self.start + r.byte;
+            list.append(cls.call1((message, self.index, byte, r.field))?)?;
+        }
+        Ok(list)
+    }
+
     /// MARC-in-JSON as a dict, as pymarc's `as_dict()`.
-    fn as_dict<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyDict>> {
-        Ok(compat(slf.py(), "as_dict", (slf,))?.cast_into::<PyDict>()?)
+    fn as_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let fields = PyList::empty(py);
+        let record = self.view();
+        for f in record.fields() {
+            let field = Bound::new(py, self.field_object(&record, &f))?;
+            let entry = PyDict::new(py);
+            let tag = field.getattr("tag")?;
+            if f.is_control() {
+                entry.set_item(tag, field.getattr("data")?)?;
+            } else {
+                let body = PyDict::new(py);
+                body.set_item("ind1", field.getattr("indicator1")?)?;
+                body.set_item("ind2", field.getattr("indicator2")?)?;
+                let subfields = PyList::empty(py);
+                for sf in field.getattr("subfields")?.try_iter()? {
+                    let sf = sf?;
+                    let one = PyDict::new(py);
+                    one.set_item(sf.get_item(0)?, sf.get_item(1)?)?;
+                    subfields.append(one)?;
+                }
+                body.set_item("subfields", subfields)?;
+                entry.set_item(tag, body)?;
+            }
+            fields.append(entry)?;
+        }
+        let out = PyDict::new(py);
+        out.set_item("leader", self.leader(py))?;
+        out.set_item("fields", fields)?;
+        Ok(out)
     }
 
     /// MARC-in-JSON text, as pymarc's `as_json()`; keyword arguments go to `json.dumps`.
@@ -226,7 +270,7 @@ impl Record {
         kwargs: Option<&Bound<'py, PyDict>>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let py = slf.py();
-        let dict = Self::as_dict(slf)?;
+        let dict = slf.get().as_dict(py)?;
         let kwargs = match kwargs {
             Some(k) => k.copy()?,
             None => PyDict::new(py),
@@ -249,11 +293,13 @@ impl Record {
         let this = slf.get();
         let mut out = format!("=LDR  {}\n", this.leader(py).to_str()?);
         let record = this.view();
-        for i in 0..record.field_count() {
-            if let Some(f) = this.field_object(&record, i) {
-                out.push_str(&Bound::new(py, f)?.str()?.to_string());
-                out.push('\n');
-            }
+        for f in record.fields() {
+            out.push_str(
+                &Bound::new(py, this.field_object(&record, &f))?
+                    .str()?
+                    .to_string(),
+            );
+            out.push('\n');
         }
         Ok(out)
     }
@@ -272,106 +318,9 @@ impl Record {
         }
     }
 
-    // pymarc's properties, computed by `marcmap._compat` with pymarc's rules.
-
-    #[getter]
-    fn title<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
-        compat(slf.py(), "title", (slf,))
-    }
-
-    #[getter]
-    fn issn_title<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
-        compat(slf.py(), "issn_title", (slf,))
-    }
-
-    #[getter]
-    fn isbn<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
-        compat(slf.py(), "isbn", (slf,))
-    }
-
-    #[getter]
-    fn issn<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
-        compat(slf.py(), "issn", (slf,))
-    }
-
-    #[getter]
-    fn issnl<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
-        compat(slf.py(), "issnl", (slf,))
-    }
-
-    #[getter]
-    fn sudoc<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
-        compat(slf.py(), "sudoc", (slf,))
-    }
-
-    #[getter]
-    fn author<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
-        compat(slf.py(), "author", (slf,))
-    }
-
-    #[getter]
-    fn uniformtitle<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
-        compat(slf.py(), "uniformtitle", (slf,))
-    }
-
-    #[getter]
-    fn series<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
-        compat(slf.py(), "series", (slf,))
-    }
-
-    #[getter]
-    fn subjects<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
-        compat(slf.py(), "subjects", (slf,))
-    }
-
-    #[getter]
-    fn addedentries<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
-        compat(slf.py(), "addedentries", (slf,))
-    }
-
-    #[getter]
-    fn location<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
-        compat(slf.py(), "location", (slf,))
-    }
-
-    #[getter]
-    fn notes<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
-        compat(slf.py(), "notes", (slf,))
-    }
-
-    #[getter]
-    fn physicaldescription<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
-        compat(slf.py(), "physicaldescription", (slf,))
-    }
-
-    #[getter]
-    fn publisher<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
-        compat(slf.py(), "publisher", (slf,))
-    }
-
-    #[getter]
-    fn pubyear<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
-        compat(slf.py(), "pubyear", (slf,))
-    }
-
     fn __reduce__(&self) -> PyResult<()> {
         Err(PyTypeError::new_err(
             "marcmap.Record is a view into a file and cannot be pickled; use as_marc(), to_pymarc() or as_dict()",
-        ))
-    }
-}
-
-impl Record {
-    fn find(&self, tag: &str) -> Option<Field> {
-        let t = Self::tag_bytes(tag)?;
-        let record = self.view();
-        let f = record.first(&t)?;
-        Some(Field::new(
-            &self.shared,
-            self.index,
-            self.start,
-            self.is_utf8(&record),
-            &f,
         ))
     }
 }

@@ -3,7 +3,9 @@
 use crate::oracle;
 use crate::util::{assert_covers_exactly_once, exercise_everything};
 use marcmap::decode::utf8;
-use marcmap::{Access, ErrorHandling, ErrorKind, Framing, MarcFile, OpenOptions, SkipReason};
+use marcmap::{
+    Access, ErrorHandling, ErrorKind, Framing, MarcFile, OpenOptions, SkipReason, Validation,
+};
 use std::path::{Path, PathBuf};
 
 fn data(name: &str) -> PathBuf {
@@ -106,18 +108,46 @@ fn authority_and_holdings_fixtures() {
     for r in &auth {
         assert_eq!(r.unwrap().leader().record_type, b'z');
     }
-    // The holdings record's directory says its 008 is one byte shorter than it is.
-    let hold = MarcFile::open(data("holdings.mrc")).unwrap();
-    assert_eq!(hold.len(), 1);
-    let err = hold.record(0).unwrap_err();
+    // The holdings record's directory says its 008 is two bytes shorter than it
+    // is: strict validation refuses it, repair reads the 008 up to its terminator.
+    let strict = OpenOptions::new()
+        .validation(Validation::Strict)
+        .open(data("holdings.mrc"))
+        .unwrap();
+    assert_eq!(strict.len(), 1);
+    let err = strict.record(0).unwrap_err();
     assert!(
         matches!(err.kind(), ErrorKind::FieldTerminatorMissing),
         "{err}"
     );
     assert_eq!(err.position().record, Some(0));
     assert_eq!(err.position().field, Some(2));
-    assert!(err.to_string().starts_with("record 0 at byte "), "{err}");
-    assert_eq!(hold.raw(0).unwrap()[6], b'x');
+    assert!(
+        err.to_string()
+            .starts_with("record 0 (byte 0), field 2 at byte "),
+        "{err}"
+    );
+    assert_eq!(strict.raw(0).unwrap()[6], b'x');
+    let hold = MarcFile::open(data("holdings.mrc")).unwrap();
+    let record = hold.record(0).unwrap();
+    let f008 = record.first(b"008").unwrap();
+    assert_eq!(f008.data().len(), 42);
+    assert_eq!(
+        record.repairs(),
+        &[marcmap::Repair {
+            kind: marcmap::RepairKind::FieldEnd {
+                declared_length: 41,
+                length: 43
+            },
+            byte: 24 + 2 * 12,
+            field: Some(2)
+        }]
+    );
+    // The 100 after it is where the directory says.
+    assert_eq!(
+        record.first(b"100").unwrap().subfield(b'a'),
+        Some(&b"Smith, John"[..])
+    );
 }
 
 #[test]
@@ -148,13 +178,13 @@ fn malformed_fixtures_never_panic_and_account_for_every_byte() {
             .starts_with(strict.record_index().starts()));
     }
     // Both kinds of damage are present, so both paths ran.
-    assert!(ok > 10 && bad > 20 && skipped > 5, "{ok} {bad} {skipped}");
+    assert!(ok > 40 && bad > 10 && skipped > 5, "{ok} {bad} {skipped}");
 
     let bad_records = MarcFile::open(data("malformed/pymarc_bad_records.mrc")).unwrap();
     let good: Vec<usize> = (0..bad_records.len())
         .filter(|&i| bad_records.record(i).is_ok())
         .collect();
-    assert_eq!((bad_records.len(), good), (8, vec![0, 7]));
+    assert_eq!((bad_records.len(), good), (8, vec![0, 1, 7]));
 }
 
 #[test]

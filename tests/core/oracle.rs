@@ -126,6 +126,114 @@ pub fn parse(rec: &[u8]) -> Result<ORecord, &'static str> {
     Ok(ORecord { leader, fields })
 }
 
+/// Parses one record the way `Validation::Repair` does (`marcmap::repair`'s
+/// rules, written again the slow way): a record the strict check refuses is
+/// read if its fields can be located by their terminators. `Ok(None)` is never
+/// returned: `Ok` holds the record and whether it needed repair.
+pub fn parse_repair(rec: &[u8]) -> Result<(ORecord, bool), &'static str> {
+    let strict = parse(rec);
+    let Err(why) = strict else {
+        return strict.map(|r| (r, false));
+    };
+    // Refusals that pymarc shares: no repair is tried.
+    if matches!(
+        why,
+        "shorter than a leader"
+            | "no record terminator"
+            | "non-ASCII leader"
+            | "base address not digits"
+            | "no fields"
+    ) || number(&rec[12..17]) == Some(0)
+    {
+        return Err(why);
+    }
+    let end = rec.len() - 1;
+    let is_entry = |e: &[u8]| {
+        e[..3].iter().all(|&b| (0x20..0x7F).contains(&b)) && e[3..].iter().all(u8::is_ascii_digit)
+    };
+    let mut entries = Vec::new();
+    let mut pos = 24;
+    while pos + 12 <= end && rec[pos] != 0x1E && is_entry(&rec[pos..pos + 12]) {
+        let e = &rec[pos..pos + 12];
+        entries.push((
+            e[..3].to_vec(),
+            number(&e[7..12]).unwrap(),
+            number(&e[3..7]).unwrap(),
+        ));
+        pos += 12;
+    }
+    if entries.is_empty() {
+        return Err(why);
+    }
+    let base = if rec[pos] == 0x1E {
+        pos + 1
+    } else {
+        match number(&rec[12..17]) {
+            Some(b) if b == pos || b == pos + 1 => b,
+            _ => return Err(why),
+        }
+    };
+    if base > end {
+        return Err(why);
+    }
+    let data = &rec[base..end];
+    let mut chunks: Vec<(usize, usize)> = Vec::new();
+    let mut from = 0;
+    for (i, &b) in data.iter().enumerate() {
+        if b == 0x1E {
+            chunks.push((from, i + 1 - from));
+            from = i + 1;
+        }
+    }
+    if from < data.len() {
+        chunks.push((from, data.len() - from));
+    }
+    let sound = |start: usize, length: usize| {
+        length > 0 && start + length <= data.len() && data[start + length - 1] == 0x1E
+    };
+    let in_order = chunks.len() == entries.len()
+        && entries
+            .iter()
+            .zip(&chunks)
+            .all(|((_, s, l), c)| !sound(*s, *l) || (*s, *l) == *c);
+    let mut fields = Vec::new();
+    for (i, (tag, start, length)) in entries.into_iter().enumerate() {
+        let (s, l) = if sound(start, length) && (!in_order || chunks[i] == (start, length)) {
+            (start, length)
+        } else if in_order {
+            chunks[i]
+        } else {
+            match chunks.iter().find(|c| c.0 == start) {
+                Some(&c) => c,
+                None => return Err(why),
+            }
+        };
+        let mut body = data[s..s + l].to_vec();
+        if body.last() == Some(&0x1E) {
+            body.pop();
+        }
+        if is_control_tag(&tag) {
+            fields.push(OField::Control { tag, data: body });
+        } else {
+            let (ind1, ind2, subfields) = split_data_field(&body);
+            fields.push(OField::Data {
+                tag,
+                raw: body,
+                ind1,
+                ind2,
+                subfields,
+            });
+        }
+    }
+    Ok((
+        ORecord {
+            leader: rec[..24].to_vec(),
+            fields,
+        },
+        true,
+    ))
+}
+
 /// The oracle's strict framing: walk from leader to leader. Returns the record
 /// spans and, if the walk stopped before the end, where.
 pub fn strict_walk(data: &[u8]) -> (Vec<(usize, usize)>, Option<usize>) {
@@ -235,4 +343,58 @@ fn oracle_pymarc_indicator_and_empty_subfield_rules() {
     assert!(!is_control_tag(b"010") && !is_control_tag(b"00A"));
     assert_eq!(number(b"+1234"), None);
     assert_eq!(number(b"01234"), Some(1234));
+}
+
+/// Record `i` of `file` (opened with the default, repairing validation) agrees
+/// with both oracles: repaired exactly when the strict oracle refuses it, its
+/// fields as [`parse_repair`] finds them, and, checked strictly, as [`parse`]
+/// finds them. An error carries the record index and a byte inside the record.
+pub fn agree(file: &marcmap::MarcFile, i: usize) -> Result<(), String> {
+    let raw = file.raw(i).expect("indexed record has bytes");
+    let start = file.offset(i).expect("indexed record has an offset");
+    let positioned = |e: &marcmap::Error| -> Result<(), String> {
+        let byte = e.position().byte.ok_or("no byte offset")?;
+        if e.position().record != Some(i as u64) || byte < start || byte >= start + raw.len() as u64
+        {
+            return Err(format!("record {i}: badly placed error {e}"));
+        }
+        Ok(())
+    };
+    match (file.record(i), parse_repair(raw)) {
+        (Ok(r), Ok((o, repaired))) => {
+            if from_ref(&r) != o {
+                return Err(format!(
+                    "record {i}: repaired fields differ: {:?} vs {o:?}",
+                    from_ref(&r)
+                ));
+            }
+            if r.repairs().is_empty() == repaired {
+                return Err(format!(
+                    "record {i}: repairs {:?}, oracle repaired {repaired}",
+                    r.repairs()
+                ));
+            }
+        }
+        (Err(e), Err(_)) => positioned(&e)?,
+        (ours, theirs) => {
+            return Err(format!(
+                "record {i}: repair: marcmap {:?}, oracle {:?}",
+                ours.map(|_| ()),
+                theirs.map(|_| ())
+            ))
+        }
+    }
+    match (
+        RecordRef::parse_with(raw, marcmap::Validation::Strict),
+        parse(raw),
+    ) {
+        (Ok(r), Ok(o)) if from_ref(&r) == o => Ok(()),
+        (Ok(_), Ok(_)) => Err(format!("record {i}: strict fields differ")),
+        (Err(_), Err(_)) => Ok(()),
+        (ours, theirs) => Err(format!(
+            "record {i}: strict: marcmap {:?}, oracle {:?}",
+            ours.map(|_| ()),
+            theirs
+        )),
+    }
 }

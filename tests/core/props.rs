@@ -309,19 +309,8 @@ proptest! {
         prop_assert!(lenient.starts().starts_with(strict.starts()));
         assert_covers_exactly_once(&file);
         for i in 0..file.len() {
-            let raw = file.raw(i).expect("indexed record has bytes");
-            match (file.record(i), oracle::parse(raw)) {
-                (Ok(r), Ok(o)) => prop_assert_eq!(oracle::from_ref(&r), o),
-                (Err(e), Err(_)) => {
-                    prop_assert_eq!(e.position().record, Some(i as u64));
-                    let byte = e.position().byte.expect("byte offset");
-                    let start = file.offset(i).unwrap();
-                    prop_assert!(byte >= start && byte < start + raw.len() as u64);
-                }
-                (ours, theirs) => prop_assert!(
-                    false,
-                    "disagree on record {}: ours {:?}, oracle {:?}", i, ours.map(|_| ()), theirs.map(|_| ())
-                ),
+            if let Err(e) = oracle::agree(&file, i) {
+                prop_assert!(false, "{}", e);
             }
         }
         exercise_everything(&file);

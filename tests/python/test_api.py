@@ -198,7 +198,9 @@ def test_bad_sources_and_options(path, tmp_path) -> None:  # type: ignore[no-unt
         {"framing": "maybe"},
         {"marc8_ligatures": "x"},
         {"marc8_normalization": "NFKC"},
-        {"file_encoding": "cp1251"},
+        {"file_encoding": "klingon"},
+        {"validation": "lax"},
+        {"marc8_handling": "loose"},
     ):
         with pytest.raises(ValueError):
             marcmap.MARCReader(str(path), **option)

@@ -83,15 +83,15 @@ def test_validate_clean_and_damaged() -> None:
     bad = marcmap.MARCReader(str(corpus_path("pymarc/bad_records.mrc")))
     errors = bad.validate()
     assert errors and all(isinstance(e, marcmap.MarcError) for e in errors)
-    # The same records fail when read one by one.
-    failing = set()
-    for i in range(len(bad)):
-        try:
-            record = bad[i]
-            str(record)
-        except marcmap.MarcError:
-            failing.add(i)
+    # The same records fail when read one by one: `None`, or with
+    # raise_errors=True the same error.
+    failing = {i for i in range(len(bad)) if bad[i] is None}
     assert {e.record_index for e in errors} == failing
+    raising = marcmap.MARCReader(str(corpus_path("pymarc/bad_records.mrc")), raise_errors=True)
+    for e in errors:
+        with pytest.raises(type(e)) as info:
+            raising[e.record_index]
+        assert str(info.value) == str(e)
 
 
 def _first_decode_error(record: marcmap.Record) -> tuple[str, marcmap.MarcDecodeError]:
@@ -109,7 +109,11 @@ def test_bulk_decode_errors_match_the_accessors(threads: int) -> None:
     # Real invalid UTF-8 (ruby-marc): extract, filter and validate raise or return
     # the same MarcDecodeError as the field accessor: the value's bytes as
     # `.object`, the bad byte as `.start`, and the same position.
-    reader = marcmap.MARCReader(str(corpus_path("ruby-marc/utf8_with_bad_bytes.marc")))
+    reader = marcmap.MARCReader(
+        str(corpus_path("ruby-marc/utf8_with_bad_bytes.marc")),
+        lazy_decoding=True,
+        raise_errors=True,
+    )
     tag, want = _first_decode_error(reader[0])
     assert want.object and want.start < len(want.object)
 
@@ -158,7 +162,9 @@ def test_extract_leaves_the_gc_as_it_found_it(reader) -> None:  # type: ignore[n
     assert gc.isenabled()
     assert reader.extract("245$a", threads=2) == _loop(reader, "245", "a")
     assert gc.isenabled()
-    bad = marcmap.MARCReader(str(corpus_path("ruby-marc/utf8_with_bad_bytes.marc")))
+    bad = marcmap.MARCReader(
+        str(corpus_path("ruby-marc/utf8_with_bad_bytes.marc")), raise_errors=True
+    )
     with pytest.raises(marcmap.Utf8DecodeError):
         bad.extract("245$a")
     assert gc.isenabled()
@@ -182,7 +188,7 @@ def test_bulk_decode_errors_hold_the_whole_value(tag: str, value: bytes) -> None
     # The value is found again as the accessors split it, not guessed from the
     # next delimiter.
     data = build([("001", b"1"), (tag, value)] if tag != "001" else [(tag, value)])
-    reader = marcmap.MARCReader(data)
+    reader = marcmap.MARCReader(data, lazy_decoding=True, raise_errors=True)
     _, want = _first_decode_error(reader[0])
     spec = tag if tag == "001" else f"{tag}$a"
     with pytest.raises(marcmap.Utf8DecodeError) as info:
@@ -221,7 +227,7 @@ def test_non_ascii_subfield_codes_read_as_pymarc_in_bulk_too(raw: bytes) -> None
     if code:
         assert reader.extract(f"245${code}") == [[value]]
         assert reader.filter(f"245${code}", contains=value) == [0]
-    strict = marcmap.MARCReader(data)
+    strict = marcmap.MARCReader(data, lazy_decoding=True)
     try:
         str(strict[0])
         accessor_error = None

@@ -1,15 +1,19 @@
 """Differential test: marcmap against pymarc 5.4.0 on every ISO 2709 file of the corpus.
 
-For each file, pymarc ``MARCReader(open(f, 'rb'), permissive=True, to_unicode=True)``
-is read next to ``marcmap.MARCReader(f, permissive=True, marc8_ligatures="pymarc")``.
-Records are paired by their start offset (pymarc reads by leader length, so the file
-position before each ``next()`` is where its record starts), and every pair is
-compared: leader, fields in order (tag, control data, indicators, subfield codes and
-values), ``str(record)``, ``as_dict()``, ``as_json()`` and pymarc's properties.
+For each file, pymarc ``MARCReader(open(f, 'rb'), to_unicode=True)`` is read next to
+``marcmap.MARCReader(f, marc8_ligatures="pymarc")``: marcmap's defaults otherwise,
+which are pymarc's behaviour (a bad record is ``None``, with ``current_exception``),
+with repair of damaged directories, detection of UTF-8 under a MARC-8 leader, and
+invalid MARC-8 replaced by U+FFFD. Records are paired by their start offset (pymarc
+reads by leader length, so the file position before each ``next()`` is where its
+record starts), and every pair is compared: leader, fields in order (tag, control
+data, indicators, subfield codes and values), ``str(record)``, ``as_dict()``,
+``as_json()`` and pymarc's properties.
 
 Every way the two readers may differ is a *category*. A file's observed categories
 must equal the documented ones in ``DOCUMENTED`` exactly: an undocumented difference
-fails, and so does a documented one that no longer happens.
+fails, and so does a documented one that no longer happens. One category is not
+allowed at all: a record that pymarc reads and marcmap refuses.
 """
 
 from __future__ import annotations
@@ -27,25 +31,22 @@ from helpers import differences, field_tuple, marcmap_by_offset, pymarc_items, r
 
 # Categories.
 FRAMING = "framing"  # record counts or start offsets differ
-LAZY_DECODE = (
-    "lazy-decode"  # pymarc: None (UnicodeDecodeError); marcmap: a Record whose bad value raises
-)
 PYMARC_FAILS = "pymarc-fails"  # pymarc: None, from a pymarc limitation; marcmap reads every value
-STRICTER_STRUCTURE = "stricter-structure"  # marcmap: None (StructureError); pymarc reads it
-MARC8_RAISES = "marc8-raises"  # values pymarc decodes leniently (garbled) raise Marc8DecodeError
+REPAIRED = "repaired"  # marcmap repaired the record's directory; values differ where pymarc
+# trusted a wrong length (a byte cut off, the next field's terminator in the value)
+MARC8_REPLACED = "marc8-replaced"  # invalid MARC-8: U+FFFD, where pymarc garbles the text
+DETECTED_UTF8 = "detected-utf8"  # UTF-8 under a MARC-8 leader read as UTF-8; pymarc garbles it
 VALUE_DIFFERS = "value-differs"  # a decoded value differs (reasons per file)
+# Not allowed: a record that pymarc reads and marcmap refuses.
+MARCMAP_REFUSES = "marcmap-refuses"
 
 _C0_DROPPED = (
     "C0 control bytes are not MARC-8 characters: pymarc's decoder drops them, marcmap "
-    "raises Marc8DecodeError (utf8_handling='replace' gives U+FFFD)"
+    "gives U+FFFD (marc8_handling='strict' raises Marc8DecodeError)"
 )
 _BAD_MARC8 = (
     "invalid MARC-8 (or another encoding under a MARC-8 leader): pymarc prints "
-    "'Unable to parse character' and garbles the text, marcmap raises Marc8DecodeError"
-)
-_TERMINATOR = (
-    "a directory length does not end on a field terminator: pymarc cuts the last "
-    "byte off whatever is there, marcmap reports FieldTerminatorMissing"
+    "'Unable to parse character' and garbles the text, marcmap gives U+FFFD"
 )
 _FILLER = "trailing filler after the last record: pymarc reports it as a TruncatedRecord item"
 
@@ -61,6 +62,17 @@ _NON_ASCII_INDICATOR = (
     "a non-ASCII indicator: pymarc decodes indicators as ASCII and gives None; marcmap "
     "reads the record"
 )
+_SHORT_LENGTH = (
+    "a directory length short of the field's terminator: pymarc cuts the value there, "
+    "marcmap reads the field to its terminator (record.repairs says so)"
+)
+_CHARACTER_LENGTHS = (
+    "record and field lengths counted in characters, not bytes (UTF-8 text): pymarc "
+    "reads that many bytes and stops (EndOfRecordNotFound or TruncatedRecord); marcmap "
+    "frames the records by their terminators and locates the fields by theirs "
+    "(reader.recovered, record.repairs)"
+)
+_YAZ_UTF8 = "yaz's UTF-8 output under a MARC-8 leader: marcmap detects and reads it as UTF-8"
 
 DOCUMENTED: dict[str, dict[str, str]] = {
     # --- framing: pymarc stops at its first framing error; marcmap resynchronises ---
@@ -77,6 +89,9 @@ DOCUMENTED: dict[str, dict[str, str]] = {
         FRAMING: "no usable leader in the file: pymarc reports EndOfRecordNotFound, marcmap "
         "finds no record and skips the whole range"
     },
+    "marc4j/src/org/marc4j/samples/resources/error.mrc": {FRAMING: _CHARACTER_LENGTHS},
+    "ruby-marc/cp866_unimarc.marc": {FRAMING: _CHARACTER_LENGTHS},
+    "ruby-marc/marc_with_bad_utf8.utf8.marc": {FRAMING: _CHARACTER_LENGTHS},
     "marc4js/PGA_2records.mrc": {FRAMING: _LEADER_FRAMING},
     "marc4js/collection-error.mrc": {FRAMING: _LEADER_FRAMING},
     "marc4js/utf8_only.mrc": {FRAMING: _FILLER},
@@ -95,32 +110,26 @@ DOCUMENTED: dict[str, dict[str, str]] = {
     },
     "pymarc/bad_records.mrc": {
         FRAMING: "the last (truncated) record: pymarc yields a TruncatedRecord item, marcmap "
-        "skips it; the other 8 records pair up"
+        "skips it; the other 8 records pair up",
+        PYMARC_FAILS: "record 1's base address (99937) disagrees with its terminated "
+        "directory: pymarc BaseAddressInvalid, marcmap repairs the base address",
     },
     "ruby-marc/cp866_multirecord.marc": {FRAMING: _LEADER_FRAMING},
     "yaz/marc4.marc": {FRAMING: _GARBAGE},
-    # --- lazy decoding: pymarc gives None, marcmap a Record whose bad value raises ---
-    "marc4j/test/resources/incomplete_esc_seq.mrc": {LAZY_DECODE: "an incomplete MARC-8 escape"},
-    "marc4j/test/resources/pride-and-prejudice-with-many-errors.mrc": {
-        LAZY_DECODE: "74 records with invalid UTF-8"
-    },
-    "marc4j/test/resources/sample1.mrc": {LAZY_DECODE: "invalid UTF-8 (0xF8)"},
-    "marc4js/marc8_accented_chars.marc": {
-        LAZY_DECODE: "MARC-8 bytes under a UTF-8 leader (LDR/09 'a')"
-    },
-    "ruby-marc/marc8_accented_chars.marc": {
-        LAZY_DECODE: "MARC-8 bytes under a UTF-8 leader (LDR/09 'a')"
-    },
-    "mrrc/error_fixtures/e301_invalid_utf8_in_control_field.bin": {LAZY_DECODE: "0xFF in a 00X"},
-    "mrrc/error_fixtures/e301_invalid_utf8_in_subfield.bin": {LAZY_DECODE: "0xFF in a subfield"},
-    "ruby-marc/utf8_with_bad_bytes.marc": {LAZY_DECODE: "invalid UTF-8"},
-    "traject/test/test_support/bad_utf_byte.utf8.marc": {LAZY_DECODE: "0xC0 in UTF-8"},
-    "yaz/marc12.json.marc": {
-        LAZY_DECODE: "UTF-8 text under a MARC-8 leader: pymarc's MARC-8 decoder fails with "
-        "IndexError (a pymarc bug), marcmap raises Marc8DecodeError on the value"
-    },
     # --- pymarc fails where the record is readable ---
     "marc4j/test/resources/185258.mrc": {PYMARC_FAILS: "non-ASCII bytes in a directory tag"},
+    "marc4j/test/resources/incomplete_esc_seq.mrc": {
+        PYMARC_FAILS: "an incomplete MARC-8 escape: pymarc's decoder raises "
+        "UnicodeDecodeError, marcmap gives U+FFFD"
+    },
+    "mrrc/error_fixtures/e003_base_address_below_24.bin": {
+        PYMARC_FAILS: "base address 00010, inside the leader: pymarc NoFieldsFound, marcmap "
+        "takes the data start from the terminated directory (record.repairs)"
+    },
+    "mrrc/error_fixtures/e004_base_address_past_record.bin": {
+        PYMARC_FAILS: "base address past the record: pymarc BaseAddressInvalid, marcmap "
+        "takes the data start from the terminated directory (record.repairs)"
+    },
     "yaz/marc0.marc": {PYMARC_FAILS: _NON_ASCII_INDICATOR},
     "yaz/marc0.json.marc": {PYMARC_FAILS: _NON_ASCII_INDICATOR},
     "yaz/marc0.xml.marc": {PYMARC_FAILS: _NON_ASCII_INDICATOR},
@@ -128,29 +137,37 @@ DOCUMENTED: dict[str, dict[str, str]] = {
     "yaz/xml2marc0.xml.marc": {PYMARC_FAILS: _NON_ASCII_INDICATOR},
     "yaz/xml2tmarc0.xml.marc": {PYMARC_FAILS: _NON_ASCII_INDICATOR},
     "yaz/marc5.marc": {PYMARC_FAILS: _NON_ASCII_INDICATOR},
-    # --- marcmap checks structure pymarc does not ---
-    "mrrc/error_fixtures/e101_directory_no_terminator.bin": {
-        STRICTER_STRUCTURE: "no directory terminator before the base address: marcmap "
-        "BaseAddressInvalid, pymarc reads on"
+    "yaz/marc12.json.marc": {
+        PYMARC_FAILS: "UTF-8 text under a MARC-8 leader: pymarc's MARC-8 decoder fails with "
+        "IndexError (a pymarc bug), marcmap detects and reads the UTF-8"
     },
-    "mrrc/error_fixtures/e106_authority_field_too_short.bin": {STRICTER_STRUCTURE: _TERMINATOR},
+    # --- repaired directories: pymarc trusts the wrong lengths ---
+    "mrrc/simple_authority.mrc": {REPAIRED: _SHORT_LENGTH},
+    "mrrc/simple_holdings.mrc": {REPAIRED: _SHORT_LENGTH},
+    "mrrc/error_fixtures/e106_authority_field_too_short.bin": {
+        REPAIRED: _SHORT_LENGTH + "; the 100's length is 1: pymarc gives an empty field"
+    },
     "mrrc/error_fixtures/e301_invalid_utf8_in_authority_control_field.bin": {
-        STRICTER_STRUCTURE: _TERMINATOR
+        REPAIRED: _SHORT_LENGTH,
+        MARC8_REPLACED: "0xFF in the 001 of a MARC-8 record: pymarc decodes control fields "
+        "as Latin-1 (ÿ), marcmap as MARC-8 (U+FFFD)",
     },
-    "mrrc/simple_authority.mrc": {STRICTER_STRUCTURE: _TERMINATOR},
-    "mrrc/simple_holdings.mrc": {STRICTER_STRUCTURE: _TERMINATOR},
-    "pymarc/bad_subfield_code.dat": {STRICTER_STRUCTURE: _TERMINATOR},
     "mrrc/error_fixtures/e106_field_length_past_data.bin": {
-        STRICTER_STRUCTURE: "a directory entry of length 9999 runs past the record: "
-        "marcmap FieldOutOfBounds, pymarc returns a short field"
+        REPAIRED: "a directory entry of length 9999 runs past the record: pymarc's field "
+        "holds every later field and the record terminator, marcmap's ends at its terminator"
     },
     "mrrc-testbed/synthetic/malformed/bad_directory.mrc": {
-        STRICTER_STRUCTURE: "a directory entry starts at 99999: marcmap FieldOutOfBounds, "
-        "pymarc returns an empty field"
+        REPAIRED: "a directory entry starts at 99999: pymarc returns an empty field, marcmap "
+        "the record's one field (located by its terminator)"
     },
-    # --- invalid or mislabelled MARC-8: marcmap raises, pymarc garbles ---
+    "pymarc/bad_subfield_code.dat": {
+        REPAIRED: "the 245's length is one short and every later field starts one byte "
+        "early: pymarc puts the terminator in each later field's indicators and cuts each "
+        "last value's last byte, marcmap locates the fields by their terminators"
+    },
+    # --- invalid MARC-8: marcmap gives U+FFFD, pymarc garbles ---
     "marc4j/test/resources/chinese_mangled_multibyte.mrc": {
-        MARC8_RAISES: "the mangled CJK variant: EACC codes cut in the middle",
+        MARC8_REPLACED: "the mangled CJK variant: EACC codes cut in the middle",
         VALUE_DIFFERS: "the NCR variant (all-ASCII &#x...; text): marcmap decodes the "
         "references to the CJK characters, pymarc leaves them literal",
     },
@@ -163,49 +180,55 @@ DOCUMENTED: dict[str, dict[str, str]] = {
         "convention for characters outside MARC-8), pymarc leaves it literal",
     },
     "marc4j/test/resources/greekmissingcharsetchange.mrc": {
-        MARC8_RAISES: "Greek bytes without a charset escape",
+        MARC8_REPLACED: "Greek bytes without a charset escape",
         VALUE_DIFFERS: "the NCR variant: marcmap decodes &#x03B1; to real characters (as "
         "LC recommends), pymarc leaves the NCR text and misplaces its diacritics",
     },
-    "marcjs/bib.mrc": {
-        FRAMING: _FILLER,
-        MARC8_RAISES: "UNIMARC records (ISO 5426) read as MARC-8",
-    },
     "pymarc/1251.dat": {
-        MARC8_RAISES: "Windows-1251 under a MARC-8 leader",
+        MARC8_REPLACED: "Windows-1251 under a MARC-8 leader (file_encoding='cp1251' reads it)",
         VALUE_DIFFERS: "some Windows-1251 values happen to be valid MARC-8 ending in "
         "combining marks: pymarc drops trailing combining marks, marcmap keeps them",
     },
-    "pymarc/bad_eacc_encoding.dat": {MARC8_RAISES: "an EACC code not in the table: " + _BAD_MARC8},
-    "ruby-marc/bad_eacc_encoding.marc8.marc": {
-        MARC8_RAISES: "an EACC code not in the table: " + _BAD_MARC8
+    "pymarc/bad_eacc_encoding.dat": {
+        MARC8_REPLACED: "an EACC code not in the table: " + _BAD_MARC8
     },
-    "pymarc/bad_marc8_escape.dat": {MARC8_RAISES: "a bad escape sequence: " + _BAD_MARC8},
-    "pymarc/utf8_without_leader_flag.dat": {MARC8_RAISES: "UTF-8 under a MARC-8 leader"},
-    "rust-marc/marc-8.sample.mrc": {MARC8_RAISES: "UTF-8 under a MARC-8 leader"},
-    "yaz/marc7.json.marc": {MARC8_RAISES: "yaz's UTF-8 output under a MARC-8 leader"},
-    "yaz/marc8.json.marc": {MARC8_RAISES: "yaz's UTF-8 output under a MARC-8 leader"},
-    "yaz/marc9.json.marc": {MARC8_RAISES: "yaz's UTF-8 output under a MARC-8 leader"},
-    "yaz/marc10.json.marc": {MARC8_RAISES: "yaz's UTF-8 output under a MARC-8 leader"},
-    "yaz/marc11.json.marc": {MARC8_RAISES: "yaz's UTF-8 output under a MARC-8 leader"},
-    "yaz/marc10.marc": {MARC8_RAISES: "Danish test record with '@UB7'-style and invalid bytes"},
-    "yaz/marc11.marc": {MARC8_RAISES: "Danish test record with invalid MARC-8 bytes"},
+    "ruby-marc/bad_eacc_encoding.marc8.marc": {
+        MARC8_REPLACED: "an EACC code not in the table: " + _BAD_MARC8
+    },
+    "pymarc/bad_marc8_escape.dat": {MARC8_REPLACED: "a bad escape sequence: " + _BAD_MARC8},
+    "yaz/marc10.marc": {MARC8_REPLACED: "Danish test record with '@UB7'-style and invalid bytes"},
+    "yaz/marc11.marc": {MARC8_REPLACED: "Danish test record with invalid MARC-8 bytes"},
     "yaz/marc12.marc": {
-        MARC8_RAISES: "a form feed (0x0C) inside a CJK 880: not a MARC-8 character"
+        MARC8_REPLACED: "a form feed (0x0C) inside a CJK 880: not a MARC-8 character"
     },
     "marc4j/test/resources/bad-characters-in-various-fields.mrc": {
-        MARC8_RAISES: "C0 control bytes (0x14) in values: " + _C0_DROPPED
+        MARC8_REPLACED: "C0 control bytes (0x14) in values: " + _C0_DROPPED
     },
     "mrrc-testbed/synthetic/malformed/embedded_terminators.mrc": {
         VALUE_DIFFERS: "a field terminator (0x1E) inside a MARC-8 value: pymarc's decoder "
         "drops it, marcmap's passes the ISO 2709 delimiters (0x1D-0x1F) through"
     },
-    # --- decoded values that differ ---
+    # --- UTF-8 under a MARC-8 leader: marcmap detects it, pymarc decodes MARC-8 garbage ---
+    "pymarc/utf8_without_leader_flag.dat": {DETECTED_UTF8: "UTF-8 under a MARC-8 leader"},
+    "rust-marc/marc-8.sample.mrc": {DETECTED_UTF8: "UTF-8 under a MARC-8 leader"},
+    "marcjs/bib-one.mrc": {DETECTED_UTF8: "a UTF-8 UNIMARC record under a blank LDR/09"},
+    "marcjs/bib.mrc": {
+        FRAMING: _FILLER,
+        DETECTED_UTF8: "UTF-8 UNIMARC records under a blank LDR/09",
+    },
     "pymarc/testunimarc.dat": {
         FRAMING: _FILLER,
-        VALUE_DIFFERS: "UNIMARC non-sorting markers 0x98/0x9C (C1 controls): pymarc drops "
-        "them, marcmap passes C1 controls through",
+        DETECTED_UTF8: "a UTF-8 UNIMARC record under a blank LDR/09: its non-sorting "
+        "markers U+0088/U+0089 stay C1 controls, pymarc's MARC-8 reading makes them U+2117",
     },
+    "yaz/marc1.json.marc": {DETECTED_UTF8: _YAZ_UTF8},
+    "yaz/marc2.json.marc": {DETECTED_UTF8: _YAZ_UTF8},
+    "yaz/marc7.json.marc": {DETECTED_UTF8: _YAZ_UTF8},
+    "yaz/marc8.json.marc": {DETECTED_UTF8: _YAZ_UTF8},
+    "yaz/marc9.json.marc": {DETECTED_UTF8: _YAZ_UTF8},
+    "yaz/marc10.json.marc": {DETECTED_UTF8: _YAZ_UTF8},
+    "yaz/marc11.json.marc": {DETECTED_UTF8: _YAZ_UTF8},
+    # --- decoded values that differ ---
     "solrmarc/record_set_045.mrc": {
         VALUE_DIFFERS: "a MARC-8 combining mark at the end of a value ('prf' + 0xE7): "
         "pymarc drops it, marcmap keeps it on the preceding letter (NFC gives U+1E1F)"
@@ -218,7 +241,7 @@ def _observe(path: Path) -> tuple[set[str], list[str]]:
     with contextlib.redirect_stdout(io.StringIO()), warnings.catch_warnings():
         warnings.simplefilter("ignore")
         items = pymarc_items(path)
-    reader = marcmap.MARCReader(str(path), permissive=True, marc8_ligatures="pymarc")
+    reader = marcmap.MARCReader(str(path), marc8_ligatures="pymarc")
     offsets = marcmap_by_offset(reader)
     seen: set[str] = set()
     log: list[str] = []
@@ -231,62 +254,80 @@ def _observe(path: Path) -> tuple[set[str], list[str]]:
     for start, theirs, exc in items:
         if start not in offsets:
             continue
-        ours = reader[offsets[start]]
+        i = offsets[start]
+        ours = reader[i]
+        if ours is None:
+            err = reader.current_exception
+            assert isinstance(err, marcmap.MarcError), err
+            assert err.record_index == i
         if theirs is None and ours is None:
+            if isinstance(err, marcmap.MarcDecodeError):
+                # Both refuse invalid text (pymarc with a UnicodeDecodeError); with
+                # lazy decoding marcmap reads the record, and the bad value raises
+                # when it is read.
+                assert isinstance(exc, UnicodeDecodeError), exc
+                _check_lazy(path, i)
             continue
         if theirs is None:
             if isinstance(exc, pymarc.exceptions.FatalReaderError):
                 # pymarc frames by the leader's length; marcmap found the record anyway.
                 seen.add(FRAMING)
                 log.append(f"@{start}: pymarc {type(exc).__name__}, marcmap recovered the record")
-                continue
-            view = record_view(ours)
-            raised = [f for f in view["fields"] if f[0] == "raised"]
-            if raised:
-                # The documented lazy behaviour: the record reads, the bad value raises.
-                bad = next(f for f in ours.fields if _raises(lambda f=f: field_tuple(f)))
-                with pytest.raises(marcmap.MarcDecodeError) as info:
-                    field_tuple(bad)
-                assert isinstance(info.value, UnicodeDecodeError)
-                assert info.value.record_index == offsets[start]
-                seen.add(LAZY_DECODE)
             else:
                 seen.add(PYMARC_FAILS)
-            log.append(f"@{start}: pymarc None ({type(exc).__name__}: {exc}); marcmap reads")
+                log.append(f"@{start}: pymarc None ({type(exc).__name__}: {exc}); marcmap reads")
             continue
         if ours is None:
-            err = reader.current_exception
-            assert isinstance(err, marcmap.StructureError), err
-            assert err.record_index == offsets[start]
-            seen.add(STRICTER_STRUCTURE)
+            seen.add(MARCMAP_REFUSES)
             log.append(f"@{start}: marcmap None ({type(err).__name__}: {err}); pymarc reads")
             continue
         ours_fields = record_view(ours)["fields"]
         theirs_fields = [field_tuple(f) for f in theirs.fields]
         assert len(ours_fields) == len(theirs_fields), f"@{start}: field counts differ"
-        any_raised = False
-        for i, (a, b) in enumerate(zip(ours_fields, theirs_fields, strict=True)):
+        differs = False
+        repaired = {w.field_index for w in ours.repairs}
+        for k, (a, b) in enumerate(zip(ours_fields, theirs_fields, strict=True)):
             if a == b:
                 continue
-            if a == ("raised", "Marc8DecodeError"):
-                seen.add(MARC8_RAISES)
-                any_raised = True
+            differs = True
+            if k in repaired:
+                seen.add(REPAIRED)
+            elif ours.encoding == "utf-8-detected":
+                seen.add(DETECTED_UTF8)
+            elif _invalid_marc8(path, i, k):
+                seen.add(MARC8_REPLACED)
             else:
                 seen.add(VALUE_DIFFERS)
-            log.append(f"@{start} field {i}: marcmap {a!r} != pymarc {b!r}"[:300])
-        if not any_raised and VALUE_DIFFERS not in seen:
+            log.append(f"@{start} field {k}: marcmap {a!r} != pymarc {b!r}"[:300])
+        if not differs:
             # Same fields: every other view must be the same too.
             diff = differences(ours, theirs)
             assert not diff, f"{rel(path)} @{start}: {diff}"
     return seen, log
 
 
-def _raises(fn) -> bool:  # type: ignore[no-untyped-def]
+def _invalid_marc8(path: Path, i: int, k: int) -> bool:
+    """Whether field `k` of record `i` holds invalid MARC-8 (strict handling raises)."""
+    strict = marcmap.MARCReader(str(path), marc8_handling="strict", lazy_decoding=True)
+    record = strict[i]
+    assert record is not None
     try:
-        fn()
-    except marcmap.MarcError:
+        field_tuple(record.fields[k])
+    except marcmap.Marc8DecodeError:
         return True
     return False
+
+
+def _check_lazy(path: Path, i: int) -> None:
+    """With lazy decoding, record `i` reads and its bad value raises a positioned error."""
+    lazy = marcmap.MARCReader(str(path), lazy_decoding=True)
+    record = lazy[i]
+    assert record is not None
+    with pytest.raises(marcmap.MarcDecodeError) as info:
+        for field in record.fields:
+            field_tuple(field)
+    assert isinstance(info.value, UnicodeDecodeError)
+    assert info.value.record_index == i
 
 
 FILES = iso2709_files()
@@ -302,7 +343,31 @@ def test_corpus_has_iso2709_files() -> None:
 @pytest.mark.parametrize("path", FILES, ids=[rel(p) for p in FILES])
 def test_differential(path: Path) -> None:
     seen, log = _observe(path)
+    assert MARCMAP_REFUSES not in seen, "\n".join(log[:12])
     documented = DOCUMENTED.get(rel(path), {})
     assert seen == set(documented), "\n".join(
         [f"observed {sorted(seen)}, documented {sorted(documented)}", *log[:12]]
     )
+
+
+def test_strict_validation_refuses_what_repair_reads() -> None:
+    # Every record that the default validation repairs is refused under
+    # validation="strict", with a structure error naming the record.
+    require_corpus()
+    repaired = 0
+    for path in FILES:
+        reader = marcmap.MARCReader(str(path))
+        strict = marcmap.MARCReader(str(path), validation="strict")
+        for i in range(len(reader)):
+            record = reader[i]
+            if record is None or not record.repairs:
+                assert (strict[i] is None) == (record is None), f"{rel(path)} {i}"
+                continue
+            repaired += 1
+            for w in record.repairs:
+                assert w.record_index == i and w.byte_offset >= reader.offset(i)
+            assert strict[i] is None, f"{rel(path)} {i}"
+            assert isinstance(strict.current_exception, marcmap.StructureError)
+            assert strict.current_exception.record_index == i
+    # The corpus's damaged directories: mrrc's fixtures, pymarc's, lengths in characters.
+    assert repaired >= 12

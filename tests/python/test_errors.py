@@ -73,7 +73,13 @@ def test_damage_raises_its_class(kind: str) -> None:
     # (lenient framing skips the damage and reports it in `skipped`).
     data = GOOD + bad + (b"" if kind == "TruncatedRecord" else simple("g2"))
     framing_kind = kind in ("RecordLengthInvalid", "TruncatedRecord")
-    reader = marcmap.MARCReader(data, framing="strict" if framing_kind else "lenient")
+    # Strict validation: some of this damage is repaired by default.
+    reader = marcmap.MARCReader(
+        data,
+        framing="strict" if framing_kind else "lenient",
+        validation="strict",
+        raise_errors=True,
+    )
     errors = []
     records = []
     it = iter(reader)
@@ -95,7 +101,11 @@ def test_damage_raises_its_class(kind: str) -> None:
 
 @pytest.mark.parametrize("kind", ["BaseAddressNotFound", "RecordDirectoryInvalid", "NoFieldsFound"])
 def test_iteration_continues_past_a_bad_record(kind: str) -> None:
-    reader = marcmap.MARCReader(GOOD + _damaged()[kind] + simple("g2"))
+    # pymarc's iteration: the bad record is None, and current_exception says why.
+    data = GOOD + _damaged()[kind] + simple("g2")
+    items = list(marcmap.MARCReader(data))
+    assert [r["001"].data if r is not None else None for r in items] == ["g1", None, "g2"]
+    reader = marcmap.MARCReader(data, raise_errors=True)
     it = iter(reader)
     assert next(it)["001"].data == "g1"
     with pytest.raises(getattr(marcmap, kind)) as info:
@@ -133,12 +143,12 @@ def test_end_of_record_not_found_strict_framing() -> None:
 
 def test_end_of_record_not_found_lenient_keeps_next_record() -> None:
     # The damaged record stays a record (reported with its position); the next is kept.
-    lenient = marcmap.MARCReader(_end_of_record_damage(), permissive=True)
+    lenient = marcmap.MARCReader(_end_of_record_damage())
     assert len(lenient) == 3 and not lenient.skipped
     items = list(lenient)
     assert [r["001"].data if r is not None else None for r in items] == ["g1", None, "g2"]
     with pytest.raises(marcmap.EndOfRecordNotFound) as info:
-        marcmap.MARCReader(_end_of_record_damage())[1]
+        marcmap.MARCReader(_end_of_record_damage(), raise_errors=True)[1]
     assert info.value.record_index == 1
     assert info.value.byte_offset == lenient.offset(2) - 1
 

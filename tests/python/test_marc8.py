@@ -108,8 +108,9 @@ def test_detect_utf8_reads_mislabelled_records_as_utf8() -> None:
     # The same records, one file with LDR/09 'a', one with LDR/09 blank (mislabelled).
     labelled = marcmap.MARCReader(str(corpus_path("pymarc/utf8_with_leader_flag.dat")))
     mislabelled = str(corpus_path("pymarc/utf8_without_leader_flag.dat"))
-    plain = marcmap.MARCReader(mislabelled)
-    detecting = marcmap.MARCReader(mislabelled, detect_utf8=True)
+    # Detection is the default; detect_utf8=False reads LDR/09 as it is.
+    plain = marcmap.MARCReader(mislabelled, detect_utf8=False, marc8_handling="strict")
+    detecting = marcmap.MARCReader(mislabelled)
     flagged = detecting.mislabelled_utf8()
     assert flagged == plain.mislabelled_utf8() and flagged
     assert labelled.mislabelled_utf8() == []
@@ -120,10 +121,20 @@ def test_detect_utf8_reads_mislabelled_records_as_utf8() -> None:
         assert got.encoding == ("utf-8-detected" if i in flagged else "marc-8")
         assert want.encoding == "utf-8"
         assert [str(f) for f in got.fields] == [str(f) for f in want.fields]
-    # Without detection the same bytes are MARC-8, and UTF-8 sequences are not MARC-8.
+    # Without detection the same bytes are MARC-8, and UTF-8 sequences are not
+    # MARC-8: with strict MARC-8 handling the records are bad, and their errors
+    # say that detect_utf8 would read them.
+    for i in flagged:
+        assert plain[i] is None
+        error = plain.current_exception
+        assert isinstance(error, marcmap.Marc8DecodeError)
+        assert "detect_utf8=True reads them" in str(error)
+    lazy = marcmap.MARCReader(
+        mislabelled, detect_utf8=False, marc8_handling="strict", lazy_decoding=True
+    )
     with pytest.raises(marcmap.Marc8DecodeError):
         for i in flagged:
-            rec = plain[i]
+            rec = lazy[i]
             assert rec is not None
             [str(f) for f in rec.fields]
 

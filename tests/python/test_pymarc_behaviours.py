@@ -16,9 +16,11 @@ def _pymarc_records(path, **kwargs):  # type: ignore[no-untyped-def]
         return list(pymarc.MARCReader(fh, **kwargs))
 
 
-def test_bad_records_permissive() -> None:
+def test_bad_records_yield_none() -> None:
+    # pymarc 5.4's iteration: a bad record is None, with current_exception and
+    # current_chunk set, whatever `permissive` says.
     path = corpus_path("pymarc/bad_records.mrc")
-    reader = marcmap.MARCReader(str(path), permissive=True)
+    reader = marcmap.MARCReader(str(path))
     seen = []
     for record in reader:
         if record is None:
@@ -34,18 +36,26 @@ def test_bad_records_permissive() -> None:
             seen.append(("good", record["245"]["a"]))
     good = [s for s in seen if s[0] == "good"]
     theirs = [r for r in _pymarc_records(path, permissive=True) if r is not None]
-    # The good records read, and they are pymarc's good records.
-    assert [g[1] for g in good] == [r["245"]["a"] for r in theirs]
-    assert len(good) == 2
+    # The good records read: pymarc's two, and record 1, whose base address
+    # (99937) disagrees with its terminated directory (repaired; pymarc refuses it).
+    assert len(theirs) == 2 and len(good) == 3
+    assert [good[0][1], good[2][1]] == [r["245"]["a"] for r in theirs]
+    repaired = marcmap.MARCReader(str(path))[1]
+    assert repaired is not None
+    assert [w.message for w in repaired.repairs] == [
+        "record 1 (byte 127): base address 99937 disagrees with the directory: the data "
+        "starts at 37"
+    ]
+    assert isinstance(repaired.repairs[0], marcmap.RepairWarning)
     bad = [s for s in seen if s[0] == "bad"]
     assert len(bad) >= 5
     # Each error names its own record.
     assert [b[2] for b in bad] == sorted({b[2] for b in bad})
 
 
-def test_bad_records_not_permissive_raises_and_continues() -> None:
+def test_bad_records_raise_errors_raises_and_continues() -> None:
     path = corpus_path("pymarc/bad_records.mrc")
-    reader = marcmap.MARCReader(str(path))
+    reader = marcmap.MARCReader(str(path), raise_errors=True)
     good, errors = [], []
     it = iter(reader)
     while True:
@@ -59,13 +69,18 @@ def test_bad_records_not_permissive_raises_and_continues() -> None:
             assert f"byte {e.byte_offset}" in str(e) or str(e.byte_offset) in str(e)
             continue
         good.append(record)
-    assert len(good) == 2
+    assert len(good) == 3
     assert len(errors) >= 5
 
 
 def test_utf8_handling_strict_replace_ignore() -> None:
     path = corpus_path("ruby-marc/utf8_with_bad_bytes.marc")
-    strict = marcmap.MARCReader(str(path))[0]
+    # By default, as pymarc, a record with invalid UTF-8 is a bad record.
+    reader = marcmap.MARCReader(str(path))
+    assert list(reader) == [None]
+    assert isinstance(reader.current_exception, marcmap.Utf8DecodeError)
+    # With lazy decoding it reads, and the bad values raise when read.
+    strict = marcmap.MARCReader(str(path), lazy_decoding=True)[0]
     bad_fields = []
     for field in strict.fields:
         try:
@@ -104,8 +119,14 @@ def test_force_utf8() -> None:
     theirs = _pymarc_records(path, force_utf8=True)[0]
     assert [str(f) for f in ours.fields] == [str(f) for f in theirs.fields]
     assert any(ord(c) > 127 for c in str(ours))
-    # Without force_utf8 the UTF-8 bytes are (mis)labelled MARC-8 and do not decode.
-    plain = marcmap.MARCReader(str(path))[0]
+    # Without force_utf8 the mislabelled UTF-8 is detected and read as UTF-8.
+    detected = marcmap.MARCReader(str(path))[0]
+    assert [str(f) for f in detected.fields] == [str(f) for f in theirs.fields]
+    assert detected.encoding == "utf-8-detected"
+    # Read as MARC-8 (detection off) the UTF-8 bytes do not decode.
+    plain = marcmap.MARCReader(
+        str(path), detect_utf8=False, marc8_handling="strict", lazy_decoding=True
+    )[0]
     with pytest.raises(marcmap.Marc8DecodeError):
         str(plain)
 
@@ -156,13 +177,28 @@ def test_bad_indicator() -> None:
     ]
 
 
-def test_bad_subfield_code_is_a_structure_error() -> None:
-    # The 245's directory length stops one byte short of its terminator (it is at
-    # the start of the 260): pymarc reads on silently, marcmap reports the damage.
-    reader = marcmap.MARCReader(str(corpus_path("pymarc/bad_subfield_code.dat")), permissive=True)
-    assert reader[0] is None
-    assert isinstance(reader.current_exception, marcmap.FieldTerminatorMissing)
-    assert reader.current_exception.field_index == 11
+def test_bad_subfield_code_is_repaired() -> None:
+    # The 245's directory length stops one byte short of its terminator, and every
+    # field after it starts one byte early: pymarc reads on, with the terminator in
+    # each later field's indicators and each value's last byte cut off. marcmap
+    # locates the fields by their terminators and reports each repair.
+    path = corpus_path("pymarc/bad_subfield_code.dat")
+    record = marcmap.MARCReader(str(path))[0]
+    assert record is not None
+    assert [w.field_index for w in record.repairs] == list(range(11, 18))
+    theirs = _pymarc_records(path)[0]
+    for ours, pm in zip(record.fields[12:], theirs.fields[12:], strict=True):
+        # pymarc's indicators are shifted by the terminator.
+        assert pm.indicator1 == "\x1e"
+        assert ours.indicator1 == pm.indicator2
+        # pymarc's last value lost its last character.
+        assert ours.subfields[-1].value[:-1] == pm.subfields[-1].value
+    assert record["245"]["c"] == "Tobias Martinsson."
+    # Strict validation refuses it, as before.
+    strict = marcmap.MARCReader(str(path), validation="strict")
+    assert strict[0] is None
+    assert isinstance(strict.current_exception, marcmap.FieldTerminatorMissing)
+    assert strict.current_exception.field_index == 11
 
 
 def test_unimarc() -> None:

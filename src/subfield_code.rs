@@ -12,6 +12,7 @@ use unicode_normalization::UnicodeNormalization;
 
 /// The code pymarc gives a subfield with the non-ASCII code byte `code` and value
 /// `value`, and the value it gives. The code is empty when nothing ASCII is left.
+#[cfg_attr(not(feature = "python"), allow(dead_code))]
 pub(crate) fn normalize(code: u8, value: &[u8]) -> (String, &[u8]) {
     let raw = [&[code], value].concat();
     let (text, skip) = read(&raw);
@@ -43,6 +44,7 @@ pub(crate) fn value(code: u8, value: &[u8]) -> &[u8] {
 
 /// The value, as pymarc gives it, of a subfield with code byte `code` if pymarc
 /// reads that code as one of `codes` (ASCII bytes).
+#[cfg_attr(not(feature = "python"), allow(dead_code))]
 pub(crate) fn matching<'v>(codes: &[u8], code: u8, value: &'v [u8]) -> Option<&'v [u8]> {
     if code.is_ascii() {
         return codes.contains(&code).then_some(value);

@@ -1,0 +1,190 @@
+//! The bulk methods of `MARCReader` (`extract`, `filter`, `validate`,
+//! `mislabelled_utf8`): the GIL-free work in `bulk.rs` runs on N threads, and
+//! the results become Python objects here, after the GIL is back.
+
+use super::bulk::{self, Condition, Spec, ValueRef};
+use super::gc;
+use super::reader::Reader;
+use crate::error::Error;
+use crate::parallel;
+use pyo3::exceptions::{PyTypeError, PyValueError};
+use pyo3::prelude::*;
+use pyo3::types::{PyBytes, PyList, PyTuple};
+
+#[pymethods]
+impl Reader {
+    /// Values from every record, on `threads` threads with the GIL released.
+    ///
+    /// Each spec is `"001"` (a control field; a data field's whole value) or
+    /// `"245$a"` (subfield values, every repeat; `"650$ax"` for several codes).
+    /// One spec gives one entry per record: a list of values (or, with
+    /// `first=True`, the first value or `None`). Several specs give a tuple of
+    /// those per record. A malformed record raises, or in permissive mode gives
+    /// empty entries.
+    #[pyo3(signature = (*specs, threads = None, first = false))]
+    fn extract<'py>(
+        &self,
+        py: Python<'py>,
+        specs: Vec<String>,
+        threads: Option<usize>,
+        first: bool,
+    ) -> PyResult<Bound<'py, PyList>> {
+        self.check_open()?;
+        if specs.is_empty() {
+            return Err(PyTypeError::new_err(
+                "extract() needs at least one spec, e.g. '245$a'",
+            ));
+        }
+        let parsed: Vec<Spec> = specs
+            .iter()
+            .map(|s| Spec::parse(s))
+            .collect::<std::result::Result<_, _>>()
+            .map_err(PyValueError::new_err)?;
+        let threads = threads_arg(threads)?;
+        let (file, text) = (&self.shared.file, &self.shared.text);
+        let out = PyList::empty(py);
+        // The records are read on `threads` threads without the GIL; this thread
+        // turns each finished chunk into Python objects, in order, while the
+        // others go on reading.
+        parallel::map_range_in_order(
+            file.len(),
+            threads,
+            |range| bulk::extract_chunk(file, text, &parsed, first, range),
+            |work| py.detach(work),
+            |range, values| {
+                // A bad record stops the build as a plain `Error`; its exception
+                // (whose constructor is Python code) is made after the GC is back on.
+                let built = gc::deferred(py, || {
+                    values.for_each_record(range.len(), parsed.len(), |record| {
+                        let record = match record {
+                            Ok(v) => Some(v),
+                            Err(e) if self.mode.raise_errors => return Err(Stop::Record(e)),
+                            // By default a bad record gives empty entries.
+                            Err(_) => None,
+                        };
+                        let entry = |k: usize| -> PyResult<Bound<'py, PyAny>> {
+                            match (&record, first) {
+                                (Some(v), true) => Ok(v
+                                    .spec(k)
+                                    .next()
+                                    .map_or_else(|| py.None().into_bound(py), |v| value_py(py, v))),
+                                (Some(v), false) => {
+                                    Ok(PyList::new(py, v.spec(k).map(|v| value_py(py, v)))?
+                                        .into_any())
+                                }
+                                (None, true) => Ok(py.None().into_bound(py)),
+                                (None, false) => Ok(PyList::empty(py).into_any()),
+                            }
+                        };
+                        if parsed.len() == 1 {
+                            out.append(entry(0)?)?;
+                        } else {
+                            let entries =
+                                (0..parsed.len()).map(entry).collect::<PyResult<Vec<_>>>()?;
+                            out.append(PyTuple::new(py, entries)?)?;
+                        }
+                        Ok(())
+                    })
+                })?;
+                built.map_err(|stop| match stop {
+                    Stop::Py(e) => e,
+                    Stop::Record(e) => self.py_error(py, e),
+                })
+            },
+        )?;
+        Ok(out)
+    }
+
+    /// The indices of the records with a value for `spec` that contains `contains`
+    /// (any value when `None`), on `threads` threads with the GIL released. The
+    /// values compared are those `extract(spec)` gives: a control field's data, a
+    /// data field's joined `value()` (`"650"`), or subfield values (`"650$a"`).
+    /// `ignore_case` folds Unicode case on text, ASCII case on raw bytes.
+    #[pyo3(signature = (spec, contains = None, *, ignore_case = false, threads = None))]
+    fn filter(
+        &self,
+        py: Python<'_>,
+        spec: &str,
+        contains: Option<String>,
+        ignore_case: bool,
+        threads: Option<usize>,
+    ) -> PyResult<Vec<usize>> {
+        self.check_open()?;
+        let spec = Spec::parse(spec).map_err(PyValueError::new_err)?;
+        let cond = Condition::new(spec, contains, ignore_case);
+        let threads = threads_arg(threads)?;
+        let shared = self.shared.clone();
+        let results = py.detach(move || bulk::filter(&shared.file, &shared.text, &cond, threads));
+        let mut out = Vec::new();
+        for (i, r) in results.into_iter().enumerate() {
+            match r {
+                Ok(true) => out.push(i),
+                Ok(false) => {}
+                Err(e) if self.mode.raise_errors => return Err(self.py_error(py, e)),
+                Err(_) => {}
+            }
+        }
+        Ok(out)
+    }
+
+    /// Every malformed record (and, with `decode=True`, every record with a value
+    /// that does not decode strictly) as a list of `MarcError`s, in file order.
+    /// Framing damage skipped by lenient framing is in `skipped`, not here.
+    #[pyo3(signature = (*, decode = true, threads = None))]
+    fn validate<'py>(
+        &self,
+        py: Python<'py>,
+        decode: bool,
+        threads: Option<usize>,
+    ) -> PyResult<Vec<Py<PyAny>>> {
+        self.check_open()?;
+        let threads = threads_arg(threads)?;
+        let shared = self.shared.clone();
+        let strict = shared.text.decoder.strict();
+        let found = py.detach(move || bulk::validate(&shared.file, &strict, decode, threads));
+        Ok(found
+            .into_iter()
+            .map(|e| self.py_error(py, e).into_value(py).into_any())
+            .collect())
+    }
+
+    /// The indices of the records labelled MARC-8 (LDR/09 blank) whose bytes are
+    /// UTF-8: multibyte sequences, no escapes. With `detect_utf8=True` these are
+    /// the records the reader decodes as UTF-8. Runs without the GIL.
+    #[pyo3(signature = (*, threads = None))]
+    fn mislabelled_utf8(&self, py: Python<'_>, threads: Option<usize>) -> PyResult<Vec<usize>> {
+        self.check_open()?;
+        let threads = threads_arg(threads)?;
+        let file = self.file().clone();
+        Ok(py.detach(move || bulk::mislabelled_utf8(&file, threads)))
+    }
+}
+
+fn threads_arg(threads: Option<usize>) -> PyResult<usize> {
+    match threads {
+        None => Ok(parallel::default_threads()),
+        Some(0) => Err(PyValueError::new_err("threads must be at least 1")),
+        Some(n) => Ok(n),
+    }
+}
+
+/// Why `extract` stopped building its result.
+enum Stop {
+    /// Making a Python object failed (out of memory).
+    Py(PyErr),
+    /// A record is malformed or has a value that does not decode.
+    Record(Error),
+}
+
+impl From<PyErr> for Stop {
+    fn from(e: PyErr) -> Self {
+        Stop::Py(e)
+    }
+}
+
+fn value_py<'py>(py: Python<'py>, v: ValueRef<'_>) -> Bound<'py, PyAny> {
+    match v {
+        ValueRef::Text(t) => pyo3::types::PyString::new(py, t).into_any(),
+        ValueRef::Bytes(b) => PyBytes::new(py, b).into_any(),
+    }
+}

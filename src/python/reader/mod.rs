@@ -1,0 +1,235 @@
+//! `marcmap.MARCReader`: pymarc's reader, over a memory-mapped, indexed file.
+//!
+//! The class is split by job: `options` (the constructor's keywords), `iteration`
+//! (pymarc's iteration and `current_exception`), `access` (random access and
+//! lookup by 001); the bulk methods live in `bulk_methods.rs`, next to the
+//! GIL-free work in `bulk.rs`.
+
+mod access;
+mod iteration;
+mod options;
+
+use super::errors;
+use super::record::Record;
+use super::source::Source;
+use super::text::TextOptions;
+use crate::error::Result;
+use crate::file::MarcFile;
+use crate::record::RecordRef;
+use crate::repair::Layout;
+use access::Validated;
+use iteration::{Current, Cursor};
+pub(crate) use options::Mode;
+use options::{Args, ReaderOptions};
+use pyo3::exceptions::PyValueError;
+use pyo3::prelude::*;
+use pyo3::types::{PyList, PyTuple};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+/// What every record and field of a reader shares: the file and how to decode it.
+pub(crate) struct Shared {
+    pub file: MarcFile,
+    pub text: TextOptions,
+}
+
+/// A reader over a MARC file. Iterate it like pymarc's; index it like a list.
+#[pyclass(frozen, name = "MARCReader", module = "marcmap._marcmap")]
+pub(crate) struct Reader {
+    pub(crate) shared: Arc<Shared>,
+    pub(crate) mode: Mode,
+    validated: Validated,
+    cursor: Mutex<Cursor>,
+    current: Mutex<Current>,
+    closed: AtomicBool,
+}
+
+pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    // A panic while holding these locks cannot leave them inconsistent: recover.
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Validates record `i` as the reader's mode asks (its structure, and its text
+/// unless decoding is lazy), giving the layout a repaired record needs. Plain
+/// Rust: runs without the GIL.
+pub(crate) fn check_record(
+    file: &MarcFile,
+    text: &TextOptions,
+    mode: Mode,
+    i: usize,
+) -> Result<Option<Arc<Layout>>> {
+    let record = file.record(i)?;
+    if mode.check_text {
+        record.text(&text.decoder).check()?;
+    }
+    Ok(record.layout().cloned())
+}
+
+impl Reader {
+    pub(crate) fn file(&self) -> &MarcFile {
+        &self.shared.file
+    }
+
+    pub(crate) fn check_open(&self) -> PyResult<()> {
+        if self.closed.load(Ordering::Relaxed) {
+            return Err(PyValueError::new_err(
+                "I/O operation on a closed MARCReader",
+            ));
+        }
+        Ok(())
+    }
+
+    /// The Python view of record `i`, validated before with `layout`.
+    fn record_object(&self, i: usize, layout: Option<Arc<Layout>>) -> Option<Record> {
+        let start = self.file().offset(i)?;
+        let raw = self.file().raw(i)?;
+        let record = RecordRef::revalidated(raw, layout)?.located(i as u64, start);
+        Some(Record::new(&self.shared, i, &record))
+    }
+
+    /// The Python exception for an error about this reader's file.
+    pub(crate) fn py_error(&self, py: Python<'_>, e: crate::Error) -> PyErr {
+        errors::to_py(py, e, self.file().bytes())
+    }
+}
+
+#[pymethods]
+impl Reader {
+    #[new]
+    #[pyo3(signature = (
+        source,
+        *,
+        to_unicode = true,
+        force_utf8 = false,
+        hide_utf8_warnings = false,
+        utf8_handling = "strict",
+        file_encoding = None,
+        permissive = false,
+        raise_errors = false,
+        lazy_decoding = false,
+        framing = "lenient",
+        validation = "repair",
+        mmap = true,
+        marc8_handling = "replace",
+        marc8_normalization = "NFC",
+        marc8_ligatures = "lc",
+        detect_utf8 = true,
+    ))]
+    #[allow(clippy::too_many_arguments)]
+    fn new(
+        py: Python<'_>,
+        source: &Bound<'_, PyAny>,
+        to_unicode: bool,
+        force_utf8: bool,
+        hide_utf8_warnings: bool,
+        utf8_handling: &str,
+        file_encoding: Option<&str>,
+        permissive: bool,
+        raise_errors: bool,
+        lazy_decoding: bool,
+        framing: &str,
+        validation: &str,
+        mmap: bool,
+        marc8_handling: &str,
+        marc8_normalization: &str,
+        marc8_ligatures: &str,
+        detect_utf8: bool,
+    ) -> PyResult<Reader> {
+        // marcmap never prints warnings, so there is nothing to hide; and, as in
+        // pymarc 5.4, a bad record is `None` whatever `permissive` says.
+        let _ = (hide_utf8_warnings, permissive);
+        let options = ReaderOptions::from_args(&Args {
+            to_unicode,
+            force_utf8,
+            utf8_handling,
+            marc8_handling,
+            file_encoding,
+            framing,
+            validation,
+            mmap,
+            marc8_normalization,
+            marc8_ligatures,
+            detect_utf8,
+            raise_errors,
+            lazy_decoding,
+        })?;
+        let file = Source::extract(py, source)?.open(py, options.open)?;
+        let validated = Validated::new(file.len());
+        Ok(Reader {
+            shared: Arc::new(Shared {
+                file,
+                text: options.text,
+            }),
+            mode: options.mode,
+            validated,
+            cursor: Mutex::new(Cursor::default()),
+            current: Mutex::new(Current::default()),
+            closed: AtomicBool::new(false),
+        })
+    }
+
+    fn __len__(&self) -> usize {
+        self.file().len()
+    }
+
+    /// The byte ranges lenient framing skipped: `(offset, length, reason)` tuples.
+    #[getter]
+    fn skipped<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
+        let list = PyList::empty(py);
+        for s in self.file().skipped() {
+            list.append(PyTuple::new(
+                py,
+                [
+                    s.offset.into_pyobject(py)?.into_any(),
+                    s.length.into_pyobject(py)?.into_any(),
+                    s.reason.to_string().into_pyobject(py)?.into_any(),
+                ],
+            )?)?;
+        }
+        Ok(list)
+    }
+
+    /// Records accepted although their leader's length was wrong:
+    /// `(index, offset, declared_length or None, actual_length)` tuples.
+    #[getter]
+    fn recovered(&self) -> Vec<(u64, u64, Option<usize>, usize)> {
+        self.file()
+            .recovered()
+            .iter()
+            .map(|r| (r.record, r.offset, r.declared, r.actual))
+            .collect()
+    }
+
+    /// With strict framing, the error that stopped indexing (else `None`).
+    #[getter]
+    fn framing_error(&self, py: Python<'_>) -> Option<Py<PyAny>> {
+        let e = self.file().framing_error()?;
+        Some(self.py_error(py, e).into_value(py).into_any())
+    }
+
+    /// Whether the file is memory-mapped (rather than read into memory).
+    #[getter]
+    fn is_mapped(&self) -> bool {
+        self.file().is_mapped()
+    }
+
+    /// Stops iteration, indexing, lookups and bulk work. Records already made stay
+    /// valid; the mapping is released when the reader and the last of them are gone.
+    fn close(&self) {
+        self.closed.store(true, Ordering::Relaxed);
+    }
+
+    fn __enter__(slf: Bound<'_, Self>) -> Bound<'_, Self> {
+        slf
+    }
+
+    #[pyo3(signature = (*_args))]
+    fn __exit__(&self, _args: &Bound<'_, PyTuple>) -> bool {
+        self.close();
+        false
+    }
+
+    fn __repr__(&self) -> String {
+        format!("<MARCReader: {} records>", self.file().len())
+    }
+}

@@ -1,0 +1,120 @@
+//! `MARCReader(...)`'s keyword options, turned into core options once.
+
+use super::super::text::{self, TextOptions};
+use crate::decode::ErrorHandling;
+use crate::file::OpenOptions;
+use crate::index::Framing;
+use crate::repair::Validation;
+use crate::storage::Access;
+use crate::text::{Encoding, TextDecoder};
+use pyo3::exceptions::PyValueError;
+use pyo3::prelude::*;
+
+/// What a reader does with a record that is malformed or whose text does not decode.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Mode {
+    /// Raise the record's error, instead of giving `None` with `current_exception`
+    /// set (pymarc 5.4's behaviour, the default).
+    pub raise_errors: bool,
+    /// Check every value's text while validating a record (GIL-free, in batches),
+    /// so that a record with a value that does not decode is a bad record, as in
+    /// pymarc. Off (`lazy_decoding=True`): the bad value raises when it is read.
+    pub check_text: bool,
+}
+
+/// Everything `MARCReader(...)` was asked for.
+pub(crate) struct ReaderOptions {
+    pub open: OpenOptions,
+    pub text: TextOptions,
+    pub mode: Mode,
+}
+
+/// The keyword arguments, as Python gave them.
+pub(crate) struct Args<'a> {
+    pub to_unicode: bool,
+    pub force_utf8: bool,
+    pub utf8_handling: &'a str,
+    pub marc8_handling: &'a str,
+    pub file_encoding: Option<&'a str>,
+    pub framing: &'a str,
+    pub validation: &'a str,
+    pub mmap: bool,
+    pub marc8_normalization: &'a str,
+    pub marc8_ligatures: &'a str,
+    pub detect_utf8: bool,
+    pub raise_errors: bool,
+    pub lazy_decoding: bool,
+}
+
+fn choice<T: Copy>(name: &str, value: &str, choices: &[(&str, T)]) -> PyResult<T> {
+    choices
+        .iter()
+        .find(|(n, _)| *n == value)
+        .map(|(_, v)| *v)
+        .ok_or_else(|| {
+            let names: Vec<String> = choices.iter().map(|(n, _)| format!("{n:?}")).collect();
+            PyValueError::new_err(format!(
+                "{name} must be one of {}, not {value:?}",
+                names.join(", ")
+            ))
+        })
+}
+
+impl ReaderOptions {
+    pub(crate) fn from_args(a: &Args<'_>) -> PyResult<ReaderOptions> {
+        let framing = choice(
+            "framing",
+            a.framing,
+            &[("lenient", Framing::Lenient), ("strict", Framing::Strict)],
+        )?;
+        let validation = choice(
+            "validation",
+            a.validation,
+            &[
+                ("repair", Validation::Repair),
+                ("strict", Validation::Strict),
+            ],
+        )?;
+        let marc8_handling = choice(
+            "marc8_handling",
+            a.marc8_handling,
+            &[
+                ("strict", ErrorHandling::Strict),
+                ("replace", ErrorHandling::Replace),
+                ("ignore", ErrorHandling::Ignore),
+            ],
+        )?;
+        let marc8 = text::decoder("strict", a.marc8_normalization, a.marc8_ligatures)?
+            .marc8_errors(marc8_handling);
+        let utf8 = text::parse_handling(a.utf8_handling)?;
+        let file_encoding = match a.file_encoding {
+            None => None,
+            Some(name) => Some(
+                TextDecoder::encoding_for_name(name)
+                    .map_err(|e| PyValueError::new_err(e.to_string()))?,
+            ),
+        };
+        // A UTF-8 file encoding is `force_utf8`: every record is UTF-8.
+        let force_utf8 = a.force_utf8 || file_encoding == Some(Encoding::Utf8);
+        let decoder = marc8
+            .errors(utf8)
+            .force_utf8(force_utf8)
+            .detect_utf8(a.detect_utf8)
+            .file_encoding(file_encoding.filter(|e| *e != Encoding::Utf8));
+        let access = if a.mmap { Access::Map } else { Access::Read };
+        Ok(ReaderOptions {
+            open: OpenOptions::new()
+                .framing(framing)
+                .validation(validation)
+                .access(access),
+            text: TextOptions {
+                to_unicode: a.to_unicode,
+                decoder,
+            },
+            mode: Mode {
+                raise_errors: a.raise_errors,
+                check_text: a.to_unicode && !a.lazy_decoding,
+            },
+        })
+    }
+}
