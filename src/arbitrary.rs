@@ -51,6 +51,7 @@
 //! with `Debug` when the target fails.
 
 use crate::layout::{FIELD_TERMINATOR, RECORD_TERMINATOR, SUBFIELD_DELIMITER};
+use crate::owned::{OwnedField, OwnedRecord};
 use crate::record::RecordRef;
 // The `arbitrary` crate's trait, input, error and result, so an implementation
 // needs no direct dependency on it.
@@ -264,38 +265,39 @@ impl ArbitraryRecord {
         leader
     }
 
-    /// The record as ISO 2709 bytes, leader to record terminator.
-    pub fn to_bytes(&self) -> Vec<u8> {
-        let leader = self.leader();
-        let mut dir = Vec::with_capacity(12 * self.fields.len() + 1);
-        let mut data = Vec::new();
-        for f in &self.fields {
-            let start = data.len();
-            match &f.body {
-                FieldBody::Control(v) => data.extend_from_slice(v),
-                FieldBody::Data {
-                    indicators,
-                    subfields,
-                } => {
-                    data.extend_from_slice(indicators);
-                    for (code, value) in subfields {
-                        data.push(SUBFIELD_DELIMITER);
-                        data.push(*code);
-                        data.extend_from_slice(value);
+    /// The same record as an [`OwnedRecord`], with the leader
+    /// [`leader`](Self::leader) gives.
+    pub fn to_owned_record(&self) -> OwnedRecord {
+        OwnedRecord {
+            leader: self.leader(),
+            fields: self
+                .fields
+                .iter()
+                .map(|f| match &f.body {
+                    FieldBody::Control(v) => OwnedField::control(f.tag, v.as_slice()),
+                    FieldBody::Data {
+                        indicators,
+                        subfields,
+                    } => {
+                        let mut field = OwnedField::data(f.tag, indicators[0], indicators[1]);
+                        for (code, value) in subfields {
+                            field.push_subfield(*code, value.as_slice());
+                        }
+                        field
                     }
-                }
-            }
-            data.push(FIELD_TERMINATOR);
-            dir.extend_from_slice(&f.tag);
-            dir.extend_from_slice(format!("{:04}{start:05}", data.len() - start).as_bytes());
+                })
+                .collect(),
         }
-        dir.push(FIELD_TERMINATOR);
-        let mut out = Vec::with_capacity(24 + dir.len() + data.len() + 1);
-        out.extend_from_slice(&leader);
-        out.extend(dir);
-        out.extend(data);
-        out.push(RECORD_TERMINATOR);
-        out
+    }
+
+    /// The record as ISO 2709 bytes, leader to record terminator, written by
+    /// the owned record's serialiser (the one way marcmap makes new bytes).
+    pub fn to_bytes(&self) -> Vec<u8> {
+        // The invariants of the module documentation keep every record within
+        // ISO 2709's limits and free of delimiters inside values.
+        self.to_owned_record()
+            .to_iso2709()
+            .expect("an ArbitraryRecord is always writable")
     }
 
     /// The same record as one that [`Arbitrary`] can build, or `None` when the
@@ -467,6 +469,10 @@ mod tests {
             assert_eq!(parsed.leader().as_bytes(), &rec.leader());
             assert_eq!(parsed.field_count(), rec.fields().len());
             assert_eq!(ArbitraryRecord::from_record(&parsed).as_ref(), Some(&rec));
+            // owned -> bytes -> RecordRef -> owned round-trips.
+            let owned = rec.to_owned_record();
+            assert_eq!(crate::OwnedRecord::from_ref(&parsed), owned);
+            assert_eq!(owned.to_iso2709().unwrap(), raw);
             assert_eq!(decode(&rec.to_fuzz_input()), rec);
             let file =
                 ArbitraryFile::arbitrary(&mut Unstructured::new(&bytes)).expect("file decodes");

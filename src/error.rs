@@ -115,6 +115,27 @@ pub enum ErrorKind {
     /// A value is not valid text in its record's encoding.
     #[error("{0}")]
     Decode(crate::text::DecodeError),
+    /// A record or field too long for ISO 2709's length digits.
+    #[error("the {what} is {length} bytes, over ISO 2709's limit of {max}")]
+    TooLong {
+        /// `"record"` or `"field"`.
+        what: &'static str,
+        /// Its length in bytes.
+        length: usize,
+        /// The limit.
+        max: usize,
+    },
+    /// A field that ISO 2709 cannot hold.
+    #[error(
+        "field {} cannot be written as ISO 2709: {reason}",
+        String::from_utf8_lossy(tag)
+    )]
+    Unwritable {
+        /// The field's tag.
+        tag: [u8; 3],
+        /// Why.
+        reason: &'static str,
+    },
     /// A record index past the end of the file.
     #[error("record index {index} is out of range for {len} records")]
     IndexOutOfRange { index: usize, len: usize },

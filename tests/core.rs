@@ -4,6 +4,7 @@
 //! - `gen`: random structurally valid records;
 //! - `props`: property tests (generated records, damaged files, arbitrary bytes);
 //! - `corpus`: a sweep of every ISO 2709 file in `../shared/marc-corpus`;
+//! - `owned`: the owned record and its serialiser;
 //! - `fixtures`: random access, control numbers, threads and open modes on `tests/data`.
 
 #[path = "core/corpus.rs"]
@@ -14,6 +15,8 @@ mod fixtures;
 mod gen;
 #[path = "core/oracle.rs"]
 mod oracle;
+#[path = "core/owned.rs"]
+mod owned;
 #[path = "core/props.rs"]
 mod props;
 #[path = "core/util.rs"]

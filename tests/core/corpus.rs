@@ -3,8 +3,9 @@
 //! `MARCMAP_NO_CORPUS=1` says that is intended.
 
 use crate::oracle;
+use crate::owned;
 use crate::util::{assert_covers_exactly_once, exercise_everything};
-use marcmap::{Framing, MarcFile, OpenOptions, SkipReason};
+use marcmap::{Framing, MarcFile, OpenOptions, OwnedRecord, RecordRef, SkipReason, Validation};
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
@@ -85,6 +86,11 @@ struct Stats {
     skipped_bytes: u64,
     skipped_ranges: usize,
     recovered: usize,
+    /// Records that validate strictly and are laid out canonically (see
+    /// `owned::canonical`): each is written back byte for byte.
+    canonical: usize,
+    /// Records that validate strictly but are not canonical.
+    not_canonical: usize,
 }
 
 impl Stats {
@@ -98,6 +104,8 @@ impl Stats {
         self.skipped_bytes += o.skipped_bytes;
         self.skipped_ranges += o.skipped_ranges;
         self.recovered += o.recovered;
+        self.canonical += o.canonical;
+        self.not_canonical += o.not_canonical;
     }
 }
 
@@ -136,10 +144,25 @@ fn sweep_file(path: &Path, bytes: Vec<u8>) -> Stats {
     assert_covers_exactly_once(&lenient);
 
     // Every record parses or says where it failed; valid ones match the oracles
-    // (strict, and with repairs).
+    // (strict, and with repairs). Well-formed ones are written back byte for byte
+    // by the owned record.
+    let (mut canonical, mut not_canonical) = (0, 0);
     for i in 0..lenient.len() {
         if let Err(e) = oracle::agree(&lenient, i) {
             panic!("{name}: {e}");
+        }
+        let raw = lenient.raw(i).expect("indexed");
+        if let Ok(r) = RecordRef::parse_with(raw, Validation::Strict) {
+            if owned::canonical(raw) {
+                let written = OwnedRecord::from_ref(&r).to_iso2709();
+                assert!(
+                    written.as_deref().ok() == Some(raw),
+                    "{name}: record {i} is not written back byte for byte"
+                );
+                canonical += 1;
+            } else {
+                not_canonical += 1;
+            }
         }
     }
     let (ok, bad) = exercise_everything(&lenient);
@@ -160,6 +183,8 @@ fn sweep_file(path: &Path, bytes: Vec<u8>) -> Stats {
         skipped_bytes: lenient.skipped().iter().map(|s| s.length).sum(),
         skipped_ranges: lenient.skipped().len(),
         recovered: lenient.recovered().len(),
+        canonical,
+        not_canonical,
     }
 }
 
@@ -240,6 +265,18 @@ fn corpus_sweep() {
             s.recovered
         );
     }
+    // Most real records are laid out as a serialiser lays them out, and each of
+    // those was written back byte for byte above.
+    eprintln!(
+        "owned round trip: {} canonical records written back byte for byte, {} valid but not canonical",
+        total.canonical, total.not_canonical
+    );
+    assert!(
+        total.canonical > 10_000 && total.canonical > 100 * total.not_canonical,
+        "{} canonical, {} not",
+        total.canonical,
+        total.not_canonical
+    );
     let t = &total;
     eprintln!(
         "{:<24} {:>5} {:>9} {:>7} {:>6} {:>7} {:>6} {:>8} {:>6} {:>5}",
