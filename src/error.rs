@@ -67,6 +67,14 @@ pub enum ErrorKind {
     /// Reading or mapping the file failed.
     #[error("I/O error: {0}")]
     Io(#[from] std::io::Error),
+    /// A file could not be opened, mapped or read: names the path.
+    #[error("cannot read {}: {source}", path.display())]
+    Open {
+        /// The file.
+        path: std::path::PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
     /// The leader's record length (positions 00-04) is not five ASCII digits.
     #[error("record length {found:?} is not five ASCII digits")]
     RecordLengthInvalid { found: String },
@@ -213,7 +221,7 @@ impl fmt::Display for Error {
 impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match &self.inner.kind {
-            ErrorKind::Io(e) => Some(e),
+            ErrorKind::Io(e) | ErrorKind::Open { source: e, .. } => Some(e),
             _ => None,
         }
     }

@@ -53,7 +53,11 @@ impl OpenOptions {
 
     /// Opens and indexes the file at `path`.
     pub fn open(&self, path: impl AsRef<Path>) -> Result<MarcFile> {
-        let storage = Storage::open(path.as_ref(), self.access)?;
+        let path = path.as_ref();
+        let storage = Storage::open(path, self.access).map_err(|source| {
+            let path = path.to_path_buf();
+            Error::new(ErrorKind::Open { path, source }, Position::default())
+        })?;
         Ok(MarcFile::index(storage, *self))
     }
 

@@ -56,6 +56,7 @@ pub(crate) fn to_py(py: Python<'_>, e: Error, data: &[u8]) -> PyErr {
     let message = e.to_string();
     match e.into_kind() {
         ErrorKind::Io(io) => PyErr::from(io),
+        ErrorKind::Open { path, source } => os_error(&path, source),
         ErrorKind::IndexOutOfRange { .. } => PyIndexError::new_err(message),
         ErrorKind::Decode(d) => {
             let start = pos.record_offset.unwrap_or(0) as usize + d.value_start;
@@ -79,6 +80,24 @@ pub(crate) fn to_py(py: Python<'_>, e: Error, data: &[u8]) -> PyErr {
             made.map_or_else(|e| e, PyErr::from_value)
         }
         _ => build(py, &message, pos.record, pos.byte, pos.field, cls),
+    }
+}
+
+/// `FileNotFoundError(errno, strerror, filename)` and its kin, so that Python
+/// sets `.filename`.
+fn os_error(path: &std::path::Path, e: std::io::Error) -> PyErr {
+    use pyo3::exceptions::{PyFileNotFoundError, PyIsADirectoryError, PyPermissionError};
+    use std::io::ErrorKind as K;
+    let errno = e.raw_os_error().unwrap_or(0);
+    // The OS's message without Rust's " (os error N)" suffix.
+    let text = e.to_string();
+    let strerror = text.split(" (os error").next().unwrap_or(&text).to_string();
+    let args = (errno, strerror, path.to_string_lossy().into_owned());
+    match e.kind() {
+        K::NotFound => PyFileNotFoundError::new_err(args),
+        K::PermissionDenied => PyPermissionError::new_err(args),
+        K::IsADirectory => PyIsADirectoryError::new_err(args),
+        _ => PyOSError::new_err(args),
     }
 }
 

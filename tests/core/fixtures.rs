@@ -346,10 +346,18 @@ fn empty_file_has_no_records_and_missing_file_is_io_error() {
         .err()
         .expect("open of a missing file fails");
     match err.kind() {
-        ErrorKind::Io(e) => assert_eq!(e.kind(), std::io::ErrorKind::NotFound),
-        other => panic!("expected an I/O error, got {other:?}"),
+        ErrorKind::Open { path, source } => {
+            assert_eq!(source.kind(), std::io::ErrorKind::NotFound);
+            assert_eq!(path, &missing);
+        }
+        other => panic!("expected an open error, got {other:?}"),
     }
     assert!(std::error::Error::source(&err).is_some());
+    // The message names the file.
+    assert!(
+        err.to_string().contains("marcmap-test-does-not-exist.mrc"),
+        "{err}"
+    );
 }
 
 #[test]

@@ -26,7 +26,7 @@ def test_count() -> None:
     path = corpus_path(CLEAN)
     out = _run("count", str(path))
     assert out.returncode == 0, out.stderr
-    assert out.stdout.startswith(f"{len(_pymarc(path))} records, 0 errors")
+    assert out.stdout.startswith(f"{len(_pymarc(path))} records, 0 bad records")
 
 
 def test_validate_exit_codes() -> None:

@@ -1,0 +1,55 @@
+"""The ``marcmap`` command line: one module per command.
+
+Each command module has ``register(subparsers)``, which adds its parser and sets
+``run`` to a function of the parsed arguments that returns the exit status:
+0 for success, 1 when the input has problems (bad records, nothing found), and
+2 when the command cannot run (a missing file, a bad option).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from marcmap._marcmap import __version__
+from marcmap.cli import count, dump, validate
+
+COMMANDS = [count, dump, validate]
+
+DESCRIPTION = """\
+Read MARC 21 files at memory speed. FILE may be '-' for standard input.
+Exit status: 0 on success, 1 when the input has problems, 2 when the
+command cannot run."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="marcmap",
+        description=DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"marcmap {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for command in COMMANDS:
+        command.register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        status: int = args.run(args)
+    except BrokenPipeError:  # `marcmap dump | head`: not an error
+        # Python would complain again while flushing stdout at exit.
+        sys.stdout = None
+        return 0
+    except KeyboardInterrupt:
+        return 130
+    except OSError as e:
+        where = f": {e.filename}" if e.filename else ""
+        print(f"marcmap: {e.strerror or e}{where}", file=sys.stderr)
+        return 2
+    except (IndexError, ValueError, TypeError) as e:
+        print(f"marcmap: {e}", file=sys.stderr)
+        return 2
+    return status

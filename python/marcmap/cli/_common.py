@@ -1,0 +1,122 @@
+"""What the commands share: the input options, opening a reader, progress, plurals."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Iterable, Iterator
+from typing import Literal, TypeVar, cast
+
+from marcmap._marcmap import MARCReader
+
+T = TypeVar("T")
+
+
+def plural(n: int, word: str, words: str | None = None) -> str:
+    """``1 record``, ``2 records``."""
+    return f"{n:,} {word if n == 1 else (words or word + 's')}"
+
+
+def add_input(parser: argparse.ArgumentParser) -> None:
+    """The input file and the options that say how to read it."""
+    parser.add_argument("file", metavar="FILE", help="a MARC file, or '-' for standard input")
+    group = parser.add_argument_group("reading")
+    group.add_argument(
+        "--strict-framing",
+        action="store_true",
+        help="stop at the first framing error, instead of skipping damage between records",
+    )
+    group.add_argument(
+        "--strict-records",
+        action="store_true",
+        help="refuse records whose directory disagrees with their data, instead of repairing them",
+    )
+    group.add_argument(
+        "--errors",
+        choices=["strict", "replace", "ignore"],
+        default=None,
+        help="invalid UTF-8 and MARC-8: an error, U+FFFD, or dropped (default: invalid "
+        "UTF-8 is an error, invalid MARC-8 is replaced, as pymarc reads them)",
+    )
+    group.add_argument(
+        "--replace",
+        action="store_true",
+        help="the same as --errors replace",
+    )
+    group.add_argument(
+        "--encoding",
+        metavar="NAME",
+        default=None,
+        help="the encoding of records that LDR/09 does not mark UTF-8: MARC-8 (the "
+        "default), or a legacy one such as cp1251, iso8859-5 or latin-1",
+    )
+    group.add_argument(
+        "--force-utf8", action="store_true", help="read every record as UTF-8, whatever LDR/09 says"
+    )
+    group.add_argument(
+        "--no-detect-utf8",
+        action="store_true",
+        help="read records labelled MARC-8 as MARC-8 even when their bytes are UTF-8",
+    )
+    group.add_argument(
+        "--ligatures",
+        choices=["lc", "pymarc"],
+        default="lc",
+        help="how the MARC-8 ligature and double-tilde halves map: LC's U+0361/U+0360 "
+        "(default) or pymarc's U+FE20-U+FE23",
+    )
+    group.add_argument(
+        "--nfd",
+        action="store_true",
+        help="MARC-8 text in NFD (as LC's converters give it) instead of NFC",
+    )
+
+
+def read_source(name: str) -> str | bytes:
+    """A path, or the bytes of standard input for '-'."""
+    if name == "-":
+        return sys.stdin.buffer.read()
+    return name
+
+
+def open_reader(args: argparse.Namespace) -> MARCReader:
+    """A reader over ``args.file`` with the reading options."""
+    Handling = Literal["strict", "replace", "ignore"]
+    errors = cast("Handling | None", "replace" if args.replace else args.errors)
+    return MARCReader(
+        read_source(args.file),
+        framing="strict" if args.strict_framing else "lenient",
+        validation="strict" if args.strict_records else "repair",
+        utf8_handling=errors or "strict",
+        marc8_handling=errors or "replace",
+        file_encoding=args.encoding,
+        force_utf8=args.force_utf8,
+        detect_utf8=not args.no_detect_utf8,
+        marc8_ligatures=args.ligatures,
+        marc8_normalization="NFD" if args.nfd else "NFC",
+    )
+
+
+def progress(items: Iterable[T], total: int, label: str) -> Iterator[T]:
+    """Yields `items`, drawing a progress bar on stderr when stderr is a terminal."""
+    if not sys.stderr.isatty() or total < 10_000:
+        yield from items
+        return
+    step = max(total // 200, 1)
+    for done, item in enumerate(items, 1):
+        if done % step == 0 or done == total:
+            width = 40
+            filled = width * done // total
+            bar = "#" * filled + "-" * (width - filled)
+            sys.stderr.write(f"\r{label} [{bar}] {done}/{total}")
+            sys.stderr.flush()
+        yield item
+    sys.stderr.write("\n")
+
+
+def framing_note(reader: MARCReader) -> str | None:
+    """What a strict-framing run that stopped early says, if it did."""
+    error = reader.framing_error
+    if error is None:
+        return None
+    return f"stopped early (strict framing): {error}"

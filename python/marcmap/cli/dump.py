@@ -1,0 +1,67 @@
+"""``marcmap dump FILE``: records in pymarc's text form."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Iterable
+
+from marcmap._marcmap import Record
+from marcmap.cli._common import add_input, framing_note, open_reader, progress
+from marcmap.errors import MarcError
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = sub.add_parser(
+        "dump",
+        help="print records in pymarc's text form",
+        description="Print the records of FILE in pymarc's text form (=LDR, then one line "
+        "a field). A bad record is reported on stderr and the dump goes on; the exit "
+        "status is then 1.",
+    )
+    add_input(parser)
+    which = parser.add_mutually_exclusive_group()
+    which.add_argument(
+        "--index", type=int, metavar="N", help="only record N (0-based; negative from the end)"
+    )
+    which.add_argument("--control-number", metavar="CN", help="only the records with this 001")
+    parser.set_defaults(run=run)
+
+
+def _text(record: Record) -> str:
+    """The record's text; a value that does not decode raises MarcError."""
+    return str(record)
+
+
+def run(args: argparse.Namespace) -> int:
+    with open_reader(args) as reader:
+        records: Iterable[Record | None]
+        if args.index is not None:
+            records = [reader[args.index]]
+        elif args.control_number is not None:
+            records = reader.get_all_by_control_number(args.control_number)
+            if not records:
+                print(f"no record has 001 {args.control_number!r}", file=sys.stderr)
+                return 1
+        else:
+            records = progress(reader, len(reader), "dump")
+        status = 0
+        # Printed as they are read, so that each error is the one behind its record.
+        for record in records:
+            if record is None:
+                print(f"error: {reader.current_exception}", file=sys.stderr)
+                status = 1
+                continue
+            try:
+                text = _text(record)
+            except MarcError as e:
+                print(f"error: {e}", file=sys.stderr)
+                status = 1
+                continue
+            sys.stdout.write(text)
+            sys.stdout.write("\n")
+        note = framing_note(reader)
+        if note:
+            print(note, file=sys.stderr)
+            status = 1
+    return status
