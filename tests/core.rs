@@ -9,6 +9,8 @@
 
 #[path = "core/corpus.rs"]
 mod corpus;
+#[path = "common/corpus_dir.rs"]
+mod corpus_dir;
 #[path = "core/fixtures.rs"]
 mod fixtures;
 #[path = "core/gen.rs"]

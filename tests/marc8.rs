@@ -1,8 +1,8 @@
 //! MARC-8 decoding against real data: gold pairs of the same records in MARC-8
 //! and in Unicode, property tests, and a differential test against pymarc.
 //!
-//! The corpus lives in `../shared/marc-corpus` beside the crate (CI always has
-//! it). Record-level comparison uses the tiny ISO 2709 splitter below, so that
+//! The corpus is found by `tests/common/corpus_dir.rs` (skipped without it,
+//! except under CI). Record-level comparison uses the tiny ISO 2709 splitter below, so that
 //! these tests do not depend on the crate's reader.
 
 use std::path::PathBuf;
@@ -76,14 +76,11 @@ mod iso2709 {
     }
 }
 
+#[path = "common/corpus_dir.rs"]
+mod corpus_dir;
+
 fn corpus() -> Option<PathBuf> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/marc-corpus");
-    if dir.is_dir() {
-        Some(dir)
-    } else {
-        eprintln!("SKIPPED: MARC corpus not found at {}", dir.display());
-        None
-    }
+    corpus_dir::corpus_dir("MARC-8 corpus test")
 }
 
 fn read(rel: &str) -> Option<Vec<u8>> {

@@ -118,3 +118,38 @@ pub(crate) fn build(
         )),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::text::{DecodeError, DecodeReason};
+
+    #[test]
+    fn every_kind_has_its_pymarc_class() {
+        let decode = |encoding| {
+            ErrorKind::Decode(DecodeError {
+                encoding,
+                reason: DecodeReason::InvalidUtf8,
+                value_start: 0,
+                value_len: 0,
+                offset_in_value: 0,
+                utf8_under_marc8: false,
+            })
+        };
+        assert_eq!(class_name(&decode(Encoding::Utf8)), "Utf8DecodeError");
+        assert_eq!(
+            class_name(&decode(Encoding::DetectedUtf8)),
+            "Utf8DecodeError"
+        );
+        assert_eq!(class_name(&decode(Encoding::Marc8)), "Marc8DecodeError");
+        assert_eq!(class_name(&decode(Encoding::Latin1)), "MarcDecodeError");
+        assert_eq!(class_name(&ErrorKind::NoFields), "NoFieldsFound");
+        assert_eq!(
+            class_name(&ErrorKind::LengthPastTerminator {
+                declared: 1,
+                terminator: 0
+            }),
+            "RecordLengthInvalid"
+        );
+    }
+}

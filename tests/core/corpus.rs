@@ -1,6 +1,6 @@
-//! A sweep of every ISO 2709 file in `../shared/marc-corpus` (relative to the
-//! crate root). Without the corpus the test fails with a message, unless
-//! `MARCMAP_NO_CORPUS=1` says that is intended.
+//! A sweep of every ISO 2709 file in the shared MARC corpus
+//! (`$MARCMAP_CORPUS`, or `../shared/marc-corpus` beside the crate). Without the
+//! corpus the sweep is skipped with one line, except under `CI=true`.
 
 use crate::oracle;
 use crate::owned;
@@ -10,18 +10,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
 fn corpus_dir() -> Option<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/marc-corpus");
-    if dir.is_dir() {
-        return Some(dir);
-    }
-    if std::env::var("MARCMAP_NO_CORPUS").as_deref() == Ok("1") {
-        eprintln!("corpus sweep skipped: MARCMAP_NO_CORPUS=1");
-        return None;
-    }
-    panic!(
-        "the MARC corpus is missing at {} (set MARCMAP_NO_CORPUS=1 to run without it)",
-        dir.display()
-    );
+    crate::corpus_dir::corpus_dir("corpus sweep")
 }
 
 fn walk(dir: &Path, out: &mut Vec<PathBuf>) {

@@ -20,13 +20,14 @@ from __future__ import annotations
 
 import contextlib
 import io
+import json
 import warnings
 from pathlib import Path
 
 import marcmap
 import pymarc
 import pytest
-from conftest import iso2709_files, rel, require_corpus
+from conftest import DATA, iso2709_files, looks_like_iso2709, rel, require_corpus
 from helpers import differences, field_tuple, marcmap_by_offset, pymarc_items, record_view
 
 # Categories.
@@ -332,6 +333,12 @@ def _check_lazy(path: Path, i: int) -> None:
 
 FILES = iso2709_files()
 
+# The permissively licensed copies in tests/data, each with the corpus file it is
+# a copy of: the differential runs on them with or without the corpus.
+TWINS: dict[str, str] = json.loads((DATA.parent / "python" / "fixture_twins.json").read_text())
+# As for the corpus, files are ISO 2709 by content.
+FIXTURES = sorted(name for name in TWINS if looks_like_iso2709(DATA / name))
+
 
 def test_corpus_has_iso2709_files() -> None:
     require_corpus()
@@ -348,6 +355,24 @@ def test_differential(path: Path) -> None:
     assert seen == set(documented), "\n".join(
         [f"observed {sorted(seen)}, documented {sorted(documented)}", *log[:12]]
     )
+
+
+@pytest.mark.parametrize("name", FIXTURES)
+def test_differential_on_fixtures(name: str) -> None:
+    # The same categories as the corpus file the fixture is a copy of.
+    seen, log = _observe(DATA / name)
+    assert MARCMAP_REFUSES not in seen, "\n".join(log[:12])
+    documented = DOCUMENTED.get(TWINS[name], {})
+    assert seen == set(documented), "\n".join(
+        [f"observed {sorted(seen)}, documented {sorted(documented)}", *log[:12]]
+    )
+
+
+def test_fixtures_cover_every_kind_of_difference() -> None:
+    # Without the corpus the fixtures must still meet every category but one
+    # that only the large marc4j (LGPL) files show.
+    kinds = {k for name in FIXTURES for k in DOCUMENTED.get(TWINS[name], {})}
+    assert kinds >= {FRAMING, PYMARC_FAILS, REPAIRED, MARC8_REPLACED, DETECTED_UTF8, VALUE_DIFFERS}
 
 
 def test_strict_validation_refuses_what_repair_reads() -> None:

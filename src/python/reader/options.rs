@@ -118,3 +118,84 @@ impl ReaderOptions {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args() -> Args<'static> {
+        Args {
+            to_unicode: true,
+            force_utf8: false,
+            utf8_handling: "strict",
+            marc8_handling: "replace",
+            file_encoding: None,
+            framing: "lenient",
+            validation: "repair",
+            mmap: true,
+            marc8_normalization: "NFC",
+            marc8_ligatures: "lc",
+            detect_utf8: true,
+            raise_errors: false,
+            lazy_decoding: false,
+        }
+    }
+
+    #[test]
+    fn defaults_are_pymarcs() {
+        let o = ReaderOptions::from_args(&args()).unwrap();
+        assert!(!o.mode.raise_errors && o.mode.check_text);
+        let d = o.text.decoder;
+        assert_eq!(d.error_handling(), ErrorHandling::Strict);
+        assert_eq!(d.marc8_options().errors, ErrorHandling::Replace);
+        assert!(!d.forces_utf8());
+    }
+
+    #[test]
+    fn a_utf8_file_encoding_forces_utf8_and_bytes_skip_the_text_check() {
+        let o = ReaderOptions::from_args(&Args {
+            file_encoding: Some("utf-8"),
+            to_unicode: false,
+            ..args()
+        })
+        .unwrap();
+        assert!(o.text.decoder.forces_utf8());
+        assert!(!o.mode.check_text);
+    }
+
+    #[test]
+    fn bad_spellings_are_refused() {
+        for bad in [
+            Args {
+                framing: "maybe",
+                ..args()
+            },
+            Args {
+                validation: "lax",
+                ..args()
+            },
+            Args {
+                marc8_handling: "loose",
+                ..args()
+            },
+            Args {
+                utf8_handling: "loose",
+                ..args()
+            },
+            Args {
+                marc8_normalization: "NFKC",
+                ..args()
+            },
+            Args {
+                marc8_ligatures: "x",
+                ..args()
+            },
+            Args {
+                file_encoding: Some("klingon"),
+                ..args()
+            },
+        ] {
+            assert!(ReaderOptions::from_args(&bad).is_err());
+        }
+    }
+}
