@@ -3,12 +3,14 @@
 The corpus tests read the shared MARC corpus: ``$MARCMAP_CORPUS``, or
 ``<repo>/../shared/marc-corpus``. Without it they are skipped, each with one line
 saying so, except under CI (``CI=true``), which has the corpus and must run them:
-there a missing corpus fails. The tests on ``tests/data`` (permissively licensed
-fixtures) always run.
+there a missing corpus fails. A corpus file that has a copy in ``tests/data``
+(permissively licensed fixtures, listed in ``fixture_twins.json``) is read from
+there, so those tests always run.
 """
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -35,11 +37,20 @@ def _missing(what: str) -> None:
     pytest.skip(message)
 
 
+# Each fixture in tests/data and the corpus files it is a byte-for-byte copy of.
+TWINS: dict[str, list[str]] = json.loads((REPO / "tests/python/fixture_twins.json").read_text())
+FIXTURE_OF = {corpus: fixture for fixture, copies in TWINS.items() for corpus in copies}
+
+
 def corpus_path(relative: str) -> Path:
-    """A corpus file; the test is skipped when it is missing (failed under CI)."""
+    """A corpus file, or its copy in tests/data when the corpus is absent; the
+    test is skipped when neither is there (failed under CI)."""
     path = CORPUS / relative
-    if not path.exists():
-        _missing(relative)
+    if path.exists():
+        return path
+    if relative in FIXTURE_OF:
+        return DATA / FIXTURE_OF[relative]
+    _missing(relative)
     return path
 
 
