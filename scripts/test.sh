@@ -29,6 +29,15 @@ find_python() {
 PY311=$(find_python 11 ${PYTHON:+"$PYTHON"} "$HOME"/.pyenv/versions/3.11*/bin/python3 python3.11 python3)
 PY313=$(find_python 13 "$HOME"/.pyenv/versions/3.13*/bin/python3 python3.13 || true)
 
+# The shared MARC corpus: tests that need it skip without it (saying so), except
+# under CI=true, where a missing corpus fails them.
+CORPUS=${MARCMAP_CORPUS:-../shared/marc-corpus}
+if [ -d "$CORPUS" ]; then
+    echo "MARC corpus: $CORPUS"
+else
+    echo "MARC corpus: not found at $CORPUS; the tests that need it are skipped (set MARCMAP_CORPUS)"
+fi
+
 step "Rust: format, lints, tests"
 cargo fmt --check
 cargo clippy --all-targets -- -D warnings
@@ -45,6 +54,13 @@ cargo test --features arbitrary --test fuzz_replay
 step "Build the abi3 wheel once"
 [ -x .venv/bin/python ] || "$PY311" -m venv .venv
 .venv/bin/pip install -q "maturin>=1.7,<2"
+
+step "Rust: the python feature's unit tests, against CPython 3.11"
+# Without maturin, pyo3 links libpython into the test binary; it must be found
+# at run time too.
+LIBDIR=$(.venv/bin/python -c "import sysconfig; print(sysconfig.get_config_var('LIBDIR'))")
+PYO3_PYTHON="$PWD/.venv/bin/python" LD_LIBRARY_PATH="$LIBDIR${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" \
+    cargo test --features python --lib
 rm -rf target/wheels
 .venv/bin/maturin build --release --quiet --out target/wheels
 WHEEL=$(ls target/wheels/marcmap-*.whl)
@@ -67,9 +83,10 @@ else
     echo "(no CPython 3.13 found: the 3.13 run is skipped)"
 fi
 
-step "Python: ruff"
+step "Python: ruff and mypy"
 .venv/bin/ruff check python tests/python benchmarks fuzz/python
 .venv/bin/ruff format --check python tests/python benchmarks fuzz/python
+.venv/bin/python -m mypy python/marcmap
 
 if [ "${MARCMAP_SKIP_FUZZ:-0}" != 1 ] && [ -x fuzz/smoke.sh ]; then
     step "Fuzz smoke run"

@@ -77,44 +77,75 @@ pub enum ErrorKind {
     },
     /// The leader's record length (positions 00-04) is not five ASCII digits.
     #[error("record length {found:?} is not five ASCII digits")]
-    RecordLengthInvalid { found: String },
+    RecordLengthInvalid {
+        /// The five bytes found.
+        found: String,
+    },
     /// The record length is too small to hold a leader and a terminator.
     #[error("record length {length} is too short for a record")]
-    RecordTooShort { length: usize },
+    RecordTooShort {
+        /// The declared length.
+        length: usize,
+    },
     /// The data ends before the record does.
     #[error("record is truncated: {needed} bytes declared, {available} available")]
-    Truncated { needed: usize, available: usize },
+    Truncated {
+        /// The bytes the record needs.
+        needed: usize,
+        /// The bytes there are.
+        available: usize,
+    },
     /// The byte at the declared end of the record is not 0x1D.
     #[error("no record terminator (0x1D) at the declared end of the record")]
     EndOfRecordNotFound,
     /// The declared length frames the record, but runs past an earlier 0x1D
     /// beyond where the record's own fields end: it would swallow what follows.
     #[error("record length {declared} runs past the record terminator at byte {terminator} of the record, beyond the record's fields")]
-    LengthPastTerminator { declared: usize, terminator: usize },
+    LengthPastTerminator {
+        /// The declared length.
+        declared: usize,
+        /// Where the earlier 0x1D is, from the record's start.
+        terminator: usize,
+    },
     /// The leader is shorter than 24 bytes or is not ASCII.
     #[error("invalid leader: {reason}")]
-    LeaderInvalid { reason: &'static str },
+    LeaderInvalid {
+        /// What is wrong.
+        reason: &'static str,
+    },
     /// The base address (leader 12-16) is not five digits, or zero.
     #[error("base address {found:?} is not a positive five-digit number")]
-    BaseAddressNotFound { found: String },
+    BaseAddressNotFound {
+        /// The five bytes found.
+        found: String,
+    },
     /// The base address points outside the record or not after a directory.
     #[error("base address {base} is invalid for a record of {length} bytes: {reason}")]
     BaseAddressInvalid {
+        /// The base address.
         base: usize,
+        /// The record's length.
         length: usize,
+        /// What is wrong.
         reason: &'static str,
     },
     /// The directory is not a whole number of 12-byte entries, or an entry is not digits.
     #[error("invalid directory: {reason}")]
-    DirectoryInvalid { reason: String },
+    DirectoryInvalid {
+        /// What is wrong.
+        reason: String,
+    },
     /// The directory has no entries.
     #[error("the record has no fields")]
     NoFields,
     /// A directory entry points past the end of the record's data.
     #[error("directory entry points past the end of the record (start {start}, length {length}, data {available} bytes)")]
     FieldOutOfBounds {
+        /// The entry's start, from the base address.
         start: usize,
+        /// The entry's length.
         length: usize,
+        /// The bytes of data there are.
         available: usize,
     },
     /// A field does not end with the field terminator 0x1E.
@@ -146,7 +177,12 @@ pub enum ErrorKind {
     },
     /// A record index past the end of the file.
     #[error("record index {index} is out of range for {len} records")]
-    IndexOutOfRange { index: usize, len: usize },
+    IndexOutOfRange {
+        /// The index asked for.
+        index: usize,
+        /// The number of records.
+        len: usize,
+    },
 }
 
 /// An error with the place it happened. One pointer wide: kind and position live

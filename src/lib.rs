@@ -45,6 +45,8 @@
 //! [`MarcFile`] is `Send + Sync` and cheap to clone. [`MarcFile::par_map`]
 //! visits every record on N threads and returns results in record order.
 
+#![deny(missing_docs)]
+
 #[cfg(feature = "arbitrary")]
 pub mod arbitrary;
 pub mod control_number;

@@ -60,16 +60,7 @@ where
                 })
             })
             .collect();
-        // Join explicitly. The scope alone waits only until each closure has
-        // returned; the OS thread may still be running its thread-local
-        // destructors, detached, after `map_range` returns. Joining means no
-        // worker outlives the call (found by the `file` fuzz target: LeakSanitizer
-        // saw glibc's TLS-destructor list of a still-exiting worker as a leak).
-        for worker in workers {
-            if let Err(panic) = worker.join() {
-                std::panic::resume_unwind(panic);
-            }
-        }
+        join_all(workers);
     });
     let mut done = done.into_inner().unwrap_or_else(|e| e.into_inner());
     done.sort_unstable_by_key(|(c, _)| *c);
@@ -78,6 +69,21 @@ where
         out.extend(part);
     }
     out
+}
+
+/// Joins every worker, re-raising the first panic.
+///
+/// Join explicitly: the scope alone waits only until each closure has
+/// returned; the OS thread may still be running its thread-local destructors,
+/// detached, after the call returns. Joining means no worker outlives the call
+/// (found by the `file` fuzz target: LeakSanitizer saw glibc's TLS-destructor
+/// list of a still-exiting worker as a leak).
+fn join_all(workers: Vec<std::thread::ScopedJoinHandle<'_, ()>>) {
+    for worker in workers {
+        if let Err(panic) = worker.join() {
+            std::panic::resume_unwind(panic);
+        }
+    }
 }
 
 /// The most threads a call will start, whatever it is asked for: more than the
@@ -181,12 +187,7 @@ where
             }
         }
         drop(rx);
-        // Join explicitly, as in `map_range`.
-        for worker in workers {
-            if let Err(panic) = worker.join() {
-                std::panic::resume_unwind(panic);
-            }
-        }
+        join_all(workers);
         result
     })
 }
