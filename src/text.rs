@@ -280,6 +280,16 @@ impl TextDecoder {
         self.force_utf8
     }
 
+    /// Whether `detect_utf8` is on.
+    pub fn detects_utf8(&self) -> bool {
+        self.detect_utf8
+    }
+
+    /// The legacy file encoding, if one is set (`None` means MARC-8).
+    pub fn legacy_encoding(&self) -> Option<Encoding> {
+        self.file_encoding
+    }
+
     /// The same decoder with strict error handling for every encoding: for validation.
     pub fn strict(mut self) -> Self {
         self.errors = ErrorHandling::Strict;

@@ -12,10 +12,9 @@ and adds what pymarc lacks: ``len(reader)``, ``reader[i]``, lookup by 001
 released (``reader.extract``, ``reader.filter``, ``reader.validate``).
 """
 
-from __future__ import annotations
-
+from marcmap._functions import map_records
 from marcmap._marcmap import Field, MARCReader, RawBytes, Record, __version__, marc8_to_unicode
-from marcmap._types import Indicators, Subfield
+from marcmap._types import Indicators, Leader, Subfield
 from marcmap.errors import (
     BaseAddressInvalid,
     BaseAddressNotFound,
@@ -27,6 +26,7 @@ from marcmap.errors import (
     Marc8DecodeError,
     MarcDecodeError,
     MarcError,
+    MissingLinkedFields,
     NoFieldsFound,
     PymarcException,
     RecordDirectoryInvalid,
@@ -48,10 +48,12 @@ __all__ = [
     "FieldTerminatorMissing",
     "FramingError",
     "Indicators",
+    "Leader",
     "MARCReader",
     "Marc8DecodeError",
     "MarcDecodeError",
     "MarcError",
+    "MissingLinkedFields",
     "NoFieldsFound",
     "PymarcException",
     "RawBytes",
@@ -65,5 +67,6 @@ __all__ = [
     "TruncatedRecord",
     "Utf8DecodeError",
     "__version__",
+    "map_records",
     "marc8_to_unicode",
 ]

@@ -140,6 +140,17 @@ class Marc8DecodeError(MarcDecodeError):
     encoding_name = "marc-8"
 
 
+class MissingLinkedFields(MarcError):
+    """A field has a ``$6`` linkage that no 880 field answers (pymarc's name)."""
+
+    def __init__(self, field: object = None) -> None:
+        super().__init__(f"no 880 field is linked to {field}")
+        self.field = field
+
+    def __reduce__(self):  # type: ignore[no-untyped-def]
+        return (type(self), (self.field,))
+
+
 class RepairWarning(UserWarning):
     """A repair made to read a record whose directory does not match its data.
 
@@ -187,6 +198,7 @@ __all__ = [
     "MarcDecodeError",
     "MarcError",
     "Marc8DecodeError",
+    "MissingLinkedFields",
     "NoFieldsFound",
     "PymarcException",
     "RecordDirectoryInvalid",

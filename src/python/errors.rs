@@ -46,11 +46,11 @@ pub(crate) fn class<'py>(py: Python<'py>, name: &str) -> PyResult<Bound<'py, PyT
 
 /// The Python exception for `e`. Call only with the GIL held.
 ///
-/// `data` holds the bytes the error is about: the file's bytes, in which a decode
-/// error's value sits at its record's offset plus the value's start (or, for a
-/// value decoded on its own, the value itself). A decode error becomes a
-/// `MarcDecodeError` with those bytes as `.object` and the bad byte as `.start`.
-pub(crate) fn to_py(py: Python<'_>, e: Error, data: &[u8]) -> PyErr {
+/// `record` holds the bytes of the record the error is about (or, for a value
+/// decoded on its own, the value itself): a decode error's value sits in it at
+/// the value's start. A decode error becomes a `MarcDecodeError` with the
+/// value's bytes as `.object` and the bad byte as `.start`.
+pub(crate) fn to_py(py: Python<'_>, e: Error, record: &[u8]) -> PyErr {
     let pos = e.position();
     let cls = class_name(e.kind());
     let message = e.to_string();
@@ -59,9 +59,8 @@ pub(crate) fn to_py(py: Python<'_>, e: Error, data: &[u8]) -> PyErr {
         ErrorKind::Open { path, source } => os_error(&path, source),
         ErrorKind::IndexOutOfRange { .. } => PyIndexError::new_err(message),
         ErrorKind::Decode(d) => {
-            let start = pos.record_offset.unwrap_or(0) as usize + d.value_start;
-            let value = data
-                .get(start..start.saturating_add(d.value_len))
+            let value = record
+                .get(d.value_start..d.value_start.saturating_add(d.value_len))
                 .unwrap_or_default();
             // A value decoded on its own has no place in a file: its offsets are
             // the value's own (`.start`), not a byte offset.

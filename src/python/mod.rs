@@ -16,6 +16,7 @@ mod bulk_methods;
 mod errors;
 mod field;
 mod gc;
+mod pickled;
 mod properties;
 mod raw;
 mod reader;
@@ -34,6 +35,8 @@ fn _marcmap(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<field::Field>()?;
     m.add_class::<raw::RawBytes>()?;
     m.add_function(wrap_pyfunction!(text::marc8_to_unicode, m)?)?;
+    m.add_function(wrap_pyfunction!(pickled::_record_from_state, m)?)?;
+    m.add_function(wrap_pyfunction!(pickled::_field_from_state, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }

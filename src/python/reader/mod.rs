@@ -89,7 +89,12 @@ impl Reader {
 
     /// The Python exception for an error about this reader's file.
     pub(crate) fn py_error(&self, py: Python<'_>, e: crate::Error) -> PyErr {
-        errors::to_py(py, e, self.file().bytes())
+        let record = e
+            .position()
+            .record
+            .and_then(|i| self.file().raw(usize::try_from(i).ok()?))
+            .unwrap_or_default();
+        errors::to_py(py, e, record)
     }
 }
 
