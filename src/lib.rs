@@ -58,10 +58,12 @@ pub mod control_number;
 pub mod decode;
 pub mod error;
 mod file;
+pub mod format;
 mod frame;
 pub mod index;
 pub mod layout;
 pub mod marc8;
+mod mnemonic;
 pub mod owned;
 pub mod parallel;
 pub mod record;
@@ -70,6 +72,7 @@ mod storage;
 pub(crate) mod subfield_code;
 pub mod text;
 pub mod tutorial;
+pub mod write;
 
 #[cfg(feature = "python")]
 mod python;
@@ -77,6 +80,7 @@ mod python;
 pub use decode::ErrorHandling;
 pub use error::{Error, ErrorKind, Position, Result};
 pub use file::{MarcFile, OpenOptions, Records};
+pub use format::Format;
 pub use index::{Framing, RecordIndex, RecoveredRecord, SkipReason, SkippedRange};
 pub use owned::{FieldBody, OwnedField, OwnedRecord, OwnedSubfield, RecordBuilder};
 pub use record::{FieldRef, Fields, RecordRef, Subfield, Subfields};

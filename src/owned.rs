@@ -246,7 +246,9 @@ impl OwnedRecord {
     /// UTF-8 one. Values that do not decode are an error under strict handling.
     /// A subfield whose code byte is not ASCII is read as the rest of marcmap
     /// (and pymarc) reads it: its code is the ASCII letter left after NFKD, and
-    /// its value starts after the code's whole character.
+    /// its value starts after the code's whole character (a code with nothing
+    /// ASCII left becomes a blank). An indicator that is not ASCII (one byte,
+    /// so no UTF-8 character) becomes a blank.
     pub fn from_ref_utf8(record: &RecordRef<'_>, decoder: &TextDecoder) -> Result<Self> {
         let text = record.text(decoder);
         if text.encoding() == Encoding::Utf8 && record.leader().is_utf8() {
@@ -259,16 +261,23 @@ impl OwnedRecord {
         for (owned, field) in out.fields.iter_mut().zip(record.fields()) {
             match &mut owned.body {
                 FieldBody::Control(data) => *data = text.data(&field)?.into_owned().into_bytes(),
-                FieldBody::Data { subfields, .. } => {
+                FieldBody::Data {
+                    indicators,
+                    subfields,
+                } => {
+                    // An indicator is one byte, and a byte over 0x7F is no UTF-8
+                    // character: such an indicator becomes a blank.
+                    for i in indicators.iter_mut().filter(|i| !i.is_ascii()) {
+                        *i = b' ';
+                    }
                     for (s, sf) in subfields.iter_mut().zip(field.subfields()) {
                         let value = crate::subfield_code::value(sf.code, sf.value);
                         s.value = text.value(&field, value)?.into_owned().into_bytes();
                         if !sf.code.is_ascii() {
                             let (code, _) = crate::subfield_code::normalize(sf.code, sf.value);
-                            // Nothing ASCII left: the raw code byte stays.
-                            if let Some(&c) = code.as_bytes().first() {
-                                s.code = c;
-                            }
+                            // Nothing ASCII left (pymarc reads an empty code): a
+                            // byte over 0x7F is no UTF-8 character, so a blank.
+                            s.code = code.as_bytes().first().copied().unwrap_or(b' ');
                         }
                     }
                 }

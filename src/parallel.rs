@@ -118,6 +118,28 @@ pub fn map_range_in_order<T, F, U, C, E>(
     n: usize,
     threads: usize,
     f: F,
+    unattached: U,
+    consume: C,
+) -> Result<(), E>
+where
+    T: Send,
+    F: Fn(Range<usize>) -> T + Sync,
+    U: FnMut(&mut (dyn FnMut() + Send)),
+    C: FnMut(Range<usize>, T) -> Result<(), E>,
+{
+    let threads = usable_threads(n, threads);
+    map_chunks_in_order(n, threads, chunk_size(n, threads), f, unattached, consume)
+}
+
+/// [`map_range_in_order`] with chunks of `chunk` items (at least 1), for work
+/// whose results must stay small (a writer's buffers): at most a few chunks a
+/// thread are ever held, finished but not yet consumed, so memory is bounded
+/// by the chunk size whatever `n` is.
+pub fn map_chunks_in_order<T, F, U, C, E>(
+    n: usize,
+    threads: usize,
+    chunk: usize,
+    f: F,
     mut unattached: U,
     mut consume: C,
 ) -> Result<(), E>
@@ -127,13 +149,15 @@ where
     U: FnMut(&mut (dyn FnMut() + Send)),
     C: FnMut(Range<usize>, T) -> Result<(), E>,
 {
-    let threads = usable_threads(n, threads);
-    let chunk = chunk_size(n, threads);
+    let chunk = chunk.max(1);
     let chunks = n.div_ceil(chunk);
+    let threads = threads.clamp(1, MAX_THREADS).min(chunks.max(1));
     let range = |c: usize| c * chunk..((c + 1) * chunk).min(n);
     let compute = |c: usize| f(range(c));
     let next = AtomicUsize::new(0);
-    let (tx, mut rx) = mpsc::channel::<(usize, T)>();
+    // Bounded: a worker that runs ahead of the consumer waits, so finished
+    // chunks never pile up.
+    let (tx, mut rx) = mpsc::sync_channel::<(usize, T)>(threads);
     std::thread::scope(|scope| {
         let workers: Vec<_> = (1..threads)
             .map(|_| {

@@ -13,8 +13,21 @@ released (``reader.extract``, ``reader.filter``, ``reader.validate``).
 """
 
 from marcmap._functions import map_records
-from marcmap._marcmap import Field, MARCReader, RawBytes, Record, __version__, marc8_to_unicode
-from marcmap._types import Indicators, Leader, Subfield
+from marcmap._marcmap import (
+    Field,
+    JSONWriter,
+    MARCReader,
+    MARCWriter,
+    OwnedRecord,
+    RawBytes,
+    Record,
+    TextWriter,
+    XMLWriter,
+    __version__,
+    marc8_to_unicode,
+    record_to_xml,
+)
+from marcmap._types import Indicators, Leader, Subfield, WriteResult
 from marcmap.errors import (
     BaseAddressInvalid,
     BaseAddressNotFound,
@@ -39,6 +52,13 @@ from marcmap.errors import (
 )
 
 __all__ = [
+    "JSONWriter",
+    "MARCWriter",
+    "OwnedRecord",
+    "TextWriter",
+    "WriteResult",
+    "XMLWriter",
+    "record_to_xml",
     "BaseAddressInvalid",
     "BaseAddressNotFound",
     "EndOfRecordNotFound",

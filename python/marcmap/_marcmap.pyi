@@ -10,7 +10,7 @@ from typing import IO, Any, Generic, Literal, TypeAlias, TypeVar, final, overloa
 
 from pymarc import Record as _PymarcRecord
 
-from marcmap._types import Indicators, Leader, Subfield
+from marcmap._types import Indicators, Leader, Subfield, WriteResult
 from marcmap.errors import MarcError, RepairWarning
 
 __version__: str
@@ -20,6 +20,12 @@ __all__ = [
     "Field",
     "RawBytes",
     "marc8_to_unicode",
+    "OwnedRecord",
+    "MARCWriter",
+    "XMLWriter",
+    "JSONWriter",
+    "TextWriter",
+    "record_to_xml",
     "__version__",
     "_record_from_state",
     "_field_from_state",
@@ -29,6 +35,9 @@ _V = TypeVar("_V", str, bytes)
 _D = TypeVar("_D")
 _Source: TypeAlias = str | os.PathLike[str] | bytes | bytearray | memoryview | IO[bytes]
 _Handling: TypeAlias = Literal["strict", "replace", "ignore"]
+_Format: TypeAlias = Literal["marc", "marcxml", "json", "jsonl", "mrk"]
+_AnyRecord: TypeAlias = "Record[Any] | OwnedRecord | _PymarcRecord"
+_Target: TypeAlias = str | os.PathLike[str] | IO[bytes]
 
 def marc8_to_unicode(
     data: bytes,
@@ -144,6 +153,10 @@ class Record(Generic[_V]):
         ``to_unicode=False``, the bytes as they are, re-framed)."""
     def as_marc21(self) -> bytes:
         """pymarc's old name for ``as_marc()``."""
+    def as_xml(self, namespace: bool = False) -> bytes:
+        """One MARCXML ``<record>`` element (UTF-8), as ``record_to_xml``."""
+    def to_owned(self) -> OwnedRecord:
+        """An editable ``OwnedRecord`` copy, its text decoded to UTF-8 (LDR/09 ``a``)."""
     @property
     def raw(self) -> memoryview:
         """The record's bytes as they are in the file, a read-only view: no copy."""
@@ -333,6 +346,19 @@ class MARCReader(Generic[_V]):
         """The indices of the records with a ``spec`` value containing ``contains``."""
     def validate(self, *, decode: bool = True, threads: int | None = None) -> list[MarcError]:
         """Every malformed record (and record whose text does not decode), in order."""
+    def write(
+        self,
+        target: _Target,
+        format: _Format = "marc",
+        *,
+        to_utf8: bool = False,
+        threads: int | None = None,
+        records: list[int] | None = None,
+    ) -> WriteResult:
+        """Writes every record (or those at the indices in ``records``, in that
+        order) to a path or binary file in ``format``, serialised on ``threads``
+        threads with the GIL released; ``to_utf8`` transcodes MARC-8 records to
+        UTF-8 (ISO 2709; text formats are always UTF-8)."""
     def mislabelled_utf8(self, *, threads: int | None = None) -> list[int]:
         """The records labelled MARC-8 whose bytes are UTF-8."""
     @property
@@ -357,3 +383,86 @@ class MARCReader(Generic[_V]):
         """Stops iteration, lookups and bulk work; records already made stay valid."""
     def __enter__(self) -> MARCReader[_V]: ...
     def __exit__(self, *args: object) -> bool: ...
+
+def record_to_xml(record: _AnyRecord, quiet: bool = False, namespace: bool = False) -> bytes:
+    """One MARCXML ``<record>`` element as UTF-8 bytes, as pymarc's ``record_to_xml``."""
+
+@final
+class OwnedRecord:
+    """A record that owns its fields, to build and edit without pymarc. Its text
+    is UTF-8; ``as_marc()`` writes LDR/09 ``a``."""
+
+    def __new__(
+        cls, leader: str | None = None, fields: list[Field[Any]] | list[Any] | None = None
+    ) -> OwnedRecord: ...
+    @property
+    def leader(self) -> Leader:
+        """The leader; its lengths are computed when the record is written."""
+    @leader.setter
+    def leader(self, value: str) -> None: ...
+    def add_control_field(self, tag: str, data: str | bytes) -> None:
+        """Adds a control field."""
+    def add_data_field(
+        self,
+        tag: str,
+        ind1: str,
+        ind2: str,
+        subfields: list[tuple[str, str | bytes]] | list[Subfield] | list[str],
+    ) -> None:
+        """Adds a data field with ``(code, value)`` subfields."""
+    def add_field(self, *fields: Field[Any] | Any) -> None:
+        """Adds copies of marcmap or pymarc ``Field``s."""
+    def remove_fields(self, *tags: str) -> int:
+        """Removes every field with one of ``tags``; returns how many."""
+    @property
+    def fields(self) -> list[Field[str]]:
+        """Read-only views of the fields as they are now."""
+    def get_fields(self, *tags: str) -> list[Field[str]]:
+        """The fields with any of ``tags`` (every field when none is given)."""
+    def __len__(self) -> int: ...
+    def as_marc(self) -> bytes:
+        """ISO 2709, leader and directory computed, LDR/09 ``a``."""
+    def as_record(self) -> Record[str]:
+        """A read-only ``Record`` over the record as it is now."""
+    def as_xml(self, namespace: bool = False) -> bytes:
+        """One MARCXML ``<record>`` element (UTF-8)."""
+    def __eq__(self, other: object, /) -> bool: ...
+
+class _Writer:
+    def write(self, record: _AnyRecord) -> None:
+        """Writes one record."""
+    def close(self, close_fh: bool = True) -> None:
+        """Finishes the output; closes the file handle unless ``close_fh=False``."""
+    @property
+    def written(self) -> int:
+        """How many records were written."""
+    @property
+    def replaced(self) -> int:
+        """How many characters the format cannot hold were written as U+FFFD."""
+    def __enter__(self) -> Any: ...
+    def __exit__(self, *args: object) -> bool: ...
+
+@final
+class MARCWriter(_Writer):
+    """pymarc's ``MARCWriter``: ISO 2709 (text as UTF-8, LDR/09 ``a``, unless
+    ``to_utf8=False``)."""
+
+    def __new__(cls, file_handle: IO[bytes], to_utf8: bool = True) -> MARCWriter: ...
+
+@final
+class XMLWriter(_Writer):
+    """pymarc's ``XMLWriter``: a MARCXML ``<collection>``."""
+
+    def __new__(cls, file_handle: IO[bytes] | IO[str]) -> XMLWriter: ...
+
+@final
+class JSONWriter(_Writer):
+    """pymarc's ``JSONWriter``: a JSON array of MARC-in-JSON records."""
+
+    def __new__(cls, file_handle: IO[str] | IO[bytes]) -> JSONWriter: ...
+
+@final
+class TextWriter(_Writer):
+    """pymarc's ``TextWriter``: MARCMaker text as MarcEdit writes it."""
+
+    def __new__(cls, file_handle: IO[str] | IO[bytes]) -> TextWriter: ...

@@ -113,3 +113,20 @@ class Leader(str):
     def implementation_defined_length(self) -> str:
         """22: length of the implementation-defined portion."""
         return self[22]
+
+
+class WriteResult(NamedTuple):
+    """What ``MARCReader.write()`` did.
+
+    ``errors`` holds a ``MarcError`` for each record left out (malformed, or with
+    text that does not decode), with its record index and byte offset;
+    ``replaced`` holds ``(record index, count)`` for records in which characters
+    the format cannot hold (C0 controls in MARCXML) were written as U+FFFD;
+    ``reframed`` lists the records re-serialised because their directory had to
+    be repaired.
+    """
+
+    written: int
+    errors: list[Exception]
+    replaced: list[tuple[int, int]]
+    reframed: list[int]

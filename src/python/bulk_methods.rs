@@ -160,7 +160,7 @@ impl Reader {
     }
 }
 
-fn threads_arg(threads: Option<usize>) -> PyResult<usize> {
+pub(crate) fn threads_arg(threads: Option<usize>) -> PyResult<usize> {
     match threads {
         None => Ok(parallel::default_threads()),
         Some(0) => Err(PyValueError::new_err("threads must be at least 1")),

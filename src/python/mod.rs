@@ -16,6 +16,7 @@ mod bulk_methods;
 mod errors;
 mod field;
 mod gc;
+mod owned;
 mod pickled;
 mod properties;
 mod raw;
@@ -24,6 +25,8 @@ mod record;
 mod source;
 mod text;
 mod types;
+mod write_methods;
+mod writers;
 
 use pyo3::prelude::*;
 
@@ -34,6 +37,12 @@ fn _marcmap(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<record::Record>()?;
     m.add_class::<field::Field>()?;
     m.add_class::<raw::RawBytes>()?;
+    m.add_class::<owned::PyOwnedRecord>()?;
+    m.add_class::<writers::MarcWriter>()?;
+    m.add_class::<writers::XmlWriter>()?;
+    m.add_class::<writers::JsonWriter>()?;
+    m.add_class::<writers::TextWriter>()?;
+    m.add_function(wrap_pyfunction!(writers::record_to_xml, m)?)?;
     m.add_function(wrap_pyfunction!(text::marc8_to_unicode, m)?)?;
     m.add_function(wrap_pyfunction!(pickled::_record_from_state, m)?)?;
     m.add_function(wrap_pyfunction!(pickled::_field_from_state, m)?)?;

@@ -1,0 +1,170 @@
+//! `MARCReader.write()`: every record (or a list of them) serialised on N
+//! threads with the GIL released, written in record order to a path or a
+//! binary file object. The core does the work ([`crate::write::write_chunks`]).
+
+use super::bulk_methods::threads_arg;
+use super::reader::Reader;
+use crate::error::{Error, ErrorKind, Position};
+use crate::format::Format;
+use crate::write::{write_chunks, WriteOptions, WriteReport};
+use pyo3::exceptions::{PyIndexError, PyTypeError, PyValueError};
+use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
+use pyo3::types::{PyBytes, PyString};
+use std::io::Write as _;
+use std::path::PathBuf;
+
+/// A `format=` argument.
+pub(crate) fn format_arg(format: &str) -> PyResult<Format> {
+    format
+        .parse::<Format>()
+        .map_err(|e| PyValueError::new_err(e.to_string()))
+}
+
+static WRITE_RESULT: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+
+impl Reader {
+    /// `records` checked against the file: every index in range (negative
+    /// ones count from the end, as in `reader[i]`).
+    fn record_list(&self, records: Option<Vec<isize>>) -> PyResult<Option<Vec<usize>>> {
+        let Some(records) = records else {
+            return Ok(None);
+        };
+        let n = self.file().len() as isize;
+        records
+            .into_iter()
+            .map(|i| {
+                let j = if i < 0 { i + n } else { i };
+                if (0..n).contains(&j) {
+                    Ok(j as usize)
+                } else {
+                    Err(PyIndexError::new_err(format!(
+                        "record index {i} out of range for {n} records"
+                    )))
+                }
+            })
+            .collect::<PyResult<Vec<_>>>()
+            .map(Some)
+    }
+
+    fn write_result<'py>(
+        &self,
+        py: Python<'py>,
+        report: WriteReport,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let cls = WRITE_RESULT
+            .get_or_try_init(py, || {
+                PyResult::Ok(
+                    py.import("marcmap._types")?
+                        .getattr("WriteResult")?
+                        .unbind(),
+                )
+            })?
+            .bind(py);
+        let errors: Vec<Py<PyAny>> = report
+            .errors
+            .into_iter()
+            .map(|e| self.py_error(py, e).into_value(py).into_any())
+            .collect();
+        cls.call1((report.written, errors, report.replaced, report.reframed))
+    }
+}
+
+#[pymethods]
+impl Reader {
+    /// Writes every record (or those at the indices in `records`, such as
+    /// `filter()`'s result, in that order) to `target` in `format`: `"marc"`
+    /// (ISO 2709), `"marcxml"` (a `<collection>`), `"json"` (an array),
+    /// `"jsonl"` (one record a line) or `"mrk"` (MARCMaker text).
+    ///
+    /// `target` is a path or a binary file object. The records are serialised
+    /// on `threads` threads with the GIL released, and written in order.
+    /// `to_utf8=True` writes MARC-8 records as UTF-8 with LDR/09 `a` (text
+    /// formats are always UTF-8). A record that cannot be written is left out
+    /// and reported in the result's `errors` (with `raise_errors=True` it
+    /// raises, after the records before it were written). Returns a
+    /// `WriteResult(written, errors, replaced, reframed)`.
+    #[pyo3(signature = (target, format = "marc", *, to_utf8 = false, threads = None, records = None))]
+    fn write<'py>(
+        &self,
+        py: Python<'py>,
+        target: &Bound<'py, PyAny>,
+        format: &str,
+        to_utf8: bool,
+        threads: Option<usize>,
+        records: Option<Vec<isize>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        self.check_open()?;
+        let format = format_arg(format)?;
+        let threads = threads_arg(threads)?;
+        let records = self.record_list(records)?;
+        let options = WriteOptions::new(format)
+            .to_utf8(to_utf8)
+            .decoder(self.shared.text.decoder);
+        let stop = self.mode.raise_errors;
+        let file = &self.shared.file;
+        let report = if target.is_instance_of::<PyString>() || target.hasattr("__fspath__")? {
+            let path: PathBuf = target.extract()?;
+            let records = records.as_deref();
+            py.detach(|| -> crate::Result<WriteReport> {
+                let open = |source| {
+                    let path = path.clone();
+                    Error::new(ErrorKind::Open { path, source }, Position::default())
+                };
+                let mut out = std::io::BufWriter::with_capacity(
+                    1 << 20,
+                    std::fs::File::create(&path).map_err(open)?,
+                );
+                let report = write_chunks(
+                    file,
+                    records,
+                    &options,
+                    threads,
+                    stop,
+                    |work| work(),
+                    |bytes| out.write_all(bytes).map_err(Error::from),
+                )?;
+                out.flush()?;
+                Ok(report)
+            })
+        } else if target.hasattr("write")? {
+            let mut failed: Option<PyErr> = None;
+            let report = write_chunks(
+                file,
+                records.as_deref(),
+                &options,
+                threads,
+                stop,
+                |work| py.detach(work),
+                |bytes| {
+                    if bytes.is_empty() {
+                        return Ok(());
+                    }
+                    match target.call_method1("write", (PyBytes::new(py, bytes),)) {
+                        Ok(_) => Ok(()),
+                        Err(e) => {
+                            failed = Some(e);
+                            Err(Error::new(
+                                ErrorKind::Io(std::io::Error::other("the target's write() failed")),
+                                Position::default(),
+                            ))
+                        }
+                    }
+                },
+            );
+            if let Some(e) = failed {
+                return Err(e);
+            }
+            report
+        } else {
+            let type_name = target.get_type().name()?;
+            return Err(PyTypeError::new_err(format!(
+                "write() needs a path or a binary file object, not {type_name}"
+            )));
+        };
+        match report {
+            Ok(report) => self.write_result(py, report),
+            Err(e) => Err(self.py_error(py, e)),
+        }
+    }
+}

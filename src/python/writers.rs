@@ -1,0 +1,313 @@
+//! pymarc's writers, in Rust: `MARCWriter`, `XMLWriter`, `JSONWriter` and
+//! `TextWriter` (`write(record)`, `close(close_fh=True)`, context managers),
+//! `record_to_xml`, and `Record.as_xml()` / `Record.to_owned()`.
+//!
+//! Each takes a marcmap `Record`, an `OwnedRecord` or a pymarc `Record`
+//! ([`RecordInput`]) and serialises it through the core writers
+//! ([`crate::write`]); only the write to the file handle is Python.
+
+use super::owned::{PyOwnedRecord, RecordInput};
+use super::record::Record;
+use crate::format::Format;
+use crate::owned::OwnedRecord;
+use crate::write::{Framing, WriteOptions};
+use pyo3::exceptions::PyValueError;
+use pyo3::prelude::*;
+use pyo3::types::{PyBytes, PyString, PyTuple};
+use std::sync::Mutex;
+
+/// One record in `format`, the format's per-record framing included.
+fn serialise(
+    py: Python<'_>,
+    record: &Bound<'_, PyAny>,
+    options: WriteOptions,
+) -> PyResult<(Vec<u8>, usize)> {
+    let input = RecordInput::extract(record)?;
+    let mut out = Vec::new();
+    let written = input.write(py, options, &mut out)?;
+    Ok((out, written.replaced))
+}
+
+/// `record_to_xml`'s bytes for `input`.
+pub(crate) fn xml_of<'py>(
+    py: Python<'py>,
+    input: &RecordInput<'py>,
+    namespace: bool,
+) -> PyResult<Bound<'py, PyBytes>> {
+    let mut out = Vec::new();
+    match input {
+        RecordInput::View(view) => {
+            let view = view.get();
+            crate::write::marcxml::write_record(
+                &view.view(),
+                &view.shared.text.decoder,
+                namespace,
+                &mut out,
+            )
+            .map_err(|e| super::errors::to_py(py, e, view.bytes()))?;
+        }
+        RecordInput::Owned(owned) => {
+            let bytes = owned
+                .to_iso2709()
+                .map_err(|e| super::errors::to_py(py, e, &[]))?;
+            let parsed =
+                crate::RecordRef::parse(&bytes).map_err(|e| super::errors::to_py(py, e, &bytes))?;
+            crate::write::marcxml::write_record(
+                &parsed,
+                &super::owned::utf8_decoder(),
+                namespace,
+                &mut out,
+            )
+            .map_err(|e| super::errors::to_py(py, e, &bytes))?;
+        }
+    }
+    Ok(PyBytes::new(py, &out))
+}
+
+/// `marcmap.record_to_xml(record, quiet=False, namespace=False)`: one
+/// `<record>` element as UTF-8 bytes, as pymarc's `record_to_xml` (which
+/// writes ASCII with character references; the XML is the same). With
+/// `namespace=True` the record carries the slim namespace and schema location.
+#[pyfunction]
+#[pyo3(signature = (record, quiet = false, namespace = false))]
+pub(crate) fn record_to_xml<'py>(
+    py: Python<'py>,
+    record: &Bound<'py, PyAny>,
+    quiet: bool,
+    namespace: bool,
+) -> PyResult<Bound<'py, PyBytes>> {
+    let _ = quiet; // marcmap never prints
+    xml_of(py, &RecordInput::extract(record)?, namespace)
+}
+
+#[pymethods]
+impl Record {
+    /// One `<record>` element of MARCXML (UTF-8 bytes), as `record_to_xml`.
+    #[pyo3(signature = (namespace = false))]
+    fn as_xml<'py>(slf: &Bound<'py, Self>, namespace: bool) -> PyResult<Bound<'py, PyBytes>> {
+        xml_of(slf.py(), &RecordInput::View(slf.clone()), namespace)
+    }
+
+    /// An editable `OwnedRecord` copy, its values decoded to UTF-8 as pymarc
+    /// decodes them (LDR/09 `a`).
+    fn to_owned(&self, py: Python<'_>) -> PyResult<PyOwnedRecord> {
+        let view = self.view();
+        OwnedRecord::from_ref_utf8(&view, &self.shared.text.decoder)
+            .map(PyOwnedRecord::new_from)
+            .map_err(|e| super::errors::to_py(py, e, self.bytes()))
+    }
+}
+
+/// What every writer holds: the file handle, whether it takes text, how many
+/// records went out, and how many characters were replaced.
+struct State {
+    handle: Option<Py<PyAny>>,
+    text: bool,
+    written: usize,
+    replaced: usize,
+}
+
+struct Writer {
+    format: Format,
+    to_utf8: bool,
+    state: Mutex<State>,
+}
+
+/// Whether `handle` is a text stream (`io.TextIOBase`): it is written `str`.
+fn is_text(py: Python<'_>, handle: &Bound<'_, PyAny>) -> PyResult<bool> {
+    let base = py.import("io")?.getattr("TextIOBase")?;
+    handle.is_instance(&base)
+}
+
+impl Writer {
+    fn new(
+        py: Python<'_>,
+        handle: &Bound<'_, PyAny>,
+        format: Format,
+        to_utf8: bool,
+    ) -> PyResult<Self> {
+        let writer = Writer {
+            format,
+            to_utf8,
+            state: Mutex::new(State {
+                handle: Some(handle.clone().unbind()),
+                text: is_text(py, handle)?,
+                written: 0,
+                replaced: 0,
+            }),
+        };
+        writer.emit(py, Framing::of(format).head)?;
+        Ok(writer)
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Writes `bytes` to the handle (as `str` to a text stream). The handle is
+    /// taken out of the lock before Python code runs.
+    fn emit(&self, py: Python<'_>, bytes: &[u8]) -> PyResult<()> {
+        if bytes.is_empty() {
+            return Ok(());
+        }
+        let (handle, text) = {
+            let state = self.lock();
+            let Some(handle) = &state.handle else {
+                return Err(PyValueError::new_err("write to a closed writer"));
+            };
+            (handle.clone_ref(py), state.text)
+        };
+        let handle = handle.bind(py);
+        if text {
+            let s = std::str::from_utf8(bytes).map_err(|_| {
+                PyValueError::new_err("ISO 2709 is binary: give MARCWriter a file opened 'wb'")
+            })?;
+            handle.call_method1("write", (PyString::new(py, s),))?;
+        } else {
+            handle.call_method1("write", (PyBytes::new(py, bytes),))?;
+        }
+        Ok(())
+    }
+
+    fn write(&self, py: Python<'_>, record: &Bound<'_, PyAny>) -> PyResult<()> {
+        let options = WriteOptions::new(self.format).to_utf8(self.to_utf8);
+        let (body, replaced) = serialise(py, record, options)?;
+        let framing = Framing::of(self.format);
+        let first = self.lock().written == 0;
+        let mut out = Vec::with_capacity(body.len() + 4);
+        if !first {
+            out.extend_from_slice(framing.separator);
+        }
+        out.extend_from_slice(&body);
+        out.extend_from_slice(framing.after);
+        self.emit(py, &out)?;
+        let mut state = self.lock();
+        state.written += 1;
+        state.replaced += replaced;
+        Ok(())
+    }
+
+    fn close(&self, py: Python<'_>, close_fh: bool) -> PyResult<()> {
+        if self.lock().handle.is_none() {
+            return Ok(());
+        }
+        self.emit(py, Framing::of(self.format).tail)?;
+        let handle = self.lock().handle.take();
+        if let (Some(handle), true) = (handle, close_fh) {
+            handle.bind(py).call_method0("close")?;
+        }
+        Ok(())
+    }
+}
+
+macro_rules! writer_class {
+    ($rust:ident, $name:literal, $format:expr, $doc:literal) => {
+        #[doc = $doc]
+        #[pyclass(frozen, name = $name, module = "marcmap._marcmap")]
+        pub(crate) struct $rust {
+            writer: Writer,
+        }
+
+        #[pymethods]
+        impl $rust {
+            /// Writes one record: a marcmap `Record`, an `OwnedRecord` or a pymarc `Record`.
+            fn write(&self, py: Python<'_>, record: &Bound<'_, PyAny>) -> PyResult<()> {
+                self.writer.write(py, record)
+            }
+
+            /// Finishes the output and, unless `close_fh=False`, closes the file handle.
+            #[pyo3(signature = (close_fh = true))]
+            fn close(&self, py: Python<'_>, close_fh: bool) -> PyResult<()> {
+                self.writer.close(py, close_fh)
+            }
+
+            /// How many records were written.
+            #[getter]
+            fn written(&self) -> usize {
+                self.writer.lock().written
+            }
+
+            /// How many characters the format cannot hold were written as U+FFFD.
+            #[getter]
+            fn replaced(&self) -> usize {
+                self.writer.lock().replaced
+            }
+
+            fn __enter__(slf: Bound<'_, Self>) -> Bound<'_, Self> {
+                slf
+            }
+
+            #[pyo3(signature = (*_args))]
+            fn __exit__(&self, py: Python<'_>, _args: &Bound<'_, PyTuple>) -> PyResult<bool> {
+                self.writer.close(py, true)?;
+                Ok(false)
+            }
+        }
+    };
+}
+
+writer_class!(
+    MarcWriter,
+    "MARCWriter",
+    Format::Iso2709,
+    "pymarc's `MARCWriter`: ISO 2709 to a binary file. `MARCWriter(fh, to_utf8=True)`\nwrites text as UTF-8 with LDR/09 `a`, as pymarc does; `to_utf8=False` writes a\nmarcmap `Record`'s bytes as they are."
+);
+writer_class!(
+    XmlWriter,
+    "XMLWriter",
+    Format::MarcXml,
+    "pymarc's `XMLWriter`: a MARCXML `<collection>`, to a binary (or text) file.\nClose it to finish the document."
+);
+writer_class!(
+    JsonWriter,
+    "JSONWriter",
+    Format::Json,
+    "pymarc's `JSONWriter`: a JSON array of MARC-in-JSON records, to a text (or\nbinary) file. Close it to finish the array."
+);
+writer_class!(
+    TextWriter,
+    "TextWriter",
+    Format::MarcMaker,
+    "pymarc's `TextWriter`: MARCMaker text as MarcEdit writes it (UTF-8, LDR/09\n`a`, `{dollar}` for `$`), a blank line between records, to a text (or binary) file."
+);
+
+#[pymethods]
+impl MarcWriter {
+    #[new]
+    #[pyo3(signature = (file_handle, to_utf8 = true))]
+    fn py_new(py: Python<'_>, file_handle: &Bound<'_, PyAny>, to_utf8: bool) -> PyResult<Self> {
+        Ok(MarcWriter {
+            writer: Writer::new(py, file_handle, Format::Iso2709, to_utf8)?,
+        })
+    }
+}
+
+#[pymethods]
+impl XmlWriter {
+    #[new]
+    fn py_new(py: Python<'_>, file_handle: &Bound<'_, PyAny>) -> PyResult<Self> {
+        Ok(XmlWriter {
+            writer: Writer::new(py, file_handle, Format::MarcXml, false)?,
+        })
+    }
+}
+
+#[pymethods]
+impl JsonWriter {
+    #[new]
+    fn py_new(py: Python<'_>, file_handle: &Bound<'_, PyAny>) -> PyResult<Self> {
+        Ok(JsonWriter {
+            writer: Writer::new(py, file_handle, Format::Json, false)?,
+        })
+    }
+}
+
+#[pymethods]
+impl TextWriter {
+    #[new]
+    fn py_new(py: Python<'_>, file_handle: &Bound<'_, PyAny>) -> PyResult<Self> {
+        Ok(TextWriter {
+            writer: Writer::new(py, file_handle, Format::MarcMaker, false)?,
+        })
+    }
+}

@@ -1,0 +1,202 @@
+//! Writing a whole file: records serialised on N threads, chunk by chunk, and
+//! handed to the sink in record order.
+
+use super::{Framing, RecordWriter, WriteOptions};
+use crate::error::{Error, Result};
+use crate::file::MarcFile;
+use crate::parallel;
+use std::ops::Range;
+
+/// Records a chunk: big enough that the per-chunk work is nothing, small
+/// enough that a few chunks a thread in memory (the most ever held) stay a few
+/// megabytes.
+const CHUNK_RECORDS: usize = 1024;
+
+/// What a bulk write did.
+#[derive(Debug, Default)]
+pub struct WriteReport {
+    /// Records written.
+    pub written: usize,
+    /// Records that were not written (malformed, or with text that does not
+    /// decode under the decoder's handling), each error with its record's
+    /// index and byte offset; with strict framing, the error that stopped
+    /// Phase 1 comes last.
+    pub errors: Vec<Error>,
+    /// `(record index, characters)` for each record in which characters the
+    /// format cannot hold were replaced by U+FFFD (see [`super::marcxml`]).
+    pub replaced: Vec<(usize, usize)>,
+    /// The records that were re-serialised because Phase 2 repaired them.
+    pub reframed: Vec<usize>,
+}
+
+/// One chunk's output.
+struct Chunk {
+    bytes: Vec<u8>,
+    written: usize,
+    /// Where the first record's separator ends in `bytes` (0 when none was
+    /// written): the first record of the whole output has none.
+    first_separator: usize,
+    errors: Vec<Error>,
+    replaced: Vec<(usize, usize)>,
+    reframed: Vec<usize>,
+}
+
+/// Serialises the records at positions `range` of `which`.
+fn chunk(
+    file: &MarcFile,
+    which: Option<&[usize]>,
+    writer: &RecordWriter,
+    framing: &Framing,
+    range: Range<usize>,
+) -> Chunk {
+    let mut out = Chunk {
+        bytes: Vec::with_capacity(range.len() * 2048),
+        written: 0,
+        first_separator: 0,
+        errors: Vec::new(),
+        replaced: Vec::new(),
+        reframed: Vec::new(),
+    };
+    for position in range {
+        let i = which.map_or(position, |w| w[position]);
+        let record = match file.record(i) {
+            Ok(r) => r,
+            Err(e) => {
+                out.errors.push(e);
+                continue;
+            }
+        };
+        let before = out.bytes.len();
+        out.bytes.extend_from_slice(framing.separator);
+        match writer.write_ref(&record, &mut out.bytes) {
+            Ok(done) => {
+                if out.written == 0 {
+                    out.first_separator = framing.separator.len();
+                }
+                out.bytes.extend_from_slice(framing.after);
+                out.written += 1;
+                if done.replaced > 0 {
+                    out.replaced.push((i, done.replaced));
+                }
+                if done.reframed {
+                    out.reframed.push(i);
+                }
+            }
+            Err(e) => {
+                out.bytes.truncate(before);
+                out.errors.push(e);
+            }
+        }
+    }
+    out
+}
+
+/// Writes the records of `file` (all of them, or those at the indices in
+/// `records`, in that order) in `options.format`, with the format's framing
+/// (see [`Framing::of`]), on `threads` threads, to `emit`, in order.
+///
+/// Each chunk of records is serialised into one buffer on a worker thread;
+/// `emit` gets the buffers in order on the calling thread. `unattached` runs
+/// the calling thread's own share of the work and its waiting (the Python
+/// bindings release the GIL there), as in [`parallel::map_range_in_order`].
+///
+/// A record that cannot be written is left out and reported in
+/// [`WriteReport::errors`], unless `stop_at_error` is set: then the first one
+/// is returned as the error, after what came before it was written. An error
+/// from `emit` (a full disk) stops the work and is returned.
+///
+/// # Panics
+///
+/// If an index in `records` is out of range: check them first.
+pub fn write_chunks<U, S>(
+    file: &MarcFile,
+    records: Option<&[usize]>,
+    options: &WriteOptions,
+    threads: usize,
+    stop_at_error: bool,
+    unattached: U,
+    mut emit: S,
+) -> Result<WriteReport>
+where
+    U: FnMut(&mut (dyn FnMut() + Send)),
+    S: FnMut(&[u8]) -> Result<()>,
+{
+    let writer = RecordWriter::new(*options);
+    let framing = Framing::of(options.format);
+    let n = records.map_or(file.len(), <[usize]>::len);
+    let mut report = WriteReport::default();
+    emit(framing.head)?;
+    enum Stop {
+        Record(Error),
+        Emit(Error),
+    }
+    let result = parallel::map_chunks_in_order(
+        n,
+        threads,
+        CHUNK_RECORDS,
+        |range| chunk(file, records, &writer, &framing, range),
+        unattached,
+        |_, mut part: Chunk| {
+            let skip = if report.written == 0 {
+                part.first_separator
+            } else {
+                0
+            };
+            emit(&part.bytes[skip..]).map_err(Stop::Emit)?;
+            report.written += part.written;
+            report.replaced.append(&mut part.replaced);
+            report.reframed.append(&mut part.reframed);
+            if stop_at_error && !part.errors.is_empty() {
+                return Err(Stop::Record(part.errors.swap_remove(0)));
+            }
+            report.errors.append(&mut part.errors);
+            Ok(())
+        },
+    );
+    match result {
+        Ok(()) => {}
+        Err(Stop::Record(e)) | Err(Stop::Emit(e)) => return Err(e),
+    }
+    emit(framing.tail)?;
+    if records.is_none() {
+        if let Some(e) = file.framing_error() {
+            if stop_at_error {
+                return Err(e);
+            }
+            report.errors.push(e);
+        }
+    }
+    Ok(report)
+}
+
+/// [`write_chunks`] to an [`std::io::Write`], the calling thread working too.
+///
+/// ```
+/// # fn main() -> marcmap::Result<()> {
+/// use marcmap::write::{write_file, WriteOptions};
+/// use marcmap::{Format, MarcFile};
+/// let raw = b"00042nam a2200037 a 4500001000400000\x1e123\x1e\x1d".repeat(3);
+/// let file = MarcFile::from_bytes(raw);
+/// let mut out = Vec::new();
+/// let report = write_file(&file, None, &WriteOptions::new(Format::JsonLines), 2, &mut out)?;
+/// assert_eq!(report.written, 3);
+/// assert_eq!(String::from_utf8(out).unwrap().lines().count(), 3);
+/// # Ok(()) }
+/// ```
+pub fn write_file(
+    file: &MarcFile,
+    records: Option<&[usize]>,
+    options: &WriteOptions,
+    threads: usize,
+    sink: &mut impl std::io::Write,
+) -> Result<WriteReport> {
+    write_chunks(
+        file,
+        records,
+        options,
+        threads,
+        false,
+        |work| work(),
+        |bytes| sink.write_all(bytes).map_err(Error::from),
+    )
+}

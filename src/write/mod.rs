@@ -1,0 +1,270 @@
+//! Writers: records out as ISO 2709, MARCXML, MARC-in-JSON or MARCMaker.
+//!
+//! Each format has its module and writes one record into a `Vec<u8>`:
+//! [`iso2709`] (bytes as they are, or transcoded to UTF-8), [`marcxml`] (LoC's
+//! MARC 21 slim schema), [`json`] (what pymarc's `as_json` and `JSONWriter`
+//! write) and [`mrk`] (MARCMaker text as MarcEdit writes it). A record is a
+//! borrowed [`RecordRef`] (its text decoded by a [`TextDecoder`]) or an
+//! [`OwnedRecord`].
+//!
+//! [`RecordWriter`] writes one record in any format; [`write_file`] writes a
+//! whole [`MarcFile`](crate::MarcFile) (or a list of its records) on N threads, in record order,
+//! each chunk of records serialised into one buffer that is handed to the sink
+//! in order, so memory is bounded by the chunk, never by the file.
+//!
+//! ```
+//! # fn main() -> marcmap::Result<()> {
+//! use marcmap::write::{RecordWriter, WriteOptions};
+//! use marcmap::{Format, MarcFile};
+//! let raw = b"00056nam a2200037 a 4500245001800000\x1e10\x1faA title\x1fbpart\x1e\x1d".to_vec();
+//! let file = MarcFile::from_bytes(raw);
+//! let record = file.record(0)?;
+//! let mut out = Vec::new();
+//! RecordWriter::new(WriteOptions::new(Format::Json)).write_ref(&record, &mut out)?;
+//! assert_eq!(
+//!     String::from_utf8(out).unwrap(),
+//!     r#"{"leader":"00056nam a2200037 a 4500","fields":[{"245":{"ind1":"1","ind2":"0","subfields":[{"a":"A title"},{"b":"part"}]}}]}"#
+//! );
+//! # Ok(()) }
+//! ```
+
+pub mod iso2709;
+pub mod json;
+pub mod marcxml;
+pub mod mrk;
+
+mod bulk;
+
+pub use bulk::{write_chunks, write_file, WriteReport};
+
+use crate::error::Result;
+use crate::format::Format;
+use crate::owned::OwnedRecord;
+use crate::record::RecordRef;
+use crate::text::TextDecoder;
+
+/// How records are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WriteOptions {
+    /// The output format.
+    pub format: Format,
+    /// ISO 2709 only: transcode records that are not UTF-8 (MARC-8, legacy
+    /// encodings) to UTF-8 and set LDR/09 to `a`. Text formats are always
+    /// Unicode.
+    pub to_utf8: bool,
+    /// How record bytes become text (for the text formats, and for `to_utf8`).
+    pub decoder: TextDecoder,
+}
+
+impl WriteOptions {
+    /// `format`, bytes as they are, pymarc's decoding defaults.
+    pub fn new(format: Format) -> Self {
+        WriteOptions {
+            format,
+            to_utf8: false,
+            decoder: TextDecoder::new(),
+        }
+    }
+
+    /// With `to_utf8` set.
+    pub fn to_utf8(mut self, on: bool) -> Self {
+        self.to_utf8 = on;
+        self
+    }
+
+    /// With `decoder`.
+    pub fn decoder(mut self, decoder: TextDecoder) -> Self {
+        self.decoder = decoder;
+        self
+    }
+}
+
+/// What writing one record did besides writing it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Written {
+    /// Characters that the format cannot hold and that were replaced by U+FFFD
+    /// (MARCXML: the C0 controls and U+FFFE/U+FFFF that XML 1.0 forbids).
+    pub replaced: usize,
+    /// Whether the record was re-serialised because Phase 2 repaired it (its
+    /// own directory was wrong): the output is valid, not the input's bytes.
+    pub reframed: bool,
+}
+
+/// Writes single records in one format.
+#[derive(Debug, Clone, Copy)]
+pub struct RecordWriter {
+    options: WriteOptions,
+}
+
+impl RecordWriter {
+    /// A writer with `options`.
+    pub fn new(options: WriteOptions) -> Self {
+        RecordWriter { options }
+    }
+
+    /// The options.
+    pub fn options(&self) -> &WriteOptions {
+        &self.options
+    }
+
+    /// Appends `record` to `out`. On error `out` is as it was.
+    ///
+    /// Text formats write one record without a wrapper: MARCXML a `<record>`
+    /// element (no namespace), JSON one object; a collection's framing
+    /// (`<collection>`, `[`, separators) is [`Framing`]'s.
+    pub fn write_ref(&self, record: &RecordRef<'_>, out: &mut Vec<u8>) -> Result<Written> {
+        let start = out.len();
+        let result = self.write_ref_unchecked(record, out);
+        if result.is_err() {
+            out.truncate(start);
+        }
+        result
+    }
+
+    fn write_ref_unchecked(&self, record: &RecordRef<'_>, out: &mut Vec<u8>) -> Result<Written> {
+        let decoder = &self.options.decoder;
+        let reframed = !record.repairs().is_empty();
+        let replaced = match self.options.format {
+            Format::Iso2709 => {
+                iso2709::write_ref(record, self.options.to_utf8, decoder, out)?;
+                0
+            }
+            Format::MarcXml => {
+                let mut sink = marcxml::RecordXml::new(out, false);
+                visit(record, decoder, &mut sink)?;
+                sink.replaced()
+            }
+            Format::Json | Format::JsonLines => {
+                visit(record, decoder, &mut json::RecordJson::new(out))?;
+                0
+            }
+            Format::MarcMaker => {
+                visit(record, decoder, &mut mrk::RecordMrk::new(out))?;
+                0
+            }
+        };
+        Ok(Written { replaced, reframed })
+    }
+
+    /// Appends `record` to `out`. On error `out` is as it was.
+    ///
+    /// An owned record is serialised to ISO 2709 first (the one serialiser),
+    /// then written from those bytes, so its text is decoded exactly as a read
+    /// record's would be.
+    pub fn write_owned(&self, record: &OwnedRecord, out: &mut Vec<u8>) -> Result<Written> {
+        let bytes = record.to_iso2709()?;
+        let parsed = RecordRef::parse(&bytes)?;
+        if self.options.format == Format::Iso2709 && !self.options.to_utf8 {
+            out.extend_from_slice(&bytes);
+            return Ok(Written::default());
+        }
+        self.write_ref(&parsed, out)
+    }
+}
+
+/// The text of a collection around its records: what comes before the first,
+/// between two, and after the last.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Framing {
+    /// Before the first record.
+    pub head: &'static [u8],
+    /// Between two records.
+    pub separator: &'static [u8],
+    /// After each record.
+    pub after: &'static [u8],
+    /// After the last record.
+    pub tail: &'static [u8],
+}
+
+impl Framing {
+    /// The framing of a file of records in `format`:
+    /// - ISO 2709: none;
+    /// - MARCXML: the XML declaration and a `<collection>` in the slim namespace,
+    ///   one record a line (as pymarc's `XMLWriter`, with newlines);
+    /// - JSON: an array, one record a line;
+    /// - JSON lines: one record a line;
+    /// - MARCMaker: a blank line between records (as pymarc's `TextWriter`;
+    ///   none after the last, which pymarc's `MARCMakerReader` would read as an
+    ///   empty record).
+    pub fn of(format: Format) -> Framing {
+        match format {
+            Format::Iso2709 => Framing {
+                head: b"",
+                separator: b"",
+                after: b"",
+                tail: b"",
+            },
+            Format::MarcXml => Framing {
+                head: marcxml::COLLECTION_HEAD,
+                separator: b"",
+                after: b"\n",
+                tail: marcxml::COLLECTION_TAIL,
+            },
+            Format::Json => Framing {
+                head: b"[\n",
+                separator: b",\n",
+                after: b"",
+                tail: b"\n]\n",
+            },
+            Format::JsonLines => Framing {
+                head: b"",
+                separator: b"",
+                after: b"\n",
+                tail: b"",
+            },
+            Format::MarcMaker => Framing {
+                head: b"",
+                separator: b"\n",
+                after: b"",
+                tail: b"",
+            },
+        }
+    }
+}
+
+/// What a text writer is told about one record, in order: the leader, then
+/// each field (a control field, or a data field's start, its subfields and
+/// its end), then the end.
+pub(crate) trait Sink {
+    fn leader(&mut self, leader: &str);
+    fn control(&mut self, tag: &str, data: &str);
+    fn data_start(&mut self, tag: &str, ind1: char, ind2: char);
+    fn subfield(&mut self, code: &str, value: &str);
+    fn data_end(&mut self);
+    fn end(&mut self);
+}
+
+/// Tells `sink` about `record`, its values decoded by `decoder`. Subfield codes
+/// and indicators are read as the Python accessors read them: a non-ASCII code
+/// byte as pymarc normalises it, an indicator byte as a Latin-1 character.
+pub(crate) fn visit(
+    record: &RecordRef<'_>,
+    decoder: &TextDecoder,
+    sink: &mut impl Sink,
+) -> Result<()> {
+    let text = record.text(decoder);
+    let leader = record.leader().as_bytes();
+    sink.leader(&String::from_utf8_lossy(leader));
+    for field in record.fields() {
+        let tag = field.tag_str();
+        if field.is_control() {
+            sink.control(tag, &text.data(&field)?);
+            continue;
+        }
+        let (i1, i2) = field.indicators();
+        sink.data_start(tag, i1 as char, i2 as char);
+        for sf in field.subfields() {
+            if sf.code.is_ascii() {
+                let code = [sf.code];
+                let code = std::str::from_utf8(&code).unwrap_or_default();
+                sink.subfield(code, &text.value(&field, sf.value)?);
+            } else {
+                let (code, value) = crate::subfield_code::normalize(sf.code, sf.value);
+                sink.subfield(&code, &text.value(&field, value)?);
+            }
+        }
+        sink.data_end();
+    }
+    sink.end();
+    Ok(())
+}
