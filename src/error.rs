@@ -175,6 +175,28 @@ pub enum ErrorKind {
         /// Why.
         reason: &'static str,
     },
+    /// A record of a MARCXML, MARC-in-JSON or MARCMaker input that is not
+    /// well-formed, or cannot become an ISO 2709 record; the position's byte is
+    /// where in the input the problem is.
+    #[error("malformed {} at line {line}, column {column}: {reason}", format.title())]
+    Malformed {
+        /// The input's format.
+        format: crate::format::Format,
+        /// The problem's line in the input (1-based).
+        line: u64,
+        /// Its column (1-based, in bytes).
+        column: u64,
+        /// What is wrong.
+        reason: String,
+    },
+    /// Input that is no MARC serialisation marcmap knows.
+    #[error(
+        "this looks like {looks_like}, not MARC (ISO 2709, MARCXML, MARC-in-JSON or MARCMaker)"
+    )]
+    NotMarc {
+        /// What the input looks like: "a PNG image", "plain text", ...
+        looks_like: String,
+    },
     /// A record index past the end of the file.
     #[error("record index {index} is out of range for {len} records")]
     IndexOutOfRange {

@@ -2,12 +2,15 @@
 
 use crate::control_number::ControlNumberIndex;
 use crate::error::{Error, ErrorKind, Position, Result};
+use crate::format::Format;
 use crate::frame;
 use crate::index::{Framing, RecordIndex, RecoveredRecord, SkippedRange};
 use crate::layout;
 use crate::parallel;
+use crate::read::{Input, InputPosition};
 use crate::record::RecordRef;
 use crate::repair::Validation;
+use crate::sniff::{self, Compression, Sniffed};
 use crate::storage::{Access, AccessPattern, Storage};
 use std::path::Path;
 use std::sync::{Arc, OnceLock};
@@ -25,6 +28,8 @@ pub struct OpenOptions {
     framing: Framing,
     access: Access,
     validation: Validation,
+    format: Option<Format>,
+    threads: Option<usize>,
 }
 
 impl OpenOptions {
@@ -51,22 +56,128 @@ impl OpenOptions {
         self
     }
 
-    /// Opens and indexes the file at `path`.
+    /// The input's format: `None` (the default) finds it from the input's
+    /// first bytes ([`crate::sniff`]); `Some(format)` reads it as `format`.
+    /// gzip and zstd input is decompressed either way.
+    pub fn format(mut self, format: Option<Format>) -> Self {
+        self.format = format;
+        self
+    }
+
+    /// Threads for reading a large MARCXML input (all cores by default).
+    pub fn threads(mut self, threads: usize) -> Self {
+        self.threads = Some(threads.max(1));
+        self
+    }
+
+    /// Opens the file at `path` and indexes it, whatever its format.
+    ///
+    /// ISO 2709 is mapped and indexed in place. gzip and zstd are
+    /// decompressed into memory. MARCXML, MARC-in-JSON and MARCMaker are read
+    /// and transcoded to ISO 2709 in memory ([`crate::read`]); the mapping of
+    /// the input is released after that. Input that is none of these is an
+    /// [`ErrorKind::NotMarc`] error naming what it looks like.
     pub fn open(&self, path: impl AsRef<Path>) -> Result<MarcFile> {
         let path = path.as_ref();
         let storage = Storage::open(path, self.access).map_err(|source| {
             let path = path.to_path_buf();
             Error::new(ErrorKind::Open { path, source }, Position::default())
         })?;
-        Ok(MarcFile::index(storage, *self))
+        self.open_storage(storage, None)
     }
 
-    /// Indexes bytes already in memory.
+    /// Indexes ISO 2709 bytes already in memory, as they are (no sniffing, no
+    /// decompression): see [`OpenOptions::read_bytes`] for any format.
     pub fn open_bytes<B>(&self, bytes: B) -> MarcFile
     where
         B: AsRef<[u8]> + Send + Sync + 'static,
     {
-        MarcFile::index(Storage::Owned(Box::new(bytes)), *self)
+        MarcFile::index(Storage::Owned(Box::new(bytes)), *self, Source::default())
+    }
+
+    /// Indexes bytes in memory in any format, as [`OpenOptions::open`] does a file.
+    pub fn read_bytes<B>(&self, bytes: B) -> Result<MarcFile>
+    where
+        B: AsRef<[u8]> + Send + Sync + 'static,
+    {
+        self.open_storage(Storage::Owned(Box::new(bytes)), None)
+    }
+
+    fn open_storage(&self, storage: Storage, compression: Option<Compression>) -> Result<MarcFile> {
+        let data = storage.bytes();
+        if let Some(kind) = sniff::compression(data) {
+            if compression.is_some() {
+                return Err(not_marc(format!(
+                    "{}-compressed data inside {}",
+                    kind.name(),
+                    kind.name()
+                )));
+            }
+            storage.advise(AccessPattern::Sequential);
+            let inner = sniff::decompress(data, kind).map_err(|e| {
+                let e = std::io::Error::new(e.kind(), format!("{} data: {e}", kind.name()));
+                Error::from(e)
+            })?;
+            drop(storage);
+            return self.open_storage(Storage::Owned(Box::new(inner)), Some(kind));
+        }
+        let format = match self.format {
+            Some(f) => f,
+            None => match sniff::sniff(data) {
+                Sniffed::Marc(f) => f,
+                Sniffed::Empty => Format::Iso2709,
+                Sniffed::Compressed(_) => unreachable!("compression is handled above"),
+                Sniffed::Other(what) => return Err(not_marc(what)),
+            },
+        };
+        let source = Source {
+            format,
+            compression,
+        };
+        if format == Format::Iso2709 {
+            return Ok(MarcFile::index(storage, *self, source));
+        }
+        storage.advise(AccessPattern::Sequential);
+        let threads = self.threads.unwrap_or_else(parallel::default_threads);
+        let transcoded = match format {
+            Format::MarcXml => crate::read::marcxml::read(
+                data,
+                &crate::read::marcxml::XmlOptions {
+                    framing: self.framing,
+                    strict_namespace: false,
+                    threads,
+                },
+            ),
+            Format::Json | Format::JsonLines => crate::read::json::read(data, self.framing),
+            Format::MarcMaker => crate::read::mrk::read(data, self.framing),
+            Format::Iso2709 => unreachable!("ISO 2709 is indexed above"),
+        };
+        drop(storage);
+        let mut file = MarcFile::index(Storage::Owned(Box::new(transcoded.bytes)), *self, source);
+        if let Some(inner) = Arc::get_mut(&mut file.inner) {
+            inner.input = Some(transcoded.input);
+        }
+        Ok(file)
+    }
+}
+
+fn not_marc(looks_like: String) -> Error {
+    Error::new(ErrorKind::NotMarc { looks_like }, Position::default())
+}
+
+/// What the input was: its format and compression.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Source {
+    format: Format,
+    compression: Option<Compression>,
+}
+
+impl Default for Source {
+    fn default() -> Self {
+        Source {
+            format: Format::Iso2709,
+            compression: None,
+        }
     }
 }
 
@@ -75,6 +186,10 @@ struct Inner {
     validation: Validation,
     index: RecordIndex,
     control_numbers: OnceLock<ControlNumberIndex>,
+    source: Source,
+    /// For an input that was transcoded: where each record was in it, the
+    /// records that failed, the damage skipped.
+    input: Option<Input>,
 }
 
 /// A MARC file: its bytes (mapped or owned) and the start of every record.
@@ -113,7 +228,7 @@ impl MarcFile {
         OpenOptions::new().open_bytes(bytes)
     }
 
-    fn index(storage: Storage, options: OpenOptions) -> MarcFile {
+    fn index(storage: Storage, options: OpenOptions, source: Source) -> MarcFile {
         storage.advise(AccessPattern::Sequential);
         let index = RecordIndex::build(storage.bytes(), options.framing);
         storage.advise(AccessPattern::Normal);
@@ -124,8 +239,63 @@ impl MarcFile {
                 validation: options.validation,
                 index,
                 control_numbers,
+                source,
+                input: None,
             }),
         }
+    }
+
+    /// The format of the input the records were read from.
+    pub fn format(&self) -> Format {
+        self.inner.source.format
+    }
+
+    /// The compression the input was in, if it was compressed.
+    pub fn compression(&self) -> Option<Compression> {
+        self.inner.source.compression
+    }
+
+    /// For an input that was transcoded (MARCXML, MARC-in-JSON, MARCMaker):
+    /// where its records were, which failed, what was skipped.
+    pub fn input(&self) -> Option<&Input> {
+        self.inner.input.as_ref()
+    }
+
+    /// Where record `i` starts in the input: in a transcoded input, its
+    /// position there (line and column too); else its byte offset in the file.
+    pub fn input_position(&self, i: usize) -> Option<InputPosition> {
+        match &self.inner.input {
+            Some(input) => input.origin(i),
+            None => self.offset(i).map(|offset| InputPosition {
+                offset,
+                ..InputPosition::default()
+            }),
+        }
+    }
+
+    /// `e`, about a record of this file, with its positions in terms of the
+    /// input: a transcoded record's byte offsets in the ISO 2709 buffer mean
+    /// nothing to a reader of the input, so they become the record's offset in
+    /// the input. Other errors are returned as they are.
+    pub fn in_input_terms(&self, e: Error) -> Error {
+        let Some(input) = &self.inner.input else {
+            return e;
+        };
+        if matches!(e.kind(), ErrorKind::Malformed { .. }) {
+            return e;
+        }
+        let pos = e.position();
+        let Some(origin) = pos.record.and_then(|i| input.origin(i as usize)) else {
+            return e;
+        };
+        Error::new(
+            e.into_kind(),
+            Position {
+                record_offset: Some(origin.offset),
+                byte: Some(origin.offset),
+                ..pos
+            },
+        )
     }
 
     /// All the bytes.
@@ -198,10 +368,15 @@ impl MarcFile {
                 },
             ));
         };
+        if let Some(input) = &self.inner.input {
+            if let Some(m) = input.failure(i) {
+                return Err(input.error(i, m));
+            }
+        }
         let raw = self.raw(i).unwrap_or_default();
         match RecordRef::parse_with(raw, self.inner.validation) {
             Ok(r) => Ok(r.located(i as u64, start)),
-            Err(e) => Err(e.located(i as u64, start)),
+            Err(e) => Err(self.in_input_terms(e.located(i as u64, start))),
         }
     }
 
@@ -215,9 +390,13 @@ impl MarcFile {
         }
     }
 
-    /// The byte ranges lenient framing skipped.
+    /// The byte ranges lenient framing skipped (in a transcoded input, the
+    /// damage between its records, at offsets in the input).
     pub fn skipped(&self) -> &[SkippedRange] {
-        self.inner.index.skipped()
+        match &self.inner.input {
+            Some(input) => input.skipped(),
+            None => self.inner.index.skipped(),
+        }
     }
 
     /// The records lenient framing accepted despite a wrong declared length.
@@ -225,9 +404,13 @@ impl MarcFile {
         self.inner.index.recovered()
     }
 
-    /// The error strict framing stopped at.
+    /// The error strict framing stopped at (in a transcoded input, the first
+    /// malformed record).
     pub fn framing_error(&self) -> Option<Error> {
-        self.inner.index.framing_error(self.bytes())
+        match &self.inner.input {
+            Some(input) => input.stop_error(),
+            None => self.inner.index.framing_error(self.bytes()),
+        }
     }
 
     /// The indices of every record whose 001 equals `control_number`, in file order.

@@ -49,6 +49,9 @@ pub enum SkipReason {
     NotARecord,
     /// Bytes before a record whose leader frames the rest of the chunk.
     GarbageBeforeRecord,
+    /// Text between two records of a MARCXML, MARC-in-JSON or MARCMaker input
+    /// that is not well-formed (the records around it are read).
+    MalformedInput,
 }
 
 impl fmt::Display for SkipReason {
@@ -58,6 +61,7 @@ impl fmt::Display for SkipReason {
             SkipReason::TruncatedRecord => "truncated record (no record terminator follows)",
             SkipReason::NotARecord => "bytes without a usable leader before a record terminator",
             SkipReason::GarbageBeforeRecord => "garbage before a record",
+            SkipReason::MalformedInput => "malformed input between records",
         })
     }
 }

@@ -5,7 +5,7 @@ Records, fields and readers are generic in the type of their values: ``str``
 """
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import IO, Any, Generic, Literal, TypeAlias, TypeVar, final, overload
 
 from pymarc import Record as _PymarcRecord
@@ -284,6 +284,7 @@ class MARCReader(Generic[_V]):
         marc8_normalization: Literal["NFC", "NFD"] = "NFC",
         marc8_ligatures: Literal["lc", "pymarc"] = "lc",
         detect_utf8: bool = True,
+        format: Literal["auto"] | _Format = "auto",
     ) -> MARCReader[str]: ...
     @overload
     def __new__(
@@ -305,6 +306,7 @@ class MARCReader(Generic[_V]):
         marc8_normalization: Literal["NFC", "NFD"] = "NFC",
         marc8_ligatures: Literal["lc", "pymarc"] = "lc",
         detect_utf8: bool = True,
+        format: Literal["auto"] | _Format = "auto",
     ) -> MARCReader[bytes]: ...
     def __iter__(self) -> MARCReader[_V]: ...
     def __next__(self) -> Record[_V] | None:
@@ -354,11 +356,13 @@ class MARCReader(Generic[_V]):
         to_utf8: bool = False,
         threads: int | None = None,
         records: list[int] | None = None,
+        progress: Callable[[int, int], object] | None = None,
     ) -> WriteResult:
         """Writes every record (or those at the indices in ``records``, in that
         order) to a path or binary file in ``format``, serialised on ``threads``
         threads with the GIL released; ``to_utf8`` transcodes MARC-8 records to
-        UTF-8 (ISO 2709; text formats are always UTF-8)."""
+        UTF-8 (ISO 2709; text formats are always UTF-8); ``progress(done, total)``
+        is called as the work goes on."""
     def mislabelled_utf8(self, *, threads: int | None = None) -> list[int]:
         """The records labelled MARC-8 whose bytes are UTF-8."""
     @property
@@ -379,6 +383,12 @@ class MARCReader(Generic[_V]):
     @property
     def is_mapped(self) -> bool:
         """Whether the file is memory-mapped (not read into memory)."""
+    @property
+    def format(self) -> _Format:
+        """The input's format (MARCXML, JSON and MARCMaker are transcoded to ISO 2709)."""
+    @property
+    def compression(self) -> Literal["gzip", "zstd"] | None:
+        """The input's compression, if it was compressed."""
     def close(self) -> None:
         """Stops iteration, lookups and bulk work; records already made stay valid."""
     def __enter__(self) -> MARCReader[_V]: ...

@@ -140,6 +140,24 @@ class Marc8DecodeError(MarcDecodeError):
     encoding_name = "marc-8"
 
 
+class FormatError(MarcError):
+    """A record of a MARCXML, MARC-in-JSON or MARCMaker input that is not
+    well-formed (or cannot be an ISO 2709 record): ``line`` and ``column`` say
+    where in the input's text, beside ``byte_offset``."""
+
+    line: int | None = None
+    column: int | None = None
+
+    def __reduce__(self):  # type: ignore[no-untyped-def]
+        args = (self.message, self.record_index, self.byte_offset, self.field_index)
+        return (type(self), args, {"line": self.line, "column": self.column})
+
+
+class NotMarcError(MarcError, ValueError):
+    """Input that is no MARC serialisation: the message says what it looks like
+    ("this looks like a PNG image, not MARC ...")."""
+
+
 class MissingLinkedFields(MarcError):
     """A field has a ``$6`` linkage that no 880 field answers (pymarc's name)."""
 
@@ -194,12 +212,14 @@ __all__ = [
     "FatalReaderError",
     "FieldOutOfBounds",
     "FieldTerminatorMissing",
+    "FormatError",
     "FramingError",
     "MarcDecodeError",
     "MarcError",
     "Marc8DecodeError",
     "MissingLinkedFields",
     "NoFieldsFound",
+    "NotMarcError",
     "PymarcException",
     "RecordDirectoryInvalid",
     "RecordLeaderInvalid",

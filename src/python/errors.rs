@@ -26,6 +26,8 @@ fn class_name(kind: &ErrorKind) -> &'static str {
         ErrorKind::NoFields => "NoFieldsFound",
         ErrorKind::FieldOutOfBounds { .. } => "FieldOutOfBounds",
         ErrorKind::FieldTerminatorMissing => "FieldTerminatorMissing",
+        ErrorKind::Malformed { .. } => "FormatError",
+        ErrorKind::NotMarc { .. } => "NotMarcError",
         ErrorKind::Decode(d) => match d.encoding {
             Encoding::Utf8 | Encoding::DetectedUtf8 => "Utf8DecodeError",
             Encoding::Marc8 => "Marc8DecodeError",
@@ -77,6 +79,14 @@ pub(crate) fn to_py(py: Python<'_>, e: Error, record: &[u8]) -> PyErr {
                 ))
             });
             made.map_or_else(|e| e, PyErr::from_value)
+        }
+        ErrorKind::Malformed { line, column, .. } => {
+            let err = build(py, &message, pos.record, pos.byte, pos.field, cls);
+            let value = err.value(py);
+            // The position in the input's text, beside the byte offset.
+            let _ = value.setattr("line", line);
+            let _ = value.setattr("column", column);
+            err
         }
         _ => build(py, &message, pos.record, pos.byte, pos.field, cls),
     }

@@ -58,13 +58,19 @@ impl Record {
     /// Record `index` at `start`, validated as `record` (whose repairs, if any, it keeps).
     pub(crate) fn new(shared: &Arc<Shared>, index: usize, record: &RecordRef<'_>) -> Record {
         let start = record.offset().unwrap_or(0);
+        // Where the record is in the input (in a transcoded input, not where
+        // its ISO 2709 bytes are).
+        let origin = shared
+            .file
+            .input_position(index)
+            .map_or(start, |p| p.offset);
         Record {
             shared: shared.clone(),
             place: Place {
                 index: index as u64,
                 start: start as usize,
                 len: record.as_bytes().len(),
-                origin: start,
+                origin,
             },
             layout: record.layout().cloned(),
             encoding: OnceLock::new(),

@@ -92,11 +92,12 @@ impl Source {
                 .map_err(|e| errors::to_py(py, e, &[])),
             Source::Memory(MemoryBytes::Shared(buffer)) => {
                 let bytes = BytesBuffer(buffer);
-                Ok(py.detach(move || options.open_bytes(bytes)))
+                py.detach(move || options.read_bytes(bytes))
+                    .map_err(|e| errors::to_py(py, e, &[]))
             }
-            Source::Memory(MemoryBytes::Copied(bytes)) => {
-                Ok(py.detach(move || options.open_bytes(bytes)))
-            }
+            Source::Memory(MemoryBytes::Copied(bytes)) => py
+                .detach(move || options.read_bytes(bytes))
+                .map_err(|e| errors::to_py(py, e, &[])),
         }
     }
 }

@@ -23,6 +23,9 @@ pub(crate) fn format_arg(format: &str) -> PyResult<Format> {
 
 static WRITE_RESULT: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
 
+/// Records a progress step counts (the core's chunk); the last report is exact.
+const CHUNK_HINT: usize = 1024;
+
 impl Reader {
     /// `records` checked against the file: every index in range (negative
     /// ones count from the end, as in `reader[i]`).
@@ -82,9 +85,11 @@ impl Reader {
     /// `to_utf8=True` writes MARC-8 records as UTF-8 with LDR/09 `a` (text
     /// formats are always UTF-8). A record that cannot be written is left out
     /// and reported in the result's `errors` (with `raise_errors=True` it
-    /// raises, after the records before it were written). Returns a
+    /// raises, after the records before it were written). `progress`, if
+    /// given, is called as `progress(done, total)` as the work goes on. Returns a
     /// `WriteResult(written, errors, replaced, reframed)`.
-    #[pyo3(signature = (target, format = "marc", *, to_utf8 = false, threads = None, records = None))]
+    #[pyo3(signature = (target, format = "marc", *, to_utf8 = false, threads = None, records = None, progress = None))]
+    #[allow(clippy::too_many_arguments)]
     fn write<'py>(
         &self,
         py: Python<'py>,
@@ -93,6 +98,7 @@ impl Reader {
         to_utf8: bool,
         threads: Option<usize>,
         records: Option<Vec<isize>>,
+        progress: Option<Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyAny>> {
         self.check_open()?;
         let format = format_arg(format)?;
@@ -103,65 +109,94 @@ impl Reader {
             .decoder(self.shared.text.decoder);
         let stop = self.mode.raise_errors;
         let file = &self.shared.file;
-        let report = if target.is_instance_of::<PyString>() || target.hasattr("__fspath__")? {
-            let path: PathBuf = target.extract()?;
-            let records = records.as_deref();
-            py.detach(|| -> crate::Result<WriteReport> {
-                let open = |source| {
-                    let path = path.clone();
-                    Error::new(ErrorKind::Open { path, source }, Position::default())
-                };
-                let mut out = std::io::BufWriter::with_capacity(
-                    1 << 20,
-                    std::fs::File::create(&path).map_err(open)?,
-                );
-                let report = write_chunks(
-                    file,
-                    records,
-                    &options,
-                    threads,
-                    stop,
-                    |work| work(),
-                    |bytes| out.write_all(bytes).map_err(Error::from),
-                )?;
-                out.flush()?;
-                Ok(report)
-            })
-        } else if target.hasattr("write")? {
-            let mut failed: Option<PyErr> = None;
-            let report = write_chunks(
-                file,
-                records.as_deref(),
-                &options,
-                threads,
-                stop,
-                |work| py.detach(work),
-                |bytes| {
-                    if bytes.is_empty() {
-                        return Ok(());
-                    }
-                    match target.call_method1("write", (PyBytes::new(py, bytes),)) {
-                        Ok(_) => Ok(()),
-                        Err(e) => {
-                            failed = Some(e);
-                            Err(Error::new(
-                                ErrorKind::Io(std::io::Error::other("the target's write() failed")),
-                                Position::default(),
-                            ))
-                        }
-                    }
-                },
-            );
-            if let Some(e) = failed {
-                return Err(e);
-            }
-            report
-        } else {
+        let total = records.as_ref().map_or(file.len(), Vec::len);
+        let is_path = target.is_instance_of::<PyString>() || target.hasattr("__fspath__")?;
+        if !is_path && !target.hasattr("write")? {
             let type_name = target.get_type().name()?;
             return Err(PyTypeError::new_err(format!(
                 "write() needs a path or a binary file object, not {type_name}"
             )));
+        }
+        let mut out = if is_path {
+            let path: PathBuf = target.extract()?;
+            let made = std::fs::File::create(&path).map_err(|source| {
+                Error::new(ErrorKind::Open { path, source }, Position::default())
+            });
+            match made {
+                Ok(f) => Some(std::io::BufWriter::with_capacity(1 << 20, f)),
+                Err(e) => return Err(self.py_error(py, e)),
+            }
+        } else {
+            None
         };
+        let report = match (&mut out, &progress) {
+            // A path and no progress to report: all of it without the GIL.
+            (Some(out), None) => {
+                let records = records.as_deref();
+                py.detach(|| {
+                    write_chunks(
+                        file,
+                        records,
+                        &options,
+                        threads,
+                        stop,
+                        |work| work(),
+                        |bytes| out.write_all(bytes).map_err(Error::from),
+                    )
+                })
+            }
+            (out, progress) => {
+                // The workers run without the GIL; this thread writes each
+                // chunk (to the file, or through the object's `write()`) and
+                // reports progress.
+                let mut failed: Option<PyErr> = None;
+                let mut done = 0usize;
+                let report = write_chunks(
+                    file,
+                    records.as_deref(),
+                    &options,
+                    threads,
+                    stop,
+                    |work| py.detach(work),
+                    |bytes| {
+                        let written = match out {
+                            Some(out) => out.write_all(bytes).map_err(PyErr::from),
+                            None if bytes.is_empty() => Ok(()),
+                            None => target
+                                .call_method1("write", (PyBytes::new(py, bytes),))
+                                .map(drop),
+                        };
+                        let reported = match (written, progress) {
+                            (Ok(()), Some(callback)) if !bytes.is_empty() => {
+                                done = (done + CHUNK_HINT).min(total);
+                                callback.call1((done, total)).map(drop)
+                            }
+                            (r, _) => r,
+                        };
+                        reported.map_err(|e| {
+                            failed = Some(e);
+                            Error::new(
+                                ErrorKind::Io(std::io::Error::other("writing stopped")),
+                                Position::default(),
+                            )
+                        })
+                    },
+                );
+                if let Some(e) = failed {
+                    return Err(e);
+                }
+                report
+            }
+        };
+        let report = report.and_then(|r| {
+            if let Some(out) = &mut out {
+                out.flush()?;
+            }
+            Ok(r)
+        });
+        if let (true, Some(callback)) = (report.is_ok(), &progress) {
+            callback.call1((total, total))?;
+        }
         match report {
             Ok(report) => self.write_result(py, report),
             Err(e) => Err(self.py_error(py, e)),

@@ -1,10 +1,16 @@
-"""`python -m marcmap count|dump|validate`, run as a subprocess."""
+"""`python -m marcmap count|dump|validate|convert`, run as a subprocess."""
 
 from __future__ import annotations
 
+import gzip
+import io
+import json
+import struct
 import subprocess
 import sys
 import unicodedata
+import zlib
+from pathlib import Path
 
 import pymarc
 from conftest import corpus_path
@@ -82,10 +88,106 @@ def test_missing_file_names_the_path() -> None:
     assert "/nonexistent/file.mrc" in out.stderr and "No such file" in out.stderr
 
 
-def test_not_marc_exits_non_zero() -> None:
-    out = _run("count", "/etc/passwd")
+def _png(path: Path) -> Path:
+    """A real 1x1 PNG image."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    header = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)
+    image = zlib.compress(b"\x00\xff\x00\x00")
+    path.write_bytes(
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", image) + chunk(b"IEND", b"")
+    )
+    return path
+
+
+def test_not_marc_exits_non_zero_and_says_what_it_is(tmp_path: Path) -> None:
+    png = _png(tmp_path / "logo.png")
+    for command in ("count", "dump", "validate"):
+        out = _run(command, "/etc/passwd")
+        assert out.returncode == 1, (command, out.stderr)
+        assert "looks like plain text" in out.stderr and "not MARC" in out.stderr
+        out = _run(command, str(png))
+        assert out.returncode == 1
+        assert "this looks like a PNG image, not MARC" in out.stderr, out.stderr
+    out = _run("convert", str(png), str(tmp_path / "out.xml"))
+    assert out.returncode == 1 and "PNG image" in out.stderr
+
+
+TWINS_TRAJECT = [
+    "traject/test/test_support/test_data.utf8.mrc",
+    "traject/test/test_support/test_data.utf8.marc.xml",
+    "traject/test/test_support/test_data.utf8.json",
+]
+
+
+def test_every_command_reads_every_format(tmp_path: Path) -> None:
+    paths = [corpus_path(p) for p in TWINS_TRAJECT]
+    gz = tmp_path / "test_data.utf8.mrc.gz"
+    gz.write_bytes(gzip.compress(paths[0].read_bytes()))
+    dumps = []
+    for path in [*paths, gz]:
+        count = _run("count", str(path))
+        assert count.returncode == 0, count.stderr
+        assert count.stdout.startswith("30 records, 0 bad records"), (path, count.stdout)
+        assert _run("validate", str(path)).returncode == 0
+        dump = _run("dump", str(path))
+        assert dump.returncode == 0, dump.stderr
+        dumps.append(dump.stdout)
+    assert all(d == dumps[0] for d in dumps[1:])
+    forced = _run("count", "--from", "marcxml", str(paths[1]))
+    assert forced.stdout.startswith("30 records")
+
+
+def test_convert_round_trips_through_every_format(tmp_path: Path) -> None:
+    source = corpus_path(CLEAN)
+    original = _run("dump", str(source)).stdout
+    for ext in ("xml", "json", "jsonl", "mrk", "mrc"):
+        out = tmp_path / f"out.{ext}"
+        done = _run("convert", str(source), str(out))
+        assert done.returncode == 0, done.stderr
+        assert "30 records written" in done.stderr
+        back = tmp_path / f"back-{ext}.mrc"
+        assert _run("convert", str(out), str(back), "--to", "marc").returncode == 0
+        assert _run("dump", str(back)).stdout == original, ext
+
+
+def test_convert_stdin_to_stdout() -> None:
+    data = corpus_path(CLEAN).read_bytes()
+    out = subprocess.run(
+        [sys.executable, "-m", "marcmap", "convert", "-", "-", "--to", "jsonl"],
+        input=data,
+        capture_output=True,
+        timeout=60,
+    )
+    assert out.returncode == 0, out.stderr
+    records = [json.loads(line) for line in out.stdout.decode().splitlines()]
+    assert len(records) == 30
+    assert records[0]["leader"] == data[:24].decode()
+
+
+def test_convert_names_each_bad_record_and_sums_up(tmp_path: Path) -> None:
+    out = _run("convert", str(corpus_path("pymarc/bad_records.mrc")), str(tmp_path / "x.xml"))
     assert out.returncode == 1
-    assert "0 records" in out.stdout
+    errors = [line for line in out.stderr.splitlines() if line.startswith("error: record ")]
+    assert errors and all("byte" in e for e in errors), out.stderr
+    assert f"{len(errors)} bad record" in out.stderr.splitlines()[-1]
+
+
+def test_convert_to_utf8_transcodes_marc8(tmp_path: Path) -> None:
+    out = tmp_path / "utf8.mrc"
+    done = _run("convert", str(corpus_path("pymarc/marc8.dat")), str(out), "--to-utf8")
+    assert done.returncode == 0, done.stderr
+    data = out.read_bytes()
+    assert data[9:10] == b"a"
+    with open(corpus_path("pymarc/marc8.dat"), "rb") as fh:
+        theirs = next(iter(pymarc.MARCReader(fh, to_unicode=True)))
+    ours = next(iter(pymarc.MARCReader(io.BytesIO(data), to_unicode=True)))
+    assert unicodedata.normalize("NFC", str(ours["245"])) == unicodedata.normalize(
+        "NFC", str(theirs["245"])
+    )
 
 
 def test_plurals_and_version() -> None:

@@ -12,12 +12,15 @@ import argparse
 import sys
 
 from marcmap._marcmap import __version__
-from marcmap.cli import count, dump, validate
+from marcmap.cli import convert, count, dump, validate
+from marcmap.errors import MarcError
 
-COMMANDS = [count, dump, validate]
+COMMANDS = [count, dump, validate, convert]
 
 DESCRIPTION = """\
-Read MARC 21 files at memory speed. FILE may be '-' for standard input.
+Read and convert MARC 21 files (ISO 2709, MARCXML, MARC-in-JSON, MARCMaker;
+gzip or zstd compressed or not) at memory speed. FILE may be '-' for
+standard input.
 Exit status: 0 on success, 1 when the input has problems, 2 when the
 command cannot run."""
 
@@ -45,6 +48,10 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     except KeyboardInterrupt:
         return 130
+    except MarcError as e:
+        # The input is no MARC (a PNG, a text file), or strict reading stopped.
+        print(f"marcmap: {getattr(args, 'file', '')}: {e}", file=sys.stderr)
+        return 1
     except OSError as e:
         where = f": {e.filename}" if e.filename else ""
         print(f"marcmap: {e.strerror or e}{where}", file=sys.stderr)

@@ -11,6 +11,10 @@ from marcmap._marcmap import MARCReader
 
 T = TypeVar("T")
 
+# The formats marcmap reads and writes, by their short names.
+FORMATS = ["marc", "marcxml", "json", "jsonl", "mrk"]
+Format = Literal["marc", "marcxml", "json", "jsonl", "mrk"]
+
 
 def plural(n: int, word: str, words: str | None = None) -> str:
     """``1 record``, ``2 records``."""
@@ -19,8 +23,20 @@ def plural(n: int, word: str, words: str | None = None) -> str:
 
 def add_input(parser: argparse.ArgumentParser) -> None:
     """The input file and the options that say how to read it."""
-    parser.add_argument("file", metavar="FILE", help="a MARC file, or '-' for standard input")
+    parser.add_argument(
+        "file",
+        metavar="FILE",
+        help="a MARC file (ISO 2709, MARCXML, MARC-in-JSON or MARCMaker, gzip or zstd "
+        "compressed or not), or '-' for standard input",
+    )
     group = parser.add_argument_group("reading")
+    group.add_argument(
+        "--from",
+        dest="input_format",
+        choices=["auto", *FORMATS],
+        default="auto",
+        help="the input's format (default: found from its first bytes)",
+    )
     group.add_argument(
         "--strict-framing",
         action="store_true",
@@ -94,6 +110,7 @@ def open_reader(args: argparse.Namespace) -> MARCReader[Any]:
         detect_utf8=not args.no_detect_utf8,
         marc8_ligatures=args.ligatures,
         marc8_normalization="NFD" if args.nfd else "NFC",
+        format=args.input_format,
     )
 
 

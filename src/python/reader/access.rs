@@ -131,10 +131,11 @@ impl Reader {
         ))
     }
 
-    /// The byte offset where record `i` starts.
+    /// The byte offset where record `i` starts in the input (for MARCXML, JSON
+    /// and MARCMaker, where its text starts).
     fn offset(&self, i: isize) -> PyResult<u64> {
         let i = self.normalise_index(i)?;
-        Ok(self.file().offset(i).unwrap_or(0))
+        Ok(self.file().input_position(i).map_or(0, |p| p.offset))
     }
 
     /// The first record whose 001 is `control_number` (whitespace-trimmed), or `None`.

@@ -130,6 +130,7 @@ impl Reader {
 
     /// The Python exception for an error about this reader's file.
     pub(crate) fn py_error(&self, py: Python<'_>, e: crate::Error) -> PyErr {
+        let e = self.file().in_input_terms(e);
         let record = e
             .position()
             .record
@@ -160,6 +161,7 @@ impl Reader {
         marc8_normalization = "NFC",
         marc8_ligatures = "lc",
         detect_utf8 = true,
+        format = "auto",
     ))]
     #[allow(clippy::too_many_arguments)]
     fn new(
@@ -180,6 +182,7 @@ impl Reader {
         marc8_normalization: &str,
         marc8_ligatures: &str,
         detect_utf8: bool,
+        format: &str,
     ) -> PyResult<Reader> {
         // marcmap never prints warnings, so there is nothing to hide; and, as in
         // pymarc 5.4, a bad record is `None` whatever `permissive` says.
@@ -198,6 +201,7 @@ impl Reader {
             detect_utf8,
             raise_errors,
             lazy_decoding,
+            format,
         })?;
         let file = Source::extract(py, source)?.open(py, options.open)?;
         let validated = Validated::new(file.len());
@@ -257,6 +261,19 @@ impl Reader {
     #[getter]
     fn is_mapped(&self) -> bool {
         self.file().is_mapped()
+    }
+
+    /// The input's format: `"marc"`, `"marcxml"`, `"json"`, `"jsonl"` or `"mrk"`
+    /// (MARCXML, JSON and MARCMaker are transcoded to ISO 2709 in memory).
+    #[getter]
+    fn format(&self) -> &'static str {
+        self.file().format().name()
+    }
+
+    /// `"gzip"` or `"zstd"` if the input was compressed (and decompressed), else `None`.
+    #[getter]
+    fn compression(&self) -> Option<&'static str> {
+        self.file().compression().map(|c| c.name())
     }
 
     /// Stops iteration, indexing, lookups and bulk work. Records already made stay

@@ -3,6 +3,7 @@
 use super::super::text::{self, TextOptions};
 use crate::decode::ErrorHandling;
 use crate::file::OpenOptions;
+use crate::format::Format;
 use crate::index::Framing;
 use crate::repair::Validation;
 use crate::storage::Access;
@@ -44,6 +45,7 @@ pub(crate) struct Args<'a> {
     pub detect_utf8: bool,
     pub raise_errors: bool,
     pub lazy_decoding: bool,
+    pub format: &'a str,
 }
 
 fn choice<T: Copy>(name: &str, value: &str, choices: &[(&str, T)]) -> PyResult<T> {
@@ -102,8 +104,17 @@ impl ReaderOptions {
             .detect_utf8(a.detect_utf8)
             .file_encoding(file_encoding.filter(|e| *e != Encoding::Utf8));
         let access = if a.mmap { Access::Map } else { Access::Read };
+        let format = match a.format {
+            "auto" => None,
+            name => Some(name.parse::<Format>().map_err(|_| {
+                PyValueError::new_err(format!(
+                    "format must be one of \"auto\", \"marc\", \"marcxml\", \"json\", \"jsonl\", \"mrk\", not {name:?}"
+                ))
+            })?),
+        };
         Ok(ReaderOptions {
             open: OpenOptions::new()
+                .format(format)
                 .framing(framing)
                 .validation(validation)
                 .access(access),
@@ -138,6 +149,7 @@ mod tests {
             detect_utf8: true,
             raise_errors: false,
             lazy_decoding: false,
+            format: "auto",
         }
     }
 

@@ -1,0 +1,128 @@
+"""``marcmap convert IN OUT``: records from one format to another."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import IO, cast
+
+from marcmap.cli._common import FORMATS, Format, add_input, framing_note, open_reader, plural
+
+# The output format an OUT name implies, by its extension.
+EXTENSIONS: dict[str, Format] = {
+    ".mrc": "marc",
+    ".marc": "marc",
+    ".dat": "marc",
+    ".iso": "marc",
+    ".xml": "marcxml",
+    ".marcxml": "marcxml",
+    ".json": "json",
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".mrk": "mrk",
+    ".mrk8": "mrk",
+    ".txt": "mrk",
+}
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = sub.add_parser(
+        "convert",
+        help="convert records between ISO 2709, MARCXML, MARC-in-JSON and MARCMaker",
+        description="Write the records of FILE to OUT in another format, on all cores. "
+        "The output format is --to, or OUT's extension (.mrc, .xml, .json, .jsonl, .mrk), "
+        "or ISO 2709. A bad record is left out and reported on stderr with its record "
+        "index and byte offset; a summary follows. Exit 1 if any record was left out.",
+    )
+    add_input(parser)
+    parser.add_argument("out", metavar="OUT", help="the output file, or '-' for standard output")
+    parser.add_argument(
+        "--to",
+        choices=FORMATS,
+        default=None,
+        help="the output format (default: from OUT's extension, else marc)",
+    )
+    parser.add_argument(
+        "--to-utf8",
+        action="store_true",
+        help="ISO 2709 output: write MARC-8 records as UTF-8, LDR/09 'a' (text formats "
+        "are always UTF-8)",
+    )
+    parser.add_argument(
+        "--threads", type=int, default=None, metavar="N", help="threads (default: all cores)"
+    )
+    parser.set_defaults(run=run)
+
+
+def output_format(args: argparse.Namespace) -> Format:
+    if args.to:
+        return cast(Format, args.to)
+    if args.out != "-":
+        return EXTENSIONS.get(Path(args.out).suffix.lower(), "marc")
+    return "marc"
+
+
+class _Progress:
+    """A progress bar on stderr, drawn when stderr is a terminal."""
+
+    def __init__(self, label: str) -> None:
+        self.label = label
+        self.drawn = False
+
+    def __call__(self, done: int, total: int) -> None:
+        if total < 10_000 or not sys.stderr.isatty():
+            return
+        width = 40
+        filled = width * done // max(total, 1)
+        bar = "#" * filled + "-" * (width - filled)
+        sys.stderr.write(f"\r{self.label} [{bar}] {done}/{total}")
+        sys.stderr.flush()
+        self.drawn = True
+
+    def end(self) -> None:
+        if self.drawn:
+            sys.stderr.write("\n")
+
+
+def run(args: argparse.Namespace) -> int:
+    fmt = output_format(args)
+    with open_reader(args) as reader:
+        target: str | IO[bytes] = sys.stdout.buffer if args.out == "-" else args.out
+        bar = _Progress(f"convert to {fmt}")
+        try:
+            result = reader.write(
+                target, fmt, to_utf8=args.to_utf8, threads=args.threads, progress=bar
+            )
+        finally:
+            bar.end()
+        if args.out == "-":
+            sys.stdout.buffer.flush()
+        for error in result.errors:
+            print(f"error: {error}", file=sys.stderr)
+        for index, count in result.replaced:
+            print(
+                f"record {index}: {plural(count, 'character')} that {fmt} cannot hold "
+                "written as U+FFFD",
+                file=sys.stderr,
+            )
+        skipped = reader.skipped
+        for offset, length, reason in skipped:
+            print(f"skipped {plural(length, 'byte')} at byte {offset}: {reason}", file=sys.stderr)
+        note = framing_note(reader)
+        if note:
+            print(note, file=sys.stderr)
+        where = "standard output" if args.out == "-" else args.out
+        summary = [
+            f"{plural(result.written, 'record')} written to {where} ({fmt})",
+            plural(len(result.errors), "bad record"),
+        ]
+        if skipped:
+            summary.append(plural(len(skipped), "skipped byte range"))
+        if result.reframed:
+            summary.append(plural(len(result.reframed), "repaired record"))
+        print(", ".join(summary), file=sys.stderr)
+        if len(reader) == 0:
+            print(f"marcmap: no MARC records found in {args.file}", file=sys.stderr)
+            return 1
+    return 1 if result.errors or note else 0

@@ -1,0 +1,857 @@
+//! MARCXML in: a streaming quick-xml reader over the input's bytes, each
+//! `<record>` transcoded to ISO 2709 (see [`super`]).
+//!
+//! What it reads: the slim schema namespaced (`xmlns="...slim"`), prefixed
+//! (`<marc:record>`) or with no namespace at all; a byte-order mark; no XML
+//! declaration; `<record>` at the root, in a `<collection>`, or deeper (OAI-PMH
+//! wrappers); empty records (a record with no fields, which Phase 2 reports as
+//! `NoFieldsFound`); a missing `<leader>` (pymarc's default leader). Elements
+//! are matched by local name, as pymarc's `parse_xml_to_array` does, except that
+//! an element whose prefix is bound to another namespace is not MARC (an
+//! OAI-PMH `<record>` around a MARC one); with `strict_namespace` only the slim
+//! namespace is MARC (pymarc's `strict=True`).
+//!
+//! Values are the element's text: character references and the predefined
+//! entities decoded, CDATA kept, line ends normalised as XML says. A leader
+//! that is not 24 characters (after trimming surrounding whitespace), a tag
+//! that is not three characters, an indicator or subfield code that is not
+//! one ASCII character make the record fail, with its position. A missing
+//! indicator is a blank; a missing or empty subfield code is a blank.
+//!
+//! Memory is bounded: the input is read in place (a mapping), and the ISO 2709
+//! buffer grows by one record at a time. A large document whose records are
+//! children of the root element is read on N threads: the input is cut into
+//! byte ranges, each range starts at its first `<record` and ends at the first
+//! record that starts after the range; every range's first record is checked
+//! against where the range before it ended, and a range whose cut fell inside
+//! something else (a comment, CDATA) is read again from there, so the result is
+//! the serial reading's.
+
+use super::{Builder, InputPosition, Lines, Malformed, Transcoded};
+use crate::format::Format;
+use crate::index::Framing;
+use crate::owned::{FieldBody, OwnedField, OwnedRecord, OwnedSubfield};
+use crate::parallel;
+use quick_xml::events::{BytesStart, Event};
+use quick_xml::Reader;
+
+/// The MARC 21 slim namespace.
+pub const NAMESPACE: &[u8] = b"http://www.loc.gov/MARC21/slim";
+
+/// pymarc's leader for a record that has none.
+pub const DEFAULT_LEADER: [u8; 24] = *b"          22        4500";
+
+/// How MARCXML is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct XmlOptions {
+    /// Lenient: a malformed record fails in its place and reading goes on;
+    /// strict: reading stops at the first.
+    pub framing: Framing,
+    /// Only elements in the slim namespace are MARC (pymarc's `strict=True`).
+    pub strict_namespace: bool,
+    /// Threads for a large collection.
+    pub threads: usize,
+}
+
+impl Default for XmlOptions {
+    fn default() -> Self {
+        XmlOptions {
+            framing: Framing::Lenient,
+            strict_namespace: false,
+            threads: parallel::default_threads(),
+        }
+    }
+}
+
+/// Inputs smaller than this are read on one thread.
+const PARALLEL_ABOVE: usize = 8 << 20;
+/// The size of a range of input for one task.
+const RANGE_BYTES: usize = 8 << 20;
+
+/// Reads `data` (a whole MARCXML document).
+pub fn read(data: &[u8], options: &XmlOptions) -> Transcoded {
+    let body = if data.starts_with(b"\xEF\xBB\xBF") {
+        3
+    } else {
+        0
+    };
+    let guess = data.len() / 3;
+    let Some(prologue) = prologue(data, body, options) else {
+        let mut parser = Parser::new(data, body, options, Context::document(), guess);
+        parser.run(body, None);
+        return parser.finish();
+    };
+    let rest = data.len() - prologue.first_record;
+    let threads = options.threads.max(1);
+    if threads == 1 || rest < PARALLEL_ABOVE || prologue.depth != 1 {
+        let mut parser = Parser::new(data, body, options, Context::document(), guess);
+        parser.run(body, None);
+        return parser.finish();
+    }
+    read_ranges(data, options, &prologue)
+}
+
+/// What is known at the first record: where it starts, its name, its depth,
+/// and the namespace bindings in scope around it.
+struct Prologue {
+    first_record: usize,
+    qname: Vec<u8>,
+    depth: u32,
+    ns: Vec<Binding>,
+}
+
+/// Finds the first MARC record element, or `None` if there is none (or the
+/// document is broken before it: the serial reading reports that).
+fn prologue(data: &[u8], body: usize, options: &XmlOptions) -> Option<Prologue> {
+    let mut reader = Reader::from_reader(&data[body..]);
+    let mut ns = Namespaces::default();
+    let mut depth = 0u32;
+    loop {
+        let before = body + reader.buffer_position() as usize;
+        let (e, empty) = match reader.read_event() {
+            Ok(Event::Start(e)) => (e, false),
+            Ok(Event::Empty(e)) => (e, true),
+            Ok(Event::End(_)) => {
+                ns.close(depth);
+                depth = depth.saturating_sub(1);
+                continue;
+            }
+            Ok(Event::Eof) | Err(_) => return None,
+            Ok(_) => continue,
+        };
+        depth += 1;
+        ns.open(depth, &e);
+        if e.local_name().as_ref() == b"record" && ns.is_marc(&e, options.strict_namespace) {
+            let scope = ns.bindings.iter().filter(|b| b.depth < depth).cloned();
+            return Some(Prologue {
+                first_record: before,
+                qname: e.name().as_ref().to_vec(),
+                depth: depth - 1,
+                ns: scope.collect(),
+            });
+        }
+        if empty {
+            ns.close(depth);
+            depth -= 1;
+        }
+    }
+}
+
+/// A namespace binding: a prefix (empty for the default namespace) at an
+/// element depth, and whether it names the slim namespace.
+#[derive(Debug, Clone)]
+struct Binding {
+    depth: u32,
+    prefix: Vec<u8>,
+    slim: bool,
+}
+
+#[derive(Debug, Clone, Default)]
+struct Namespaces {
+    bindings: Vec<Binding>,
+}
+
+impl Namespaces {
+    /// Takes the `xmlns` attributes of `e`, an element at `depth`.
+    fn open(&mut self, depth: u32, e: &BytesStart<'_>) {
+        // Only elements that declare something pay for a second look at their
+        // attributes.
+        if memchr::memmem::find(e.attributes_raw(), b"xmlns").is_none() {
+            return;
+        }
+        for attr in e.attributes().with_checks(false).flatten() {
+            use quick_xml::name::PrefixDeclaration;
+            let prefix = match attr.key.as_namespace_binding() {
+                Some(PrefixDeclaration::Default) => Vec::new(),
+                Some(PrefixDeclaration::Named(p)) => p.to_vec(),
+                None => continue,
+            };
+            self.bindings.push(Binding {
+                depth,
+                prefix,
+                slim: attr.value.as_ref() == NAMESPACE,
+            });
+        }
+    }
+
+    /// Leaves an element at `depth`.
+    fn close(&mut self, depth: u32) {
+        while self.bindings.last().is_some_and(|b| b.depth >= depth) {
+            self.bindings.pop();
+        }
+    }
+
+    /// Whether `e` is a MARC element: its prefix bound to the slim namespace,
+    /// or (unless `strict`) bound to nothing.
+    fn is_marc(&self, e: &BytesStart<'_>, strict: bool) -> bool {
+        let name = e.name();
+        let prefix = name.prefix().map_or(&b""[..], |p| p.into_inner());
+        match self.bindings.iter().rev().find(|b| b.prefix == prefix) {
+            Some(b) => b.slim,
+            None => !strict,
+        }
+    }
+}
+
+/// Where a parser starts: the depth of the records' parent and the bindings
+/// in scope there.
+#[derive(Debug, Clone)]
+struct Context {
+    depth: u32,
+    ns: Namespaces,
+    /// Whether the parser starts inside the document (at a record), so the
+    /// end tags of the elements around it are not errors, and it stops when
+    /// the records' parent closes.
+    inside: bool,
+}
+
+impl Context {
+    fn document() -> Self {
+        Context {
+            depth: 0,
+            ns: Namespaces::default(),
+            inside: false,
+        }
+    }
+}
+
+/// Which value the text being read belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Target {
+    Leader,
+    Control,
+    Subfield,
+}
+
+/// The record being read.
+struct Open {
+    start: InputPosition,
+    depth: u32,
+    leader: Option<String>,
+    record: OwnedRecord,
+    /// The field being read: it is pushed when it closes.
+    field: Option<OwnedField>,
+    /// The subfield code being read.
+    code: u8,
+    /// The first problem found in the record: it fails when it closes.
+    problem: Option<Malformed>,
+}
+
+/// Reads records from one place in the input.
+struct Parser<'a> {
+    data: &'a [u8],
+    strict_ns: bool,
+    ns: Namespaces,
+    depth: u32,
+    base_depth: u32,
+    inside: bool,
+    lines: Lines<'a>,
+    builder: Builder,
+    open: Option<Open>,
+    text: String,
+    target: Option<Target>,
+    /// The record element's name as written, once seen: where to resynchronise.
+    qname: Option<Vec<u8>>,
+    /// The depth of the records' parent, once a record was seen.
+    record_parent: Option<u32>,
+    /// Whether the reader stops when the records' parent closes (a range of
+    /// a collection read on its own).
+    stop_at_parent: bool,
+}
+
+/// How a run from one offset ended.
+enum Ended {
+    /// The input ended, or the records' parent closed.
+    Done,
+    /// A record started at or after the stop offset (here).
+    Stopped(usize),
+    /// The XML is not well-formed at `at`.
+    Broken { at: usize, reason: String },
+}
+
+impl<'a> Parser<'a> {
+    fn new(data: &'a [u8], start: usize, options: &XmlOptions, ctx: Context, guess: usize) -> Self {
+        let line_start = memchr::memrchr(b'\n', &data[..start]).map_or(0, |p| p + 1);
+        Parser {
+            data,
+            strict_ns: options.strict_namespace,
+            ns: ctx.ns,
+            depth: ctx.depth,
+            base_depth: ctx.depth,
+            inside: ctx.inside,
+            lines: Lines::new(data, start, 1, line_start),
+            builder: Builder::new(Format::MarcXml, options.framing, guess),
+            open: None,
+            text: String::new(),
+            target: None,
+            qname: None,
+            record_parent: None,
+            stop_at_parent: ctx.inside,
+        }
+    }
+
+    fn finish(mut self) -> Transcoded {
+        self.end_of_input();
+        self.builder.finish()
+    }
+
+    /// The input ended: a record still open is truncated.
+    fn end_of_input(&mut self) {
+        if let Some(open) = self.open.take() {
+            let at = self.lines.at(self.data.len());
+            let why = Malformed {
+                at,
+                reason: "the input ends inside this record".into(),
+            };
+            self.builder.fail(open.start, why);
+        }
+    }
+
+    /// Reads from `from` to the end (or, with `stop_at`, to the first record
+    /// that starts at or after it), resynchronising after damage. Returns
+    /// where it stopped, if it stopped at a record.
+    fn run(&mut self, from: usize, stop_at: Option<usize>) -> Option<usize> {
+        let mut at = from;
+        loop {
+            match self.segment(at, stop_at) {
+                Ended::Done => return None,
+                Ended::Stopped(next) => return Some(next),
+                Ended::Broken { at: bad, reason } => {
+                    let pos = self.lines.at(bad);
+                    let resume = self.resync(bad + 1);
+                    let why = Malformed { at: pos, reason };
+                    match self.open.take() {
+                        Some(open) => self.builder.fail(open.start, why),
+                        None => self.builder.skip(bad as u64, resume as u64, why),
+                    }
+                    self.target = None;
+                    if self.builder.stopped() || resume >= self.data.len() {
+                        return None;
+                    }
+                    if stop_at.is_some_and(|s| resume >= s) {
+                        return Some(resume);
+                    }
+                    // The next record is a sibling of the last one (the
+                    // elements around it are not known to this reader: their
+                    // end tags are not errors).
+                    let parent = self.record_parent.unwrap_or(self.base_depth);
+                    self.depth = parent;
+                    self.ns.close(parent + 1);
+                    self.inside = true;
+                    at = resume;
+                }
+            }
+        }
+    }
+
+    /// The next place a record element may start at or after `from`.
+    fn resync(&self, from: usize) -> usize {
+        let rest = self.data.get(from..).unwrap_or_default();
+        let found = match &self.qname {
+            Some(q) => find_start_tag(rest, q),
+            None => find_start_tag(rest, b"record").or_else(|| find_prefixed_record(rest)),
+        };
+        found.map_or(self.data.len(), |p| from + p)
+    }
+
+    /// One run of quick-xml from `from`, until the end, a stop, or an error.
+    fn segment(&mut self, from: usize, stop_at: Option<usize>) -> Ended {
+        let mut reader = Reader::from_reader(&self.data[from..]);
+        {
+            let config = reader.config_mut();
+            config.trim_text(false);
+            config.check_end_names = true;
+            config.allow_unmatched_ends = self.inside;
+        }
+        loop {
+            let before = from + reader.buffer_position() as usize;
+            let event = match reader.read_event() {
+                Ok(e) => e,
+                Err(e) => {
+                    return Ended::Broken {
+                        at: from + reader.error_position() as usize,
+                        reason: e.to_string(),
+                    }
+                }
+            };
+            match event {
+                Event::Start(e) => {
+                    if let Some(end) = self.start(&e, before, stop_at) {
+                        return end;
+                    }
+                }
+                Event::Empty(e) => {
+                    if let Some(end) = self.start(&e, before, stop_at) {
+                        return end;
+                    }
+                    let name = e.name();
+                    if let Some(end) = self.end(name.local_name().as_ref(), before) {
+                        return end;
+                    }
+                }
+                Event::End(e) => {
+                    if let Some(end) = self.end(e.local_name().as_ref(), before) {
+                        return end;
+                    }
+                }
+                Event::Text(t) if self.target.is_some() => match t.xml10_content() {
+                    Ok(s) => self.text.push_str(&s),
+                    Err(e) => self.problem(before, format!("text that is not UTF-8 ({e})")),
+                },
+                Event::CData(c) if self.target.is_some() => match c.decode() {
+                    Ok(s) => self.text.push_str(&s.replace("\r\n", "\n")),
+                    Err(e) => self.problem(before, format!("text that is not UTF-8 ({e})")),
+                },
+                Event::GeneralRef(r) if self.target.is_some() => match r.resolve_char_ref() {
+                    Ok(Some(c)) => self.text.push(c),
+                    Ok(None) => {
+                        let name = String::from_utf8_lossy(&r).into_owned();
+                        match quick_xml::escape::resolve_predefined_entity(&name) {
+                            Some(s) => self.text.push_str(s),
+                            None => {
+                                return Ended::Broken {
+                                    at: before,
+                                    reason: format!("unknown entity &{name};"),
+                                }
+                            }
+                        }
+                    }
+                    Err(e) => {
+                        return Ended::Broken {
+                            at: before,
+                            reason: e.to_string(),
+                        }
+                    }
+                },
+                Event::Eof => return Ended::Done,
+                _ => {}
+            }
+        }
+    }
+
+    /// A problem in the open record, found at `at`: the record fails when it
+    /// closes (the first problem is the one reported).
+    fn problem(&mut self, at: usize, reason: String) {
+        let pos = self.lines.at(at);
+        if let Some(open) = &mut self.open {
+            if open.problem.is_none() {
+                open.problem = Some(Malformed { at: pos, reason });
+            }
+        }
+    }
+
+    /// An element starts at `before`.
+    fn start(
+        &mut self,
+        e: &BytesStart<'_>,
+        before: usize,
+        stop_at: Option<usize>,
+    ) -> Option<Ended> {
+        self.depth += 1;
+        self.ns.open(self.depth, e);
+        if !self.ns.is_marc(e, self.strict_ns) {
+            return None;
+        }
+        let name = e.name();
+        match name.local_name().as_ref() {
+            b"record" => {
+                if stop_at.is_some_and(|s| before >= s) && self.open.is_none() {
+                    return Some(Ended::Stopped(before));
+                }
+                if self.qname.is_none() {
+                    self.qname = Some(name.as_ref().to_vec());
+                }
+                if self.open.is_none() {
+                    self.record_parent.get_or_insert(self.depth - 1);
+                }
+                // A record inside a record (an OAI-PMH record with no
+                // namespace around a MARC one): the inner one is the record.
+                let start = self.lines.at(before);
+                self.open = Some(Open {
+                    start,
+                    depth: self.depth,
+                    leader: None,
+                    record: OwnedRecord::new(DEFAULT_LEADER),
+                    field: None,
+                    code: b' ',
+                    problem: None,
+                });
+            }
+            b"leader" if self.open.is_some() => self.collect(Target::Leader),
+            b"controlfield" if self.open.is_some() => {
+                let tag = self.tag(e, before);
+                if let Some(open) = &mut self.open {
+                    open.field = Some(OwnedField::control(tag, Vec::new()));
+                }
+                self.collect(Target::Control);
+            }
+            b"datafield" if self.open.is_some() => {
+                let tag = self.tag(e, before);
+                let ind1 = self.one_char(e, b"ind1", "indicator", before);
+                let ind2 = self.one_char(e, b"ind2", "indicator", before);
+                if let Some(open) = &mut self.open {
+                    open.field = Some(OwnedField::data(tag, ind1, ind2));
+                }
+            }
+            b"subfield" => {
+                let in_data = self
+                    .open
+                    .as_ref()
+                    .is_some_and(|o| o.field.as_ref().is_some_and(|f| !f.is_control()));
+                if in_data {
+                    let code = self.one_char(e, b"code", "subfield code", before);
+                    if let Some(open) = &mut self.open {
+                        open.code = code;
+                    }
+                    self.collect(Target::Subfield);
+                }
+            }
+            _ => {}
+        }
+        None
+    }
+
+    fn collect(&mut self, target: Target) {
+        self.text.clear();
+        self.target = Some(target);
+    }
+
+    /// An element with local name `local` ends.
+    fn end(&mut self, local: &[u8], before: usize) -> Option<Ended> {
+        let depth = self.depth;
+        self.ns.close(depth);
+        self.depth = depth.saturating_sub(1);
+        if self.stop_at_parent && depth <= self.base_depth {
+            // The records' parent closed.
+            return Some(Ended::Done);
+        }
+        let Some(open) = &mut self.open else {
+            return None;
+        };
+        match (local, self.target) {
+            (b"leader", Some(Target::Leader)) => {
+                open.leader = Some(std::mem::take(&mut self.text));
+                self.target = None;
+            }
+            (b"controlfield", Some(Target::Control)) => {
+                if let Some(mut field) = open.field.take() {
+                    field.body = FieldBody::Control(std::mem::take(&mut self.text).into_bytes());
+                    open.record.push(field);
+                }
+                self.target = None;
+            }
+            (b"subfield", Some(Target::Subfield)) => {
+                let value = std::mem::take(&mut self.text).into_bytes();
+                if let Some(FieldBody::Data { subfields, .. }) =
+                    open.field.as_mut().map(|f| &mut f.body)
+                {
+                    subfields.push(OwnedSubfield {
+                        code: open.code,
+                        value,
+                    });
+                }
+                self.target = None;
+            }
+            (b"datafield", _) => {
+                if let Some(field) = open.field.take() {
+                    open.record.push(field);
+                }
+            }
+            (b"record", _) if depth == open.depth => {
+                self.close_record(before);
+            }
+            _ => {}
+        }
+        None
+    }
+
+    /// The open record closed.
+    fn close_record(&mut self, before: usize) {
+        let Some(mut open) = self.open.take() else {
+            return;
+        };
+        if let Some(text) = &open.leader {
+            let leader = if text.len() == 24 {
+                text.as_str()
+            } else {
+                text.trim()
+            };
+            match <[u8; 24]>::try_from(leader.as_bytes()) {
+                Ok(l) if l.is_ascii() => open.record.leader = l,
+                _ => {
+                    let at = self.lines.at(before);
+                    open.problem.get_or_insert(Malformed {
+                        at,
+                        reason: format!(
+                            "the leader is {} characters, not 24 ASCII characters: {leader:?}",
+                            leader.chars().count()
+                        ),
+                    });
+                }
+            }
+        }
+        // The text is UTF-8, and the leader says so.
+        open.record.leader[9] = b'a';
+        match open.problem {
+            Some(why) => self.builder.fail(open.start, why),
+            None => self.builder.record(&open.record, open.start),
+        }
+    }
+
+    /// The `tag` attribute: three ASCII characters.
+    fn tag(&mut self, e: &BytesStart<'_>, before: usize) -> [u8; 3] {
+        match attribute(e, b"tag") {
+            Some(t) => match <[u8; 3]>::try_from(t.as_bytes()) {
+                Ok(tag) if tag.is_ascii() => tag,
+                _ => {
+                    self.problem(
+                        before,
+                        format!("the tag {t:?} is not three ASCII characters"),
+                    );
+                    *b"???"
+                }
+            },
+            None => {
+                self.problem(before, "a field has no tag attribute".into());
+                *b"???"
+            }
+        }
+    }
+
+    /// An indicator or code attribute: one ASCII character; missing or empty,
+    /// a blank.
+    fn one_char(&mut self, e: &BytesStart<'_>, name: &[u8], what: &str, before: usize) -> u8 {
+        match attribute(e, name) {
+            None => b' ',
+            Some(v) => match v.as_bytes() {
+                [] => b' ',
+                [b] if b.is_ascii() => *b,
+                _ => {
+                    self.problem(
+                        before,
+                        format!("the {what} {v:?} is not one ASCII character"),
+                    );
+                    b' '
+                }
+            },
+        }
+    }
+}
+
+/// The value of the attribute `name` of `e`, unescaped.
+fn attribute(e: &BytesStart<'_>, name: &[u8]) -> Option<String> {
+    for attr in e.attributes().with_checks(false).flatten() {
+        if attr.key.local_name().as_ref() == name && attr.key.prefix().is_none() {
+            return Some(match attr.unescape_value() {
+                Ok(v) => v.into_owned(),
+                Err(_) => String::from_utf8_lossy(&attr.value).into_owned(),
+            });
+        }
+    }
+    None
+}
+
+/// Where `<qname` followed by a space, `>` or `/` first occurs in `data`.
+fn find_start_tag(data: &[u8], qname: &[u8]) -> Option<usize> {
+    let mut needle = Vec::with_capacity(qname.len() + 1);
+    needle.push(b'<');
+    needle.extend_from_slice(qname);
+    let finder = memchr::memmem::Finder::new(&needle);
+    let mut from = 0;
+    while let Some(p) = finder.find(&data[from..]) {
+        let at = from + p;
+        match data.get(at + needle.len()) {
+            Some(b' ' | b'\t' | b'\r' | b'\n' | b'>' | b'/') => return Some(at),
+            _ => from = at + 1,
+        }
+    }
+    None
+}
+
+/// Where `<prefix:record` first occurs (for damage before the first record).
+fn find_prefixed_record(data: &[u8]) -> Option<usize> {
+    let finder = memchr::memmem::Finder::new(b":record");
+    let mut from = 0;
+    while let Some(p) = finder.find(&data[from..]) {
+        let at = from + p;
+        let before = &data[..at];
+        if let Some(lt) = memchr::memrchr(b'<', before) {
+            let prefix = &before[lt + 1..];
+            let delim = matches!(
+                data.get(at + 7),
+                Some(b' ' | b'\t' | b'\r' | b'\n' | b'>' | b'/')
+            );
+            if delim
+                && !prefix.is_empty()
+                && prefix
+                    .iter()
+                    .all(|b| b.is_ascii_alphanumeric() || b"_-.".contains(b))
+            {
+                return Some(lt);
+            }
+        }
+        from = at + 1;
+    }
+    None
+}
+
+/// One range's reading.
+struct Range {
+    /// Where it started reading (its first record), or `None` if it found no
+    /// record start in its range.
+    start: Option<usize>,
+    /// Where it stopped: the first record at or after the next range.
+    next: Option<usize>,
+    builder: Builder,
+    /// Newlines between `start` and where it stopped.
+    newlines: u64,
+}
+
+fn read_range(
+    data: &[u8],
+    options: &XmlOptions,
+    prologue: &Prologue,
+    start: usize,
+    stop_at: usize,
+) -> Range {
+    let ctx = Context {
+        depth: prologue.depth,
+        ns: Namespaces {
+            bindings: prologue.ns.clone(),
+        },
+        inside: true,
+    };
+    let mut parser = Parser::new(data, start, options, ctx, (stop_at - start) / 3);
+    parser.qname = Some(prologue.qname.clone());
+    let next = parser.run(start, Some(stop_at));
+    let end = next.unwrap_or(data.len());
+    if next.is_none() {
+        parser.end_of_input();
+    }
+    parser.lines.at(end);
+    let (_, line, _) = parser.lines.state();
+    Range {
+        start: Some(start),
+        next,
+        builder: parser.builder,
+        newlines: line - 1,
+    }
+}
+
+/// Reads a large collection on N threads, range by range (see the module).
+fn read_ranges(data: &[u8], options: &XmlOptions, prologue: &Prologue) -> Transcoded {
+    let first = prologue.first_record;
+    let ranges = (data.len() - first).div_ceil(RANGE_BYTES);
+    let cut = |k: usize| (first + k * RANGE_BYTES).min(data.len());
+    let work = |k: usize| -> Range {
+        let start = if k == 0 {
+            Some(first)
+        } else {
+            find_start_tag(&data[cut(k)..cut(k + 1)], &prologue.qname).map(|p| cut(k) + p)
+        };
+        match start {
+            Some(s) => read_range(data, options, prologue, s, cut(k + 1)),
+            None => Range {
+                start: None,
+                next: None,
+                builder: Builder::new(Format::MarcXml, options.framing, 0),
+                newlines: 0,
+            },
+        }
+    };
+    let line_of_first = super::position_of(data, first).line;
+    let mut out = Builder::new(Format::MarcXml, options.framing, data.len() / 3);
+    // Where the next range must start reading, and its line.
+    let mut expected: Option<usize> = Some(first);
+    let mut line = line_of_first;
+    let _ = parallel::map_chunks_in_order(
+        ranges,
+        options.threads,
+        1,
+        |r| work(r.start),
+        |work| work(),
+        |r, mut part: Range| -> Result<(), ()> {
+            let k = r.start;
+            let Some(want) = expected else {
+                // The records' parent closed, or the input ended: nothing follows.
+                return Ok(());
+            };
+            if want >= cut(k + 1) {
+                // The range before read past this one (damage resynchronised
+                // beyond it): this range has nothing of its own.
+                return Ok(());
+            }
+            if part.start != Some(want) {
+                // The cut fell inside something else: read this range again
+                // from where the one before stopped.
+                part = read_range(data, options, prologue, want, cut(k + 1));
+            }
+            shift_lines(&mut part.builder, line - 1);
+            line += part.newlines;
+            expected = part.next;
+            out.append(part.builder);
+            Ok(())
+        },
+    );
+    // A last range that stopped before the end (its stop was the end of the
+    // ranges, which is the input's end) leaves nothing; the input is read.
+    out.finish()
+}
+
+/// Adds `by` to every line a range's builder counted from its own start.
+fn shift_lines(builder: &mut Builder, by: u64) {
+    if by > 0 {
+        builder.shift_lines(by);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read_str(xml: &str) -> Transcoded {
+        read(xml.as_bytes(), &XmlOptions::default())
+    }
+
+    #[test]
+    fn reads_namespaced_prefixed_and_plain() {
+        for xml in [
+            r#"<collection xmlns="http://www.loc.gov/MARC21/slim"><record><leader>00000nam a2200000 a 4500</leader><controlfield tag="001">1</controlfield><datafield tag="245" ind1="1" ind2="0"><subfield code="a">T&amp;x &#233;</subfield></datafield></record></collection>"#,
+            r#"<?xml version="1.0"?><marc:collection xmlns:marc="http://www.loc.gov/MARC21/slim"><marc:record><marc:leader>00000nam a2200000 a 4500</marc:leader><marc:controlfield tag="001">1</marc:controlfield><marc:datafield tag="245" ind1="1" ind2="0"><marc:subfield code="a">T&amp;x &#233;</marc:subfield></marc:datafield></marc:record></marc:collection>"#,
+            "\u{FEFF}<record><leader>00000nam a2200000 a 4500</leader><controlfield tag=\"001\">1</controlfield><datafield tag=\"245\" ind1=\"1\" ind2=\"0\"><subfield code=\"a\"><![CDATA[T&x ]]>é</subfield></datafield></record>",
+        ] {
+            let t = read_str(xml);
+            assert_eq!(t.input.failed_count(), 0, "{xml}");
+            let file = crate::MarcFile::from_bytes(t.bytes);
+            let r = file.record(0).unwrap();
+            assert_eq!(r.control_number(), Some(&b"1"[..]));
+            assert_eq!(r.first(b"245").unwrap().subfield(b'a'), Some("T&x é".as_bytes()));
+            assert!(r.leader().is_utf8());
+        }
+    }
+
+    #[test]
+    fn oai_wrappers_are_not_records() {
+        let xml = r#"<OAI-PMH xmlns="http://www.openarchives.org/OAI/2.0/"><ListRecords><record><header><identifier>x</identifier></header><metadata><marc:record xmlns:marc="http://www.loc.gov/MARC21/slim"><marc:leader>00000nam a2200000 a 4500</marc:leader><marc:controlfield tag="001">7</marc:controlfield></marc:record></metadata></record></ListRecords></OAI-PMH>"#;
+        let t = read_str(xml);
+        let file = crate::MarcFile::from_bytes(t.bytes);
+        assert_eq!(file.len(), 1);
+        assert_eq!(file.record(0).unwrap().control_number(), Some(&b"7"[..]));
+    }
+
+    #[test]
+    fn a_broken_record_keeps_its_place_and_the_next_is_read() {
+        let xml = "<collection>\n<record><leader>00000nam a2200000 a 4500</leader><controlfield tag=\"001\">1</controlfield></record>\n<record><leader>x</leader><datafield tag=\"245\"><subfield code=\"a\">t</datafield></record>\n<record><controlfield tag=\"001\">3</controlfield></record>\n</collection>";
+        let t = read_str(xml);
+        assert_eq!(t.input.failed_count(), 1);
+        let m = t.input.failure(1).unwrap();
+        assert_eq!(m.at.line, 3, "{m:?}");
+        assert!(m.reason.contains("subfield"), "{m:?}");
+        let file = crate::MarcFile::from_bytes(t.bytes);
+        assert_eq!(file.len(), 3);
+        let third = file.record(2).unwrap();
+        assert_eq!(third.control_number(), Some(&b"3"[..]));
+        // No leader: pymarc's default, LDR/09 a.
+        assert_eq!(third.leader().as_bytes()[10..12], *b"22");
+    }
+}

@@ -1,0 +1,292 @@
+//! MARCMaker in: the `.mrk` text of MarcEdit and LC's MARCMaker, each record
+//! transcoded to ISO 2709 (see [`super`]).
+//!
+//! One line a field (`=TAG  data`, the tag then two spaces), `=LDR  ` for the
+//! leader, records separated by blank lines; LF or CRLF. In the leader,
+//! control fields and indicators `\` is a blank. A data field is two
+//! indicators and `$`-delimited subfields.
+//!
+//! Mnemonics (`{dollar}`, `{acute}`, ... see `mnemonic.rs`) are decoded as the
+//! leader says: in a UTF-8 record (LDR/09 `a`, as MarcEdit writes `.mrk8`) a
+//! run of mnemonics and ASCII is decoded from MARC-8 to Unicode, with the
+//! character references (`&#x1B;`) in it; in a MARC-8 record (LC's `.mrk`) each
+//! mnemonic becomes its MARC-8 byte and the bytes stay MARC-8, decoded when they
+//! are read. A `{name}` that is no mnemonic stays as it is.
+//!
+//! A line that is not `=TAG  ...`, a tag that is not three characters or a
+//! subfield code that is not one ASCII character fails its record, with its
+//! line; the records after it are read.
+
+use super::{Builder, InputPosition, Lines, Malformed, Transcoded};
+use crate::format::Format;
+use crate::index::Framing;
+use crate::marc8::{self, Marc8Options};
+use crate::mnemonic;
+use crate::owned::{OwnedField, OwnedRecord, OwnedSubfield};
+
+/// pymarc's leader for a record that has none.
+const DEFAULT_LEADER: [u8; 24] = super::marcxml::DEFAULT_LEADER;
+
+/// Reads `data`.
+pub fn read(data: &[u8], framing: Framing) -> Transcoded {
+    let mut builder = Builder::new(Format::MarcMaker, framing, data.len());
+    let mut lines = Lines::new(data, 0, 1, 0);
+    let start = if data.starts_with(b"\xEF\xBB\xBF") {
+        3
+    } else {
+        0
+    };
+    let mut record: Option<Pending> = None;
+    let mut pos = start;
+    while pos < data.len() && !builder.stopped() {
+        let end = memchr::memchr(b'\n', &data[pos..]).map_or(data.len(), |n| pos + n);
+        let mut line = &data[pos..end];
+        if line.last() == Some(&b'\r') {
+            line = &line[..line.len() - 1];
+        }
+        let at = lines.at(pos);
+        if line.iter().all(u8::is_ascii_whitespace) {
+            if let Some(r) = record.take() {
+                r.finish(&mut builder);
+            }
+        } else {
+            let r = record.get_or_insert_with(|| Pending::new(at));
+            if r.problem.is_none() {
+                if let Err(reason) = r.line(line) {
+                    r.problem = Some(Malformed { at, reason });
+                }
+            }
+        }
+        pos = end + 1;
+    }
+    if let Some(r) = record.take() {
+        r.finish(&mut builder);
+    }
+    builder.finish()
+}
+
+/// A record being read: its lines so far.
+struct Pending {
+    start: InputPosition,
+    leader: Option<[u8; 24]>,
+    /// Fields, their values still with mnemonics (decoded when the leader is
+    /// known: it may come after them).
+    fields: Vec<OwnedField>,
+    problem: Option<Malformed>,
+}
+
+impl Pending {
+    fn new(start: InputPosition) -> Self {
+        Pending {
+            start,
+            leader: None,
+            fields: Vec::new(),
+            problem: None,
+        }
+    }
+
+    /// One line of the record.
+    fn line(&mut self, line: &[u8]) -> Result<(), String> {
+        let text = || String::from_utf8_lossy(line).into_owned();
+        if line.first() != Some(&b'=') {
+            return Err(format!("a line of a record starts with '=': {:?}", text()));
+        }
+        let tag = line
+            .get(1..4)
+            .and_then(|t| <[u8; 3]>::try_from(t).ok())
+            .filter(|t| t.is_ascii())
+            .ok_or_else(|| format!("no three-character tag: {:?}", text()))?;
+        if line.get(4..6) != Some(b"  ") {
+            return Err(format!("the tag is followed by two spaces: {:?}", text()));
+        }
+        let data = &line[6..];
+        if &tag == b"LDR" {
+            let leader: Vec<u8> = data
+                .iter()
+                .map(|&b| if b == b'\\' { b' ' } else { b })
+                .collect();
+            self.leader = Some(
+                <[u8; 24]>::try_from(&leader[..])
+                    .ok()
+                    .filter(|l| l.is_ascii())
+                    .ok_or_else(|| {
+                        format!(
+                            "the leader is {} bytes, not 24 ASCII characters: {:?}",
+                            leader.len(),
+                            text()
+                        )
+                    })?,
+            );
+            return Ok(());
+        }
+        if tag[0] == b'0' && tag[1] == b'0' && tag[2].is_ascii_digit() {
+            let value: Vec<u8> = data
+                .iter()
+                .map(|&b| if b == b'\\' { b' ' } else { b })
+                .collect();
+            self.fields.push(OwnedField::control(tag, value));
+            return Ok(());
+        }
+        let indicator = |i: usize| match data.get(i) {
+            None | Some(b'\\') => b' ',
+            Some(&b) => b,
+        };
+        let mut field = OwnedField::data(tag, indicator(0), indicator(1));
+        let rest = data.get(2..).unwrap_or_default();
+        if !rest.is_empty() && rest[0] != b'$' {
+            return Err(format!(
+                "subfields start with '$' after the two indicators: {:?}",
+                text()
+            ));
+        }
+        for part in rest.split(|&b| b == b'$').skip(1) {
+            let (&code, value) = part
+                .split_first()
+                .ok_or_else(|| format!("a '$' with no subfield code: {:?}", text()))?;
+            if !code.is_ascii() {
+                return Err(format!(
+                    "a subfield code is one ASCII character: {:?}",
+                    text()
+                ));
+            }
+            if let crate::owned::FieldBody::Data { subfields, .. } = &mut field.body {
+                subfields.push(OwnedSubfield {
+                    code,
+                    value: value.to_vec(),
+                });
+            }
+        }
+        self.fields.push(field);
+        Ok(())
+    }
+
+    /// The record is complete: decode its mnemonics and add it.
+    fn finish(self, builder: &mut Builder) {
+        if let Some(why) = self.problem {
+            builder.fail(self.start, why);
+            return;
+        }
+        let leader = self.leader.unwrap_or(DEFAULT_LEADER);
+        let utf8 = leader[9] == b'a';
+        let mut record = OwnedRecord::new(leader);
+        for mut field in self.fields {
+            match &mut field.body {
+                crate::owned::FieldBody::Control(data) => *data = decode(data, utf8),
+                crate::owned::FieldBody::Data { subfields, .. } => {
+                    for s in subfields {
+                        s.value = decode(&s.value, utf8);
+                    }
+                }
+            }
+            record.push(field);
+        }
+        builder.record(&record, self.start);
+    }
+}
+
+/// A value with its mnemonics decoded (see the module).
+fn decode(value: &[u8], utf8: bool) -> Vec<u8> {
+    let needs = memchr::memchr(b'{', value).is_some()
+        || (utf8 && memchr::memmem::find(value, b"&#").is_some());
+    if !needs {
+        return value.to_vec();
+    }
+    // The value with each mnemonic as its MARC-8 byte.
+    let mut marc8 = Vec::with_capacity(value.len());
+    let mut i = 0;
+    while i < value.len() {
+        if value[i] == b'{' {
+            if let Some((byte, len)) = mnemonic::at(&value[i..]) {
+                marc8.push(byte);
+                i += len;
+                continue;
+            }
+        }
+        marc8.push(value[i]);
+        i += 1;
+    }
+    if !utf8 {
+        return marc8;
+    }
+    // UTF-8: runs of MARC-8 (ASCII and mnemonic bytes) decoded, other
+    // characters (UTF-8 written as it is) kept.
+    let mut out = String::with_capacity(marc8.len());
+    let options = Marc8Options::default();
+    let mut run_start = 0;
+    let mut k = 0;
+    let flush = |out: &mut String, run: &[u8]| {
+        if !run.is_empty() {
+            match marc8::decode_cow(run, &options) {
+                Ok(s) => out.push_str(&s),
+                Err(_) => out.push_str(&String::from_utf8_lossy(run)),
+            }
+        }
+    };
+    while k < marc8.len() {
+        let b = marc8[k];
+        if b < 0x80 || !starts_utf8(&marc8[k..]) {
+            k += 1;
+            continue;
+        }
+        flush(&mut out, &marc8[run_start..k]);
+        let len = utf8_len(&marc8[k..]);
+        out.push_str(std::str::from_utf8(&marc8[k..k + len]).unwrap_or("\u{FFFD}"));
+        k += len;
+        run_start = k;
+    }
+    flush(&mut out, &marc8[run_start..]);
+    out.into_bytes()
+}
+
+/// Whether a whole UTF-8 character starts `b` (a byte from a mnemonic is one
+/// MARC-8 byte and is not followed by continuation bytes).
+fn starts_utf8(b: &[u8]) -> bool {
+    let len = utf8_len(b);
+    len > 1 && std::str::from_utf8(&b[..len.min(b.len())]).is_ok()
+}
+
+fn utf8_len(b: &[u8]) -> usize {
+    match b[0] {
+        0xC2..=0xDF => 2,
+        0xE0..=0xEF => 3,
+        0xF0..=0xF4 => 4,
+        _ => 1,
+    }
+    .min(b.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_marcedit_text() {
+        let text = "=LDR  00000nam a2200000 a 4500\r\n=001  tes\\1\r\n=245  10$aA {dollar}5 book$bpart {acute}e \u{e9} {text}\r\n\r\n\r\n=LDR  00000nam  2200000 a 4500\n=245  \\0$a{acute}e\n";
+        let t = read(text.as_bytes(), Framing::Lenient);
+        assert_eq!(t.input.failed_count(), 0);
+        let file = crate::MarcFile::from_bytes(t.bytes);
+        assert_eq!(file.len(), 2);
+        let r = file.record(0).unwrap();
+        assert_eq!(r.control_number(), Some(&b"tes 1"[..]));
+        let f = r.first(b"245").unwrap();
+        assert_eq!(f.subfield(b'a'), Some(&b"A $5 book"[..]));
+        assert_eq!(
+            f.subfield(b'b'),
+            Some("part \u{e9} \u{e9} {text}".as_bytes())
+        );
+        // MARC-8: the mnemonic is the ANSEL byte.
+        let r = file.record(1).unwrap();
+        assert_eq!(r.first(b"245").unwrap().indicators(), (b' ', b'0'));
+        assert_eq!(r.first(b"245").unwrap().subfield(b'a'), Some(&b"\xe2e"[..]));
+    }
+
+    #[test]
+    fn a_bad_line_fails_its_record() {
+        let text = "=LDR  00000nam a2200000 a 4500\n=001  1\n\n=LDR  00000nam a2200000 a 4500\nnot a field\n\n=001  3\n";
+        let t = read(text.as_bytes(), Framing::Lenient);
+        assert_eq!(t.input.failure(1).unwrap().at.line, 5);
+        let file = crate::MarcFile::from_bytes(t.bytes);
+        assert_eq!(file.len(), 3);
+        assert_eq!(file.record(2).unwrap().control_number(), Some(&b"3"[..]));
+    }
+}
