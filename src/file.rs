@@ -152,6 +152,16 @@ impl OpenOptions {
             Format::MarcMaker => crate::read::mrk::read(data, self.framing),
             Format::Iso2709 => unreachable!("ISO 2709 is indexed above"),
         };
+        let input = &transcoded.input;
+        if format == Format::MarcXml
+            && input.origin(0).is_none()
+            && input.skipped().is_empty()
+            && input.stop_error().is_none()
+        {
+            if let Some(what) = crate::read::marcxml::not_marcxml(data) {
+                return Err(not_marc(what));
+            }
+        }
         drop(storage);
         let mut file = MarcFile::index(Storage::Owned(Box::new(transcoded.bytes)), *self, source);
         if let Some(inner) = Arc::get_mut(&mut file.inner) {

@@ -169,15 +169,17 @@ fn xml(head: &[u8]) -> Sniffed {
     if marc {
         Sniffed::Marc(Format::MarcXml)
     } else {
-        Sniffed::Other("XML, but not MARCXML (no <record> in its first 64 KB)".into())
+        Sniffed::Other("XML with no <record> in its first 64 KB".into())
     }
 }
 
 fn json(head: &[u8]) -> Sniffed {
+    // An empty array: a file of no records.
+    if head[0] == b'[' && head[1..].iter().find(|b| !b.is_ascii_whitespace()) == Some(&b']') {
+        return Sniffed::Marc(Format::Json);
+    }
     if memchr::memmem::find(head, b"\"leader\"").is_none() {
-        return Sniffed::Other(
-            "JSON, but not MARC-in-JSON (no \"leader\" in its first 64 KB)".into(),
-        );
+        return Sniffed::Other("JSON with no \"leader\" in its first 64 KB".into());
     }
     if head[0] == b'[' {
         return Sniffed::Marc(Format::Json);
@@ -256,7 +258,7 @@ mod tests {
         );
         assert_eq!(
             sniff(b"{\"id\": 1}"),
-            Sniffed::Other("JSON, but not MARC-in-JSON (no \"leader\" in its first 64 KB)".into())
+            Sniffed::Other("JSON with no \"leader\" in its first 64 KB".into())
         );
         assert_eq!(
             sniff(b"<html><body>"),

@@ -7,8 +7,8 @@
 //! a string (a control field's data) or an object with `ind1`, `ind2` (a
 //! missing one is a blank) and `subfields`, a list of `{code: value}` objects.
 //! Anything else in a record (a number for a value, a tag that is not three
-//! characters, a code that is not one ASCII character) makes the record fail
-//! with its position. Records are parsed one at a time (serde_json), so memory
+//! characters, a code of more than one character) makes the record fail with
+//! its position; an empty or non-ASCII code or indicator is a blank. Records are parsed one at a time (serde_json), so memory
 //! holds one record's values, never the document's.
 //!
 //! JSON that is not well-formed fails the record it is in, with the line and
@@ -25,7 +25,88 @@ use serde_json::Value;
 const DEFAULT_LEADER: [u8; 24] = super::marcxml::DEFAULT_LEADER;
 
 /// Reads `data`: an array, an object, or JSON lines.
+///
+/// Control characters written raw inside strings (which JSON forbids, but
+/// Python's `json.load(strict=False)`, as pymarc uses it, accepts) are read as
+/// if they were escaped; byte offsets are still the input's (lines after a raw
+/// newline inside a string are counted without it).
 pub fn read(data: &[u8], framing: Framing) -> Transcoded {
+    match escape_raw_controls(data) {
+        None => read_strict(data, framing),
+        Some((escaped, shifts)) => {
+            let mut t = read_strict(&escaped, framing);
+            t.input.map_offsets(|o| unshift(&shifts, o));
+            t
+        }
+    }
+}
+
+/// `(offset in the escaped copy, bytes added before it)` after each escape.
+type Shifts = Vec<(usize, usize)>;
+
+/// `data` with every control character inside a string escaped (`\u00XX`),
+/// and where each escape moved the bytes after it (offset in the copy, bytes
+/// added so far); `None` if there is no such character.
+fn escape_raw_controls(data: &[u8]) -> Option<(Vec<u8>, Shifts)> {
+    let mut in_string = false;
+    let mut escaped = false;
+    let mut first = None;
+    for (i, &b) in data.iter().enumerate() {
+        if in_string {
+            if escaped {
+                escaped = false;
+            } else if b == b'\\' {
+                escaped = true;
+            } else if b == b'"' {
+                in_string = false;
+            } else if b < 0x20 {
+                first = Some(i);
+                break;
+            }
+        } else if b == b'"' {
+            in_string = true;
+        }
+    }
+    let first = first?;
+    let mut out = Vec::with_capacity(data.len() + 64);
+    out.extend_from_slice(&data[..first]);
+    let mut shifts = Vec::new();
+    let (mut in_string, mut escaped) = (true, false);
+    for &b in &data[first..] {
+        if in_string && !escaped && b < 0x20 {
+            out.extend_from_slice(format!("\\u{b:04x}").as_bytes());
+            shifts.push((
+                out.len(),
+                shifts.last().map_or(0, |s: &(usize, usize)| s.1) + 5,
+            ));
+            continue;
+        }
+        if in_string {
+            if escaped {
+                escaped = false;
+            } else if b == b'\\' {
+                escaped = true;
+            } else if b == b'"' {
+                in_string = false;
+            }
+        } else if b == b'"' {
+            in_string = true;
+        }
+        out.push(b);
+    }
+    Some((out, shifts))
+}
+
+/// The input offset of `offset` in the escaped copy.
+fn unshift(shifts: &[(usize, usize)], offset: u64) -> u64 {
+    let k = shifts.partition_point(|&(at, _)| at as u64 <= offset);
+    match k {
+        0 => offset,
+        k => offset - shifts[k - 1].1 as u64,
+    }
+}
+
+fn read_strict(data: &[u8], framing: Framing) -> Transcoded {
     let mut reader = JsonReader {
         data,
         lines: Lines::new(data, 0, 1, 0),
@@ -188,15 +269,12 @@ fn record(value: &Value) -> Result<OwnedRecord, String> {
     match obj.get("leader") {
         None => {}
         Some(Value::String(s)) => {
-            leader = <[u8; 24]>::try_from(s.as_bytes())
-                .ok()
-                .filter(|l| l.is_ascii())
-                .ok_or_else(|| {
-                    format!(
-                        "the leader is {} characters, not 24 ASCII characters: {s:?}",
-                        s.chars().count()
-                    )
-                })?;
+            leader = super::leader_of(s).ok_or_else(|| {
+                format!(
+                    "the leader is {} characters, not 24: {s:?}",
+                    s.chars().count()
+                )
+            })?;
         }
         Some(other) => return Err(format!("the leader is {}, not a string", kind(other))),
     }
@@ -224,9 +302,7 @@ fn field(value: &Value) -> Result<OwnedField, String> {
             obj.len()
         ));
     };
-    let tag = <[u8; 3]>::try_from(tag.as_bytes())
-        .ok()
-        .filter(|t| t.is_ascii())
+    let tag = super::tag_of(tag)
         .ok_or_else(|| format!("the tag {tag:?} is not three ASCII characters"))?;
     match body {
         Value::String(data) => Ok(OwnedField::control(tag, data.as_bytes())),
@@ -279,10 +355,13 @@ fn field(value: &Value) -> Result<OwnedField, String> {
     }
 }
 
+/// One ASCII character; empty, or one character that is not ASCII (which
+/// ISO 2709 cannot hold in one byte of UTF-8), a blank.
 fn one_ascii(s: &str, what: &str) -> Result<u8, String> {
     match s.as_bytes() {
         [] => Ok(b' '),
         [b] if b.is_ascii() => Ok(*b),
+        _ if s.chars().count() == 1 => Ok(b' '),
         _ => Err(format!("{what} {s:?} is not one ASCII character")),
     }
 }
@@ -317,6 +396,19 @@ mod tests {
             let r = file.record(1).unwrap();
             assert_eq!(r.first(b"245").unwrap().subfield(b'b'), Some(&b"s"[..]));
         }
+    }
+
+    #[test]
+    fn raw_control_characters_in_strings_are_read_as_pymarc_reads_them() {
+        let text = "[{\"leader\":\"00000nam a2200000 a 4500\",\"fields\":[{\"001\":\"a\tb\"}]},\n{\"leader\":\"00000nam a2200000 a 4500\",\"fields\":[{\"001\":\"x\"}]}]";
+        let t = read(text.as_bytes(), Framing::Lenient);
+        assert_eq!(t.input.failed_count(), 0);
+        assert_eq!(
+            t.input.origin(1).unwrap().offset,
+            text.find("},\n{").unwrap() as u64 + 3
+        );
+        let file = crate::MarcFile::from_bytes(t.bytes);
+        assert_eq!(file.record(0).unwrap().control_number(), Some(&b"a\tb"[..]));
     }
 
     #[test]

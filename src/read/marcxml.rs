@@ -13,10 +13,14 @@
 //!
 //! Values are the element's text: character references and the predefined
 //! entities decoded, CDATA kept, line ends normalised as XML says. A leader
-//! that is not 24 characters (after trimming surrounding whitespace), a tag
-//! that is not three characters, an indicator or subfield code that is not
-//! one ASCII character make the record fail, with its position. A missing
-//! indicator is a blank; a missing or empty subfield code is a blank.
+//! that is not 24 characters (after trimming surrounding whitespace; a
+//! character in it that is not ASCII is a blank), a tag
+//! that is not three characters, an indicator or subfield code of more than
+//! one character, a subfield with no code attribute, and a character that
+//! XML 1.0 forbids (a C0 control; pymarc's writer leaves them in, and XML
+//! parsers stop there) make the record fail, with its position. A missing
+//! indicator is a blank; an empty subfield code is a blank; so is one that is
+//! not ASCII (ISO 2709 holds it in one byte, which UTF-8 cannot).
 //!
 //! Memory is bounded: the input is read in place (a mapping), and the ISO 2709
 //! buffer grows by one record at a time. A large document whose records are
@@ -89,6 +93,48 @@ pub fn read(data: &[u8], options: &XmlOptions) -> Transcoded {
         return parser.finish();
     }
     read_ranges(data, options, &prologue)
+}
+
+/// What a document with no MARC record is, if it is not MARCXML at all: its
+/// root element is in another namespace (TurboMARC, OAI-PMH with no records
+/// of the slim namespace, ...). `None` for MARCXML with no records (an empty
+/// `<collection>`), which is a file of no records.
+pub fn not_marcxml(data: &[u8]) -> Option<String> {
+    let body = if data.starts_with(b"\xEF\xBB\xBF") {
+        3
+    } else {
+        0
+    };
+    let mut reader = Reader::from_reader(&data[body..]);
+    loop {
+        match reader.read_event() {
+            Ok(Event::Start(e)) | Ok(Event::Empty(e)) => {
+                let mut ns = Namespaces::default();
+                ns.open(1, &e);
+                if ns.is_marc(&e, false) {
+                    return None;
+                }
+                let name = e.name();
+                let prefix = name.prefix().map_or(&b""[..], |p| p.into_inner());
+                let uri = e
+                    .attributes()
+                    .with_checks(false)
+                    .flatten()
+                    .find(|a| match a.key.as_namespace_binding() {
+                        Some(quick_xml::name::PrefixDeclaration::Default) => prefix.is_empty(),
+                        Some(quick_xml::name::PrefixDeclaration::Named(p)) => p == prefix,
+                        None => false,
+                    })
+                    .map(|a| String::from_utf8_lossy(&a.value).into_owned())
+                    .unwrap_or_default();
+                return Some(format!(
+                    "XML in the namespace {uri} (no <record> of the MARC 21 slim namespace)"
+                ));
+            }
+            Ok(Event::Eof) | Err(_) => return None,
+            Ok(_) => {}
+        }
+    }
 }
 
 /// What is known at the first record: where it starts, its name, its depth,
@@ -395,15 +441,24 @@ impl<'a> Parser<'a> {
                     }
                 }
                 Event::Text(t) if self.target.is_some() => match t.xml10_content() {
-                    Ok(s) => self.text.push_str(&s),
+                    Ok(s) => {
+                        self.check_chars(&s, before);
+                        self.text.push_str(&s);
+                    }
                     Err(e) => self.problem(before, format!("text that is not UTF-8 ({e})")),
                 },
                 Event::CData(c) if self.target.is_some() => match c.decode() {
-                    Ok(s) => self.text.push_str(&s.replace("\r\n", "\n")),
+                    Ok(s) => {
+                        self.check_chars(&s, before);
+                        self.text.push_str(&s.replace("\r\n", "\n"));
+                    }
                     Err(e) => self.problem(before, format!("text that is not UTF-8 ({e})")),
                 },
                 Event::GeneralRef(r) if self.target.is_some() => match r.resolve_char_ref() {
-                    Ok(Some(c)) => self.text.push(c),
+                    Ok(Some(c)) => {
+                        self.check_chars(c.encode_utf8(&mut [0; 4]), before);
+                        self.text.push(c);
+                    }
                     Ok(None) => {
                         let name = String::from_utf8_lossy(&r).into_owned();
                         match quick_xml::escape::resolve_predefined_entity(&name) {
@@ -571,20 +626,16 @@ impl<'a> Parser<'a> {
             return;
         };
         if let Some(text) = &open.leader {
-            let leader = if text.len() == 24 {
-                text.as_str()
-            } else {
-                text.trim()
-            };
-            match <[u8; 24]>::try_from(leader.as_bytes()) {
-                Ok(l) if l.is_ascii() => open.record.leader = l,
-                _ => {
+            let leader = super::leader_of(text).or_else(|| super::leader_of(text.trim()));
+            match leader {
+                Some(l) => open.record.leader = l,
+                None => {
                     let at = self.lines.at(before);
                     open.problem.get_or_insert(Malformed {
                         at,
                         reason: format!(
-                            "the leader is {} characters, not 24 ASCII characters: {leader:?}",
-                            leader.chars().count()
+                            "the leader is {} characters, not 24: {text:?}",
+                            text.chars().count()
                         ),
                     });
                 }
@@ -598,12 +649,24 @@ impl<'a> Parser<'a> {
         }
     }
 
+    /// A character XML 1.0 forbids in `s` (a C0 control other than tab, newline
+    /// and carriage return; U+FFFE, U+FFFF) makes the record fail, as it makes
+    /// an XML parser stop.
+    fn check_chars(&mut self, s: &str, at: usize) {
+        if let Some(c) = forbidden(s) {
+            self.problem(
+                at,
+                format!("a character XML 1.0 forbids (U+{:04X})", c as u32),
+            );
+        }
+    }
+
     /// The `tag` attribute: three ASCII characters.
     fn tag(&mut self, e: &BytesStart<'_>, before: usize) -> [u8; 3] {
         match attribute(e, b"tag") {
-            Some(t) => match <[u8; 3]>::try_from(t.as_bytes()) {
-                Ok(tag) if tag.is_ascii() => tag,
-                _ => {
+            Some(t) => match super::tag_of(&t) {
+                Some(tag) => tag,
+                None => {
                     self.problem(
                         before,
                         format!("the tag {t:?} is not three ASCII characters"),
@@ -622,10 +685,23 @@ impl<'a> Parser<'a> {
     /// a blank.
     fn one_char(&mut self, e: &BytesStart<'_>, name: &[u8], what: &str, before: usize) -> u8 {
         match attribute(e, name) {
+            // A missing indicator is a blank (pymarc's default); a subfield
+            // with no code is not MARC.
+            None if name == b"code" => {
+                self.problem(before, "a subfield has no code attribute".into());
+                b' '
+            }
             None => b' ',
-            Some(v) => match v.as_bytes() {
+            Some(v) if forbidden(&v).is_some() => {
+                self.check_chars(&v, before);
+                b' '
+            }
+            Some(v) => match v.trim_end().as_bytes() {
                 [] => b' ',
                 [b] if b.is_ascii() => *b,
+                // One character, but no byte of UTF-8 (as ISO 2709 needs): a
+                // blank, as OwnedRecord::from_ref_utf8 writes one.
+                _ if v.chars().count() == 1 => b' ',
                 _ => {
                     self.problem(
                         before,
@@ -636,6 +712,19 @@ impl<'a> Parser<'a> {
             },
         }
     }
+}
+
+/// The first character of `s` that XML 1.0 forbids.
+fn forbidden(s: &str) -> Option<char> {
+    if s.bytes()
+        .all(|b| b >= 0x20 || matches!(b, b'\t' | b'\n' | b'\r'))
+        && !s.contains(['\u{FFFE}', '\u{FFFF}'])
+    {
+        return None;
+    }
+    s.chars().find(|&c| {
+        (c < ' ' && !matches!(c, '\t' | '\n' | '\r')) || c == '\u{FFFE}' || c == '\u{FFFF}'
+    })
 }
 
 /// The value of the attribute `name` of `e`, unescaped.

@@ -143,6 +143,24 @@ impl Input {
         Some(self.malformed(self.origins.len(), None, m))
     }
 
+    /// Maps every byte offset (a reader that read a changed copy of its
+    /// input maps them back to the input's).
+    pub(crate) fn map_offsets(&mut self, f: impl Fn(u64) -> u64) {
+        for p in self
+            .origins
+            .iter_mut()
+            .chain(self.failed.iter_mut().map(|(_, m)| &mut m.at))
+            .chain(self.stopped.iter_mut().map(|m| &mut m.at))
+        {
+            p.offset = f(p.offset);
+        }
+        for s in &mut self.skipped {
+            let end = f(s.offset + s.length);
+            s.offset = f(s.offset);
+            s.length = end.saturating_sub(s.offset);
+        }
+    }
+
     /// Bytes of heap used by the bookkeeping.
     pub fn heap_bytes(&self) -> usize {
         self.origins.capacity() * std::mem::size_of::<InputPosition>()
@@ -334,6 +352,37 @@ impl<'a> Lines<'a> {
     pub(crate) fn state(&self) -> (usize, u64, usize) {
         (self.counted, self.line, self.line_start)
     }
+}
+
+/// A leader from its text: 24 characters, each that is not ASCII (which ISO
+/// 2709 would need as one byte) a blank; `None` if it is not 24 characters.
+pub(crate) fn leader_of(text: &str) -> Option<[u8; 24]> {
+    let mut out = [b' '; 24];
+    let mut n = 0;
+    for c in text.chars() {
+        if n == 24 {
+            return None;
+        }
+        if c.is_ascii() {
+            out[n] = c as u8;
+        }
+        n += 1;
+    }
+    (n == 24).then_some(out)
+}
+
+/// A tag from its text: three ASCII characters; a numeric tag of fewer digits
+/// is padded with zeros, as pymarc writes it (`42` is `042`).
+pub(crate) fn tag_of(text: &str) -> Option<[u8; 3]> {
+    let text = text.trim();
+    if let Ok(t) = <[u8; 3]>::try_from(text.as_bytes()) {
+        return t.is_ascii().then_some(t);
+    }
+    if (1..3).contains(&text.len()) && text.bytes().all(|b| b.is_ascii_digit()) {
+        let padded = format!("{text:0>3}");
+        return <[u8; 3]>::try_from(padded.as_bytes()).ok();
+    }
+    None
 }
 
 /// The position of `offset` in `data`, counted from the start.

@@ -7,11 +7,13 @@
 //! indicators and `$`-delimited subfields.
 //!
 //! Mnemonics (`{dollar}`, `{acute}`, ... see `mnemonic.rs`) are decoded as the
-//! leader says: in a UTF-8 record (LDR/09 `a`, as MarcEdit writes `.mrk8`) a
+//! record's text is: in a UTF-8 record (LDR/09 `a`, as MarcEdit writes `.mrk8`,
+//! or any record with characters that are not ASCII: the file is UTF-8 text,
+//! and LDR/09 is set to `a`) a
 //! run of mnemonics and ASCII is decoded from MARC-8 to Unicode, with the
-//! character references (`&#x1B;`) in it; in a MARC-8 record (LC's `.mrk`) each
-//! mnemonic becomes its MARC-8 byte and the bytes stay MARC-8, decoded when they
-//! are read. A `{name}` that is no mnemonic stays as it is.
+//! character references (`&#x1B;`) in it; in a MARC-8 record (LC's `.mrk`: a
+//! MARC-8 leader and ASCII only) each mnemonic becomes its MARC-8 byte and the
+//! bytes stay MARC-8, decoded when they are read. A `{name}` that is no mnemonic stays as it is.
 //!
 //! A line that is not `=TAG  ...`, a tag that is not three characters or a
 //! subfield code that is not one ASCII character fails its record, with its
@@ -101,22 +103,14 @@ impl Pending {
         }
         let data = &line[6..];
         if &tag == b"LDR" {
-            let leader: Vec<u8> = data
-                .iter()
-                .map(|&b| if b == b'\\' { b' ' } else { b })
-                .collect();
-            self.leader = Some(
-                <[u8; 24]>::try_from(&leader[..])
-                    .ok()
-                    .filter(|l| l.is_ascii())
-                    .ok_or_else(|| {
-                        format!(
-                            "the leader is {} bytes, not 24 ASCII characters: {:?}",
-                            leader.len(),
-                            text()
-                        )
-                    })?,
-            );
+            let leader = String::from_utf8_lossy(data).replace('\\', " ");
+            self.leader = Some(super::leader_of(&leader).ok_or_else(|| {
+                format!(
+                    "the leader is {} characters, not 24: {:?}",
+                    leader.chars().count(),
+                    text()
+                )
+            })?);
             return Ok(());
         }
         if tag[0] == b'0' && tag[1] == b'0' && tag[2].is_ascii_digit() {
@@ -127,12 +121,12 @@ impl Pending {
             self.fields.push(OwnedField::control(tag, value));
             return Ok(());
         }
-        let indicator = |i: usize| match data.get(i) {
-            None | Some(b'\\') => b' ',
-            Some(&b) => b,
-        };
-        let mut field = OwnedField::data(tag, indicator(0), indicator(1));
-        let rest = data.get(2..).unwrap_or_default();
+        // Two indicators, each one character: a blank for `\`, and for one that
+        // is not ASCII (ISO 2709 holds an indicator in one byte).
+        let (ind1, after1) = one_char(data, 0);
+        let (ind2, after2) = one_char(data, after1);
+        let mut field = OwnedField::data(tag, ind1, ind2);
+        let rest = data.get(after2..).unwrap_or_default();
         if !rest.is_empty() && rest[0] != b'$' {
             return Err(format!(
                 "subfields start with '$' after the two indicators: {:?}",
@@ -140,15 +134,12 @@ impl Pending {
             ));
         }
         for part in rest.split(|&b| b == b'$').skip(1) {
-            let (&code, value) = part
-                .split_first()
-                .ok_or_else(|| format!("a '$' with no subfield code: {:?}", text()))?;
-            if !code.is_ascii() {
-                return Err(format!(
-                    "a subfield code is one ASCII character: {:?}",
-                    text()
-                ));
+            if part.is_empty() {
+                return Err(format!("a '$' with no subfield code: {:?}", text()));
             }
+            let (code, after) = one_char(part, 0);
+            let code = if code == b'\\' { b' ' } else { code };
+            let value = &part[after..];
             if let crate::owned::FieldBody::Data { subfields, .. } = &mut field.body {
                 subfields.push(OwnedSubfield {
                     code,
@@ -166,8 +157,21 @@ impl Pending {
             builder.fail(self.start, why);
             return;
         }
-        let leader = self.leader.unwrap_or(DEFAULT_LEADER);
-        let utf8 = leader[9] == b'a';
+        let mut leader = self.leader.unwrap_or(DEFAULT_LEADER);
+        // Text that is not ASCII is UTF-8 (a MARC-8 .mrk writes every other
+        // character as a mnemonic): such a record is UTF-8, whatever its
+        // leader said (pymarc's TextWriter keeps a MARC-8 leader on the text
+        // it decoded).
+        let raw_non_ascii = self.fields.iter().any(|f| match &f.body {
+            crate::owned::FieldBody::Control(d) => !d.is_ascii(),
+            crate::owned::FieldBody::Data { subfields, .. } => {
+                subfields.iter().any(|s| !s.value.is_ascii())
+            }
+        });
+        let utf8 = leader[9] == b'a' || raw_non_ascii;
+        if utf8 {
+            leader[9] = b'a';
+        }
         let mut record = OwnedRecord::new(leader);
         for mut field in self.fields {
             match &mut field.body {
@@ -181,6 +185,17 @@ impl Pending {
             record.push(field);
         }
         builder.record(&record, self.start);
+    }
+}
+
+/// The character at `at` as an indicator or code byte (a blank if it is `\`,
+/// missing, or not ASCII), and where the next one starts.
+fn one_char(data: &[u8], at: usize) -> (u8, usize) {
+    match data.get(at) {
+        None => (b' ', at),
+        Some(b'\\') => (b' ', at + 1),
+        Some(&b) if b.is_ascii() => (b, at + 1),
+        Some(_) => (b' ', at + utf8_len(&data[at..])),
     }
 }
 

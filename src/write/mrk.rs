@@ -95,6 +95,10 @@ impl Sink for RecordMrk<'_> {
 
     fn subfield(&mut self, code: &str, value: &str) {
         self.out.push(b'$');
+        // A code with nothing ASCII in it (read as "") is a blank, as in ISO 2709.
+        if code.is_empty() {
+            self.out.push(b' ');
+        }
         for c in code.chars() {
             let _ = write!(self.out, "{}", one(c, ' '));
         }
