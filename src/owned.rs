@@ -148,52 +148,6 @@ impl OwnedField {
             });
         }
     }
-
-    /// The field's bytes in ISO 2709, its terminator included.
-    fn write(&self, out: &mut Vec<u8>) {
-        match &self.body {
-            FieldBody::Control(data) => out.extend_from_slice(data),
-            FieldBody::Data {
-                indicators,
-                subfields,
-            } => {
-                out.extend_from_slice(indicators);
-                for s in subfields {
-                    out.push(SUBFIELD_DELIMITER);
-                    out.push(s.code);
-                    out.extend_from_slice(&s.value);
-                }
-            }
-        }
-        out.push(FIELD_TERMINATOR);
-    }
-
-    /// Why this field cannot be written as ISO 2709, if it cannot: a tag that is
-    /// not three printable ASCII bytes, or a subfield delimiter where it would
-    /// change the field's structure (in an indicator, a code or a subfield
-    /// value). Terminators inside a value are written: the directory frames the
-    /// field, so they change nothing (real records have them, and strict
-    /// validation accepts them).
-    fn check(&self) -> std::result::Result<(), &'static str> {
-        if !self.tag.iter().all(|b| (0x20..0x7F).contains(b)) {
-            return Err("the tag is not three printable ASCII characters");
-        }
-        if let FieldBody::Data {
-            indicators,
-            subfields,
-        } = &self.body
-        {
-            if indicators.contains(&SUBFIELD_DELIMITER) {
-                return Err("an indicator is the subfield delimiter (0x1F)");
-            }
-            for s in subfields {
-                if s.code == SUBFIELD_DELIMITER || s.value.contains(&SUBFIELD_DELIMITER) {
-                    return Err("a subfield code or value holds the subfield delimiter (0x1F)");
-                }
-            }
-        }
-        Ok(())
-    }
 }
 
 /// A record that owns its leader, fields and subfields.
@@ -356,36 +310,140 @@ impl OwnedRecord {
     }
 
     fn write_unchecked(&self, out: &mut Vec<u8>) -> Result<()> {
-        let start = out.len();
-        let base = LEADER_LEN + self.fields.len() * DIRECTORY_ENTRY_LEN + 1;
-        // The fields first, after room for the leader and directory.
-        out.resize(start + base, 0);
-        let mut entries = Vec::with_capacity(self.fields.len());
-        for (i, field) in self.fields.iter().enumerate() {
-            if let Err(why) = field.check() {
-                return Err(field_error(
-                    ErrorKind::Unwritable {
-                        tag: field.tag,
-                        reason: why,
-                    },
-                    i,
-                ));
+        let mut w = FieldWriter::with_capacity(self.estimated_len(), self.fields.len());
+        for field in &self.fields {
+            match &field.body {
+                FieldBody::Control(data) => w.control(field.tag, data),
+                FieldBody::Data {
+                    indicators,
+                    subfields,
+                } => {
+                    w.start_data(field.tag, indicators[0], indicators[1]);
+                    for s in subfields {
+                        w.subfield(s.code, &s.value);
+                    }
+                    w.end_data();
+                }
             }
-            let from = out.len();
-            field.write(out);
-            let length = out.len() - from;
-            if length > MAX_FIELD_LEN {
-                let kind = ErrorKind::TooLong {
-                    what: "field",
-                    length,
-                    max: MAX_FIELD_LEN,
-                };
-                return Err(field_error(kind, i));
-            }
-            entries.push((field.tag, length, from - start - base));
         }
-        out.push(RECORD_TERMINATOR);
-        let total = out.len() - start;
+        w.finish(&self.leader, out)
+    }
+}
+
+/// Serialises one record to ISO 2709 field by field, with no allocation per
+/// value: the one serialiser, behind [`OwnedRecord::write_iso2709`] and the
+/// readers (which feed it values as they parse them). Reuse it with
+/// [`FieldWriter::clear`].
+///
+/// The checks are [`OwnedRecord::to_iso2709`]'s: a tag that is not printable
+/// ASCII, a subfield delimiter in an indicator, code or value, a field over
+/// 9,999 bytes or a record over 99,999 are errors, naming the field.
+#[derive(Debug, Default)]
+pub(crate) struct FieldWriter {
+    /// The fields' bytes, each with its terminator.
+    data: Vec<u8>,
+    /// Each field's tag, length and offset in `data`.
+    entries: Vec<([u8; 3], usize, usize)>,
+    /// Where the open data field starts in `data`, and its tag.
+    open: Option<(usize, [u8; 3])>,
+    error: Option<Error>,
+}
+
+impl FieldWriter {
+    pub(crate) fn with_capacity(bytes: usize, fields: usize) -> Self {
+        FieldWriter {
+            data: Vec::with_capacity(bytes),
+            entries: Vec::with_capacity(fields),
+            open: None,
+            error: None,
+        }
+    }
+
+    /// Empties it for the next record, keeping its memory.
+    pub(crate) fn clear(&mut self) {
+        self.data.clear();
+        self.entries.clear();
+        self.open = None;
+        self.error = None;
+    }
+
+    fn fail(&mut self, tag: [u8; 3], why: &'static str) {
+        if self.error.is_none() {
+            let kind = ErrorKind::Unwritable { tag, reason: why };
+            self.error = Some(field_error(kind, self.entries.len()));
+        }
+    }
+
+    fn check_tag(&mut self, tag: [u8; 3]) {
+        if !tag.iter().all(|b| (0x20..0x7F).contains(b)) {
+            self.fail(tag, "the tag is not three printable ASCII characters");
+        }
+    }
+
+    /// Ends the field that starts at `from`.
+    fn end_field(&mut self, tag: [u8; 3], from: usize) {
+        self.data.push(FIELD_TERMINATOR);
+        let length = self.data.len() - from;
+        if length > MAX_FIELD_LEN && self.error.is_none() {
+            let kind = ErrorKind::TooLong {
+                what: "field",
+                length,
+                max: MAX_FIELD_LEN,
+            };
+            self.error = Some(field_error(kind, self.entries.len()));
+        }
+        self.entries.push((tag, length, from));
+    }
+
+    /// A control field.
+    pub(crate) fn control(&mut self, tag: [u8; 3], data: &[u8]) {
+        self.check_tag(tag);
+        let from = self.data.len();
+        self.data.extend_from_slice(data);
+        self.end_field(tag, from);
+    }
+
+    /// Starts a data field; [`FieldWriter::subfield`] adds to it.
+    pub(crate) fn start_data(&mut self, tag: [u8; 3], ind1: u8, ind2: u8) {
+        self.check_tag(tag);
+        if ind1 == SUBFIELD_DELIMITER || ind2 == SUBFIELD_DELIMITER {
+            self.fail(tag, "an indicator is the subfield delimiter (0x1F)");
+        }
+        self.open = Some((self.data.len(), tag));
+        self.data.push(ind1);
+        self.data.push(ind2);
+    }
+
+    /// A subfield of the open data field.
+    pub(crate) fn subfield(&mut self, code: u8, value: &[u8]) {
+        if code == SUBFIELD_DELIMITER || memchr::memchr(SUBFIELD_DELIMITER, value).is_some() {
+            let tag = self.open.map_or(*b"???", |(_, t)| t);
+            self.fail(
+                tag,
+                "a subfield code or value holds the subfield delimiter (0x1F)",
+            );
+        }
+        self.data.push(SUBFIELD_DELIMITER);
+        self.data.push(code);
+        self.data.extend_from_slice(value);
+    }
+
+    /// Ends the open data field.
+    pub(crate) fn end_data(&mut self) {
+        if let Some((from, tag)) = self.open.take() {
+            self.end_field(tag, from);
+        }
+    }
+
+    /// Appends the record, with `leader` (its lengths computed), to `out`; on
+    /// error `out` is as it was.
+    pub(crate) fn finish(&mut self, leader: &[u8; LEADER_LEN], out: &mut Vec<u8>) -> Result<()> {
+        self.end_data();
+        if let Some(e) = self.error.take() {
+            return Err(e);
+        }
+        let base = LEADER_LEN + self.entries.len() * DIRECTORY_ENTRY_LEN + 1;
+        let total = base + self.data.len() + 1;
         if total > MAX_RECORD_LEN {
             let kind = ErrorKind::TooLong {
                 what: "record",
@@ -394,19 +452,32 @@ impl OwnedRecord {
             };
             return Err(Error::new(kind, Position::default()));
         }
-        let mut head = Vec::with_capacity(base);
-        head.extend_from_slice(format!("{total:05}").as_bytes());
-        head.extend_from_slice(&self.leader[5..12]);
-        head.extend_from_slice(format!("{base:05}").as_bytes());
-        head.extend_from_slice(&self.leader[17..]);
-        for (tag, length, offset) in entries {
-            head.extend_from_slice(&tag);
-            head.extend_from_slice(format!("{length:04}{offset:05}").as_bytes());
+        out.reserve(total);
+        push_digits(out, total, 5);
+        out.extend_from_slice(&leader[5..12]);
+        push_digits(out, base, 5);
+        out.extend_from_slice(&leader[17..]);
+        for &(tag, length, offset) in &self.entries {
+            out.extend_from_slice(&tag);
+            push_digits(out, length, 4);
+            push_digits(out, offset, 5);
         }
-        head.push(FIELD_TERMINATOR);
-        out[start..start + base].copy_from_slice(&head);
+        out.push(FIELD_TERMINATOR);
+        out.extend_from_slice(&self.data);
+        out.push(RECORD_TERMINATOR);
         Ok(())
     }
+}
+
+/// `n` as `width` ASCII digits (it fits: the lengths are checked first).
+fn push_digits(out: &mut Vec<u8>, n: usize, width: usize) {
+    let mut digits = [b'0'; 5];
+    let mut n = n;
+    for d in digits[..width].iter_mut().rev() {
+        *d = b'0' + (n % 10) as u8;
+        n /= 10;
+    }
+    out.extend_from_slice(&digits[..width]);
 }
 
 fn field_error(kind: ErrorKind, field: usize) -> Error {

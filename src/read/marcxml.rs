@@ -34,7 +34,7 @@
 use super::{Builder, InputPosition, Lines, Malformed, Transcoded};
 use crate::format::Format;
 use crate::index::Framing;
-use crate::owned::{FieldBody, OwnedField, OwnedRecord, OwnedSubfield};
+use crate::owned::FieldWriter;
 use crate::parallel;
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::Reader;
@@ -202,7 +202,7 @@ impl Namespaces {
     fn open(&mut self, depth: u32, e: &BytesStart<'_>) {
         // Only elements that declare something pay for a second look at their
         // attributes.
-        if memchr::memmem::find(e.attributes_raw(), b"xmlns").is_none() {
+        if !contains_xmlns(e.attributes_raw()) {
             return;
         }
         for attr in e.attributes().with_checks(false).flatten() {
@@ -232,11 +232,29 @@ impl Namespaces {
     fn is_marc(&self, e: &BytesStart<'_>, strict: bool) -> bool {
         let name = e.name();
         let prefix = name.prefix().map_or(&b""[..], |p| p.into_inner());
-        match self.bindings.iter().rev().find(|b| b.prefix == prefix) {
+        // Lengths first: most names have no prefix, and an empty slice compared
+        // through `==` still costs a call to memcmp.
+        let same = |b: &&Binding| {
+            b.prefix.len() == prefix.len() && (prefix.is_empty() || b.prefix == prefix)
+        };
+        match self.bindings.iter().rev().find(same) {
             Some(b) => b.slim,
             None => !strict,
         }
     }
+}
+
+/// Whether `raw` (an element's attributes) holds `xmlns`.
+fn contains_xmlns(raw: &[u8]) -> bool {
+    let mut from = 0;
+    while let Some(p) = memchr::memchr(b'x', &raw[from..]) {
+        let at = from + p;
+        if raw[at..].starts_with(b"xmlns") {
+            return true;
+        }
+        from = at + 1;
+    }
+    false
 }
 
 /// Where a parser starts: the depth of the records' parent and the bindings
@@ -273,14 +291,21 @@ enum Target {
 struct Open {
     start: InputPosition,
     depth: u32,
-    leader: Option<String>,
-    record: OwnedRecord,
-    /// The field being read: it is pushed when it closes.
-    field: Option<OwnedField>,
+    leader: Option<[u8; 24]>,
+    /// The field being read: a control field's tag, or whether a data field
+    /// is open (its start is in the field writer).
+    field: Field,
     /// The subfield code being read.
     code: u8,
     /// The first problem found in the record: it fails when it closes.
     problem: Option<Malformed>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Field {
+    None,
+    Control([u8; 3]),
+    Data,
 }
 
 /// Reads records from one place in the input.
@@ -294,6 +319,8 @@ struct Parser<'a> {
     lines: Lines<'a>,
     builder: Builder,
     open: Option<Open>,
+    /// The open record's fields, serialised as they are read.
+    fields: FieldWriter,
     text: String,
     target: Option<Target>,
     /// The record element's name as written, once seen: where to resynchronise.
@@ -328,6 +355,7 @@ impl<'a> Parser<'a> {
             lines: Lines::new(data, start, 1, line_start),
             builder: Builder::new(Format::MarcXml, options.framing, guess),
             open: None,
+            fields: FieldWriter::default(),
             text: String::new(),
             target: None,
             qname: None,
@@ -522,39 +550,40 @@ impl<'a> Parser<'a> {
                 // A record inside a record (an OAI-PMH record with no
                 // namespace around a MARC one): the inner one is the record.
                 let start = self.lines.at(before);
+                self.fields.clear();
                 self.open = Some(Open {
                     start,
                     depth: self.depth,
                     leader: None,
-                    record: OwnedRecord::new(DEFAULT_LEADER),
-                    field: None,
+                    field: Field::None,
                     code: b' ',
                     problem: None,
                 });
             }
             b"leader" if self.open.is_some() => self.collect(Target::Leader),
             b"controlfield" if self.open.is_some() => {
-                let tag = self.tag(e, before);
+                let attrs = Attrs::of(e);
+                let tag = self.tag(attrs.tag.as_deref(), before);
                 if let Some(open) = &mut self.open {
-                    open.field = Some(OwnedField::control(tag, Vec::new()));
+                    open.field = Field::Control(tag);
                 }
                 self.collect(Target::Control);
             }
             b"datafield" if self.open.is_some() => {
-                let tag = self.tag(e, before);
-                let ind1 = self.one_char(e, b"ind1", "indicator", before);
-                let ind2 = self.one_char(e, b"ind2", "indicator", before);
+                let attrs = Attrs::of(e);
+                let tag = self.tag(attrs.tag.as_deref(), before);
+                let ind1 = self.one_char(attrs.ind1.as_deref(), "ind1", before);
+                let ind2 = self.one_char(attrs.ind2.as_deref(), "ind2", before);
+                self.fields.start_data(tag, ind1, ind2);
                 if let Some(open) = &mut self.open {
-                    open.field = Some(OwnedField::data(tag, ind1, ind2));
+                    open.field = Field::Data;
                 }
             }
             b"subfield" => {
-                let in_data = self
-                    .open
-                    .as_ref()
-                    .is_some_and(|o| o.field.as_ref().is_some_and(|f| !f.is_control()));
+                let in_data = self.open.as_ref().is_some_and(|o| o.field == Field::Data);
                 if in_data {
-                    let code = self.one_char(e, b"code", "subfield code", before);
+                    let attrs = Attrs::of(e);
+                    let code = self.one_char(attrs.code.as_deref(), "code", before);
                     if let Some(open) = &mut self.open {
                         open.code = code;
                     }
@@ -585,35 +614,41 @@ impl<'a> Parser<'a> {
         };
         match (local, self.target) {
             (b"leader", Some(Target::Leader)) => {
-                open.leader = Some(std::mem::take(&mut self.text));
+                let text = &self.text;
+                match super::leader_of(text).or_else(|| super::leader_of(text.trim())) {
+                    Some(l) => open.leader = Some(l),
+                    None => {
+                        let reason = format!(
+                            "the leader is {} characters, not 24: {text:?}",
+                            text.chars().count()
+                        );
+                        let at = self.lines.at(before);
+                        if let Some(open) = &mut self.open {
+                            open.problem.get_or_insert(Malformed { at, reason });
+                        }
+                    }
+                }
                 self.target = None;
             }
             (b"controlfield", Some(Target::Control)) => {
-                if let Some(mut field) = open.field.take() {
-                    field.body = FieldBody::Control(std::mem::take(&mut self.text).into_bytes());
-                    open.record.push(field);
+                if let Field::Control(tag) = open.field {
+                    self.fields.control(tag, self.text.as_bytes());
                 }
+                open.field = Field::None;
                 self.target = None;
             }
             (b"subfield", Some(Target::Subfield)) => {
-                let value = std::mem::take(&mut self.text).into_bytes();
-                if let Some(FieldBody::Data { subfields, .. }) =
-                    open.field.as_mut().map(|f| &mut f.body)
-                {
-                    subfields.push(OwnedSubfield {
-                        code: open.code,
-                        value,
-                    });
-                }
+                self.fields.subfield(open.code, self.text.as_bytes());
                 self.target = None;
             }
             (b"datafield", _) => {
-                if let Some(field) = open.field.take() {
-                    open.record.push(field);
+                if open.field == Field::Data {
+                    self.fields.end_data();
                 }
+                open.field = Field::None;
             }
             (b"record", _) if depth == open.depth => {
-                self.close_record(before);
+                self.close_record();
             }
             _ => {}
         }
@@ -621,31 +656,18 @@ impl<'a> Parser<'a> {
     }
 
     /// The open record closed.
-    fn close_record(&mut self, before: usize) {
-        let Some(mut open) = self.open.take() else {
+    fn close_record(&mut self) {
+        let Some(open) = self.open.take() else {
             return;
         };
-        if let Some(text) = &open.leader {
-            let leader = super::leader_of(text).or_else(|| super::leader_of(text.trim()));
-            match leader {
-                Some(l) => open.record.leader = l,
-                None => {
-                    let at = self.lines.at(before);
-                    open.problem.get_or_insert(Malformed {
-                        at,
-                        reason: format!(
-                            "the leader is {} characters, not 24: {text:?}",
-                            text.chars().count()
-                        ),
-                    });
-                }
-            }
-        }
+        let mut leader = open.leader.unwrap_or(DEFAULT_LEADER);
         // The text is UTF-8, and the leader says so.
-        open.record.leader[9] = b'a';
+        leader[9] = b'a';
         match open.problem {
             Some(why) => self.builder.fail(open.start, why),
-            None => self.builder.record(&open.record, open.start),
+            None => self
+                .builder
+                .record_from(&mut self.fields, &leader, open.start),
         }
     }
 
@@ -662,9 +684,9 @@ impl<'a> Parser<'a> {
     }
 
     /// The `tag` attribute: three ASCII characters.
-    fn tag(&mut self, e: &BytesStart<'_>, before: usize) -> [u8; 3] {
-        match attribute(e, b"tag") {
-            Some(t) => match super::tag_of(&t) {
+    fn tag(&mut self, tag: Option<&str>, before: usize) -> [u8; 3] {
+        match tag {
+            Some(t) => match super::tag_of(t) {
                 Some(tag) => tag,
                 None => {
                     self.problem(
@@ -681,19 +703,24 @@ impl<'a> Parser<'a> {
         }
     }
 
-    /// An indicator or code attribute: one ASCII character; missing or empty,
-    /// a blank.
-    fn one_char(&mut self, e: &BytesStart<'_>, name: &[u8], what: &str, before: usize) -> u8 {
-        match attribute(e, name) {
+    /// An indicator or code attribute: one ASCII character; missing (an
+    /// indicator) or empty, a blank.
+    fn one_char(&mut self, value: Option<&str>, name: &str, before: usize) -> u8 {
+        let what = if name == "code" {
+            "subfield code"
+        } else {
+            "indicator"
+        };
+        match value {
             // A missing indicator is a blank (pymarc's default); a subfield
             // with no code is not MARC.
-            None if name == b"code" => {
+            None if name == "code" => {
                 self.problem(before, "a subfield has no code attribute".into());
                 b' '
             }
             None => b' ',
-            Some(v) if forbidden(&v).is_some() => {
-                self.check_chars(&v, before);
+            Some(v) if forbidden(v).is_some() => {
+                self.check_chars(v, before);
                 b' '
             }
             Some(v) => match v.trim_end().as_bytes() {
@@ -714,30 +741,86 @@ impl<'a> Parser<'a> {
     }
 }
 
+/// The attributes of a MARC element, read in one pass over its raw bytes.
+#[derive(Default)]
+struct Attrs<'e> {
+    tag: Option<std::borrow::Cow<'e, str>>,
+    ind1: Option<std::borrow::Cow<'e, str>>,
+    ind2: Option<std::borrow::Cow<'e, str>>,
+    code: Option<std::borrow::Cow<'e, str>>,
+}
+
+impl<'e> Attrs<'e> {
+    fn of(e: &'e BytesStart<'_>) -> Self {
+        let mut out = Attrs::default();
+        let raw = e.attributes_raw();
+        let mut i = 0;
+        while i < raw.len() {
+            while raw.get(i).is_some_and(u8::is_ascii_whitespace) {
+                i += 1;
+            }
+            let name_start = i;
+            while raw
+                .get(i)
+                .is_some_and(|&b| b != b'=' && !b.is_ascii_whitespace())
+            {
+                i += 1;
+            }
+            let name = &raw[name_start..i];
+            while raw
+                .get(i)
+                .is_some_and(|&b| b == b'=' || b.is_ascii_whitespace())
+            {
+                i += 1;
+            }
+            let Some(&quote) = raw.get(i).filter(|&&q| q == b'"' || q == b'\'') else {
+                break;
+            };
+            let value_start = i + 1;
+            let Some(len) = memchr::memchr(quote, &raw[value_start..]) else {
+                break;
+            };
+            let value = &raw[value_start..value_start + len];
+            i = value_start + len + 1;
+            let slot = match name {
+                b"tag" => &mut out.tag,
+                b"ind1" => &mut out.ind1,
+                b"ind2" => &mut out.ind2,
+                b"code" => &mut out.code,
+                _ => continue,
+            };
+            *slot = Some(attribute_value(value));
+        }
+        out
+    }
+}
+
+/// An attribute's value, its references decoded.
+fn attribute_value(raw: &[u8]) -> std::borrow::Cow<'_, str> {
+    let text = String::from_utf8_lossy(raw);
+    if memchr::memchr(b'&', raw).is_none() {
+        return text;
+    }
+    match quick_xml::escape::unescape(&text) {
+        Ok(v) => std::borrow::Cow::Owned(v.into_owned()),
+        Err(_) => text,
+    }
+}
+
 /// The first character of `s` that XML 1.0 forbids.
 fn forbidden(s: &str) -> Option<char> {
-    if s.bytes()
-        .all(|b| b >= 0x20 || matches!(b, b'\t' | b'\n' | b'\r'))
-        && !s.contains(['\u{FFFE}', '\u{FFFF}'])
-    {
+    let bytes = s.as_bytes();
+    // One pass over the bytes: a C0 control, or the 0xEF that starts U+FFFE
+    // and U+FFFF (EF BF BE, EF BF BF).
+    let suspect = bytes
+        .iter()
+        .any(|&b| (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r')) || b == 0xEF);
+    if !suspect {
         return None;
     }
     s.chars().find(|&c| {
         (c < ' ' && !matches!(c, '\t' | '\n' | '\r')) || c == '\u{FFFE}' || c == '\u{FFFF}'
     })
-}
-
-/// The value of the attribute `name` of `e`, unescaped.
-fn attribute(e: &BytesStart<'_>, name: &[u8]) -> Option<String> {
-    for attr in e.attributes().with_checks(false).flatten() {
-        if attr.key.local_name().as_ref() == name && attr.key.prefix().is_none() {
-            return Some(match attr.unescape_value() {
-                Ok(v) => v.into_owned(),
-                Err(_) => String::from_utf8_lossy(&attr.value).into_owned(),
-            });
-        }
-    }
-    None
 }
 
 /// Where `<qname` followed by a space, `>` or `/` first occurs in `data`.

@@ -65,6 +65,15 @@ static CLASS: [u8; 256] = {
 pub fn escape(out: &mut Vec<u8>, s: &str, attr: bool) -> usize {
     let mask = if attr { ATTR } else { TEXT };
     let bytes = s.as_bytes();
+    // Most values need nothing: a branch-free pass (which the compiler
+    // vectorises) says so, and they are copied whole.
+    let plain = !bytes.iter().fold(false, |acc, &b| {
+        acc | (b < 0x20) | (b == 0xEF) | (b == b'&') | (b == b'<') | (b == b'>') | (b == b'"')
+    });
+    if plain {
+        out.extend_from_slice(bytes);
+        return 0;
+    }
     let mut replaced = 0;
     let mut run = 0;
     let mut i = 0;
@@ -138,7 +147,9 @@ impl<'o> RecordXml<'o> {
     }
 
     fn attr(&mut self, name: &str, value: &str) {
-        let _ = write!(self.out, " {name}=\"");
+        self.out.push(b' ');
+        self.out.extend_from_slice(name.as_bytes());
+        self.out.extend_from_slice(b"=\"");
         self.replaced += escape(self.out, value, true);
         self.out.push(b'"');
     }

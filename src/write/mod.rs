@@ -42,6 +42,7 @@ use crate::format::Format;
 use crate::owned::OwnedRecord;
 use crate::record::RecordRef;
 use crate::text::TextDecoder;
+use std::borrow::Cow;
 
 /// How records are written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -237,18 +238,36 @@ pub(crate) trait Sink {
 /// Tells `sink` about `record`, its values decoded by `decoder`. Subfield codes
 /// and indicators are read as the Python accessors read them: a non-ASCII code
 /// byte as pymarc normalises it, an indicator byte as a Latin-1 character.
-pub(crate) fn visit(
-    record: &RecordRef<'_>,
+pub(crate) fn visit<'a>(
+    record: &RecordRef<'a>,
     decoder: &TextDecoder,
     sink: &mut impl Sink,
 ) -> Result<()> {
     let text = record.text(decoder);
+    let bytes = record.as_bytes();
+    // A UTF-8 record that is valid UTF-8 as a whole: every value is too (the
+    // delimiters are ASCII), so values are sliced from one checked `str`
+    // instead of being checked one by one.
+    let whole = if text.encoding().is_utf8() {
+        std::str::from_utf8(bytes).ok()
+    } else {
+        None
+    };
+    let value = |field: &crate::record::FieldRef<'a>, v: &'a [u8]| -> Result<Cow<'a, str>> {
+        if let Some(s) = whole {
+            let start = v.as_ptr() as usize - bytes.as_ptr() as usize;
+            if let Some(t) = s.get(start..start + v.len()) {
+                return Ok(Cow::Borrowed(t));
+            }
+        }
+        text.value(field, v)
+    };
     let leader = record.leader().as_bytes();
     sink.leader(&String::from_utf8_lossy(leader));
     for field in record.fields() {
         let tag = field.tag_str();
         if field.is_control() {
-            sink.control(tag, &text.data(&field)?);
+            sink.control(tag, &value(&field, field.data())?);
             continue;
         }
         let (i1, i2) = field.indicators();
@@ -257,10 +276,10 @@ pub(crate) fn visit(
             if sf.code.is_ascii() {
                 let code = [sf.code];
                 let code = std::str::from_utf8(&code).unwrap_or_default();
-                sink.subfield(code, &text.value(&field, sf.value)?);
+                sink.subfield(code, &value(&field, sf.value)?);
             } else {
-                let (code, value) = crate::subfield_code::normalize(sf.code, sf.value);
-                sink.subfield(&code, &text.value(&field, value)?);
+                let (code, v) = crate::subfield_code::normalize(sf.code, sf.value);
+                sink.subfield(&code, &value(&field, v)?);
             }
         }
         sink.data_end();
