@@ -144,8 +144,8 @@ impl OpenOptions {
                 data,
                 &crate::read::marcxml::XmlOptions {
                     framing: self.framing,
-                    strict_namespace: false,
                     threads,
+                    ..Default::default()
                 },
             ),
             Format::Json | Format::JsonLines => crate::read::json::read(data, self.framing),

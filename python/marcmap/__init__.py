@@ -27,6 +27,7 @@ from marcmap._marcmap import (
     marc8_to_unicode,
     record_to_xml,
 )
+from marcmap._readers import JSONReader, MARCMakerReader, map_xml, parse_xml_to_array
 from marcmap._types import Indicators, Leader, Subfield, WriteResult
 from marcmap.errors import (
     BaseAddressInvalid,
@@ -54,6 +55,10 @@ from marcmap.errors import (
 )
 
 __all__ = [
+    "JSONReader",
+    "MARCMakerReader",
+    "map_xml",
+    "parse_xml_to_array",
     "JSONWriter",
     "MARCWriter",
     "OwnedRecord",

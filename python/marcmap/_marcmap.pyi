@@ -261,7 +261,11 @@ class MARCReader(Generic[_V]):
     ``"replace"`` with U+FFFD by default, ``"strict"`` or ``"ignore"``),
     ``marc8_normalization`` (``"NFC"`` or ``"NFD"``), ``marc8_ligatures``
     (``"lc"`` or ``"pymarc"``), ``detect_utf8`` (read records labelled MARC-8
-    whose bytes are UTF-8 as UTF-8; on by default).
+    whose bytes are UTF-8 as UTF-8; on by default), ``format`` (``"auto"`` finds
+    it from the first bytes: ISO 2709, MARCXML, MARC-in-JSON, JSON lines,
+    MARCMaker, inside gzip or zstd or not; input that is none of these raises
+    ``NotMarcError`` saying what it looks like), ``threads`` (for a large MARCXML
+    input; all cores by default).
     """
 
     @overload
@@ -285,6 +289,7 @@ class MARCReader(Generic[_V]):
         marc8_ligatures: Literal["lc", "pymarc"] = "lc",
         detect_utf8: bool = True,
         format: Literal["auto"] | _Format = "auto",
+        threads: int | None = None,
     ) -> MARCReader[str]: ...
     @overload
     def __new__(
@@ -307,6 +312,7 @@ class MARCReader(Generic[_V]):
         marc8_ligatures: Literal["lc", "pymarc"] = "lc",
         detect_utf8: bool = True,
         format: Literal["auto"] | _Format = "auto",
+        threads: int | None = None,
     ) -> MARCReader[bytes]: ...
     def __iter__(self) -> MARCReader[_V]: ...
     def __next__(self) -> Record[_V] | None:

@@ -170,6 +170,9 @@ impl Writer {
     }
 
     fn write(&self, py: Python<'_>, record: &Bound<'_, PyAny>) -> PyResult<()> {
+        if self.lock().handle.is_none() {
+            return Err(PyValueError::new_err("write to a closed writer"));
+        }
         let options = WriteOptions::new(self.format).to_utf8(self.to_utf8);
         let (body, replaced) = serialise(py, record, options)?;
         let framing = Framing::of(self.format);

@@ -41,7 +41,7 @@ pub fn read(data: &[u8], framing: Framing) -> Transcoded {
     }
 }
 
-/// `(offset in the escaped copy, bytes added before it)` after each escape.
+/// `(where an escape starts in the copy, bytes added by the escapes before it)`.
 type Shifts = Vec<(usize, usize)>;
 
 /// `data` with every control character inside a string escaped (`\u00XX`),
@@ -74,11 +74,10 @@ fn escape_raw_controls(data: &[u8]) -> Option<(Vec<u8>, Shifts)> {
     let (mut in_string, mut escaped) = (true, false);
     for &b in &data[first..] {
         if in_string && !escaped && b < 0x20 {
+            // Where the escape starts, and the bytes the escapes before it added.
+            let before = shifts.last().map_or(0, |s: &(usize, usize)| s.1 + 5);
+            shifts.push((out.len(), before));
             out.extend_from_slice(format!("\\u{b:04x}").as_bytes());
-            shifts.push((
-                out.len(),
-                shifts.last().map_or(0, |s: &(usize, usize)| s.1) + 5,
-            ));
             continue;
         }
         if in_string {
@@ -97,12 +96,18 @@ fn escape_raw_controls(data: &[u8]) -> Option<(Vec<u8>, Shifts)> {
     Some((out, shifts))
 }
 
-/// The input offset of `offset` in the escaped copy.
-fn unshift(shifts: &[(usize, usize)], offset: u64) -> u64 {
+/// The input offset of `offset` in the escaped copy: inside an escape, the
+/// character it stands for.
+fn unshift(shifts: &Shifts, offset: u64) -> u64 {
     let k = shifts.partition_point(|&(at, _)| at as u64 <= offset);
-    match k {
-        0 => offset,
-        k => offset - shifts[k - 1].1 as u64,
+    let Some(&(at, added)) = k.checked_sub(1).and_then(|k| shifts.get(k)) else {
+        return offset;
+    };
+    let (at, added) = (at as u64, added as u64);
+    if offset < at + 6 {
+        at - added
+    } else {
+        offset - added - 5
     }
 }
 

@@ -55,6 +55,10 @@ pub struct XmlOptions {
     pub strict_namespace: bool,
     /// Threads for a large collection.
     pub threads: usize,
+    /// Documents smaller than this are read on one thread (8 MiB).
+    pub parallel_above: usize,
+    /// The size of a byte range of input read as one task (8 MiB).
+    pub range_bytes: usize,
 }
 
 impl Default for XmlOptions {
@@ -63,6 +67,8 @@ impl Default for XmlOptions {
             framing: Framing::Lenient,
             strict_namespace: false,
             threads: parallel::default_threads(),
+            parallel_above: PARALLEL_ABOVE,
+            range_bytes: RANGE_BYTES,
         }
     }
 }
@@ -87,7 +93,7 @@ pub fn read(data: &[u8], options: &XmlOptions) -> Transcoded {
     };
     let rest = data.len() - prologue.first_record;
     let threads = options.threads.max(1);
-    if threads == 1 || rest < PARALLEL_ABOVE || prologue.depth != 1 {
+    if threads == 1 || rest < options.parallel_above || prologue.depth != 1 {
         let mut parser = Parser::new(data, body, options, Context::document(), guess);
         parser.run(body, None);
         return parser.finish();
@@ -913,8 +919,9 @@ fn read_range(
 /// Reads a large collection on N threads, range by range (see the module).
 fn read_ranges(data: &[u8], options: &XmlOptions, prologue: &Prologue) -> Transcoded {
     let first = prologue.first_record;
-    let ranges = (data.len() - first).div_ceil(RANGE_BYTES);
-    let cut = |k: usize| (first + k * RANGE_BYTES).min(data.len());
+    let range_bytes = options.range_bytes.max(1);
+    let ranges = (data.len() - first).div_ceil(range_bytes);
+    let cut = |k: usize| (first + k * range_bytes).min(data.len());
     let work = |k: usize| -> Range {
         let start = if k == 0 {
             Some(first)
@@ -1000,6 +1007,42 @@ mod tests {
             assert_eq!(r.first(b"245").unwrap().subfield(b'a'), Some("T&x é".as_bytes()));
             assert!(r.leader().is_utf8());
         }
+    }
+
+    #[test]
+    fn ranges_read_what_one_thread_reads() {
+        let record = "<record><leader>00000nam a2200000 a 4500</leader><controlfield tag=\"001\">N</controlfield><datafield tag=\"245\" ind1=\"1\" ind2=\"0\"><subfield code=\"a\">Title &amp; more</subfield></datafield></record>\n";
+        let mut xml = String::from("<collection xmlns=\"http://www.loc.gov/MARC21/slim\">\n");
+        for i in 0..200 {
+            xml.push_str(&record.replace('N', &i.to_string()));
+            if i == 50 {
+                xml.push_str("<!-- <record> in a comment -->\n");
+            }
+            if i == 120 {
+                xml.push_str("<record><leader>broken</datafield></record>\n");
+            }
+        }
+        xml.push_str("</collection>\n");
+        let serial = read(
+            xml.as_bytes(),
+            &XmlOptions {
+                threads: 1,
+                ..XmlOptions::default()
+            },
+        );
+        for range_bytes in [1, 7, 64, 300, 4096] {
+            let ranges = XmlOptions {
+                threads: 2,
+                parallel_above: 0,
+                range_bytes,
+                ..XmlOptions::default()
+            };
+            let parallel = read(xml.as_bytes(), &ranges);
+            assert_eq!(parallel.bytes, serial.bytes, "range {range_bytes}");
+            assert_eq!(parallel.input, serial.input, "range {range_bytes}");
+        }
+        assert_eq!(serial.input.failed_count(), 1);
+        assert_eq!(crate::MarcFile::from_bytes(serial.bytes).len(), 201);
     }
 
     #[test]

@@ -76,7 +76,7 @@ const PLACEHOLDER: &[u8] = b"00026     2200025   4500\x1e\x1d";
 /// What a reader found besides the records: the input's format, where each
 /// record was in it, the records that failed, the skipped damage, and (in
 /// strict framing) where reading stopped.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Input {
     format: Format,
     origins: Vec<InputPosition>,

@@ -154,6 +154,33 @@ impl RecordWriter {
     /// record's would be.
     pub fn write_owned(&self, record: &OwnedRecord, out: &mut Vec<u8>) -> Result<Written> {
         let bytes = record.to_iso2709()?;
+        if record.fields.is_empty() && self.options.format.is_text() {
+            // No fields: nothing to decode, and no Phase 2 view to make (a
+            // record with no fields is not one): the leader alone.
+            let leader = String::from_utf8_lossy(&record.leader);
+            match self.options.format {
+                Format::MarcXml => {
+                    let mut sink = marcxml::RecordXml::new(out, false);
+                    sink.leader(&leader);
+                    sink.end();
+                    return Ok(Written {
+                        replaced: sink.replaced(),
+                        reframed: false,
+                    });
+                }
+                Format::MarcMaker => {
+                    let mut sink = mrk::RecordMrk::new(out);
+                    sink.leader(&leader);
+                    sink.end();
+                }
+                _ => {
+                    let mut sink = json::RecordJson::new(out);
+                    sink.leader(&leader);
+                    sink.end();
+                }
+            }
+            return Ok(Written::default());
+        }
         let parsed = RecordRef::parse(&bytes)?;
         if self.options.format == Format::Iso2709 && !self.options.to_utf8 {
             out.extend_from_slice(&bytes);

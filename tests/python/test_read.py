@@ -441,3 +441,32 @@ def test_corpus_marcxml_reads_as_pymarc_reads_it(path: Path) -> None:
         assert tuple(ours_fields[k] for k in kept) == _as_iso(
             tuple(field_tuple(t.fields[k]) for k in kept)
         ), f"record {i}"
+
+
+def test_pymarc_reader_names() -> None:
+    xml = corpus_path("traject/test/test_support/test_data.utf8.marc.xml")
+    theirs = pymarc.parse_xml_to_array(str(xml))
+    for source in (xml, str(xml), open(xml, "rb")):  # noqa: SIM115 - closed by the reader
+        ours = marcmap.parse_xml_to_array(source)
+        assert [_fields(r) for r in ours] == [_as_iso(_fields(t)) for t in theirs]
+    nfd = marcmap.parse_xml_to_array(xml, normalize_form="NFD")
+    theirs_nfd = pymarc.parse_xml_to_array(str(xml), normalize_form="NFD")
+    assert [_fields(r) for r in nfd] == [_as_iso(_fields(t)) for t in theirs_nfd]
+    # strict=True: only the slim namespace (this file has it).
+    assert len(marcmap.parse_xml_to_array(xml, strict=True)) == len(theirs)
+    seen: list[str] = []
+    marcmap.map_xml(lambda r: seen.append(r["001"].data), xml, xml)
+    assert seen == [t["001"].data for t in theirs] * 2
+
+    batch = corpus_path("pymarc/batch.json")
+    theirs_json = list(pymarc.JSONReader(batch.read_text()))
+    for source in (batch.read_text(), str(batch), open(batch)):  # noqa: SIM115
+        ours_json = list(marcmap.JSONReader(source))
+        assert [_fields(r) for r in ours_json] == [_as_iso(_fields(t)) for t in theirs_json]
+
+    mrk = corpus_path("marc4js/collection.mrk")
+    iso = marcmap.MARCReader(corpus_path("marc4js/collection.mrc"))
+    with marcmap.MARCMakerReader(str(mrk)) as reader:
+        assert [_fields(r) for r in reader] == [_fields(r) for r in iso]
+    text = mrk.read_text()
+    assert len(marcmap.MARCMakerReader(text)) == 2

@@ -75,6 +75,14 @@ pub(crate) struct Shared {
 ///   halves (U+0361/U+0360); ``"pymarc"`` gives U+FE20-U+FE23.
 /// - ``detect_utf8=True``: records labelled MARC-8 whose bytes are UTF-8 are
 ///   read as UTF-8 (``record.encoding`` says ``"utf-8-detected"``).
+/// - ``format="auto"``: the input's format, found from its first bytes (ISO
+///   2709, MARCXML, MARC-in-JSON, JSON lines, MARCMaker, inside gzip or zstd or
+///   not), or ``"marc"``, ``"marcxml"``, ``"json"``, ``"jsonl"``, ``"mrk"``.
+///   MARCXML, JSON and MARCMaker are transcoded to ISO 2709 in memory; a
+///   malformed record is ``None`` with a ``FormatError`` (record, line, column,
+///   byte). Input that is none of these raises ``NotMarcError``, saying what it
+///   looks like.
+/// - ``threads=None``: threads for reading a large MARCXML input (all cores).
 #[pyclass(frozen, name = "MARCReader", module = "marcmap._marcmap")]
 pub(crate) struct Reader {
     pub(crate) shared: Arc<Shared>,
@@ -162,6 +170,7 @@ impl Reader {
         marc8_ligatures = "lc",
         detect_utf8 = true,
         format = "auto",
+        threads = None,
     ))]
     #[allow(clippy::too_many_arguments)]
     fn new(
@@ -183,6 +192,7 @@ impl Reader {
         marc8_ligatures: &str,
         detect_utf8: bool,
         format: &str,
+        threads: Option<usize>,
     ) -> PyResult<Reader> {
         // marcmap never prints warnings, so there is nothing to hide; and, as in
         // pymarc 5.4, a bad record is `None` whatever `permissive` says.
@@ -202,6 +212,7 @@ impl Reader {
             raise_errors,
             lazy_decoding,
             format,
+            threads,
         })?;
         let file = Source::extract(py, source)?.open(py, options.open)?;
         let validated = Validated::new(file.len());

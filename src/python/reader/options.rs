@@ -46,6 +46,7 @@ pub(crate) struct Args<'a> {
     pub raise_errors: bool,
     pub lazy_decoding: bool,
     pub format: &'a str,
+    pub threads: Option<usize>,
 }
 
 fn choice<T: Copy>(name: &str, value: &str, choices: &[(&str, T)]) -> PyResult<T> {
@@ -112,8 +113,15 @@ impl ReaderOptions {
                 ))
             })?),
         };
+        let mut open = OpenOptions::new();
+        if let Some(n) = a.threads {
+            if n == 0 {
+                return Err(PyValueError::new_err("threads must be at least 1"));
+            }
+            open = open.threads(n);
+        }
         Ok(ReaderOptions {
-            open: OpenOptions::new()
+            open: open
                 .format(format)
                 .framing(framing)
                 .validation(validation)
@@ -150,6 +158,7 @@ mod tests {
             raise_errors: false,
             lazy_decoding: false,
             format: "auto",
+            threads: None,
         }
     }
 
