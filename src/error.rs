@@ -175,6 +175,14 @@ pub enum ErrorKind {
         /// Why.
         reason: &'static str,
     },
+    /// A byte range that ends before it starts.
+    #[error("byte range {start}..{end} ends before it starts")]
+    ByteRangeInvalid {
+        /// Where it starts.
+        start: u64,
+        /// Where it ends.
+        end: u64,
+    },
     /// A record index past the end of the file.
     #[error("record index {index} is out of range for {len} records")]
     IndexOutOfRange {

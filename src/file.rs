@@ -6,9 +6,11 @@ use crate::frame;
 use crate::index::{Framing, RecordIndex, RecoveredRecord, SkippedRange};
 use crate::layout;
 use crate::parallel;
+use crate::partition::{self, ReadAt, ReadBytes};
 use crate::record::RecordRef;
 use crate::repair::Validation;
-use crate::storage::{Access, AccessPattern, Storage};
+use crate::storage::{Access, AccessPattern, MappedRange, Storage};
+use std::ops::Range;
 use std::path::Path;
 use std::sync::{Arc, OnceLock};
 
@@ -54,10 +56,7 @@ impl OpenOptions {
     /// Opens and indexes the file at `path`.
     pub fn open(&self, path: impl AsRef<Path>) -> Result<MarcFile> {
         let path = path.as_ref();
-        let storage = Storage::open(path, self.access).map_err(|source| {
-            let path = path.to_path_buf();
-            Error::new(ErrorKind::Open { path, source }, Position::default())
-        })?;
+        let storage = Storage::open(path, self.access).map_err(|e| open_error(path, e))?;
         Ok(MarcFile::index(storage, *self))
     }
 
@@ -68,10 +67,138 @@ impl OpenOptions {
     {
         MarcFile::index(Storage::Owned(Box::new(bytes)), *self)
     }
+
+    /// Opens the records of the file at `path` that start in the byte range
+    /// `range`, as the whole file's lenient index has them, without indexing the
+    /// whole file.
+    ///
+    /// Only a window around `range.start` is read to find its first record (see
+    /// [`partition`]), and only the range is mapped, with the tail of its last
+    /// record (which may run past `range.end`) and any damage after it up to the
+    /// next record. Ranges that meet ([`partition::partitions`], or any cuts)
+    /// give every record of the file once, in order.
+    ///
+    /// Offsets (record offsets, skipped ranges, error positions) stay the file's.
+    /// Record indices count from the range's first record: [`MarcFile::record`]`(0)`
+    /// is the first record that starts in the range. Its index in the whole file
+    /// is known only for a range from 0 ([`MarcFile::first_record_index`]).
+    ///
+    /// With strict framing, the range stops at its first framing error: the
+    /// whole file's strict reading is the ranges' records up to and including
+    /// the first range that stopped.
+    ///
+    /// A range past the end of the file is cut at the end; a range that ends
+    /// before it starts is an error.
+    ///
+    /// ```no_run
+    /// # fn main() -> marcmap::Result<()> {
+    /// use marcmap::{partition, MarcFile, OpenOptions};
+    /// let file = std::fs::File::open("catalogue.mrc")?;
+    /// let size = file.metadata()?.len();
+    /// for range in partition::partitions(&file, size, 8)? {
+    ///     let part = OpenOptions::new().open_range("catalogue.mrc", range)?;
+    ///     println!("{} records from byte {}", part.len(), part.data_offset());
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn open_range(&self, path: impl AsRef<Path>, range: Range<u64>) -> Result<MarcFile> {
+        let path = path.as_ref();
+        let opened = std::fs::File::open(path).and_then(|f| Ok((f.metadata()?.len(), f)));
+        let (size, file) = opened.map_err(|e| open_error(path, e))?;
+        let range = check_range(range, size)?;
+        let start =
+            partition::align_cut(&file, size, range.start).map_err(|e| open_error(path, e))?;
+        let (index, end, storage) = match self.access {
+            Access::Map => {
+                let mut bytes = MappedRange::new(&file, start);
+                let (index, end) =
+                    partition::index_range(&mut bytes, size, start, range.end, self.framing)
+                        .map_err(|e| open_error(path, e))?;
+                let storage = bytes
+                    .into_storage((end - start) as usize)
+                    .map_err(|e| open_error(path, e))?;
+                (index, end, storage)
+            }
+            Access::Read => {
+                let (index, end, bytes) = self
+                    .read_range(&file, size, start, range.end)
+                    .map_err(|e| open_error(path, e))?;
+                (index, end, Storage::Owned(Box::new(bytes)))
+            }
+        };
+        debug_assert!(end >= start);
+        Ok(MarcFile::from_index(storage, start, index, *self))
+    }
+
+    /// [`OpenOptions::open_range`] for any [`ReadAt`] source of `size` bytes (an
+    /// object store, a file system of your own), read into memory: only a window
+    /// around `range.start`, and the range with the tail of its last record.
+    ///
+    /// ```
+    /// # fn main() -> marcmap::Result<()> {
+    /// let record = b"00042nam a2200037 a 4500001000400000\x1e123\x1e\x1d";
+    /// let data = record.repeat(10);
+    /// let options = marcmap::OpenOptions::new();
+    /// // Bytes 100 to 200: records 3 and 4 start there (at 126 and 168).
+    /// let part = options.open_range_with(&data[..], data.len() as u64, 100..200)?;
+    /// assert_eq!(part.len(), 2);
+    /// assert_eq!(part.offset(0), Some(126));
+    /// assert_eq!(part.raw(1), Some(&record[..]));
+    /// # Ok(()) }
+    /// ```
+    pub fn open_range_with<S: ReadAt + ?Sized>(
+        &self,
+        source: &S,
+        size: u64,
+        range: Range<u64>,
+    ) -> Result<MarcFile> {
+        let range = check_range(range, size)?;
+        let start = partition::align_cut(source, size, range.start)?;
+        let (index, _, bytes) = self.read_range(source, size, start, range.end)?;
+        Ok(MarcFile::from_index(
+            Storage::Owned(Box::new(bytes)),
+            start,
+            index,
+            *self,
+        ))
+    }
+
+    fn read_range<S: ReadAt + ?Sized>(
+        &self,
+        source: &S,
+        size: u64,
+        start: u64,
+        end: u64,
+    ) -> std::io::Result<(RecordIndex, u64, Vec<u8>)> {
+        let mut bytes = ReadBytes::new(source, start);
+        let (index, own_end) = partition::index_range(&mut bytes, size, start, end, self.framing)?;
+        Ok((index, own_end, bytes.into_vec((own_end - start) as usize)))
+    }
+}
+
+/// The error for a file that cannot be opened or read, naming it.
+fn open_error(path: &Path, source: std::io::Error) -> Error {
+    let path = path.to_path_buf();
+    Error::new(ErrorKind::Open { path, source }, Position::default())
+}
+
+/// `range` cut at the end of a file of `size` bytes; an error if it runs backwards.
+fn check_range(range: Range<u64>, size: u64) -> Result<Range<u64>> {
+    if range.start > range.end {
+        let (start, end) = (range.start, range.end);
+        return Err(Error::new(
+            ErrorKind::ByteRangeInvalid { start, end },
+            Position::default(),
+        ));
+    }
+    Ok(range.start.min(size)..range.end.min(size))
 }
 
 struct Inner {
     storage: Storage,
+    /// The absolute offset of the storage's first byte: 0 for a whole file, the
+    /// first record's for a byte range.
+    data_offset: u64,
     validation: Validation,
     index: RecordIndex,
     control_numbers: OnceLock<ControlNumberIndex>,
@@ -117,21 +244,59 @@ impl MarcFile {
         storage.advise(AccessPattern::Sequential);
         let index = RecordIndex::build(storage.bytes(), options.framing);
         storage.advise(AccessPattern::Normal);
-        let control_numbers = OnceLock::new();
+        MarcFile::from_index(storage, 0, index, options)
+    }
+
+    fn from_index(
+        storage: Storage,
+        data_offset: u64,
+        index: RecordIndex,
+        options: OpenOptions,
+    ) -> MarcFile {
+        storage.advise(AccessPattern::Normal);
         MarcFile {
             inner: Arc::new(Inner {
                 storage,
+                data_offset,
                 validation: options.validation,
                 index,
-                control_numbers,
+                control_numbers: OnceLock::new(),
             }),
         }
     }
 
-    /// All the bytes.
+    /// All the bytes: the whole file's, or for a byte range
+    /// ([`OpenOptions::open_range`]) the range's, which start at the file's byte
+    /// [`MarcFile::data_offset`].
     #[inline]
     pub fn bytes(&self) -> &[u8] {
         self.inner.storage.bytes()
+    }
+
+    /// The offset in the file of the first byte of [`MarcFile::bytes`]: 0, or
+    /// where a byte range's first record (or the damage before it) starts.
+    pub fn data_offset(&self) -> u64 {
+        self.inner.data_offset
+    }
+
+    /// The file's bytes from absolute `offset`, `len` of them, if they are all in
+    /// [`MarcFile::bytes`].
+    pub fn bytes_at(&self, offset: u64, len: usize) -> Option<&[u8]> {
+        let start = usize::try_from(offset.checked_sub(self.inner.data_offset)?).ok()?;
+        self.bytes().get(start..start.checked_add(len)?)
+    }
+
+    /// The file's bytes from absolute `offset` to the end of [`MarcFile::bytes`].
+    pub fn bytes_from(&self, offset: u64) -> Option<&[u8]> {
+        let start = usize::try_from(offset.checked_sub(self.inner.data_offset)?).ok()?;
+        self.bytes().get(start..)
+    }
+
+    /// The index in the whole file of record 0 here, where it is known: 0 for a
+    /// whole file and for a byte range from its start; `None` for a range that
+    /// starts later (counting the records before it would mean indexing them).
+    pub fn first_record_index(&self) -> Option<u64> {
+        (self.inner.data_offset == 0).then_some(0)
     }
 
     /// Whether the bytes are a memory mapping (not a copy in memory).
@@ -166,8 +331,7 @@ impl MarcFile {
 
     /// The raw bytes of record `i`, leader to terminator, without parsing them.
     pub fn raw(&self, i: usize) -> Option<&[u8]> {
-        let start = self.inner.index.start(i)? as usize;
-        let rest = self.bytes().get(start..)?;
+        let rest = self.bytes_from(self.inner.index.start(i)?)?;
         // Phase 1 checked that every record it did not recover is framed exactly by
         // its declared length, so only the leader is read here: random access then
         // costs no extra cache miss at the record's far end.

@@ -59,6 +59,7 @@ pub mod layout;
 pub mod marc8;
 pub mod owned;
 pub mod parallel;
+pub mod partition;
 pub mod record;
 pub mod repair;
 mod storage;

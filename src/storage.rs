@@ -10,8 +10,9 @@
 //! parser. **Do not modify a file while marcmap reads it.** Where that cannot be
 //! promised, open with [`Access::Read`], which reads the file into memory.
 
+use crate::partition::RangeBytes;
 use std::fs::File;
-use std::io::Read;
+use std::io::{self, Read};
 use std::path::Path;
 
 /// How to get at a file's bytes.
@@ -67,6 +68,20 @@ impl Storage {
         Ok(Storage::Owned(Box::new(bytes)))
     }
 
+    /// A mapping of `len` bytes of `file` from `offset` (any offset: memmap2
+    /// aligns the mapping to a page and hides the difference).
+    fn map_range(file: &File, offset: u64, len: usize) -> io::Result<memmap2::Mmap> {
+        // SAFETY: as in `open`: a read-only mapping under the documented contract
+        // that the file is not modified while it is read; every offset taken from
+        // the data is bounds-checked against the mapping's length.
+        unsafe {
+            memmap2::MmapOptions::new()
+                .offset(offset)
+                .len(len)
+                .map(file)
+        }
+    }
+
     #[inline]
     pub(crate) fn bytes(&self) -> &[u8] {
         match self {
@@ -93,5 +108,75 @@ impl Storage {
         }
         #[cfg(not(unix))]
         let _ = pattern;
+    }
+}
+
+/// A byte range of a file mapped from `start`, widened (mapped again) as an index
+/// of the range asks for more. Where mapping fails, the bytes are read instead.
+pub(crate) struct MappedRange<'f> {
+    file: &'f File,
+    start: u64,
+    bytes: RangeHeld,
+}
+
+enum RangeHeld {
+    Nothing,
+    Mapped(memmap2::Mmap),
+    Read(Vec<u8>),
+}
+
+impl<'f> MappedRange<'f> {
+    pub(crate) fn new(file: &'f File, start: u64) -> Self {
+        MappedRange {
+            file,
+            start,
+            bytes: RangeHeld::Nothing,
+        }
+    }
+
+    /// The first `len` bytes of the range, as storage (mapped again if it held more).
+    pub(crate) fn into_storage(self, len: usize) -> io::Result<Storage> {
+        Ok(match self.bytes {
+            RangeHeld::Mapped(m) if m.len() == len => Storage::Mapped(m),
+            RangeHeld::Mapped(_) if len > 0 => {
+                Storage::Mapped(Storage::map_range(self.file, self.start, len)?)
+            }
+            RangeHeld::Read(mut v) => {
+                v.truncate(len);
+                v.shrink_to_fit();
+                Storage::Owned(Box::new(v))
+            }
+            _ => Storage::Owned(Box::new(Vec::<u8>::new())),
+        })
+    }
+}
+
+impl RangeBytes for MappedRange<'_> {
+    fn bytes(&self) -> &[u8] {
+        match &self.bytes {
+            RangeHeld::Nothing => &[],
+            RangeHeld::Mapped(m) => m,
+            RangeHeld::Read(v) => v,
+        }
+    }
+
+    fn extend_to(&mut self, len: u64) -> io::Result<()> {
+        if len <= self.bytes().len() as u64 {
+            return Ok(());
+        }
+        let len = usize::try_from(len).map_err(|_| io::Error::other("range too large to map"))?;
+        self.bytes = match Storage::map_range(self.file, self.start, len) {
+            Ok(map) => {
+                #[cfg(unix)]
+                let _ = map.advise(memmap2::Advice::Sequential);
+                RangeHeld::Mapped(map)
+            }
+            Err(_) => {
+                let mut v = vec![0; len];
+                crate::partition::ReadAt::read_exact_at(self.file, &mut v, self.start)?;
+                RangeHeld::Read(v)
+            }
+        };
+        Ok(())
     }
 }

@@ -5,6 +5,7 @@
 //! - `props`: property tests (generated records, damaged files, arbitrary bytes);
 //! - `corpus`: a sweep of every ISO 2709 file in `../shared/marc-corpus`;
 //! - `owned`: the owned record and its serialiser;
+//! - `partition`: record-aligned byte ranges against the whole-file index;
 //! - `fixtures`: random access, control numbers, threads and open modes on `tests/data`.
 
 #[path = "core/corpus.rs"]
@@ -13,12 +14,16 @@ mod corpus;
 mod corpus_dir;
 #[path = "core/fixtures.rs"]
 mod fixtures;
+#[path = "fuzz_checks/partition.rs"]
+mod fuzz_checks;
 #[path = "core/gen.rs"]
 mod gen;
 #[path = "core/oracle.rs"]
 mod oracle;
 #[path = "core/owned.rs"]
 mod owned;
+#[path = "core/partition.rs"]
+mod partition;
 #[path = "core/props.rs"]
 mod props;
 #[path = "core/util.rs"]

@@ -93,7 +93,9 @@ fn oracle_span(data: &[u8], start: usize, recovered: bool) -> Option<usize> {
 ///   and strict stops (with an error) exactly where it could not frame one;
 /// - lenient accepts every record strict accepts, at the same offsets;
 /// - lenient records and skipped ranges are in bounds, never overlap, and
-///   (since lenient resynchronises rather than drops) tile the input exactly.
+///   (since lenient resynchronises rather than drops) tile the input exactly;
+/// - byte ranges of the input, concatenated, are the lenient index
+///   (`partition::check_partitions`).
 pub fn check_index(data: &[u8]) {
     let strict = RecordIndex::build(data, Framing::Strict);
     let lenient = RecordIndex::build(data, Framing::Lenient);
@@ -201,7 +203,18 @@ pub fn check_index(data: &[u8]) {
             "a recovered record was framed right"
         );
     }
+
+    // Byte ranges cut on, next to and between the input's terminators read
+    // exactly what the whole-file index reads.
+    check_partitions(data, &cuts_for(data));
 }
+
+// ---------------------------------------------------------------------------
+// Partitions (checked with the index target): see partition.rs
+
+#[path = "partition.rs"]
+mod partition;
+use partition::{check_partitions, cuts_for};
 
 // ---------------------------------------------------------------------------
 // Target 2: Phase 2
