@@ -44,13 +44,19 @@ pub(crate) fn class<'py>(py: Python<'py>, name: &str) -> PyResult<Bound<'py, PyT
     Ok(module.bind(py).getattr(name)?.cast_into::<PyType>()?)
 }
 
+/// The Python exception for an error about `file`'s records.
+pub(crate) fn file_error(py: Python<'_>, e: Error, file: &crate::MarcFile) -> PyErr {
+    to_py(py, e, file.bytes(), file.data_offset())
+}
+
 /// The Python exception for `e`. Call only with the GIL held.
 ///
-/// `data` holds the bytes the error is about: the file's bytes, in which a decode
-/// error's value sits at its record's offset plus the value's start (or, for a
-/// value decoded on its own, the value itself). A decode error becomes a
-/// `MarcDecodeError` with those bytes as `.object` and the bad byte as `.start`.
-pub(crate) fn to_py(py: Python<'_>, e: Error, data: &[u8]) -> PyErr {
+/// `data` holds the bytes the error is about, from absolute offset `data_offset`:
+/// the file's bytes (or a byte range's), in which a decode error's value sits at
+/// its record's offset plus the value's start (or, for a value decoded on its
+/// own, the value itself, from 0). A decode error becomes a `MarcDecodeError`
+/// with those bytes as `.object` and the bad byte as `.start`.
+pub(crate) fn to_py(py: Python<'_>, e: Error, data: &[u8], data_offset: u64) -> PyErr {
     let pos = e.position();
     let cls = class_name(e.kind());
     let message = e.to_string();
@@ -59,7 +65,8 @@ pub(crate) fn to_py(py: Python<'_>, e: Error, data: &[u8]) -> PyErr {
         ErrorKind::Open { path, source } => os_error(&path, source),
         ErrorKind::IndexOutOfRange { .. } => PyIndexError::new_err(message),
         ErrorKind::Decode(d) => {
-            let start = pos.record_offset.unwrap_or(0) as usize + d.value_start;
+            let start =
+                pos.record_offset.unwrap_or(0).saturating_sub(data_offset) as usize + d.value_start;
             let value = data
                 .get(start..start.saturating_add(d.value_len))
                 .unwrap_or_default();

@@ -86,13 +86,9 @@ impl Field {
     }
 
     fn value_py<'py>(&self, py: Python<'py>, bytes: &[u8]) -> PyResult<Bound<'py, PyAny>> {
-        self.shared.text.value_to_py(
-            py,
-            bytes,
-            self.encoding,
-            self.at(bytes),
-            self.shared.file.bytes(),
-        )
+        self.shared
+            .text
+            .value_to_py(py, bytes, self.encoding, self.at(bytes), &self.shared.file)
     }
 
     /// The value as text, whatever `to_unicode` says (for `value()`, `str()` and friends).
@@ -103,7 +99,7 @@ impl Field {
             .decode(bytes, self.encoding, self.at(bytes))
         {
             Ok(text) => Ok(text.into_owned()),
-            Err(e) => Err(errors::to_py(py, e, self.shared.file.bytes())),
+            Err(e) => Err(errors::file_error(py, e, &self.shared.file)),
         }
     }
 

@@ -89,7 +89,7 @@ impl Source {
         match self {
             Source::Path(path) => py
                 .detach(move || options.open(path))
-                .map_err(|e| errors::to_py(py, e, &[])),
+                .map_err(|e| errors::to_py(py, e, &[], 0)),
             Source::Memory(MemoryBytes::Shared(buffer)) => {
                 let bytes = BytesBuffer(buffer);
                 Ok(py.detach(move || options.open_bytes(bytes)))

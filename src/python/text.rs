@@ -42,21 +42,21 @@ impl TextOptions {
     }
 
     /// `bytes` as a Python value: `str`, or `bytes` when `to_unicode` is off.
-    /// `data` is the file's bytes, for the error's `.object`.
+    /// `file` is the file the value is from, for the error's `.object`.
     pub(crate) fn value_to_py<'py>(
         &self,
         py: Python<'py>,
         bytes: &[u8],
         encoding: Encoding,
         at: ValueAt,
-        data: &[u8],
+        file: &crate::MarcFile,
     ) -> PyResult<Bound<'py, PyAny>> {
         if !self.to_unicode {
             return Ok(PyBytes::new(py, bytes).into_any());
         }
         match self.decode(bytes, encoding, at) {
             Ok(text) => Ok(PyString::new(py, &text).into_any()),
-            Err(e) => Err(errors::to_py(py, e, data)),
+            Err(e) => Err(errors::file_error(py, e, file)),
         }
     }
 }
@@ -91,7 +91,7 @@ pub(crate) fn marc8_to_unicode(
                 .map(Cow::into_owned)
         })
     };
-    decoded.map_err(|e| errors::to_py(py, e, data))
+    decoded.map_err(|e| errors::to_py(py, e, data, 0))
 }
 
 /// A decoder from the Python spellings of its MARC-8 options.

@@ -33,7 +33,7 @@ pub(crate) struct Current {
 #[derive(Clone, Copy)]
 pub(crate) enum Chunk {
     Record(usize),
-    Framing(usize),
+    Framing(u64),
 }
 
 impl Reader {
@@ -103,7 +103,7 @@ impl Reader {
                 let Some(e) = self.file().framing_error() else {
                     return Err(pyo3::exceptions::PyStopIteration::new_err(()));
                 };
-                let offset = e.position().byte.unwrap_or(0) as usize;
+                let offset = e.position().byte.unwrap_or(0);
                 let err = self.py_error(py, e);
                 return self.fail(py, err, Chunk::Framing(offset));
             }
@@ -156,7 +156,7 @@ impl Reader {
         let bytes = match chunk {
             Chunk::Record(i) => self.file().raw(i)?,
             Chunk::Framing(offset) => {
-                let rest = self.file().bytes().get(offset..)?;
+                let rest = self.file().bytes_from(offset)?;
                 let end = memchr::memchr(0x1D, rest).map_or(rest.len(), |e| e + 1);
                 &rest[..end]
             }

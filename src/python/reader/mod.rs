@@ -89,7 +89,7 @@ impl Reader {
 
     /// The Python exception for an error about this reader's file.
     pub(crate) fn py_error(&self, py: Python<'_>, e: crate::Error) -> PyErr {
-        errors::to_py(py, e, self.file().bytes())
+        errors::file_error(py, e, self.file())
     }
 }
 
