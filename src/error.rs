@@ -175,6 +175,14 @@ pub enum ErrorKind {
         /// Why.
         reason: &'static str,
     },
+    /// A sidecar (a persisted index) could not be used or written.
+    #[error("sidecar {}: {problem}", path.display())]
+    Sidecar {
+        /// The sidecar's path.
+        path: std::path::PathBuf,
+        /// Why.
+        problem: crate::sidecar::SidecarProblem,
+    },
     /// A byte range that ends before it starts.
     #[error("byte range {start}..{end} ends before it starts")]
     ByteRangeInvalid {

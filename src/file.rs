@@ -9,10 +9,12 @@ use crate::parallel;
 use crate::partition::{self, ReadAt, ReadBytes};
 use crate::record::RecordRef;
 use crate::repair::Validation;
+use crate::sidecar::{self, DataIdentity, Sidecar, SidecarProblem};
 use crate::storage::{Access, AccessPattern, MappedRange, Storage};
 use std::ops::Range;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
+use std::time::SystemTime;
 
 /// How to open a file.
 ///
@@ -27,6 +29,42 @@ pub struct OpenOptions {
     framing: Framing,
     access: Access,
     validation: Validation,
+    sidecar: SidecarMode,
+}
+
+/// Whether [`OpenOptions::open`] uses the file's sidecar (`FILE.mmi`, see
+/// [`crate::sidecar`]) instead of scanning the file.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub enum SidecarMode {
+    /// Never look for one (the default).
+    #[default]
+    Off,
+    /// Use a valid sidecar; without one, or with one that is stale or corrupt,
+    /// index the file as usual, and say so in [`MarcFile::sidecar_status`].
+    /// Nothing is written.
+    Auto,
+    /// Use the sidecar; a missing, stale or corrupt one is an error.
+    Require,
+    /// Index the file, whatever sidecar there is, and write a new sidecar.
+    Rebuild,
+}
+
+/// What became of the sidecar when a file was opened.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum SidecarStatus {
+    /// None was looked for: [`SidecarMode::Off`], or not a whole regular file
+    /// opened from a path.
+    Off,
+    /// The index (and the control-number index, if it holds one) came from the
+    /// sidecar: the file was not scanned.
+    Used,
+    /// [`SidecarMode::Auto`] found none, and indexed the file.
+    Missing,
+    /// [`SidecarMode::Auto`] did not use the sidecar (why is said), and indexed the file.
+    Ignored(SidecarProblem),
+    /// [`SidecarMode::Rebuild`] indexed the file and wrote the sidecar.
+    Written,
 }
 
 impl OpenOptions {
@@ -53,11 +91,74 @@ impl OpenOptions {
         self
     }
 
-    /// Opens and indexes the file at `path`.
+    /// Whether [`OpenOptions::open`] uses the file's sidecar.
+    pub fn sidecar(mut self, sidecar: SidecarMode) -> Self {
+        self.sidecar = sidecar;
+        self
+    }
+
+    /// Opens and indexes the file at `path`: scans it, or with a
+    /// [`SidecarMode`] other than `Off`, loads its sidecar where it is valid.
+    ///
+    /// A sidecar is valid when it is not corrupt and describes this file (size,
+    /// modification time, a fingerprint of its first and last 64 KiB) indexed
+    /// with this framing: see [`crate::sidecar`]. Byte ranges
+    /// ([`OpenOptions::open_range`]) never use one.
     pub fn open(&self, path: impl AsRef<Path>) -> Result<MarcFile> {
         let path = path.as_ref();
-        let storage = Storage::open(path, self.access).map_err(|e| open_error(path, e))?;
-        Ok(MarcFile::index(storage, *self))
+        let (storage, meta) = Storage::open(path, self.access).map_err(|e| open_error(path, e))?;
+        let origin = Origin {
+            path: path.to_path_buf(),
+            size: meta.len(),
+            modified: meta.modified().ok(),
+        };
+        let mode = if meta.is_file() {
+            self.sidecar
+        } else {
+            SidecarMode::Off
+        };
+        let sidecar_path = sidecar::path_for(path);
+        let options = *self;
+        let scanned = |storage, status| {
+            let file = MarcFile::index(storage, options);
+            file.with_origin(origin.clone(), status)
+        };
+        match mode {
+            SidecarMode::Off if !meta.is_file() && self.sidecar == SidecarMode::Require => {
+                Err(sidecar_error(
+                    sidecar_path,
+                    SidecarProblem::Unsupported("the data is not a regular file".into()),
+                ))
+            }
+            SidecarMode::Off => Ok(scanned(storage, SidecarStatus::Off)),
+            SidecarMode::Rebuild => {
+                let file = scanned(storage, SidecarStatus::Written);
+                file.save_index(None)?;
+                Ok(file)
+            }
+            SidecarMode::Auto | SidecarMode::Require => {
+                // The fingerprint reads 128 KiB of the data: only once there is a
+                // sidecar to check it against.
+                let loaded = Sidecar::read(&sidecar_path).and_then(|sc| {
+                    let identity = DataIdentity::of_bytes(storage.bytes(), origin.modified);
+                    sc.check_matches(&identity, self.framing).map(|()| sc)
+                });
+                match loaded {
+                    Ok(sc) => {
+                        let file = MarcFile::from_index(storage, 0, sc.index, options);
+                        if let Some(cn) = sc.control_numbers {
+                            let _ = file.inner.control_numbers.set(cn);
+                        }
+                        Ok(file.with_origin(origin.clone(), SidecarStatus::Used))
+                    }
+                    Err(problem) if mode == SidecarMode::Require => {
+                        Err(sidecar_error(sidecar_path, problem))
+                    }
+                    Err(SidecarProblem::Missing) => Ok(scanned(storage, SidecarStatus::Missing)),
+                    Err(problem) => Ok(scanned(storage, SidecarStatus::Ignored(problem))),
+                }
+            }
+        }
     }
 
     /// Indexes bytes already in memory.
@@ -176,6 +277,11 @@ impl OpenOptions {
     }
 }
 
+/// The error for a sidecar that cannot be used or written, naming it.
+fn sidecar_error(path: PathBuf, problem: SidecarProblem) -> Error {
+    Error::new(ErrorKind::Sidecar { path, problem }, Position::default())
+}
+
 /// The error for a file that cannot be opened or read, naming it.
 fn open_error(path: &Path, source: std::io::Error) -> Error {
     let path = path.to_path_buf();
@@ -194,8 +300,20 @@ fn check_range(range: Range<u64>, size: u64) -> Result<Range<u64>> {
     Ok(range.start.min(size)..range.end.min(size))
 }
 
+/// Where a whole file came from, for its sidecar.
+#[derive(Debug, Clone)]
+struct Origin {
+    path: PathBuf,
+    size: u64,
+    modified: Option<SystemTime>,
+}
+
 struct Inner {
     storage: Storage,
+    options: OpenOptions,
+    /// Set for a whole file opened from a path.
+    origin: Option<Origin>,
+    sidecar: SidecarStatus,
     /// The absolute offset of the storage's first byte: 0 for a whole file, the
     /// first record's for a byte range.
     data_offset: u64,
@@ -257,12 +375,68 @@ impl MarcFile {
         MarcFile {
             inner: Arc::new(Inner {
                 storage,
+                options,
+                origin: None,
+                sidecar: SidecarStatus::Off,
                 data_offset,
                 validation: options.validation,
                 index,
                 control_numbers: OnceLock::new(),
             }),
         }
+    }
+
+    /// This file, as opened from `origin`, with what became of its sidecar.
+    fn with_origin(self, origin: Origin, sidecar: SidecarStatus) -> MarcFile {
+        let mut inner = match Arc::try_unwrap(self.inner) {
+            Ok(inner) => inner,
+            // Only just made: there is no other reference.
+            Err(shared) => return MarcFile { inner: shared },
+        };
+        inner.origin = Some(origin);
+        inner.sidecar = sidecar;
+        MarcFile {
+            inner: Arc::new(inner),
+        }
+    }
+
+    /// What became of the sidecar when this file was opened.
+    pub fn sidecar_status(&self) -> &SidecarStatus {
+        &self.inner.sidecar
+    }
+
+    /// Writes this file's index to a sidecar: `path`, or beside the file
+    /// (`FILE.mmi`). It holds the record offsets, the skipped ranges, the
+    /// recovered records, and the control-number index if it has been built
+    /// (see [`MarcFile::control_number_index_with`]). Gives the path written.
+    ///
+    /// Only a whole file opened from a path has a sidecar, and only while the
+    /// file is as it was when opened (same size and modification time).
+    pub fn save_index(&self, path: Option<&Path>) -> Result<PathBuf> {
+        let Some(origin) = &self.inner.origin else {
+            let why = "only a whole file opened from a path has a sidecar, not a byte range or bytes in memory";
+            let target = path.map(Path::to_path_buf).unwrap_or_default();
+            return Err(sidecar_error(
+                target,
+                SidecarProblem::Unsupported(why.into()),
+            ));
+        };
+        let target = path.map_or_else(|| sidecar::path_for(&origin.path), Path::to_path_buf);
+        let now = std::fs::metadata(&origin.path).map_err(|e| open_error(&origin.path, e))?;
+        if now.len() != origin.size || now.modified().ok() != origin.modified {
+            let why = "the data file changed after it was opened".to_string();
+            return Err(sidecar_error(target, SidecarProblem::Stale(why)));
+        }
+        let identity = DataIdentity::of_bytes(self.bytes(), origin.modified);
+        let bytes = sidecar::encode(
+            &identity,
+            self.inner.options.framing,
+            &self.inner.index,
+            self.inner.control_numbers.get(),
+        );
+        sidecar::write_atomically(&target, &bytes)
+            .map_err(|e| sidecar_error(target.clone(), SidecarProblem::Io(e)))?;
+        Ok(target)
     }
 
     /// All the bytes: the whole file's, or for a byte range

@@ -124,6 +124,22 @@ impl RecordIndex {
         scanner.index
     }
 
+    /// An index from its parts, as a sidecar keeps them (checked by the caller).
+    pub(crate) fn from_parts(
+        starts: Vec<u64>,
+        skipped: Vec<SkippedRange>,
+        recovered: Vec<RecoveredRecord>,
+        stopped_at: Option<u64>,
+    ) -> RecordIndex {
+        RecordIndex {
+            starts,
+            skipped,
+            recovered,
+            stopped_at,
+            data_offset: 0,
+        }
+    }
+
     /// The number of records found.
     pub fn len(&self) -> usize {
         self.starts.len()

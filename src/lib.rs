@@ -62,6 +62,7 @@ pub mod parallel;
 pub mod partition;
 pub mod record;
 pub mod repair;
+pub mod sidecar;
 mod storage;
 pub(crate) mod subfield_code;
 pub mod text;
@@ -71,7 +72,7 @@ mod python;
 
 pub use decode::ErrorHandling;
 pub use error::{Error, ErrorKind, Position, Result};
-pub use file::{MarcFile, OpenOptions, Records};
+pub use file::{MarcFile, OpenOptions, Records, SidecarMode, SidecarStatus};
 pub use index::{Framing, RecordIndex, RecoveredRecord, SkipReason, SkippedRange};
 pub use owned::{FieldBody, OwnedField, OwnedRecord, OwnedSubfield, RecordBuilder};
 pub use record::{FieldRef, Fields, RecordRef, Subfield, Subfields};

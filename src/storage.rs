@@ -44,28 +44,28 @@ pub(crate) enum Storage {
 }
 
 impl Storage {
-    pub(crate) fn open(path: &Path, access: Access) -> std::io::Result<Storage> {
+    /// The bytes of the file at `path`, and its metadata (taken from the same
+    /// open file, for sidecars).
+    pub(crate) fn open(path: &Path, access: Access) -> io::Result<(Storage, std::fs::Metadata)> {
         let mut file = File::open(path)?;
-        if access == Access::Map {
-            let meta = file.metadata()?;
-            if meta.is_file() && meta.len() > 0 {
-                // SAFETY: the mapping is read-only (PROT_READ) and shared with the
-                // file: if another process writes the file while it is mapped, the
-                // bytes change underneath, which Rust formally treats as undefined
-                // behaviour for a `&[u8]`. That is the contract documented above
-                // (don't modify a file while it is read), as for every mmap-based
-                // reader; within it the bytes never change. Outside it, every offset
-                // taken from the data is still bounds-checked, so changed bytes give
-                // errors rather than out-of-bounds reads, and a truncation may raise
-                // SIGBUS. `Access::Read` avoids all of it.
-                if let Ok(map) = unsafe { memmap2::Mmap::map(&file) } {
-                    return Ok(Storage::Mapped(map));
-                }
+        let meta = file.metadata()?;
+        if access == Access::Map && meta.is_file() && meta.len() > 0 {
+            // SAFETY: the mapping is read-only (PROT_READ) and shared with the
+            // file: if another process writes the file while it is mapped, the
+            // bytes change underneath, which Rust formally treats as undefined
+            // behaviour for a `&[u8]`. That is the contract documented above
+            // (don't modify a file while it is read), as for every mmap-based
+            // reader; within it the bytes never change. Outside it, every offset
+            // taken from the data is still bounds-checked, so changed bytes give
+            // errors rather than out-of-bounds reads, and a truncation may raise
+            // SIGBUS. `Access::Read` avoids all of it.
+            if let Ok(map) = unsafe { memmap2::Mmap::map(&file) } {
+                return Ok((Storage::Mapped(map), meta));
             }
         }
         let mut bytes = Vec::new();
         file.read_to_end(&mut bytes)?;
-        Ok(Storage::Owned(Box::new(bytes)))
+        Ok((Storage::Owned(Box::new(bytes)), meta))
     }
 
     /// A mapping of `len` bytes of `file` from `offset` (any offset: memmap2

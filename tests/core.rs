@@ -6,6 +6,7 @@
 //! - `corpus`: a sweep of every ISO 2709 file in `../shared/marc-corpus`;
 //! - `owned`: the owned record and its serialiser;
 //! - `partition`: record-aligned byte ranges against the whole-file index;
+//! - `sidecar`: the persisted index, written, read, stale, corrupt;
 //! - `fixtures`: random access, control numbers, threads and open modes on `tests/data`.
 
 #[path = "core/corpus.rs"]
@@ -16,6 +17,8 @@ mod corpus_dir;
 mod fixtures;
 #[path = "fuzz_checks/partition.rs"]
 mod fuzz_checks;
+#[path = "fuzz_checks/sidecar.rs"]
+mod fuzz_sidecar;
 #[path = "core/gen.rs"]
 mod gen;
 #[path = "core/oracle.rs"]
@@ -26,5 +29,7 @@ mod owned;
 mod partition;
 #[path = "core/props.rs"]
 mod props;
+#[path = "core/sidecar.rs"]
+mod sidecar;
 #[path = "core/util.rs"]
 mod util;

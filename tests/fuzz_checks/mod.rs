@@ -23,7 +23,14 @@ const MIN_RECORD_LEN: usize = 26;
 
 /// The names of the targets, as used for `fuzz/seeds/<target>` and
 /// `tests/fuzz_regressions/<target>`.
-pub const TARGETS: &[&str] = &["index", "record", "file", "differential", "marc8"];
+pub const TARGETS: &[&str] = &[
+    "index",
+    "record",
+    "file",
+    "differential",
+    "marc8",
+    "sidecar",
+];
 
 /// Whether the `differential` check is compiled in: it needs the `arbitrary`
 /// feature (on in the fuzz crate; `cargo test --features arbitrary` for the
@@ -41,6 +48,9 @@ pub fn check(target: &str, data: &[u8]) {
             check_differential(data);
         }
         "marc8" => check_marc8(data),
+        "sidecar" => {
+            check_sidecar(data);
+        }
         _ => panic!("unknown fuzz target {target:?}"),
     }
 }
@@ -215,6 +225,13 @@ pub fn check_index(data: &[u8]) {
 #[path = "partition.rs"]
 mod partition;
 use partition::{check_partitions, cuts_for};
+
+// ---------------------------------------------------------------------------
+// Target 6: the sidecar loader: see sidecar.rs
+
+#[path = "sidecar.rs"]
+mod sidecar;
+pub use sidecar::check_sidecar;
 
 // ---------------------------------------------------------------------------
 // Target 2: Phase 2
