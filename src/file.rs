@@ -97,6 +97,11 @@ impl OpenOptions {
         self
     }
 
+    /// The sidecar mode set.
+    pub fn sidecar_mode(&self) -> SidecarMode {
+        self.sidecar
+    }
+
     /// Opens and indexes the file at `path`: scans it, or with a
     /// [`SidecarMode`] other than `Off`, loads its sidecar where it is valid.
     ///
@@ -283,7 +288,7 @@ fn sidecar_error(path: PathBuf, problem: SidecarProblem) -> Error {
 }
 
 /// The error for a file that cannot be opened or read, naming it.
-fn open_error(path: &Path, source: std::io::Error) -> Error {
+pub(crate) fn open_error(path: &Path, source: std::io::Error) -> Error {
     let path = path.to_path_buf();
     Error::new(ErrorKind::Open { path, source }, Position::default())
 }

@@ -8,13 +8,24 @@ It reads like pymarc::
             print(record["245"]["a"])
 
 and adds what pymarc lacks: ``len(reader)``, ``reader[i]``, lookup by 001
-(``reader.get_by_control_number``), and bulk work on all cores with the GIL
-released (``reader.extract``, ``reader.filter``, ``reader.validate``).
+(``reader.get_by_control_number``), bulk work on all cores with the GIL
+released (``reader.extract``, ``reader.filter``, ``reader.validate``),
+record-aligned byte ranges for parallel engines (``marcmap.partitions``,
+``MARCReader(path, byte_range=...)``, also for fsspec URLs), and a persisted
+index (``reader.save_index()``, ``marcmap index FILE``).
 """
 
 from __future__ import annotations
 
-from marcmap._marcmap import Field, MARCReader, RawBytes, Record, __version__, marc8_to_unicode
+from marcmap._marcmap import (
+    Field,
+    MARCReader,
+    RawBytes,
+    Record,
+    __version__,
+    marc8_to_unicode,
+    partitions,
+)
 from marcmap._types import Indicators, Subfield
 from marcmap.errors import (
     BaseAddressInvalid,
@@ -33,6 +44,8 @@ from marcmap.errors import (
     RecordLeaderInvalid,
     RecordLengthInvalid,
     RepairWarning,
+    SidecarError,
+    SidecarWarning,
     StructureError,
     TruncatedRecord,
     Utf8DecodeError,
@@ -60,10 +73,13 @@ __all__ = [
     "RecordLeaderInvalid",
     "RecordLengthInvalid",
     "RepairWarning",
+    "SidecarError",
+    "SidecarWarning",
     "StructureError",
     "Subfield",
     "TruncatedRecord",
     "Utf8DecodeError",
     "__version__",
     "marc8_to_unicode",
+    "partitions",
 ]

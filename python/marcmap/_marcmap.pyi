@@ -8,7 +8,15 @@ from marcmap._types import Indicators, Subfield
 from marcmap.errors import RepairWarning
 
 __version__: str
-__all__ = ["MARCReader", "Record", "Field", "RawBytes", "marc8_to_unicode", "__version__"]
+__all__ = [
+    "MARCReader",
+    "Record",
+    "Field",
+    "RawBytes",
+    "marc8_to_unicode",
+    "partitions",
+    "__version__",
+]
 
 _Source: TypeAlias = str | os.PathLike[str] | bytes | bytearray | memoryview | IO[bytes]
 
@@ -19,6 +27,9 @@ def marc8_to_unicode(
     normalization: Literal["NFC", "NFD"] = "NFC",
     ligatures: Literal["lc", "pymarc"] = "lc",
 ) -> str: ...
+def partitions(
+    source: _Source, n: int | None = None, *, target_size: int | None = None
+) -> list[tuple[int, int]]: ...
 
 @final
 class RawBytes:
@@ -135,6 +146,8 @@ class MARCReader:
         marc8_normalization: Literal["NFC", "NFD"] = "NFC",
         marc8_ligatures: Literal["lc", "pymarc"] = "lc",
         detect_utf8: bool = True,
+        byte_range: tuple[int, int] | None = None,
+        index: Literal["auto", "require", "rebuild", "off"] = "auto",
     ) -> MARCReader: ...
     def __iter__(self) -> MARCReader: ...
     def __next__(self) -> Record | None: ...
@@ -172,6 +185,17 @@ class MARCReader:
     def framing_error(self) -> Exception | None: ...
     @property
     def is_mapped(self) -> bool: ...
+    @property
+    def byte_range(self) -> tuple[int, int]: ...
+    @property
+    def first_record_index(self) -> int | None: ...
+    @property
+    def index_status(
+        self,
+    ) -> Literal["used", "missing", "stale", "corrupt", "unreadable", "written", "off"]: ...
+    def save_index(
+        self, path: str | os.PathLike[str] | None = None, *, control_numbers: bool = False
+    ) -> str: ...
     def close(self) -> None: ...
     def __enter__(self) -> MARCReader: ...
     def __exit__(self, *args: object) -> bool: ...

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 
 class MarcError(Exception):
-    """A malformed record, or text that is not valid in its encoding."""
+    """A malformed record, text that is not valid in its encoding, or a sidecar
+    (persisted index) that cannot be used."""
 
     def __init__(
         self,
@@ -171,6 +172,25 @@ class RepairWarning(UserWarning):
         )
 
 
+class SidecarError(MarcError):
+    """The sidecar ``FILE.mmi`` (a persisted index) is missing, stale or corrupt
+    under ``index="require"``, or cannot be written. ``path`` names it."""
+
+    path: str | None = None
+
+    def __reduce__(self):  # type: ignore[no-untyped-def]
+        return (
+            type(self),
+            (self.message, self.record_index, self.byte_offset, self.field_index),
+            {"path": self.path},
+        )
+
+
+class SidecarWarning(UserWarning):
+    """Under ``index="auto"``, a sidecar that is stale or corrupt was not used: the
+    file was indexed from its bytes instead."""
+
+
 # pymarc's names. Its base classes are kept as aliases too.
 PymarcException = MarcError
 FatalReaderError = FramingError
@@ -193,6 +213,8 @@ __all__ = [
     "RecordLeaderInvalid",
     "RecordLengthInvalid",
     "RepairWarning",
+    "SidecarError",
+    "SidecarWarning",
     "StructureError",
     "TruncatedRecord",
     "Utf8DecodeError",

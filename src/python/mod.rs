@@ -16,10 +16,12 @@ mod bulk_methods;
 mod errors;
 mod field;
 mod gc;
+mod partitions;
 mod properties;
 mod raw;
 mod reader;
 mod record;
+mod remote;
 mod source;
 mod text;
 mod types;
@@ -34,6 +36,7 @@ fn _marcmap(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<field::Field>()?;
     m.add_class::<raw::RawBytes>()?;
     m.add_function(wrap_pyfunction!(text::marc8_to_unicode, m)?)?;
+    m.add_function(wrap_pyfunction!(partitions::partitions, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }

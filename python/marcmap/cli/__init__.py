@@ -12,9 +12,9 @@ import argparse
 import sys
 
 from marcmap._marcmap import __version__
-from marcmap.cli import count, dump, validate
+from marcmap.cli import count, dump, index, validate
 
-COMMANDS = [count, dump, validate]
+COMMANDS = [count, dump, validate, index]
 
 DESCRIPTION = """\
 Read MARC 21 files at memory speed. FILE may be '-' for standard input.

@@ -114,6 +114,8 @@ impl Reader {
         marc8_normalization = "NFC",
         marc8_ligatures = "lc",
         detect_utf8 = true,
+        byte_range = None,
+        index = "auto",
     ))]
     #[allow(clippy::too_many_arguments)]
     fn new(
@@ -134,6 +136,8 @@ impl Reader {
         marc8_normalization: &str,
         marc8_ligatures: &str,
         detect_utf8: bool,
+        byte_range: Option<(u64, u64)>,
+        index: &str,
     ) -> PyResult<Reader> {
         // marcmap never prints warnings, so there is nothing to hide; and, as in
         // pymarc 5.4, a bad record is `None` whatever `permissive` says.
@@ -152,8 +156,18 @@ impl Reader {
             detect_utf8,
             raise_errors,
             lazy_decoding,
+            index,
         })?;
-        let file = Source::extract(py, source)?.open(py, options.open)?;
+        let range = match byte_range {
+            Some((start, end)) if start > end => {
+                return Err(PyValueError::new_err(format!(
+                    "byte_range ({start}, {end}) ends before it starts"
+                )))
+            }
+            Some((start, end)) => Some(start..end),
+            None => None,
+        };
+        let file = Source::extract(py, source)?.open(py, options.open, range)?;
         let validated = Validated::new(file.len());
         Ok(Reader {
             shared: Arc::new(Shared {
@@ -205,6 +219,67 @@ impl Reader {
     fn framing_error(&self, py: Python<'_>) -> Option<Py<PyAny>> {
         let e = self.file().framing_error()?;
         Some(self.py_error(py, e).into_value(py).into_any())
+    }
+
+    /// The bytes this reader's records and skipped ranges cover, `(start, end)`
+    /// as offsets in the file: `(0, size)` for a whole file; for a byte range,
+    /// from its first record to the next range's first record.
+    #[getter]
+    fn byte_range(&self) -> (u64, u64) {
+        let start = self.file().data_offset();
+        (start, start + self.file().bytes().len() as u64)
+    }
+
+    /// The index in the whole file of this reader's record 0, where it is known:
+    /// 0 for a whole file or a byte range from 0, else `None` (a range's records
+    /// are numbered from its first; their offsets are the file's).
+    #[getter]
+    fn first_record_index(&self) -> Option<u64> {
+        self.file().first_record_index()
+    }
+
+    /// What became of the sidecar (`FILE.mmi`) when the reader was opened:
+    /// `"used"`, `"missing"`, `"stale"`, `"corrupt"`, `"unreadable"` (under
+    /// `index="auto"` the last three were warned about, and the file indexed),
+    /// `"written"` (`index="rebuild"`), or `"off"` (not looked for).
+    #[getter]
+    fn index_status(&self) -> &'static str {
+        use crate::file::SidecarStatus as S;
+        use crate::sidecar::SidecarProblem as P;
+        match self.file().sidecar_status() {
+            S::Used => "used",
+            S::Missing | S::Ignored(P::Missing) => "missing",
+            S::Ignored(P::Stale(_)) => "stale",
+            S::Ignored(P::Corrupt(_)) => "corrupt",
+            S::Ignored(_) => "unreadable",
+            S::Written => "written",
+            _ => "off",
+        }
+    }
+
+    /// Writes the index to a sidecar, `path` or beside the file (`FILE.mmi`),
+    /// and gives its path. It holds the record offsets, skipped ranges and
+    /// recovered records, and the control-number index if it is built:
+    /// `control_numbers=True` builds it first (as `get_by_control_number` does).
+    #[pyo3(signature = (path = None, *, control_numbers = false))]
+    fn save_index(
+        &self,
+        py: Python<'_>,
+        path: Option<std::path::PathBuf>,
+        control_numbers: bool,
+    ) -> PyResult<String> {
+        self.check_open()?;
+        let file = self.file().clone();
+        let written = py.detach(move || {
+            if control_numbers {
+                file.control_number_index_with(crate::parallel::default_threads());
+            }
+            file.save_index(path.as_deref())
+        });
+        match written {
+            Ok(p) => Ok(p.to_string_lossy().into_owned()),
+            Err(e) => Err(self.py_error(py, e)),
+        }
     }
 
     /// Whether the file is memory-mapped (rather than read into memory).

@@ -2,7 +2,7 @@
 
 use super::super::text::{self, TextOptions};
 use crate::decode::ErrorHandling;
-use crate::file::OpenOptions;
+use crate::file::{OpenOptions, SidecarMode};
 use crate::index::Framing;
 use crate::repair::Validation;
 use crate::storage::Access;
@@ -44,6 +44,7 @@ pub(crate) struct Args<'a> {
     pub detect_utf8: bool,
     pub raise_errors: bool,
     pub lazy_decoding: bool,
+    pub index: &'a str,
 }
 
 fn choice<T: Copy>(name: &str, value: &str, choices: &[(&str, T)]) -> PyResult<T> {
@@ -102,11 +103,22 @@ impl ReaderOptions {
             .detect_utf8(a.detect_utf8)
             .file_encoding(file_encoding.filter(|e| *e != Encoding::Utf8));
         let access = if a.mmap { Access::Map } else { Access::Read };
+        let sidecar = choice(
+            "index",
+            a.index,
+            &[
+                ("auto", SidecarMode::Auto),
+                ("require", SidecarMode::Require),
+                ("rebuild", SidecarMode::Rebuild),
+                ("off", SidecarMode::Off),
+            ],
+        )?;
         Ok(ReaderOptions {
             open: OpenOptions::new()
                 .framing(framing)
                 .validation(validation)
-                .access(access),
+                .access(access)
+                .sidecar(sidecar),
             text: TextOptions {
                 to_unicode: a.to_unicode,
                 decoder,
@@ -138,6 +150,7 @@ mod tests {
             detect_utf8: true,
             raise_errors: false,
             lazy_decoding: false,
+            index: "auto",
         }
     }
 
@@ -184,6 +197,10 @@ mod tests {
             },
             Args {
                 marc8_normalization: "NFKC",
+                ..args()
+            },
+            Args {
+                index: "sometimes",
                 ..args()
             },
             Args {
