@@ -538,8 +538,11 @@ impl<'a> RecordText<'a> {
             .get(self.record.base_address()..self.record.as_bytes().len() - 1)
             .unwrap_or_default();
         let cannot_fail = match self.encoding {
+            // simdutf8's validator: several times std's on real catalogue text,
+            // which is mostly but not all ASCII.
             Encoding::Utf8 | Encoding::DetectedUtf8 => {
-                self.decoder.errors != ErrorHandling::Strict || std::str::from_utf8(data).is_ok()
+                self.decoder.errors != ErrorHandling::Strict
+                    || simdutf8::basic::from_utf8(data).is_ok()
             }
             Encoding::Marc8 => self.decoder.marc8_options().errors != ErrorHandling::Strict,
             Encoding::Latin1 => true,
