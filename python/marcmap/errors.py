@@ -9,17 +9,21 @@ aliases, so ``except pymarc.exceptions.X``-style code ports by changing the impo
 from __future__ import annotations
 
 
-class MarcError(Exception):
-    """A malformed record, or text that is not valid in its encoding."""
+class _Positioned:
+    """Where something happened: the record, the byte offset in the file, the field."""
 
-    def __init__(
+    message: str
+    record_index: int | None
+    byte_offset: int | None
+    field_index: int | None
+
+    def _place(
         self,
-        message: str = "",
-        record_index: int | None = None,
-        byte_offset: int | None = None,
-        field_index: int | None = None,
+        message: str,
+        record_index: int | None,
+        byte_offset: int | None,
+        field_index: int | None,
     ) -> None:
-        super().__init__(message)
         self.message = message
         self.record_index = record_index
         self.byte_offset = byte_offset
@@ -33,6 +37,20 @@ class MarcError(Exception):
             type(self),
             (self.message, self.record_index, self.byte_offset, self.field_index),
         )
+
+
+class MarcError(_Positioned, Exception):
+    """A malformed record, or text that is not valid in its encoding."""
+
+    def __init__(
+        self,
+        message: str = "",
+        record_index: int | None = None,
+        byte_offset: int | None = None,
+        field_index: int | None = None,
+    ) -> None:
+        Exception.__init__(self, message)
+        self._place(message, record_index, byte_offset, field_index)
 
 
 class FramingError(MarcError):
@@ -107,10 +125,7 @@ class MarcDecodeError(MarcError, UnicodeDecodeError):
         UnicodeDecodeError.__init__(
             self, encoding or self.encoding_name, value, start, end, message
         )
-        self.message = message
-        self.record_index = record_index
-        self.byte_offset = byte_offset
-        self.field_index = field_index
+        self._place(message, record_index, byte_offset, field_index)
 
     def __str__(self) -> str:
         return self.message
@@ -151,7 +166,7 @@ class MissingLinkedFields(MarcError):
         return (type(self), (self.field,))
 
 
-class RepairWarning(UserWarning):
+class RepairWarning(_Positioned, UserWarning):
     """A repair made to read a record whose directory does not match its data.
 
     Under ``validation="repair"`` (the default) such records are read, and each
@@ -166,20 +181,8 @@ class RepairWarning(UserWarning):
         byte_offset: int | None = None,
         field_index: int | None = None,
     ) -> None:
-        super().__init__(message)
-        self.message = message
-        self.record_index = record_index
-        self.byte_offset = byte_offset
-        self.field_index = field_index
-
-    def __str__(self) -> str:
-        return self.message
-
-    def __reduce__(self):  # type: ignore[no-untyped-def]
-        return (
-            type(self),
-            (self.message, self.record_index, self.byte_offset, self.field_index),
-        )
+        UserWarning.__init__(self, message)
+        self._place(message, record_index, byte_offset, field_index)
 
 
 # pymarc's names. Its base classes are kept as aliases too.
