@@ -60,7 +60,7 @@ pub fn split_data_field(raw: &[u8]) -> (u8, u8, Vec<(u8, Vec<u8>)>) {
 }
 
 /// A field from its tag and its bytes without the terminator.
-fn field(tag: Vec<u8>, body: Vec<u8>) -> OField {
+fn make_field(tag: Vec<u8>, body: Vec<u8>) -> OField {
     if is_control_tag(&tag) {
         return OField::Control { tag, data: body };
     }
@@ -125,7 +125,7 @@ pub fn parse(rec: &[u8]) -> Result<ORecord, &'static str> {
             return Err("no field terminator");
         }
         let body = field[..field.len() - 1].to_vec();
-        fields.push(field(tag, body));
+        fields.push(make_field(tag, body));
     }
     Ok(ORecord { leader, fields })
 }
@@ -216,7 +216,7 @@ pub fn parse_repair(rec: &[u8]) -> Result<(ORecord, bool), &'static str> {
         if body.last() == Some(&0x1E) {
             body.pop();
         }
-        fields.push(field(tag, body));
+        fields.push(make_field(tag, body));
     }
     Ok((
         ORecord {
