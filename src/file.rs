@@ -61,6 +61,13 @@ impl OpenOptions {
         Ok(MarcFile::index(storage, *self))
     }
 
+    /// Opens and indexes a file that is already open (from its first byte,
+    /// whatever its position): mapped when it is a regular file, read otherwise.
+    pub fn open_file(&self, file: std::fs::File) -> Result<MarcFile> {
+        let storage = Storage::from_file(file, self.access).map_err(Error::from)?;
+        Ok(MarcFile::index(storage, *self))
+    }
+
     /// Indexes bytes already in memory.
     pub fn open_bytes<B>(&self, bytes: B) -> MarcFile
     where

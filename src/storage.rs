@@ -44,7 +44,11 @@ pub(crate) enum Storage {
 
 impl Storage {
     pub(crate) fn open(path: &Path, access: Access) -> std::io::Result<Storage> {
-        let mut file = File::open(path)?;
+        Storage::from_file(File::open(path)?, access)
+    }
+
+    /// The bytes of an open file (from its start), mapped or read.
+    pub(crate) fn from_file(mut file: File, access: Access) -> std::io::Result<Storage> {
         if access == Access::Map {
             let meta = file.metadata()?;
             if meta.is_file() && meta.len() > 0 {

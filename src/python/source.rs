@@ -32,7 +32,49 @@ impl AsRef<[u8]> for BytesBuffer {
 /// The bytes a reader will index, taken from `source`.
 pub(crate) enum Source {
     Path(PathBuf),
+    /// A regular file that a Python file object has open: a duplicate of its
+    /// descriptor, owned here.
+    File(std::fs::File),
     Memory(MemoryBytes),
+}
+
+/// The open regular file behind a binary file object, if it is one and it
+/// stands at its start (pymarc reads from the current position; a file read
+/// part-way is read from there, into memory): `MARCReader(open(p, "rb"))`
+/// then maps the file instead of copying it.
+fn regular_file(py: Python<'_>, source: &Bound<'_, PyAny>) -> PyResult<Option<std::fs::File>> {
+    let Ok(fd) = source.call_method0("fileno") else {
+        // io.BytesIO and friends have no descriptor.
+        return Ok(None);
+    };
+    let fd: i32 = fd.extract()?;
+    let os = py.import("os")?;
+    let stat = py.import("stat")?;
+    let mode = os.call_method1("fstat", (fd,))?.getattr("st_mode")?;
+    if !stat.call_method1("S_ISREG", (mode,))?.is_truthy()? {
+        return Ok(None);
+    }
+    let at_start = source
+        .call_method0("tell")
+        .and_then(|t| t.extract::<u64>())
+        .is_ok_and(|t| t == 0);
+    if !at_start {
+        return Ok(None);
+    }
+    let dup: i32 = os.call_method1("dup", (fd,))?.extract()?;
+    #[cfg(unix)]
+    {
+        use std::os::fd::FromRawFd;
+        // SAFETY: `os.dup` just made `dup`, a new descriptor of an open regular
+        // file, and nothing else knows it: the `File` owns it from here and
+        // closes it when dropped, and the file object keeps its own descriptor.
+        Ok(Some(unsafe { std::fs::File::from_raw_fd(dup) }))
+    }
+    #[cfg(not(unix))]
+    {
+        os.call_method1("close", (dup,))?;
+        Ok(None)
+    }
 }
 
 pub(crate) enum MemoryBytes {
@@ -67,6 +109,9 @@ impl Source {
             return Ok(Source::Memory(from_buffer_object(py, source)?));
         }
         if source.hasattr("read")? {
+            if let Some(file) = regular_file(py, source)? {
+                return Ok(Source::File(file));
+            }
             let data = source.call_method0("read")?;
             if data.is_instance_of::<PyString>() {
                 return Err(PyTypeError::new_err(
@@ -89,6 +134,9 @@ impl Source {
         match self {
             Source::Path(path) => py
                 .detach(move || options.open(path))
+                .map_err(|e| errors::to_py(py, e, &[])),
+            Source::File(file) => py
+                .detach(move || options.open_file(file))
                 .map_err(|e| errors::to_py(py, e, &[])),
             Source::Memory(MemoryBytes::Shared(buffer)) => {
                 let bytes = BytesBuffer(buffer);
