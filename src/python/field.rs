@@ -8,7 +8,7 @@ use super::types;
 use crate::record::{FieldRef, Subfield};
 use crate::subfield_code;
 use crate::text::{Encoding, ValueAt};
-use pyo3::exceptions::{PyKeyError, PyValueError};
+use pyo3::exceptions::PyKeyError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyList, PyString, PyTuple};
 use std::hash::{Hash, Hasher};
@@ -368,10 +368,11 @@ impl Field {
             return Ok(None);
         }
         // pymarc's `ocn.split("-")[1].split("/")[0]`: a `$6` without a hyphen
-        // raises there (IndexError); here it is a ValueError saying why.
+        // raises IndexError there, and here (so that `except IndexError` still
+        // catches it), saying why.
         match text.split('-').nth(1) {
             Some(rest) => Ok(Some(rest.split('/').next().unwrap_or("").to_string())),
-            None => Err(PyValueError::new_err(format!(
+            None => Err(pyo3::exceptions::PyIndexError::new_err(format!(
                 "$6 {text:?} has no occurrence number (no '-')"
             ))),
         }

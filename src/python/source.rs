@@ -109,6 +109,15 @@ impl Source {
             return Ok(Source::Memory(from_buffer_object(py, source)?));
         }
         if source.hasattr("read")? {
+            // `read(0)` says whether the object is in binary mode, reading nothing.
+            if source
+                .call_method1("read", (0,))?
+                .is_instance_of::<PyString>()
+            {
+                return Err(PyTypeError::new_err(
+                    "the file object gives str; open MARC files in binary mode ('rb')",
+                ));
+            }
             if let Some(file) = regular_file(py, source)? {
                 return Ok(Source::File(file));
             }
