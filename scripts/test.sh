@@ -73,7 +73,7 @@ run_python_suite() {
     "$venv/bin/pip" install -q "$WHEEL[test]"
     "$venv/bin/python" -m pytest -q -p no:cacheprovider
     # stubtest imports the installed package; run it outside the repo root.
-    (cd target && "../$venv/bin/python" -m mypy.stubtest marcmap._marcmap marcmap.errors marcmap._types)
+    (cd target && "../$venv/bin/python" -m mypy.stubtest marcmap._marcmap marcmap.errors marcmap._types marcmap._functions)
 }
 
 run_python_suite .venv "$PY311"

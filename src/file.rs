@@ -166,6 +166,13 @@ impl OpenOptions {
         }
     }
 
+    /// Opens and indexes a file that is already open (from its first byte,
+    /// whatever its position): mapped when it is a regular file, read otherwise.
+    pub fn open_file(&self, file: std::fs::File) -> Result<MarcFile> {
+        let storage = Storage::from_file(file, self.access).map_err(Error::from)?;
+        Ok(MarcFile::index(storage, *self))
+    }
+
     /// Indexes bytes already in memory.
     pub fn open_bytes<B>(&self, bytes: B) -> MarcFile
     where
@@ -209,30 +216,42 @@ impl OpenOptions {
     /// ```
     pub fn open_range(&self, path: impl AsRef<Path>, range: Range<u64>) -> Result<MarcFile> {
         let path = path.as_ref();
-        let opened = std::fs::File::open(path).and_then(|f| Ok((f.metadata()?.len(), f)));
-        let (size, file) = opened.map_err(|e| open_error(path, e))?;
-        let range = check_range(range, size)?;
-        let start =
-            partition::align_cut(&file, size, range.start).map_err(|e| open_error(path, e))?;
-        let (index, end, storage) = match self.access {
+        let file = std::fs::File::open(path).map_err(|e| open_error(path, e))?;
+        self.file_range(&file, range).map_err(|e| match e {
+            RangeError::Io(e) => open_error(path, e),
+            RangeError::Marc(e) => e,
+        })
+    }
+
+    /// [`OpenOptions::open_range`] for a file that is already open (read at
+    /// offsets, whatever its position).
+    pub fn open_file_range(&self, file: &std::fs::File, range: Range<u64>) -> Result<MarcFile> {
+        self.file_range(file, range).map_err(|e| match e {
+            RangeError::Io(e) => Error::from(e),
+            RangeError::Marc(e) => e,
+        })
+    }
+
+    fn file_range(
+        &self,
+        file: &std::fs::File,
+        range: Range<u64>,
+    ) -> std::result::Result<MarcFile, RangeError> {
+        let size = file.metadata()?.len();
+        let range = check_range(range, size).map_err(RangeError::Marc)?;
+        let start = partition::align_cut(file, size, range.start)?;
+        let (index, storage) = match self.access {
             Access::Map => {
-                let mut bytes = MappedRange::new(&file, start);
+                let mut bytes = MappedRange::new(file, start);
                 let (index, end) =
-                    partition::index_range(&mut bytes, size, start, range.end, self.framing)
-                        .map_err(|e| open_error(path, e))?;
-                let storage = bytes
-                    .into_storage((end - start) as usize)
-                    .map_err(|e| open_error(path, e))?;
-                (index, end, storage)
+                    partition::index_range(&mut bytes, size, start, range.end, self.framing)?;
+                (index, bytes.into_storage((end - start) as usize)?)
             }
             Access::Read => {
-                let (index, end, bytes) = self
-                    .read_range(&file, size, start, range.end)
-                    .map_err(|e| open_error(path, e))?;
-                (index, end, Storage::Owned(Box::new(bytes)))
+                let (index, _, bytes) = self.read_range(file, size, start, range.end)?;
+                (index, Storage::Owned(Box::new(bytes)))
             }
         };
-        debug_assert!(end >= start);
         Ok(MarcFile::from_index(storage, start, index, *self))
     }
 
@@ -279,6 +298,19 @@ impl OpenOptions {
         let mut bytes = ReadBytes::new(source, start);
         let (index, own_end) = partition::index_range(&mut bytes, size, start, end, self.framing)?;
         Ok((index, own_end, bytes.into_vec((own_end - start) as usize)))
+    }
+}
+
+/// Reading a range of a file: an I/O error (named with the path by the caller)
+/// or a MARC error.
+enum RangeError {
+    Io(std::io::Error),
+    Marc(Error),
+}
+
+impl From<std::io::Error> for RangeError {
+    fn from(e: std::io::Error) -> Self {
+        RangeError::Io(e)
     }
 }
 

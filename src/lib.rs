@@ -27,8 +27,13 @@
 //! # Ok(()) }
 //! ```
 //!
-//! Text stays bytes in the core. Decoding is its own step: [`decode::utf8`] with
-//! strict, replace or ignore handling, and [`marc8`] for MARC-8.
+//! Text stays bytes in the core. Decoding is its own step, in one place: a
+//! [`TextDecoder`] decides each record's encoding (LDR/09, MARC-8 options,
+//! legacy encodings) and decodes values with positioned errors. Records to
+//! build or edit are [`OwnedRecord`]s, the one way marcmap writes ISO 2709.
+//!
+//! The [`tutorial`] walks through opening, iterating, decoding, random
+//! access, lookup by 001, threads, errors and damaged files.
 //!
 //! # The mmap contract
 //!
@@ -66,6 +71,7 @@ pub mod sidecar;
 mod storage;
 pub(crate) mod subfield_code;
 pub mod text;
+pub mod tutorial;
 
 #[cfg(feature = "python")]
 mod python;

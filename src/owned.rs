@@ -244,6 +244,9 @@ impl OwnedRecord {
     /// A copy of `record` with every value decoded by `decoder` and stored as
     /// UTF-8, and LDR/09 set to `a`: how a MARC-8 (or legacy) record becomes a
     /// UTF-8 one. Values that do not decode are an error under strict handling.
+    /// A subfield whose code byte is not ASCII is read as the rest of marcmap
+    /// (and pymarc) reads it: its code is the ASCII letter left after NFKD, and
+    /// its value starts after the code's whole character.
     pub fn from_ref_utf8(record: &RecordRef<'_>, decoder: &TextDecoder) -> Result<Self> {
         let text = record.text(decoder);
         if text.encoding() == Encoding::Utf8 && record.leader().is_utf8() {
@@ -258,7 +261,15 @@ impl OwnedRecord {
                 FieldBody::Control(data) => *data = text.data(&field)?.into_owned().into_bytes(),
                 FieldBody::Data { subfields, .. } => {
                     for (s, sf) in subfields.iter_mut().zip(field.subfields()) {
-                        s.value = text.value(&field, sf.value)?.into_owned().into_bytes();
+                        let value = crate::subfield_code::value(sf.code, sf.value);
+                        s.value = text.value(&field, value)?.into_owned().into_bytes();
+                        if !sf.code.is_ascii() {
+                            let (code, _) = crate::subfield_code::normalize(sf.code, sf.value);
+                            // Nothing ASCII left: the raw code byte stays.
+                            if let Some(&c) = code.as_bytes().first() {
+                                s.code = c;
+                            }
+                        }
                     }
                 }
             }

@@ -27,7 +27,8 @@
 //!    terminator was dropped, or overwritten); if it points elsewhere, the
 //!    entries may have stopped at a damaged one, and the record is refused.
 //! 3. **The fields.** The data area (base address to the record terminator) is
-//!    cut after each field terminator 0x1E into *chunks*.
+//!    cut after each field terminator 0x1E into *chunks* (the last may lack its
+//!    terminator: it then ends at the record terminator).
 //!    - If there are as many chunks as directory entries, and every entry whose
 //!      declared bytes are sound (in bounds, ending in 0x1E) is exactly its
 //!      chunk, the directory is in data order: entry *i* is chunk *i*. That

@@ -47,8 +47,22 @@ impl Storage {
     /// The bytes of the file at `path`, and its metadata (taken from the same
     /// open file, for sidecars).
     pub(crate) fn open(path: &Path, access: Access) -> io::Result<(Storage, std::fs::Metadata)> {
-        let mut file = File::open(path)?;
+        let file = File::open(path)?;
         let meta = file.metadata()?;
+        Ok((Storage::from_file_with(file, &meta, access)?, meta))
+    }
+
+    /// The bytes of an open file (from its start), mapped or read.
+    pub(crate) fn from_file(file: File, access: Access) -> io::Result<Storage> {
+        let meta = file.metadata()?;
+        Storage::from_file_with(file, &meta, access)
+    }
+
+    fn from_file_with(
+        mut file: File,
+        meta: &std::fs::Metadata,
+        access: Access,
+    ) -> io::Result<Storage> {
         if access == Access::Map && meta.is_file() && meta.len() > 0 {
             // SAFETY: the mapping is read-only (PROT_READ) and shared with the
             // file: if another process writes the file while it is mapped, the
@@ -60,12 +74,12 @@ impl Storage {
             // errors rather than out-of-bounds reads, and a truncation may raise
             // SIGBUS. `Access::Read` avoids all of it.
             if let Ok(map) = unsafe { memmap2::Mmap::map(&file) } {
-                return Ok((Storage::Mapped(map), meta));
+                return Ok(Storage::Mapped(map));
             }
         }
         let mut bytes = Vec::new();
         file.read_to_end(&mut bytes)?;
-        Ok((Storage::Owned(Box::new(bytes)), meta))
+        Ok(Storage::Owned(Box::new(bytes)))
     }
 
     /// A mapping of `len` bytes of `file` from `offset` (any offset: memmap2

@@ -12,7 +12,6 @@ use unicode_normalization::UnicodeNormalization;
 
 /// The code pymarc gives a subfield with the non-ASCII code byte `code` and value
 /// `value`, and the value it gives. The code is empty when nothing ASCII is left.
-#[cfg_attr(not(feature = "python"), allow(dead_code))]
 pub(crate) fn normalize(code: u8, value: &[u8]) -> (String, &[u8]) {
     let raw = [&[code], value].concat();
     let (text, skip) = read(&raw);

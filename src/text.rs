@@ -280,6 +280,16 @@ impl TextDecoder {
         self.force_utf8
     }
 
+    /// Whether `detect_utf8` is on.
+    pub fn detects_utf8(&self) -> bool {
+        self.detect_utf8
+    }
+
+    /// The legacy file encoding, if one is set (`None` means MARC-8).
+    pub fn legacy_encoding(&self) -> Option<Encoding> {
+        self.file_encoding
+    }
+
     /// The same decoder with strict error handling for every encoding: for validation.
     pub fn strict(mut self) -> Self {
         self.errors = ErrorHandling::Strict;
@@ -528,8 +538,11 @@ impl<'a> RecordText<'a> {
             .get(self.record.base_address()..self.record.as_bytes().len() - 1)
             .unwrap_or_default();
         let cannot_fail = match self.encoding {
+            // simdutf8's validator: several times std's on real catalogue text,
+            // which is mostly but not all ASCII.
             Encoding::Utf8 | Encoding::DetectedUtf8 => {
-                self.decoder.errors != ErrorHandling::Strict || std::str::from_utf8(data).is_ok()
+                self.decoder.errors != ErrorHandling::Strict
+                    || simdutf8::basic::from_utf8(data).is_ok()
             }
             Encoding::Marc8 => self.decoder.marc8_options().errors != ErrorHandling::Strict,
             Encoding::Latin1 => true,

@@ -15,8 +15,7 @@ record-aligned byte ranges for parallel engines (``marcmap.partitions``,
 index (``reader.save_index()``, ``marcmap index FILE``).
 """
 
-from __future__ import annotations
-
+from marcmap._functions import map_records
 from marcmap._marcmap import (
     Field,
     MARCReader,
@@ -26,7 +25,7 @@ from marcmap._marcmap import (
     marc8_to_unicode,
     partitions,
 )
-from marcmap._types import Indicators, Subfield
+from marcmap._types import Indicators, Leader, Subfield
 from marcmap.errors import (
     BaseAddressInvalid,
     BaseAddressNotFound,
@@ -38,6 +37,7 @@ from marcmap.errors import (
     Marc8DecodeError,
     MarcDecodeError,
     MarcError,
+    MissingLinkedFields,
     NoFieldsFound,
     PymarcException,
     RecordDirectoryInvalid,
@@ -61,10 +61,12 @@ __all__ = [
     "FieldTerminatorMissing",
     "FramingError",
     "Indicators",
+    "Leader",
     "MARCReader",
     "Marc8DecodeError",
     "MarcDecodeError",
     "MarcError",
+    "MissingLinkedFields",
     "NoFieldsFound",
     "PymarcException",
     "RawBytes",
@@ -80,6 +82,7 @@ __all__ = [
     "TruncatedRecord",
     "Utf8DecodeError",
     "__version__",
+    "map_records",
     "marc8_to_unicode",
     "partitions",
 ]

@@ -20,12 +20,12 @@ def _bytes_as_text(value: object) -> str:
     raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
 
 
-def json_default(record: Record) -> Any:
+def json_default(record: Record[Any]) -> Any:
     """The ``default`` that ``Record.as_json()`` passes to ``json.dumps``."""
     return _bytes_as_text
 
 
-def _has_bytes_values(record: Record) -> bool:
+def _has_bytes_values(record: Record[Any]) -> bool:
     """Whether the reader gives ``bytes`` values (``to_unicode=False``)."""
     for field in record.fields:
         if field.control_field:
@@ -35,7 +35,7 @@ def _has_bytes_values(record: Record) -> bool:
     return False
 
 
-def to_pymarc(record: Record) -> Any:
+def to_pymarc(record: Record[Any]) -> Any:
     """An equal, editable ``pymarc.Record``."""
     try:
         import pymarc
@@ -52,7 +52,7 @@ def to_pymarc(record: Record) -> Any:
                 pymarc.Field(  # type: ignore[no-untyped-call]
                     tag=field.tag,
                     indicators=pymarc.Indicators(field.indicator1, field.indicator2),
-                    subfields=[pymarc.Subfield(s.code, s.value) for s in field.subfields],
+                    subfields=[pymarc.Subfield(s.code, str(s.value)) for s in field.subfields],
                 )
             )
     return out

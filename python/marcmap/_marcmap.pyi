@@ -1,11 +1,17 @@
-"""Type stubs for the Rust extension ``marcmap._marcmap``."""
+"""Type stubs for the Rust extension ``marcmap._marcmap``.
+
+Records, fields and readers are generic in the type of their values: ``str``
+(``to_unicode=True``, the default) or ``bytes`` (``to_unicode=False``).
+"""
 
 import os
 from collections.abc import Iterator
-from typing import IO, Any, Literal, TypeAlias, final, overload
+from typing import IO, Any, Generic, Literal, TypeAlias, TypeVar, final, overload
 
-from marcmap._types import Indicators, Subfield
-from marcmap.errors import RepairWarning
+from pymarc import Record as _PymarcRecord
+
+from marcmap._types import Indicators, Leader, Subfield
+from marcmap.errors import MarcError, RepairWarning
 
 __version__: str
 __all__ = [
@@ -16,125 +22,266 @@ __all__ = [
     "marc8_to_unicode",
     "partitions",
     "__version__",
+    "_record_from_state",
+    "_field_from_state",
 ]
 
+_V = TypeVar("_V", str, bytes)
+_D = TypeVar("_D")
 _Source: TypeAlias = str | os.PathLike[str] | bytes | bytearray | memoryview | IO[bytes]
+_Handling: TypeAlias = Literal["strict", "replace", "ignore"]
 
 def marc8_to_unicode(
     data: bytes,
     *,
-    errors: Literal["strict", "replace", "ignore"] = "strict",
+    errors: _Handling = "strict",
     normalization: Literal["NFC", "NFD"] = "NFC",
     ligatures: Literal["lc", "pymarc"] = "lc",
-) -> str: ...
+) -> str:
+    """Decodes MARC-8 bytes on their own (a field or subfield value).
+
+    ``errors``: a bad byte raises ``Marc8DecodeError`` (``"strict"``), becomes
+    U+FFFD (``"replace"``) or is dropped (``"ignore"``). ``normalization``: NFC
+    (pymarc's) or NFD (LC's converters'). ``ligatures``: the LC mapping (U+0361,
+    U+0360) or pymarc's (U+FE20-U+FE23).
+    """
+
 def partitions(
     source: _Source, n: int | None = None, *, target_size: int | None = None
-) -> list[tuple[int, int]]: ...
+) -> list[tuple[int, int]]:
+    """``(start, end)`` byte ranges covering the file (a path, an fsspec URL or
+    bytes), each starting at a record: ``n`` of them at most, or one per
+    ``target_size`` bytes (128 MiB by default). Only a window of about 110 KB
+    around each cut is read. Open each with ``MARCReader(source, byte_range=r)``.
+    """
+
+def _record_from_state(
+    bytes: bytes, index: int, offset: int, state: tuple[Any, ...]
+) -> Record[Any]: ...
+def _field_from_state(
+    bytes: bytes, index: int, offset: int, field: int, state: tuple[Any, ...]
+) -> Field[Any]: ...
 
 @final
 class RawBytes:
+    """A byte range of the file, exported read-only through the buffer protocol."""
+
     def __len__(self) -> int: ...
 
 @final
-class Field:
+class Field(Generic[_V]):
+    """A field of a record: a read-only view whose values are decoded when read."""
+
     @property
-    def tag(self) -> str: ...
+    def tag(self) -> str:
+        """The three-character tag."""
     @property
-    def control_field(self) -> bool: ...
-    def is_control_field(self) -> bool: ...
-    def is_subject_field(self) -> bool: ...
+    def control_field(self) -> bool:
+        """Whether this is a control field (00X)."""
+    def is_control_field(self) -> bool:
+        """Whether this is a control field (00X)."""
+    def is_subject_field(self) -> bool:
+        """Whether this is a subject field (6XX)."""
     @property
-    def data(self) -> Any: ...
+    def data(self) -> _V | None:
+        """A control field's value; ``None`` for a data field."""
     @property
-    def indicators(self) -> Indicators | None: ...
+    def indicators(self) -> Indicators | None:
+        """``Indicators(first, second)``; ``None`` for a control field."""
     @property
-    def indicator1(self) -> str: ...
+    def indicator1(self) -> str:
+        """The first indicator ('' for a control field)."""
     @property
-    def indicator2(self) -> str: ...
+    def indicator2(self) -> str:
+        """The second indicator ('' for a control field)."""
     @property
-    def subfields(self) -> list[Subfield]: ...
-    def __getitem__(self, code: str, /) -> Any: ...
-    def get(self, code: str, default: Any = None) -> Any: ...
+    def subfields(self) -> list[Subfield]:
+        """The subfields, as ``Subfield(code, value)`` named tuples, in order."""
+    def __getitem__(self, code: str, /) -> _V:
+        """The first value of subfield ``code``; ``KeyError`` if there is none."""
+    @overload
+    def get(self, code: str) -> _V | None: ...
+    @overload
+    def get(self, code: str, default: _D) -> _V | _D: ...
     def __contains__(self, code: str, /) -> bool: ...
-    def get_subfields(self, *codes: str) -> list[Any]: ...
-    def subfields_as_dict(self) -> dict[str, list[Any]]: ...
-    def value(self) -> str: ...
-    def format_field(self) -> str: ...
+    def get_subfields(self, *codes: str) -> list[_V]:
+        """The values of the subfields whose code is one of ``codes``, in order."""
+    def subfields_as_dict(self) -> dict[str, list[_V]]:
+        """``{code: [values]}``."""
+    def value(self) -> str:
+        """A control field's data, or the subfield values joined by spaces."""
+    def format_field(self) -> str:
+        """pymarc's ``format_field()``: subject subdivisions after ``--``, no ``$6``."""
+    def as_marc(self, encoding: str = "utf-8") -> bytes:
+        """The field in ISO 2709, terminator included, its text in ``encoding``."""
+    def as_marc21(self, encoding: str = "utf-8") -> bytes:
+        """pymarc's old name for ``as_marc()``."""
+    def linkage_occurrence_num(self) -> str | None:
+        """The occurrence number of the ``$6`` linkage, or ``None`` without one."""
     @property
-    def raw(self) -> memoryview: ...
+    def raw(self) -> memoryview:
+        """The field's bytes (no terminator), a read-only view into the file."""
     def __iter__(self) -> Iterator[Subfield]: ...
-    def __reduce__(self) -> Any: ...
+    def __eq__(self, other: object, /) -> bool: ...
+    def __hash__(self) -> int: ...
+    def __reduce__(self) -> tuple[Any, ...]: ...
 
 @final
-class Record:
+class Record(Generic[_V]):
+    """One record: a read-only view of the file whose fields are found, and
+    whose values are decoded, only when asked for."""
+
     @property
-    def leader(self) -> str: ...
+    def leader(self) -> Leader:
+        """The leader: a 24-character ``str`` with pymarc's ``Leader`` names."""
     @property
-    def fields(self) -> list[Field]: ...
-    def __getitem__(self, tag: str, /) -> Field: ...
-    def get(self, tag: str, default: Any = None) -> Any: ...
+    def fields(self) -> list[Field[_V]]:
+        """Every field, in directory order."""
+    def __getitem__(self, tag: str, /) -> Field[_V]:
+        """The first field with ``tag``; ``KeyError`` when there is none."""
+    @overload
+    def get(self, tag: str) -> Field[_V] | None: ...
+    @overload
+    def get(self, tag: str, default: _D) -> Field[_V] | _D: ...
     def __contains__(self, tag: str, /) -> bool: ...
-    def get_fields(self, *tags: str) -> list[Field]: ...
-    def __iter__(self) -> Iterator[Field]: ...
-    def as_marc(self) -> bytes: ...
-    def as_marc21(self) -> bytes: ...
+    def get_fields(self, *tags: str) -> list[Field[_V]]:
+        """The fields with any of ``tags`` (every field when none is given)."""
+    def get_linked_fields(self, field: Field[_V]) -> list[Field[_V]]:
+        """The 880s linked to ``field`` by its ``$6``; ``MissingLinkedFields`` if none."""
+    def __iter__(self) -> Iterator[Field[_V]]: ...
+    def as_marc(self) -> bytes:
+        """ISO 2709 as pymarc writes it: text as UTF-8 and LDR/09 ``a`` (with
+        ``to_unicode=False``, the bytes as they are, re-framed)."""
+    def as_marc21(self) -> bytes:
+        """pymarc's old name for ``as_marc()``."""
     @property
-    def raw(self) -> memoryview: ...
+    def raw(self) -> memoryview:
+        """The record's bytes as they are in the file, a read-only view: no copy."""
     @property
-    def encoding(self) -> str: ...
+    def encoding(self) -> str:
+        """How the text is decoded: ``utf-8``, ``utf-8-detected``, ``marc-8``, or
+        a legacy ``file_encoding``'s name."""
     @property
-    def repairs(self) -> list[RepairWarning]: ...
+    def repairs(self) -> list[RepairWarning]:
+        """What validation repaired to read the record (empty for a clean one)."""
     @property
-    def index(self) -> int: ...
+    def index(self) -> int:
+        """The record's index in the file."""
     @property
-    def offset(self) -> int: ...
-    def as_dict(self) -> dict[str, Any]: ...
-    def as_json(self, **kwargs: Any) -> str: ...
-    def to_pymarc(self) -> Any: ...
+    def offset(self) -> int:
+        """The record's byte offset in the file."""
+    def as_dict(self) -> dict[str, Any]:
+        """MARC-in-JSON as a dict, as pymarc's ``as_dict()``."""
+    def as_json(self, **kwargs: Any) -> str:
+        """MARC-in-JSON text; keyword arguments go to ``json.dumps``."""
+    def to_pymarc(self) -> _PymarcRecord:
+        """An equal, editable ``pymarc.Record`` (needs pymarc)."""
     @property
-    def title(self) -> str | None: ...
+    def title(self) -> _V | None:
+        """245 ``$a``, and ``$b`` after a space."""
     @property
-    def issn_title(self) -> str | None: ...
+    def issn_title(self) -> _V | None:
+        """222 ``$a`` and ``$b``, the key title."""
     @property
-    def isbn(self) -> str | None: ...
+    def isbn(self) -> str | None:
+        """The first run of digits, X and hyphens in the first 020 ``$a``, unhyphenated."""
     @property
-    def issn(self) -> str | None: ...
+    def issn(self) -> _V | None:
+        """022 ``$a``."""
     @property
-    def issnl(self) -> str | None: ...
+    def issnl(self) -> _V | None:
+        """022 ``$l``."""
     @property
-    def sudoc(self) -> str | None: ...
+    def sudoc(self) -> str | None:
+        """086, formatted."""
     @property
-    def author(self) -> str | None: ...
+    def author(self) -> str | None:
+        """100, 110 or 111, formatted."""
     @property
-    def uniformtitle(self) -> str | None: ...
+    def uniformtitle(self) -> str | None:
+        """130 or 240, formatted."""
     @property
-    def series(self) -> list[Field]: ...
+    def series(self) -> list[Field[_V]]:
+        """The series fields (440, 490, 800, 810, 811, 830)."""
     @property
-    def subjects(self) -> list[Field]: ...
+    def subjects(self) -> list[Field[_V]]:
+        """The subject fields (6XX, as pymarc lists them)."""
     @property
-    def addedentries(self) -> list[Field]: ...
+    def addedentries(self) -> list[Field[_V]]:
+        """The added entries (7XX, as pymarc lists them)."""
     @property
-    def location(self) -> list[Field]: ...
+    def location(self) -> list[Field[_V]]:
+        """The 852 fields."""
     @property
-    def notes(self) -> list[Field]: ...
+    def notes(self) -> list[Field[_V]]:
+        """The note fields (5XX, as pymarc lists them)."""
     @property
-    def physicaldescription(self) -> list[Field]: ...
+    def physicaldescription(self) -> list[Field[_V]]:
+        """The 300 fields."""
     @property
-    def publisher(self) -> str | None: ...
+    def publisher(self) -> _V | None:
+        """260 ``$b``, or ``$b`` of a 264 with second indicator 1."""
     @property
-    def pubyear(self) -> str | None: ...
-    def __reduce__(self) -> Any: ...
+    def pubyear(self) -> _V | None:
+        """260 ``$c``, or ``$c`` of a 264 with second indicator 1."""
+    def __eq__(self, other: object, /) -> bool: ...
+    def __hash__(self) -> int: ...
+    def __reduce__(self) -> tuple[Any, ...]: ...
 
 @final
-class MARCReader:
+class MARCReader(Generic[_V]):
+    """A reader over a MARC file, a memory-mapped index of its records.
+
+    Iterate it like pymarc's ``MARCReader`` (a bad record is ``None``, with
+    ``current_exception`` and ``current_chunk`` set), index it like a list
+    (``reader[i]``, slices), look records up by 001, and run bulk work on all
+    cores (``extract``, ``filter``, ``validate``).
+
+    ``source``: a path, ``bytes`` (shared, no copy), another bytes-like object
+    (copied), a binary file object, or an fsspec URL (``s3://``, ``gs://``,
+    ``file://``, ``memory://``: read into memory through fsspec).
+
+    ``byte_range=(start, end)``: only the records that start in those bytes of
+    the file, as the whole file's reading has them (see ``marcmap.partitions``).
+    Their offsets stay the file's; their indices count from the range's first
+    record (``first_record_index`` says where that is in the file, when known).
+
+    ``index``: the sidecar ``FILE.mmi`` of a local file read whole
+    (``reader.save_index()``, ``marcmap index FILE``). ``"auto"`` uses a valid
+    one and warns (``SidecarWarning``) about a stale or corrupt one, indexing the
+    file instead; ``"require"`` raises ``SidecarError`` without a valid one;
+    ``"rebuild"`` indexes the file and writes it; ``"off"`` never looks.
+
+    pymarc's options: ``to_unicode`` (``False`` gives ``bytes`` values),
+    ``force_utf8`` (every record is UTF-8), ``utf8_handling`` (invalid UTF-8:
+    a bad record (``"strict"``), U+FFFD, or dropped), ``file_encoding`` (the
+    encoding of records LDR/09 does not mark UTF-8: MARC-8 by default, or a legacy
+    one such as ``"cp1251"``, ``"iso8859-5"``, ``"latin-1"``), ``permissive``
+    and ``hide_utf8_warnings`` (accepted; as in pymarc 5.4, a bad record is
+    ``None`` whatever ``permissive`` says, and marcmap never prints).
+
+    marcmap's: ``raise_errors`` (raise a bad record's error instead of giving
+    ``None``), ``lazy_decoding`` (don't check text while validating: a bad value
+    then raises when read), ``framing`` (``"lenient"`` skips and reports damage
+    between records, ``"strict"`` stops at it), ``validation`` (``"repair"``
+    reads records whose directory disagrees with their data and lists the
+    repairs in ``record.repairs``, ``"strict"`` refuses them), ``mmap`` (map
+    the file, or read it into memory), ``marc8_handling`` (invalid MARC-8:
+    ``"replace"`` with U+FFFD by default, ``"strict"`` or ``"ignore"``),
+    ``marc8_normalization`` (``"NFC"`` or ``"NFD"``), ``marc8_ligatures``
+    (``"lc"`` or ``"pymarc"``), ``detect_utf8`` (read records labelled MARC-8
+    whose bytes are UTF-8 as UTF-8; on by default).
+    """
+
+    @overload
     def __new__(
         cls,
         source: _Source,
         *,
-        to_unicode: bool = True,
+        to_unicode: Literal[True] = True,
         force_utf8: bool = False,
         hide_utf8_warnings: bool = False,
-        utf8_handling: Literal["strict", "replace", "ignore"] = "strict",
+        utf8_handling: _Handling = "strict",
         file_encoding: str | None = None,
         permissive: bool = False,
         raise_errors: bool = False,
@@ -142,27 +289,65 @@ class MARCReader:
         framing: Literal["lenient", "strict"] = "lenient",
         validation: Literal["repair", "strict"] = "repair",
         mmap: bool = True,
-        marc8_handling: Literal["strict", "replace", "ignore"] = "replace",
+        marc8_handling: _Handling = "replace",
         marc8_normalization: Literal["NFC", "NFD"] = "NFC",
         marc8_ligatures: Literal["lc", "pymarc"] = "lc",
         detect_utf8: bool = True,
         byte_range: tuple[int, int] | None = None,
         index: Literal["auto", "require", "rebuild", "off"] = "auto",
-    ) -> MARCReader: ...
-    def __iter__(self) -> MARCReader: ...
-    def __next__(self) -> Record | None: ...
-    def __len__(self) -> int: ...
+    ) -> MARCReader[str]: ...
     @overload
-    def __getitem__(self, key: int, /) -> Record | None: ...
+    def __new__(
+        cls,
+        source: _Source,
+        *,
+        to_unicode: Literal[False],
+        force_utf8: bool = False,
+        hide_utf8_warnings: bool = False,
+        utf8_handling: _Handling = "strict",
+        file_encoding: str | None = None,
+        permissive: bool = False,
+        raise_errors: bool = False,
+        lazy_decoding: bool = False,
+        framing: Literal["lenient", "strict"] = "lenient",
+        validation: Literal["repair", "strict"] = "repair",
+        mmap: bool = True,
+        marc8_handling: _Handling = "replace",
+        marc8_normalization: Literal["NFC", "NFD"] = "NFC",
+        marc8_ligatures: Literal["lc", "pymarc"] = "lc",
+        detect_utf8: bool = True,
+        byte_range: tuple[int, int] | None = None,
+        index: Literal["auto", "require", "rebuild", "off"] = "auto",
+    ) -> MARCReader[bytes]: ...
+    def __iter__(self) -> MARCReader[_V]: ...
+    def __next__(self) -> Record[_V] | None:
+        """The next record; ``None`` for a bad one (see ``current_exception``)."""
+    def __len__(self) -> int:
+        """The number of records."""
     @overload
-    def __getitem__(self, key: slice, /) -> list[Record | None]: ...
-    def offset(self, i: int) -> int: ...
-    def get_by_control_number(self, control_number: str | bytes) -> Record | None: ...
-    def get_all_by_control_number(self, control_number: str | bytes) -> list[Record | None]: ...
-    def build_control_number_index(self, *, threads: int | None = None) -> int: ...
+    def __getitem__(self, key: int, /) -> Record[_V] | None: ...
+    @overload
+    def __getitem__(self, key: slice, /) -> list[Record[_V] | None]: ...
+    def offset(self, i: int) -> int:
+        """The byte offset where record ``i`` starts."""
+    def get_by_control_number(self, control_number: str | bytes) -> Record[_V] | None:
+        """The first record whose 001 is ``control_number`` (whitespace-trimmed)."""
+    def get_all_by_control_number(self, control_number: str | bytes) -> list[Record[_V] | None]:
+        """Every record whose 001 is ``control_number``, in file order."""
+    def build_control_number_index(self, *, threads: int | None = None) -> int:
+        """Builds the 001 index now; returns how many records have a 001."""
+    @overload
     def extract(
-        self, *specs: str, threads: int | None = None, first: bool = False
-    ) -> list[Any]: ...
+        self, spec: str, /, *, threads: int | None = None, first: Literal[False] = False
+    ) -> list[list[_V]]: ...
+    @overload
+    def extract(
+        self, spec: str, /, *, threads: int | None = None, first: Literal[True]
+    ) -> list[_V | None]: ...
+    @overload
+    def extract(
+        self, spec: str, spec2: str, /, *specs: str, threads: int | None = None, first: bool = False
+    ) -> list[tuple[Any, ...]]: ...
     def filter(
         self,
         spec: str,
@@ -170,32 +355,46 @@ class MARCReader:
         *,
         ignore_case: bool = False,
         threads: int | None = None,
-    ) -> list[int]: ...
-    def validate(self, *, decode: bool = True, threads: int | None = None) -> list[Exception]: ...
-    def mislabelled_utf8(self, *, threads: int | None = None) -> list[int]: ...
+    ) -> list[int]:
+        """The indices of the records with a ``spec`` value containing ``contains``."""
+    def validate(self, *, decode: bool = True, threads: int | None = None) -> list[MarcError]:
+        """Every malformed record (and record whose text does not decode), in order."""
+    def mislabelled_utf8(self, *, threads: int | None = None) -> list[int]:
+        """The records labelled MARC-8 whose bytes are UTF-8."""
     @property
-    def current_exception(self) -> Exception | None: ...
+    def current_exception(self) -> MarcError | None:
+        """pymarc's: the error behind the last ``None``."""
     @property
-    def current_chunk(self) -> bytes | None: ...
+    def current_chunk(self) -> bytes | None:
+        """pymarc's: the bytes of the last record read (or of the damage)."""
     @property
-    def skipped(self) -> list[tuple[int, int, str]]: ...
+    def skipped(self) -> list[tuple[int, int, str]]:
+        """The byte ranges lenient framing skipped: ``(offset, length, reason)``."""
     @property
-    def recovered(self) -> list[tuple[int, int, int | None, int]]: ...
+    def recovered(self) -> list[tuple[int, int, int | None, int]]:
+        """Records read despite a wrong leader length: ``(index, offset, declared, actual)``."""
     @property
-    def framing_error(self) -> Exception | None: ...
+    def framing_error(self) -> MarcError | None:
+        """With strict framing, the error that stopped indexing."""
     @property
-    def is_mapped(self) -> bool: ...
+    def is_mapped(self) -> bool:
+        """Whether the file is memory-mapped (not read into memory)."""
     @property
-    def byte_range(self) -> tuple[int, int]: ...
+    def byte_range(self) -> tuple[int, int]:
+        """The bytes the records and skipped ranges cover, as offsets in the file."""
     @property
-    def first_record_index(self) -> int | None: ...
+    def first_record_index(self) -> int | None:
+        """The whole file's index of record 0: 0, or ``None`` for a later byte range."""
     @property
     def index_status(
         self,
-    ) -> Literal["used", "missing", "stale", "corrupt", "unreadable", "written", "off"]: ...
+    ) -> Literal["used", "missing", "stale", "corrupt", "unreadable", "written", "off"]:
+        """What became of the sidecar ``FILE.mmi`` when the reader was opened."""
     def save_index(
         self, path: str | os.PathLike[str] | None = None, *, control_numbers: bool = False
-    ) -> str: ...
-    def close(self) -> None: ...
-    def __enter__(self) -> MARCReader: ...
+    ) -> str:
+        """Writes the index to ``path`` or ``FILE.mmi``; gives the path written."""
+    def close(self) -> None:
+        """Stops iteration, lookups and bulk work; records already made stay valid."""
+    def __enter__(self) -> MARCReader[_V]: ...
     def __exit__(self, *args: object) -> bool: ...

@@ -6,10 +6,10 @@ from typing import NamedTuple
 
 
 class Subfield(NamedTuple):
-    """One subfield: its code and its value."""
+    """One subfield: its code and its value (``bytes`` with ``to_unicode=False``)."""
 
     code: str
-    value: str
+    value: str | bytes
 
 
 class Indicators(NamedTuple):
@@ -17,3 +17,99 @@ class Indicators(NamedTuple):
 
     first: str
     second: str
+
+
+class Leader(str):
+    """The 24-character record leader: a ``str`` (it slices and compares as one)
+    with pymarc's ``Leader`` names for its positions.
+
+    It is read-only, as the record it belongs to; ``Record.to_owned()`` (or
+    ``to_pymarc()``) gives a record to edit.
+    """
+
+    __slots__ = ()
+
+    @property
+    def leader(self) -> str:
+        """The leader as a plain ``str`` (pymarc's ``Leader.leader``)."""
+        return str(self)
+
+    @property
+    def record_length(self) -> str:
+        """00-04: the record length."""
+        return self[0:5]
+
+    @property
+    def record_status(self) -> str:
+        """05: record status."""
+        return self[5]
+
+    @property
+    def type_of_record(self) -> str:
+        """06: type of record (``a`` language material, ``z`` authority, ...)."""
+        return self[6]
+
+    @property
+    def bibliographic_level(self) -> str:
+        """07: bibliographic level."""
+        return self[7]
+
+    @property
+    def type_of_control(self) -> str:
+        """08: type of control."""
+        return self[8]
+
+    @property
+    def coding_scheme(self) -> str:
+        """09: character coding scheme (``a`` UTF-8, blank MARC-8)."""
+        return self[9]
+
+    @property
+    def indicator_count(self) -> str:
+        """10: indicator count."""
+        return self[10]
+
+    @property
+    def subfield_code_count(self) -> str:
+        """11: subfield code count."""
+        return self[11]
+
+    @property
+    def base_address(self) -> str:
+        """12-16: base address of data."""
+        return self[12:17]
+
+    @property
+    def encoding_level(self) -> str:
+        """17: encoding level."""
+        return self[17]
+
+    @property
+    def cataloging_form(self) -> str:
+        """18: descriptive cataloguing form."""
+        return self[18]
+
+    @property
+    def multipart_resource(self) -> str:
+        """19: multipart resource record level."""
+        return self[19]
+
+    @property
+    def multipart_ressource(self) -> str:
+        """19, under pymarc's spelling."""
+        return self[19]
+
+    @property
+    def length_of_field_length(self) -> str:
+        """20: length of the length-of-field portion."""
+        return self[20]
+
+    @property
+    def starting_character_position_length(self) -> str:
+        """21: length of the starting-character-position portion."""
+        return self[21]
+
+    @property
+    def implementation_defined_length(self) -> str:
+        """22: length of the implementation-defined portion."""
+        return self[22]

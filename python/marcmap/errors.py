@@ -9,18 +9,21 @@ aliases, so ``except pymarc.exceptions.X``-style code ports by changing the impo
 from __future__ import annotations
 
 
-class MarcError(Exception):
-    """A malformed record, text that is not valid in its encoding, or a sidecar
-    (persisted index) that cannot be used."""
+class _Positioned:
+    """Where something happened: the record, the byte offset in the file, the field."""
 
-    def __init__(
+    message: str
+    record_index: int | None
+    byte_offset: int | None
+    field_index: int | None
+
+    def _place(
         self,
-        message: str = "",
-        record_index: int | None = None,
-        byte_offset: int | None = None,
-        field_index: int | None = None,
+        message: str,
+        record_index: int | None,
+        byte_offset: int | None,
+        field_index: int | None,
     ) -> None:
-        super().__init__(message)
         self.message = message
         self.record_index = record_index
         self.byte_offset = byte_offset
@@ -34,6 +37,21 @@ class MarcError(Exception):
             type(self),
             (self.message, self.record_index, self.byte_offset, self.field_index),
         )
+
+
+class MarcError(_Positioned, Exception):
+    """A malformed record, text that is not valid in its encoding, or a sidecar
+    (persisted index) that cannot be used."""
+
+    def __init__(
+        self,
+        message: str = "",
+        record_index: int | None = None,
+        byte_offset: int | None = None,
+        field_index: int | None = None,
+    ) -> None:
+        Exception.__init__(self, message)
+        self._place(message, record_index, byte_offset, field_index)
 
 
 class FramingError(MarcError):
@@ -108,10 +126,7 @@ class MarcDecodeError(MarcError, UnicodeDecodeError):
         UnicodeDecodeError.__init__(
             self, encoding or self.encoding_name, value, start, end, message
         )
-        self.message = message
-        self.record_index = record_index
-        self.byte_offset = byte_offset
-        self.field_index = field_index
+        self._place(message, record_index, byte_offset, field_index)
 
     def __str__(self) -> str:
         return self.message
@@ -141,7 +156,18 @@ class Marc8DecodeError(MarcDecodeError):
     encoding_name = "marc-8"
 
 
-class RepairWarning(UserWarning):
+class MissingLinkedFields(MarcError):
+    """A field has a ``$6`` linkage that no 880 field answers (pymarc's name)."""
+
+    def __init__(self, field: object = None) -> None:
+        super().__init__(f"no 880 field is linked to {field}")
+        self.field = field
+
+    def __reduce__(self):  # type: ignore[no-untyped-def]
+        return (type(self), (self.field,))
+
+
+class RepairWarning(_Positioned, UserWarning):
     """A repair made to read a record whose directory does not match its data.
 
     Under ``validation="repair"`` (the default) such records are read, and each
@@ -156,20 +182,8 @@ class RepairWarning(UserWarning):
         byte_offset: int | None = None,
         field_index: int | None = None,
     ) -> None:
-        super().__init__(message)
-        self.message = message
-        self.record_index = record_index
-        self.byte_offset = byte_offset
-        self.field_index = field_index
-
-    def __str__(self) -> str:
-        return self.message
-
-    def __reduce__(self):  # type: ignore[no-untyped-def]
-        return (
-            type(self),
-            (self.message, self.record_index, self.byte_offset, self.field_index),
-        )
+        UserWarning.__init__(self, message)
+        self._place(message, record_index, byte_offset, field_index)
 
 
 class SidecarError(MarcError):
@@ -207,6 +221,7 @@ __all__ = [
     "MarcDecodeError",
     "MarcError",
     "Marc8DecodeError",
+    "MissingLinkedFields",
     "NoFieldsFound",
     "PymarcException",
     "RecordDirectoryInvalid",

@@ -45,19 +45,13 @@ pub(crate) fn class<'py>(py: Python<'py>, name: &str) -> PyResult<Bound<'py, PyT
     Ok(module.bind(py).getattr(name)?.cast_into::<PyType>()?)
 }
 
-/// The Python exception for an error about `file`'s records.
-pub(crate) fn file_error(py: Python<'_>, e: Error, file: &crate::MarcFile) -> PyErr {
-    to_py(py, e, file.bytes(), file.data_offset())
-}
-
 /// The Python exception for `e`. Call only with the GIL held.
 ///
-/// `data` holds the bytes the error is about, from absolute offset `data_offset`:
-/// the file's bytes (or a byte range's), in which a decode error's value sits at
-/// its record's offset plus the value's start (or, for a value decoded on its
-/// own, the value itself, from 0). A decode error becomes a `MarcDecodeError`
-/// with those bytes as `.object` and the bad byte as `.start`.
-pub(crate) fn to_py(py: Python<'_>, e: Error, data: &[u8], data_offset: u64) -> PyErr {
+/// `record` holds the bytes of the record the error is about (or, for a value
+/// decoded on its own, the value itself): a decode error's value sits in it at
+/// the value's start. A decode error becomes a `MarcDecodeError` with the
+/// value's bytes as `.object` and the bad byte as `.start`.
+pub(crate) fn to_py(py: Python<'_>, e: Error, record: &[u8]) -> PyErr {
     let pos = e.position();
     let cls = class_name(e.kind());
     let message = e.to_string();
@@ -87,10 +81,8 @@ pub(crate) fn to_py(py: Python<'_>, e: Error, data: &[u8], data_offset: u64) -> 
         ErrorKind::IndexOutOfRange { .. } => PyIndexError::new_err(message),
         ErrorKind::ByteRangeInvalid { .. } => PyValueError::new_err(message),
         ErrorKind::Decode(d) => {
-            let start =
-                pos.record_offset.unwrap_or(0).saturating_sub(data_offset) as usize + d.value_start;
-            let value = data
-                .get(start..start.saturating_add(d.value_len))
+            let value = record
+                .get(d.value_start..d.value_start.saturating_add(d.value_len))
                 .unwrap_or_default();
             // A value decoded on its own has no place in a file: its offsets are
             // the value's own (`.start`), not a byte offset.

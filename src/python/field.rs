@@ -3,25 +3,27 @@
 use super::errors;
 use super::raw::{self, RawBytes};
 use super::reader::Shared;
+use super::record::Place;
 use super::types;
 use crate::record::{FieldRef, Subfield};
 use crate::subfield_code;
 use crate::text::{Encoding, ValueAt};
 use pyo3::exceptions::PyKeyError;
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyList, PyString};
+use pyo3::types::{PyBytes, PyDict, PyList, PyString, PyTuple};
+use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
 /// A field of a record. Values are decoded when asked for.
 #[pyclass(frozen, module = "marcmap._marcmap")]
 pub(crate) struct Field {
     shared: Arc<Shared>,
-    record: u64,
-    /// Where the record starts in the file.
-    record_start: usize,
+    /// The record the field is in.
+    record: Place,
     index: u32,
     tag: [u8; 3],
-    /// Absolute offset and length of the field's bytes (without its terminator).
+    /// Offset (in the record's file, as `Place::start`) and length of the
+    /// field's bytes, without its terminator.
     start: usize,
     len: usize,
     encoding: Encoding,
@@ -33,21 +35,24 @@ const SUBJECT_SUBDIVISIONS: &[u8] = b"vxyz";
 impl Field {
     pub(crate) fn new(
         shared: &Arc<Shared>,
-        record_index: u64,
-        record_start: usize,
+        record: Place,
         encoding: Encoding,
         field: &FieldRef<'_>,
     ) -> Field {
         Field {
             shared: shared.clone(),
-            record: record_index,
-            record_start,
+            record,
             index: field.index() as u32,
             tag: *field.tag(),
-            start: record_start + field.offset_in_record(),
+            start: record.start + field.offset_in_record(),
             len: field.data().len(),
             encoding,
         }
+    }
+
+    /// The bytes of the record the field is in.
+    fn record_bytes(&self) -> &[u8] {
+        raw::slice(&self.shared.file, self.record.start, self.record.len)
     }
 
     fn data_bytes(&self) -> &[u8] {
@@ -67,7 +72,7 @@ impl Field {
         FieldRef::from_parts(
             &self.tag,
             self.data_bytes(),
-            self.start - self.record_start,
+            self.start - self.record.start,
             self.index as usize,
         )
     }
@@ -75,20 +80,24 @@ impl Field {
     /// Where `bytes`, a part of this field, sits: for decode errors.
     fn at(&self, bytes: &[u8]) -> ValueAt {
         ValueAt {
-            record: Some(self.record),
-            record_offset: Some(self.record_start as u64),
+            record: Some(self.record.index),
+            record_offset: Some(self.record.origin),
             field: Some(self.index),
             start_in_record: self
                 .view()
                 .offset_of(bytes)
-                .unwrap_or(self.start - self.record_start),
+                .unwrap_or(self.start - self.record.start),
         }
     }
 
     fn value_py<'py>(&self, py: Python<'py>, bytes: &[u8]) -> PyResult<Bound<'py, PyAny>> {
-        self.shared
-            .text
-            .value_to_py(py, bytes, self.encoding, self.at(bytes), &self.shared.file)
+        self.shared.text.value_to_py(
+            py,
+            bytes,
+            self.encoding,
+            self.at(bytes),
+            self.record_bytes(),
+        )
     }
 
     /// The value as text, whatever `to_unicode` says (for `value()`, `str()` and friends).
@@ -99,7 +108,7 @@ impl Field {
             .decode(bytes, self.encoding, self.at(bytes))
         {
             Ok(text) => Ok(text.into_owned()),
-            Err(e) => Err(errors::file_error(py, e, &self.shared.file)),
+            Err(e) => Err(errors::to_py(py, e, self.record_bytes())),
         }
     }
 
@@ -327,14 +336,111 @@ impl Field {
         Ok(format!("<Field {}>", PyString::new(py, &text).repr()?))
     }
 
-    fn __reduce__(&self) -> PyResult<()> {
-        Err(pyo3::exceptions::PyTypeError::new_err(
-            "marcmap.Field is a view into a file and cannot be pickled; use to_pymarc() or as_dict()",
-        ))
+    /// The field in ISO 2709, its terminator included: its text encoded in
+    /// `encoding` (UTF-8 by default), as pymarc's `Field.as_marc(encoding)`; with
+    /// `to_unicode=False`, its bytes as they are.
+    #[pyo3(signature = (encoding = "utf-8"))]
+    fn as_marc<'py>(&self, py: Python<'py>, encoding: &str) -> PyResult<Bound<'py, PyBytes>> {
+        if !self.shared.text.to_unicode {
+            let mut raw = self.data_bytes().to_vec();
+            raw.push(crate::layout::FIELD_TERMINATOR);
+            return Ok(PyBytes::new(py, &raw));
+        }
+        let text = self.marc_text(py)?;
+        let encoded = PyString::new(py, &text).call_method1("encode", (encoding,))?;
+        Ok(encoded.cast_into::<PyBytes>()?)
+    }
+
+    /// pymarc's old name for `as_marc()`.
+    #[pyo3(signature = (encoding = "utf-8"))]
+    fn as_marc21<'py>(&self, py: Python<'py>, encoding: &str) -> PyResult<Bound<'py, PyBytes>> {
+        self.as_marc(py, encoding)
+    }
+
+    /// The occurrence number of the field's `$6` linkage (`"01"` in
+    /// `880-01/(S`), or `None` without a `$6`.
+    fn linkage_occurrence_num(&self, py: Python<'_>) -> PyResult<Option<String>> {
+        let Some(value) = self.find_value(py, "6")? else {
+            return Ok(None);
+        };
+        let text = self.decoded(py, value)?;
+        if text.is_empty() {
+            return Ok(None);
+        }
+        // pymarc's `ocn.split("-")[1].split("/")[0]`: a `$6` without a hyphen
+        // raises IndexError there, and here (so that `except IndexError` still
+        // catches it), saying why.
+        match text.split('-').nth(1) {
+            Some(rest) => Ok(Some(rest.split('/').next().unwrap_or("").to_string())),
+            None => Err(pyo3::exceptions::PyIndexError::new_err(format!(
+                "$6 {text:?} has no occurrence number (no '-')"
+            ))),
+        }
+    }
+
+    /// Equal when the tag, the bytes and the way they are decoded are equal,
+    /// wherever the field is: two views of the same field are equal.
+    fn __eq__(&self, other: &Bound<'_, PyAny>) -> bool {
+        let Ok(other) = other.cast::<Field>() else {
+            return false;
+        };
+        let other = other.get();
+        self.tag == other.tag
+            && self.data_bytes() == other.data_bytes()
+            && self.encoding == other.encoding
+            && self.shared.text.state() == other.shared.text.state()
+    }
+
+    fn __hash__(&self) -> u64 {
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        (self.tag, self.data_bytes()).hash(&mut h);
+        h.finish()
+    }
+
+    /// Pickled by value: the record's bytes, the field's index and the reader's
+    /// text options; unpickled, a `Field` of a record that owns its bytes.
+    fn __reduce__<'py>(
+        &self,
+        py: Python<'py>,
+    ) -> PyResult<(Bound<'py, PyAny>, Bound<'py, PyTuple>)> {
+        let rebuild = py
+            .import("marcmap._marcmap")?
+            .getattr("_field_from_state")?;
+        let args = (
+            PyBytes::new(py, self.record_bytes()),
+            self.record.index,
+            self.record.origin,
+            self.index,
+            self.shared.text.state(),
+        )
+            .into_pyobject(py)?;
+        Ok((rebuild, args))
     }
 }
 
 impl Field {
+    /// The field as pymarc writes it before encoding: indicators, `$code`
+    /// and value for each subfield, and the terminator; or a control field's
+    /// data and the terminator.
+    fn marc_text(&self, py: Python<'_>) -> PyResult<String> {
+        let mut out = String::new();
+        if self.is_control() {
+            out.push_str(&self.decoded(py, self.data_bytes())?);
+        } else {
+            let (a, b) = self.view().indicators();
+            out.push(a as char);
+            out.push(b as char);
+            for sf in self.view().subfields() {
+                let (code, value) = self.code_and_value(py, &sf)?;
+                out.push('\x1f');
+                out.push_str(code.to_str()?);
+                out.push_str(&self.decoded(py, value)?);
+            }
+        }
+        out.push('\x1e');
+        Ok(out)
+    }
+
     /// The two indicator bytes (blanks for a missing one, as pymarc reads them).
     pub(crate) fn indicators_bytes(&self) -> (u8, u8) {
         self.view().indicators()

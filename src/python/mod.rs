@@ -17,6 +17,7 @@ mod errors;
 mod field;
 mod gc;
 mod partitions;
+mod pickled;
 mod properties;
 mod raw;
 mod reader;
@@ -37,6 +38,8 @@ fn _marcmap(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<raw::RawBytes>()?;
     m.add_function(wrap_pyfunction!(text::marc8_to_unicode, m)?)?;
     m.add_function(wrap_pyfunction!(partitions::partitions, m)?)?;
+    m.add_function(wrap_pyfunction!(pickled::_record_from_state, m)?)?;
+    m.add_function(wrap_pyfunction!(pickled::_field_from_state, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }

@@ -6,23 +6,37 @@ use super::errors;
 use super::field::Field;
 use super::raw::{self, RawBytes};
 use super::reader::Shared;
+use super::text::TextOptions;
+use super::types;
 use crate::record::RecordRef;
 use crate::repair::Layout;
 use crate::text::Encoding;
-use pyo3::exceptions::{PyKeyError, PyTypeError};
+use pyo3::exceptions::{PyKeyError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
-use pyo3::types::{PyBytes, PyDict, PyList, PyString};
+use pyo3::types::{PyBytes, PyDict, PyList, PyString, PyTuple};
+use std::hash::{Hash, Hasher};
 use std::sync::{Arc, OnceLock};
+
+/// Where a record is: its index, its byte range in the `MarcFile` it is read
+/// from (`start` is an offset in that file, read with `MarcFile::bytes_at`: a
+/// byte range's bytes begin past 0), and the offset it reports (the same as
+/// `start`, except for a record that was pickled and now owns its bytes: there,
+/// where it was in its file).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Place {
+    pub index: u64,
+    pub start: usize,
+    pub len: usize,
+    pub origin: u64,
+}
 
 /// A record: the file it lives in, its index and its byte range. Validated when
 /// made; fields are found and values decoded only when asked for.
 #[pyclass(frozen, module = "marcmap._marcmap")]
 pub(crate) struct Record {
     pub(crate) shared: Arc<Shared>,
-    pub(crate) index: u64,
-    pub(crate) start: usize,
-    len: usize,
+    pub(crate) place: Place,
     /// Where a repaired record's fields are (`None` for a clean record).
     layout: Option<Arc<Layout>>,
     encoding: OnceLock<Encoding>,
@@ -45,11 +59,15 @@ pub(crate) fn compat<'py>(
 impl Record {
     /// Record `index` at `start`, validated as `record` (whose repairs, if any, it keeps).
     pub(crate) fn new(shared: &Arc<Shared>, index: usize, record: &RecordRef<'_>) -> Record {
+        let start = record.offset().unwrap_or(0);
         Record {
             shared: shared.clone(),
-            index: index as u64,
-            start: record.offset().unwrap_or(0) as usize,
-            len: record.as_bytes().len(),
+            place: Place {
+                index: index as u64,
+                start: start as usize,
+                len: record.as_bytes().len(),
+                origin: start,
+            },
             layout: record.layout().cloned(),
             encoding: OnceLock::new(),
         }
@@ -64,7 +82,7 @@ impl Record {
     }
 
     pub(crate) fn bytes(&self) -> &[u8] {
-        raw::slice(&self.shared.file, self.start, self.len)
+        raw::slice(&self.shared.file, self.place.start, self.place.len)
     }
 
     /// The record, re-read in O(1) (it was validated when this object was made).
@@ -75,18 +93,44 @@ impl Record {
                 RecordRef::revalidated(EMPTY_RECORD, None)
                     .expect("the constant record is well-formed")
             })
-            .located(self.index, self.start as u64)
+            .located(self.place.index, self.place.origin)
     }
 
     /// The Python view of field `f` of `record`.
     pub(crate) fn field_object(&self, record: &RecordRef<'_>, f: &crate::FieldRef<'_>) -> Field {
-        Field::new(
-            &self.shared,
-            self.index,
-            self.start,
-            self.encoding_of(record),
-            f,
-        )
+        Field::new(&self.shared, self.place, self.encoding_of(record), f)
+    }
+
+    /// A record that owns `bytes` (one whole record), read with `text`: what
+    /// unpickling gives. It validates as the reader's default does.
+    pub(crate) fn owning(
+        bytes: Vec<u8>,
+        index: u64,
+        origin: u64,
+        text: TextOptions,
+    ) -> PyResult<Record> {
+        let file = crate::MarcFile::from_bytes(bytes);
+        let record = match file.record(0) {
+            Ok(r) if file.len() == 1 => r,
+            Ok(_) => return Err(PyValueError::new_err("the bytes hold more than one record")),
+            Err(e) => return Err(PyValueError::new_err(format!("not a record: {e}"))),
+        };
+        let layout = record.layout().cloned();
+        let len = record.as_bytes().len();
+        Ok(Record {
+            shared: Arc::new(Shared {
+                file: file.clone(),
+                text,
+            }),
+            place: Place {
+                index,
+                start: 0,
+                len,
+                origin,
+            },
+            layout,
+            encoding: OnceLock::new(),
+        })
     }
 
     fn tag_bytes(tag: &str) -> Option<[u8; 3]> {
@@ -108,6 +152,12 @@ impl Record {
         Ok(list)
     }
 
+    /// The leader as a plain `str`.
+    fn leader_str<'py>(&self, py: Python<'py>) -> Bound<'py, PyString> {
+        let leader = self.view().leader().as_bytes();
+        PyString::new(py, std::str::from_utf8(leader).unwrap_or_default())
+    }
+
     /// The first field with tag `tag`.
     pub(crate) fn find(&self, tag: &str) -> Option<Field> {
         let t = Self::tag_bytes(tag)?;
@@ -122,11 +172,11 @@ const EMPTY_RECORD: &[u8] = b"00026     2200025   4500\x1e\x1d";
 
 #[pymethods]
 impl Record {
-    /// The leader, 24 characters.
+    /// The leader: a `marcmap.Leader`, a 24-character `str` with pymarc's
+    /// `Leader` names (`record_status`, `type_of_record`, `coding_scheme`, ...).
     #[getter]
-    fn leader<'py>(&self, py: Python<'py>) -> Bound<'py, PyString> {
-        let leader = self.view().leader().as_bytes();
-        PyString::new(py, std::str::from_utf8(leader).unwrap_or_default())
+    fn leader<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        types::leader(py, self.leader_str(py))
     }
 
     /// Every field, in directory order.
@@ -179,20 +229,90 @@ impl Record {
         Ok(self.field_list(py)?.try_iter()?.into_any())
     }
 
-    /// The record's bytes as they are in the file (ISO 2709).
-    fn as_marc<'py>(&self, py: Python<'py>) -> Bound<'py, PyBytes> {
-        PyBytes::new(py, self.bytes())
+    /// The record in ISO 2709, as pymarc's `as_marc()` writes it: with text
+    /// values (`to_unicode=True`, the default), every value decoded and written
+    /// as UTF-8, LDR/09 set to `a`, and the leader's length and base address and
+    /// the directory computed; with `to_unicode=False`, the bytes as they are,
+    /// re-framed. `raw` gives the record's bytes as they are in the file.
+    fn as_marc<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyBytes>> {
+        let record = self.view();
+        let owned = if self.shared.text.to_unicode {
+            crate::owned::OwnedRecord::from_ref_utf8(&record, &self.shared.text.decoder)
+        } else {
+            Ok(crate::owned::OwnedRecord::from_ref(&record))
+        };
+        match owned.and_then(|o| o.to_iso2709()) {
+            Ok(bytes) => Ok(PyBytes::new(py, &bytes)),
+            Err(e) => Err(errors::to_py(py, e, self.bytes())),
+        }
     }
 
     /// pymarc's old name for `as_marc()`.
-    fn as_marc21<'py>(&self, py: Python<'py>) -> Bound<'py, PyBytes> {
+    fn as_marc21<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyBytes>> {
         self.as_marc(py)
+    }
+
+    /// The 880 fields linked to `field` by its `$6` occurrence number, as
+    /// pymarc's `get_linked_fields`; `MissingLinkedFields` if it has a `$6` and
+    /// no 880 answers it.
+    fn get_linked_fields<'py>(
+        &self,
+        py: Python<'py>,
+        field: &Bound<'py, Field>,
+    ) -> PyResult<Bound<'py, PyList>> {
+        let num = field.call_method0("linkage_occurrence_num")?;
+        let linked = PyList::empty(py);
+        for f in self.fields_matching(py, |t| t == b"880")?.iter() {
+            if f.call_method0("linkage_occurrence_num")?.eq(&num)? {
+                linked.append(f)?;
+            }
+        }
+        if !num.is_none() && linked.is_empty() {
+            let cls = errors::class(py, "MissingLinkedFields")?;
+            return Err(PyErr::from_value(cls.call1((field,))?));
+        }
+        Ok(linked)
+    }
+
+    /// Equal when the bytes and the way they are decoded are equal.
+    fn __eq__(&self, other: &Bound<'_, PyAny>) -> bool {
+        let Ok(other) = other.cast::<Record>() else {
+            return false;
+        };
+        let other = other.get();
+        self.bytes() == other.bytes() && self.shared.text.state() == other.shared.text.state()
+    }
+
+    fn __hash__(&self) -> u64 {
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        self.bytes().hash(&mut h);
+        h.finish()
+    }
+
+    /// Pickled by value: its bytes, its index and offset, and the reader's text
+    /// options; unpickled, a `Record` that owns its bytes, for multiprocessing,
+    /// Dask bags and caches.
+    fn __reduce__<'py>(
+        &self,
+        py: Python<'py>,
+    ) -> PyResult<(Bound<'py, PyAny>, Bound<'py, PyTuple>)> {
+        let rebuild = py
+            .import("marcmap._marcmap")?
+            .getattr("_record_from_state")?;
+        let args = (
+            PyBytes::new(py, self.bytes()),
+            self.place.index,
+            self.place.origin,
+            self.shared.text.state(),
+        )
+            .into_pyobject(py)?;
+        Ok((rebuild, args))
     }
 
     /// The record's bytes, a read-only memoryview into the file: no copy.
     #[getter]
     fn raw<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        RawBytes::memoryview(py, &self.shared.file, self.start, self.len)
+        RawBytes::memoryview(py, &self.shared.file, self.place.start, self.place.len)
     }
 
     /// How the record's text is decoded: `"utf-8"` (LDR/09 `a` or `force_utf8`),
@@ -206,13 +326,13 @@ impl Record {
     /// The record's index in the file.
     #[getter]
     fn index(&self) -> u64 {
-        self.index
+        self.place.index
     }
 
     /// The record's byte offset in the file.
     #[getter]
-    fn offset(&self) -> usize {
-        self.start
+    fn offset(&self) -> u64 {
+        self.place.origin
     }
 
     /// What validation repaired to read this record, as `RepairWarning`s (empty
@@ -221,10 +341,11 @@ impl Record {
     fn repairs<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
         let list = PyList::empty(py);
         let cls = errors::class(py, "RepairWarning")?;
+        let (index, origin) = (self.place.index, self.place.origin);
         for r in self.view().repairs() {
-            let message = format!("record {} (byte {}): {r}", self.index, self.start);
-            let byte = self.start + r.byte;
-            list.append(cls.call1((message, self.index, byte, r.field))?)?;
+            let message = format!("record {index} (byte {origin}): {r}");
+            let byte = origin + r.byte as u64;
+            list.append(cls.call1((message, index, byte, r.field))?)?;
         }
         Ok(list)
     }
@@ -256,7 +377,7 @@ impl Record {
             fields.append(entry)?;
         }
         let out = PyDict::new(py);
-        out.set_item("leader", self.leader(py))?;
+        out.set_item("leader", self.leader_str(py))?;
         out.set_item("fields", fields)?;
         Ok(out)
     }
@@ -291,7 +412,7 @@ impl Record {
     fn __str__(slf: &Bound<'_, Self>) -> PyResult<String> {
         let py = slf.py();
         let this = slf.get();
-        let mut out = format!("=LDR  {}\n", this.leader(py).to_str()?);
+        let mut out = format!("=LDR  {}\n", this.leader_str(py).to_str()?);
         let record = this.view();
         for f in record.fields() {
             out.push_str(
@@ -309,18 +430,10 @@ impl Record {
             .view()
             .control_number()
             .map(|c| String::from_utf8_lossy(c).trim().to_string());
+        let (index, origin) = (self.place.index, self.place.origin);
         match cn {
-            Some(cn) => format!(
-                "<Record {} at byte {}: 001 {:?}>",
-                self.index, self.start, cn
-            ),
-            None => format!("<Record {} at byte {}>", self.index, self.start),
+            Some(cn) => format!("<Record {index} at byte {origin}: 001 {cn:?}>"),
+            None => format!("<Record {index} at byte {origin}>"),
         }
-    }
-
-    fn __reduce__(&self) -> PyResult<()> {
-        Err(PyTypeError::new_err(
-            "marcmap.Record is a view into a file and cannot be pickled; use as_marc(), to_pymarc() or as_dict()",
-        ))
     }
 }

@@ -39,7 +39,49 @@ pub(crate) enum Source {
     /// An fsspec URL (`s3://...`, `gs://...`, `file://...`, `memory://...`):
     /// read into memory through fsspec, since only local files can be mapped.
     Url(String),
+    /// A regular file that a Python file object has open: a duplicate of its
+    /// descriptor, owned here.
+    File(std::fs::File),
     Memory(MemoryBytes),
+}
+
+/// The open regular file behind a binary file object, if it is one and it
+/// stands at its start (pymarc reads from the current position; a file read
+/// part-way is read from there, into memory): `MARCReader(open(p, "rb"))`
+/// then maps the file instead of copying it.
+fn regular_file(py: Python<'_>, source: &Bound<'_, PyAny>) -> PyResult<Option<std::fs::File>> {
+    let Ok(fd) = source.call_method0("fileno") else {
+        // io.BytesIO and friends have no descriptor.
+        return Ok(None);
+    };
+    let fd: i32 = fd.extract()?;
+    let os = py.import("os")?;
+    let stat = py.import("stat")?;
+    let mode = os.call_method1("fstat", (fd,))?.getattr("st_mode")?;
+    if !stat.call_method1("S_ISREG", (mode,))?.is_truthy()? {
+        return Ok(None);
+    }
+    let at_start = source
+        .call_method0("tell")
+        .and_then(|t| t.extract::<u64>())
+        .is_ok_and(|t| t == 0);
+    if !at_start {
+        return Ok(None);
+    }
+    let dup: i32 = os.call_method1("dup", (fd,))?.extract()?;
+    #[cfg(unix)]
+    {
+        use std::os::fd::FromRawFd;
+        // SAFETY: `os.dup` just made `dup`, a new descriptor of an open regular
+        // file, and nothing else knows it: the `File` owns it from here and
+        // closes it when dropped, and the file object keeps its own descriptor.
+        Ok(Some(unsafe { std::fs::File::from_raw_fd(dup) }))
+    }
+    #[cfg(not(unix))]
+    {
+        os.call_method1("close", (dup,))?;
+        Ok(None)
+    }
 }
 
 pub(crate) enum MemoryBytes {
@@ -78,6 +120,18 @@ impl Source {
             return Ok(Source::Memory(from_buffer_object(py, source)?));
         }
         if source.hasattr("read")? {
+            // `read(0)` says whether the object is in binary mode, reading nothing.
+            if source
+                .call_method1("read", (0,))?
+                .is_instance_of::<PyString>()
+            {
+                return Err(PyTypeError::new_err(
+                    "the file object gives str; open MARC files in binary mode ('rb')",
+                ));
+            }
+            if let Some(file) = regular_file(py, source)? {
+                return Ok(Source::File(file));
+            }
             let data = source.call_method0("read")?;
             if data.is_instance_of::<PyString>() {
                 return Err(PyTypeError::new_err(
@@ -128,11 +182,15 @@ impl Source {
             (Source::Path(path), None) => {
                 let file = py
                     .detach(|| options.open(&path))
-                    .map_err(|e| errors::to_py(py, e, &[], 0))?;
+                    .map_err(|e| errors::to_py(py, e, &[]))?;
                 warn_if_ignored(py, &path, file.sidecar_status())?;
                 return Ok(file);
             }
             (Source::Path(path), Some(range)) => py.detach(move || options.open_range(path, range)),
+            (Source::File(file), None) => py.detach(move || options.open_file(file)),
+            (Source::File(file), Some(range)) => {
+                py.detach(move || options.open_file_range(&file, range))
+            }
             (Source::Url(url), range) => {
                 let remote = Remote::open(py, &url)?;
                 let size = remote.size();
@@ -150,7 +208,7 @@ impl Source {
                 }
             }
         };
-        opened.map_err(|e| errors::to_py(py, e, &[], 0))
+        opened.map_err(|e| errors::to_py(py, e, &[]))
     }
 }
 
@@ -167,10 +225,19 @@ impl Source {
             Source::Path(path) => {
                 let opened = std::fs::File::open(&path).and_then(|f| Ok((f.metadata()?.len(), f)));
                 let (size, file) = opened
-                    .map_err(|e| errors::to_py(py, crate::file::open_error(&path, e), &[], 0))?;
+                    .map_err(|e| errors::to_py(py, crate::file::open_error(&path, e), &[]))?;
                 let n = count(size)?;
                 py.detach(move || partitions(&file, size, n))
                     .map_err(|e| crate::file::open_error(&path, e))
+            }
+            Source::File(file) => {
+                let size = file
+                    .metadata()
+                    .map_err(|e| errors::to_py(py, e.into(), &[]))?
+                    .len();
+                let n = count(size)?;
+                py.detach(move || partitions(&file, size, n))
+                    .map_err(crate::Error::from)
             }
             Source::Url(url) => {
                 let remote = Remote::open(py, &url)?;
@@ -186,7 +253,7 @@ impl Source {
                 partitions(data, data.len() as u64, n).map_err(crate::Error::from)
             }
         };
-        found.map_err(|e| errors::to_py(py, e, &[], 0))
+        found.map_err(|e| errors::to_py(py, e, &[]))
     }
 }
 

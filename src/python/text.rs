@@ -42,21 +42,21 @@ impl TextOptions {
     }
 
     /// `bytes` as a Python value: `str`, or `bytes` when `to_unicode` is off.
-    /// `file` is the file the value is from, for the error's `.object`.
+    /// `record` is the bytes of the record the value is in, for the error's `.object`.
     pub(crate) fn value_to_py<'py>(
         &self,
         py: Python<'py>,
         bytes: &[u8],
         encoding: Encoding,
         at: ValueAt,
-        file: &crate::MarcFile,
+        record: &[u8],
     ) -> PyResult<Bound<'py, PyAny>> {
         if !self.to_unicode {
             return Ok(PyBytes::new(py, bytes).into_any());
         }
         match self.decode(bytes, encoding, at) {
             Ok(text) => Ok(PyString::new(py, &text).into_any()),
-            Err(e) => Err(errors::file_error(py, e, file)),
+            Err(e) => Err(errors::to_py(py, e, record)),
         }
     }
 }
@@ -91,7 +91,7 @@ pub(crate) fn marc8_to_unicode(
                 .map(Cow::into_owned)
         })
     };
-    decoded.map_err(|e| errors::to_py(py, e, data, 0))
+    decoded.map_err(|e| errors::to_py(py, e, data))
 }
 
 /// A decoder from the Python spellings of its MARC-8 options.
@@ -119,4 +119,83 @@ pub(crate) fn decoder(errors: &str, normalization: &str, ligatures: &str) -> PyR
         .errors(errors)
         .marc8_normalization(normalization)
         .marc8_ligatures(ligatures))
+}
+
+/// A reader's text options as plain values, for pickling records and fields:
+/// `(to_unicode, force_utf8, detect_utf8, file_encoding, utf8_handling,
+/// marc8_handling, marc8_normalization, marc8_ligatures)`.
+pub(crate) type TextState = (
+    bool,
+    bool,
+    bool,
+    Option<String>,
+    String,
+    String,
+    String,
+    String,
+);
+
+fn handling_name(h: ErrorHandling) -> &'static str {
+    match h {
+        ErrorHandling::Strict => "strict",
+        ErrorHandling::Replace => "replace",
+        ErrorHandling::Ignore => "ignore",
+    }
+}
+
+impl TextOptions {
+    /// The options as plain values (see [`TextState`]).
+    pub(crate) fn state(&self) -> TextState {
+        let d = &self.decoder;
+        let m = d.marc8_options();
+        (
+            self.to_unicode,
+            d.forces_utf8(),
+            d.detects_utf8(),
+            d.legacy_encoding().map(|e| e.name().into_owned()),
+            handling_name(d.error_handling()).into(),
+            handling_name(m.errors).into(),
+            match m.normalization {
+                marc8::Normalization::Nfc => "NFC",
+                marc8::Normalization::Nfd => "NFD",
+            }
+            .into(),
+            match m.ligatures {
+                marc8::LigatureMapping::Lc => "lc",
+                marc8::LigatureMapping::Pymarc => "pymarc",
+            }
+            .into(),
+        )
+    }
+
+    /// The options back from [`TextOptions::state`].
+    pub(crate) fn from_state(state: TextState) -> PyResult<TextOptions> {
+        let (
+            to_unicode,
+            force_utf8,
+            detect_utf8,
+            file_encoding,
+            utf8,
+            marc8_errors,
+            form,
+            ligatures,
+        ) = state;
+        let legacy = match file_encoding {
+            Some(name) => Some(
+                TextDecoder::encoding_for_name(&name)
+                    .map_err(|e| PyValueError::new_err(e.to_string()))?,
+            ),
+            None => None,
+        };
+        let decoder = decoder("strict", &form, &ligatures)?
+            .marc8_errors(parse_handling(&marc8_errors)?)
+            .errors(parse_handling(&utf8)?)
+            .force_utf8(force_utf8)
+            .detect_utf8(detect_utf8)
+            .file_encoding(legacy);
+        Ok(TextOptions {
+            to_unicode,
+            decoder,
+        })
+    }
 }

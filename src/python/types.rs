@@ -60,3 +60,13 @@ pub(crate) fn indicators<'py>(
 ) -> PyResult<Bound<'py, PyAny>> {
     import(py, &INDICATORS, "Indicators")?.call1((first, second))
 }
+
+static LEADER: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+
+/// A `marcmap.Leader` (a `str` with pymarc's `Leader` names) for `text`.
+pub(crate) fn leader<'py>(
+    py: Python<'py>,
+    text: Bound<'py, PyString>,
+) -> PyResult<Bound<'py, PyAny>> {
+    import(py, &LEADER, "Leader")?.call1((text,))
+}

@@ -59,6 +59,21 @@ pub fn split_data_field(raw: &[u8]) -> (u8, u8, Vec<(u8, Vec<u8>)>) {
     (ind1, ind2, subfields)
 }
 
+/// A field from its tag and its bytes without the terminator.
+fn make_field(tag: Vec<u8>, body: Vec<u8>) -> OField {
+    if is_control_tag(&tag) {
+        return OField::Control { tag, data: body };
+    }
+    let (ind1, ind2, subfields) = split_data_field(&body);
+    OField::Data {
+        tag,
+        raw: body,
+        ind1,
+        ind2,
+        subfields,
+    }
+}
+
 /// Parses one whole record (leader to 0x1D inclusive). `Err` says what is wrong.
 ///
 /// The declared record length is not checked: the slice is the record.
@@ -110,18 +125,7 @@ pub fn parse(rec: &[u8]) -> Result<ORecord, &'static str> {
             return Err("no field terminator");
         }
         let body = field[..field.len() - 1].to_vec();
-        if is_control_tag(&tag) {
-            fields.push(OField::Control { tag, data: body });
-        } else {
-            let (ind1, ind2, subfields) = split_data_field(&body);
-            fields.push(OField::Data {
-                tag,
-                raw: body,
-                ind1,
-                ind2,
-                subfields,
-            });
-        }
+        fields.push(make_field(tag, body));
     }
     Ok(ORecord { leader, fields })
 }
@@ -212,18 +216,7 @@ pub fn parse_repair(rec: &[u8]) -> Result<(ORecord, bool), &'static str> {
         if body.last() == Some(&0x1E) {
             body.pop();
         }
-        if is_control_tag(&tag) {
-            fields.push(OField::Control { tag, data: body });
-        } else {
-            let (ind1, ind2, subfields) = split_data_field(&body);
-            fields.push(OField::Data {
-                tag,
-                raw: body,
-                ind1,
-                ind2,
-                subfields,
-            });
-        }
+        fields.push(make_field(tag, body));
     }
     Ok((
         ORecord {

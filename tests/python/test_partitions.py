@@ -204,12 +204,34 @@ def test_strict_framing_ranges_stop_where_the_whole_file_stops() -> None:
     assert seen == count
 
 
-def test_ranges_of_bytes_equal_ranges_of_the_file() -> None:
+def test_ranges_of_bytes_and_of_open_files_equal_ranges_of_the_path() -> None:
     path = DATA / "malformed/mrrc-testbed_invalid_lengths.mrc"
     data = path.read_bytes()
     ranges = marcmap.partitions(data, 4)
     assert ranges == marcmap.partitions(path, 4)
     assert concatenated(data, ranges) == whole(path)
+    with open(path, "rb") as fh:
+        assert marcmap.partitions(fh, 4) == ranges
+    for start, end in ranges:
+        with (
+            open(path, "rb") as fh,
+            marcmap.MARCReader(fh, byte_range=(start, end)) as part,
+            marcmap.MARCReader(path, byte_range=(start, end)) as by_path,
+        ):
+            assert reading(part) == reading(by_path)
+
+
+def test_records_of_a_range_pickle_with_the_files_offsets() -> None:
+    path = DATA / "sample.mrc"
+    start, end = marcmap.partitions(path, 3)[1]
+    with marcmap.MARCReader(path, byte_range=(start, end)) as part:
+        record = part[1]
+        assert record is not None
+        again = pickle.loads(pickle.dumps(record))
+        assert again == record and again.offset == record.offset == part.offset(1)
+        assert bytes(again.raw) == bytes(record.raw)
+        field = record["245"]
+        assert pickle.loads(pickle.dumps(field)) == field
 
 
 @pytest.mark.parametrize("name", ["sample.mrc", "malformed/pymarc_bad_records.mrc"])

@@ -32,7 +32,7 @@ def test_bad_records_yield_none() -> None:
             seen.append(("bad", type(err).__name__, err.record_index))
         else:
             assert reader.current_exception is None
-            assert reader.current_chunk == record.as_marc()
+            assert reader.current_chunk == bytes(record.raw)
             seen.append(("good", record["245"]["a"]))
     good = [s for s in seen if s[0] == "good"]
     theirs = [r for r in _pymarc_records(path, permissive=True) if r is not None]
@@ -210,3 +210,29 @@ def test_unimarc() -> None:
     assert "200" in record and "245" not in record
     assert record["200"]["f"] == theirs["200"]["f"]
     assert [f.tag for f in record.fields] == [f.tag for f in theirs.fields]
+
+
+@pytest.mark.parametrize(
+    ("name", "encoding"),
+    [
+        ("pymarc/1251.dat", "cp1251"),
+        ("yaz/marc1.marc", "iso8859-1"),  # pymarc's spelling of its MARC-8 default
+        ("yaz/marc1.marc", "latin-1"),
+        ("yaz/marc2.marc", "latin-1"),
+    ],
+)
+def test_file_encoding_decodes_legacy_encodings_as_pymarc(name: str, encoding: str) -> None:
+    path = corpus_path(name)
+    theirs = _pymarc_records(path, file_encoding=encoding)
+    reader = marcmap.MARCReader(str(path), file_encoding=encoding)
+    ours = list(reader)
+    assert len(ours) == len(theirs) > 0
+    for a, b in zip(ours, theirs, strict=True):
+        assert a is not None and b is not None
+        assert [str(f) for f in a.fields] == [str(f) for f in b.fields]
+    if encoding != "iso8859-1":
+        assert ours[0].encoding != "marc-8"
+        # In bulk too: extract decodes with the same encoding.
+        assert reader.extract("245$a") == [
+            [s for f in r.get_fields("245") for s in f.get_subfields("a")] for r in theirs
+        ]

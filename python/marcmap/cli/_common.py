@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Iterable, Iterator
-from typing import Literal, TypeVar, cast
+from typing import Any, Literal, TypeVar, cast
 
 from marcmap._marcmap import MARCReader
 
@@ -79,7 +79,7 @@ def read_source(name: str) -> str | bytes:
     return name
 
 
-def open_reader(args: argparse.Namespace) -> MARCReader:
+def open_reader(args: argparse.Namespace) -> MARCReader[Any]:
     """A reader over ``args.file`` with the reading options."""
     Handling = Literal["strict", "replace", "ignore"]
     errors = cast("Handling | None", "replace" if args.replace else args.errors)
@@ -114,7 +114,7 @@ def progress(items: Iterable[T], total: int, label: str) -> Iterator[T]:
     sys.stderr.write("\n")
 
 
-def framing_note(reader: MARCReader) -> str | None:
+def framing_note(reader: MARCReader[Any]) -> str | None:
     """What a strict-framing run that stopped early says, if it did."""
     error = reader.framing_error
     if error is None:

@@ -28,14 +28,14 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser.set_defaults(run=run)
 
 
-def _text(record: Record) -> str:
+def _text(record: Record[str]) -> str:
     """The record's text; a value that does not decode raises MarcError."""
     return str(record)
 
 
 def run(args: argparse.Namespace) -> int:
     with open_reader(args) as reader:
-        records: Iterable[Record | None]
+        records: Iterable[Record[str] | None]
         if args.index is not None:
             records = [reader[args.index]]
         elif args.control_number is not None:

@@ -33,7 +33,48 @@ pub(crate) struct Shared {
     pub text: TextOptions,
 }
 
-/// A reader over a MARC file. Iterate it like pymarc's; index it like a list.
+/// A reader over a MARC file, a memory-mapped index of its records.
+///
+/// Iterate it like pymarc's ``MARCReader`` (a bad record is ``None``, with
+/// ``current_exception`` and ``current_chunk`` set), index it like a list
+/// (``reader[i]``, slices), look records up by 001 (``get_by_control_number``),
+/// and run bulk work on all cores with the GIL released (``extract``,
+/// ``filter``, ``validate``).
+///
+/// ``source``: a path, ``bytes`` (shared, no copy), another bytes-like object
+/// (copied), or a binary file object.
+///
+/// pymarc's options:
+///
+/// - ``to_unicode=True``: values are ``str``; ``False`` gives ``bytes``.
+/// - ``force_utf8=False``: read every record as UTF-8, whatever LDR/09 says.
+/// - ``utf8_handling="strict"``: invalid UTF-8 makes the record bad (``None``);
+///   ``"replace"`` gives U+FFFD, ``"ignore"`` drops the bytes.
+/// - ``file_encoding=None``: the encoding of records that LDR/09 does not mark
+///   UTF-8: MARC-8 (pymarc's ``"iso8859-1"`` means MARC-8 too), or a legacy
+///   one such as ``"cp1251"``, ``"iso8859-5"`` or ``"latin-1"``.
+/// - ``permissive``, ``hide_utf8_warnings``: accepted; as in pymarc 5.4 a bad
+///   record is ``None`` whatever ``permissive`` says, and marcmap never prints.
+///
+/// marcmap's options:
+///
+/// - ``raise_errors=False``: raise a bad record's error instead of giving
+///   ``None`` (bulk work then raises too, instead of empty entries).
+/// - ``lazy_decoding=False``: ``True`` skips the text check while records are
+///   validated; a bad value then raises ``MarcDecodeError`` when it is read.
+/// - ``framing="lenient"``: skip and report damage between records
+///   (``skipped``, ``recovered``); ``"strict"`` stops at the first.
+/// - ``validation="repair"``: read records whose directory disagrees with their
+///   data when their fields can be located, listing each repair in
+///   ``record.repairs``; ``"strict"`` refuses them.
+/// - ``mmap=True``: map the file; ``False`` reads it into memory.
+/// - ``marc8_handling="replace"``: invalid MARC-8 becomes U+FFFD (pymarc
+///   garbles it); ``"strict"`` makes the record bad, ``"ignore"`` drops it.
+/// - ``marc8_normalization="NFC"``: or ``"NFD"`` (what LC's converters give).
+/// - ``marc8_ligatures="lc"``: the LC mapping of the ligature and double-tilde
+///   halves (U+0361/U+0360); ``"pymarc"`` gives U+FE20-U+FE23.
+/// - ``detect_utf8=True``: records labelled MARC-8 whose bytes are UTF-8 are
+///   read as UTF-8 (``record.encoding`` says ``"utf-8-detected"``).
 #[pyclass(frozen, name = "MARCReader", module = "marcmap._marcmap")]
 pub(crate) struct Reader {
     pub(crate) shared: Arc<Shared>,
@@ -89,7 +130,12 @@ impl Reader {
 
     /// The Python exception for an error about this reader's file.
     pub(crate) fn py_error(&self, py: Python<'_>, e: crate::Error) -> PyErr {
-        errors::file_error(py, e, self.file())
+        let record = e
+            .position()
+            .record
+            .and_then(|i| self.file().raw(usize::try_from(i).ok()?))
+            .unwrap_or_default();
+        errors::to_py(py, e, record)
     }
 }
 

@@ -1,0 +1,191 @@
+//! A tutorial: reading MARC 21 with marcmap, from opening a file to threads.
+//!
+//! Every example here runs as a doctest. They build their input with
+//! [`OwnedRecord`](crate::OwnedRecord), so they need no data files.
+//!
+//! # Opening a file
+//!
+//! [`MarcFile::open`](crate::MarcFile::open) maps a file read-only and runs
+//! Phase 1: it finds where every record starts, and nothing else.
+//! [`MarcFile::from_bytes`](crate::MarcFile::from_bytes) does the same for bytes
+//! you already hold (standard input, a decompressed file).
+//!
+//! ```
+//! # fn main() -> marcmap::Result<()> {
+//! use marcmap::{MarcFile, OwnedRecord};
+//!
+//! let one = OwnedRecord::builder()
+//!     .control(*b"001", "ocm00000001")
+//!     .data(*b"245", b'1', b'0')
+//!     .subfield(b'a', "A first title /")
+//!     .build()
+//!     .to_iso2709()?;
+//! let path = std::env::temp_dir().join("marcmap-tutorial-open.mrc");
+//! std::fs::write(&path, one.repeat(3))?;
+//!
+//! let file = MarcFile::open(&path)?;
+//! assert_eq!(file.len(), 3);
+//! assert!(file.is_mapped());
+//! assert_eq!(file.offset(1), Some(one.len() as u64));
+//! # std::fs::remove_file(&path)?;
+//! # Ok(()) }
+//! ```
+//!
+//! # Iterating records
+//!
+//! Iteration runs Phase 2 on each record: the leader and directory are read in
+//! place and checked once, and fields and subfields are slices of the file.
+//! Nothing is copied, so text is bytes until you decode it.
+//!
+//! ```
+//! # fn main() -> marcmap::Result<()> {
+//! # use marcmap::{MarcFile, OwnedRecord};
+//! # let bytes = OwnedRecord::builder().control(*b"001", "1").data(*b"650", b' ', b'0')
+//! #     .subfield(b'a', "History").subfield(b'x', "Sources").build().to_iso2709()?;
+//! let file = MarcFile::from_bytes(bytes);
+//! for record in &file {
+//!     let record = record?;
+//!     for field in record.fields_with_tag(b"650") {
+//!         let (ind1, ind2) = field.indicators();
+//!         assert_eq!((ind1, ind2), (b' ', b'0'));
+//!         let codes: Vec<u8> = field.subfields().map(|s| s.code).collect();
+//!         assert_eq!(codes, b"ax");
+//!     }
+//! }
+//! # Ok(()) }
+//! ```
+//!
+//! # Decoding text
+//!
+//! One [`TextDecoder`](crate::TextDecoder) holds every decoding choice: LDR/09
+//! (or `force_utf8`), UTF-8 under a MARC-8 label (`detect_utf8`), a legacy
+//! file encoding, the MARC-8 options, and what to do with invalid bytes.
+//! [`RecordRef::text`](crate::RecordRef::text) decides a record's encoding
+//! once; its values then decode to `Cow<str>`, borrowed when nothing changes.
+//!
+//! ```
+//! # fn main() -> marcmap::Result<()> {
+//! use marcmap::{ErrorHandling, MarcFile, OwnedRecord, TextDecoder};
+//!
+//! // A MARC-8 record (LDR/09 blank): 0xE2 is the acute accent, before its letter.
+//! let bytes = OwnedRecord::builder()
+//!     .leader(*b"00000nam  2200000 a 4500")
+//!     .data(*b"245", b'1', b'0')
+//!     .subfield(b'a', b"Caf\xe2e")
+//!     .build()
+//!     .to_iso2709()?;
+//! let file = MarcFile::from_bytes(bytes);
+//! let record = file.record(0)?;
+//! let text = record.text(&TextDecoder::new());
+//! let title = record.first(b"245").unwrap();
+//! let value = title.subfield(b'a').unwrap();
+//! assert_eq!(text.value(&title, value)?, "Caf\u{e9}");
+//!
+//! // Invalid bytes: an error by default, U+FFFD or nothing on request.
+//! let lenient = TextDecoder::new().errors(ErrorHandling::Replace);
+//! assert_eq!(record.text(&lenient).encoding(), marcmap::Encoding::Marc8);
+//! # Ok(()) }
+//! ```
+//!
+//! # Random access and lookup by 001
+//!
+//! The index is one `u64` a record, so record `i` is found at once.
+//! [`MarcFile::find_control_number`](crate::MarcFile::find_control_number) builds
+//! a second index on first use (on all cores) and answers lookups by 001,
+//! ignoring the padding LC puts around its control numbers.
+//!
+//! ```
+//! # fn main() -> marcmap::Result<()> {
+//! use marcmap::{MarcFile, OwnedRecord};
+//!
+//! let mut bytes = Vec::new();
+//! for cn in ["  85153773 ", "  85153774 ", "  85153773 "] {
+//!     bytes.extend(OwnedRecord::builder().control(*b"001", cn).build().to_iso2709()?);
+//! }
+//! let file = MarcFile::from_bytes(bytes);
+//! assert_eq!(file.record(2)?.control_number(), Some(&b"  85153773 "[..]));
+//! // Duplicates are real: all of them, in file order.
+//! assert_eq!(file.find_control_number(b"85153773"), vec![0, 2]);
+//! # Ok(()) }
+//! ```
+//!
+//! # Threads
+//!
+//! A [`MarcFile`](crate::MarcFile) is `Send + Sync` and cheap to clone.
+//! [`MarcFile::par_map`](crate::MarcFile::par_map) visits every record on N
+//! threads and gives the results back in record order.
+//!
+//! ```
+//! # fn main() -> marcmap::Result<()> {
+//! # use marcmap::{MarcFile, OwnedRecord};
+//! # let one = OwnedRecord::builder().control(*b"001", "1").data(*b"650", b' ', b'0')
+//! #     .subfield(b'a', "History").build().to_iso2709()?;
+//! let file = MarcFile::from_bytes(one.repeat(1000));
+//! let subjects = file.par_map(2, |_, record| {
+//!     record.map(|r| r.fields_with_tag(b"650").count()).unwrap_or(0)
+//! });
+//! assert_eq!(subjects.iter().sum::<usize>(), 1000);
+//! # Ok(()) }
+//! ```
+//!
+//! # Errors and positions
+//!
+//! Every error names where it happened: the record index, the byte where the
+//! record starts, the field, and the failing byte, each once.
+//!
+//! ```
+//! # fn main() -> marcmap::Result<()> {
+//! use marcmap::{ErrorKind, MarcFile, OwnedRecord};
+//!
+//! let good = OwnedRecord::builder().control(*b"001", "1").build().to_iso2709()?;
+//! let mut bad = good.clone();
+//! bad[12..17].copy_from_slice(b"0000x"); // a base address that is not digits
+//! let file = MarcFile::from_bytes([good.clone(), bad].concat());
+//! let err = file.record(1).unwrap_err();
+//! assert!(matches!(err.kind(), ErrorKind::BaseAddressNotFound { .. }));
+//! assert_eq!(err.position().record, Some(1));
+//! assert_eq!(
+//!     err.to_string(),
+//!     format!(
+//!         "record 1 (byte {}) at byte {}: base address \"0000x\" is not a positive five-digit number",
+//!         good.len(),
+//!         good.len() + 12
+//!     )
+//! );
+//! # Ok(()) }
+//! ```
+//!
+//! # Damaged files: lenient framing and repair
+//!
+//! Real archives hold damage. Lenient framing (the default) skips what is not a
+//! record, resynchronises on the next record terminator and reports every
+//! skipped byte range; records whose leader length is wrong are recovered and
+//! listed. Repair (the default validation) reads records whose directory
+//! disagrees with their data when their fields can still be located, and
+//! lists each repair on the record.
+//!
+//! ```
+//! # fn main() -> marcmap::Result<()> {
+//! use marcmap::{Framing, MarcFile, OpenOptions, OwnedRecord, SkipReason, Validation};
+//!
+//! let record = OwnedRecord::builder().control(*b"001", "1").build().to_iso2709()?;
+//! let mut bytes = record.clone();
+//! bytes.extend(b"\r\n"); // filler between records
+//! bytes.extend(&record);
+//! let file = MarcFile::from_bytes(bytes.clone());
+//! assert_eq!(file.len(), 2);
+//! assert_eq!(file.skipped()[0].reason, SkipReason::Filler);
+//!
+//! let strict = OpenOptions::new().framing(Framing::Strict).open_bytes(bytes);
+//! assert_eq!(strict.len(), 1);
+//! assert!(strict.framing_error().is_some());
+//!
+//! // The 001's directory length is one short of its terminator.
+//! let mut short = record.clone();
+//! short[27..31].copy_from_slice(b"0001");
+//! let repaired = MarcFile::from_bytes(short.clone());
+//! assert_eq!(repaired.record(0)?.repairs().len(), 1);
+//! let refused = OpenOptions::new().validation(Validation::Strict).open_bytes(short);
+//! assert!(refused.record(0).is_err());
+//! # Ok(()) }
+//! ```
