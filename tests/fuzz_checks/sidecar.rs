@@ -121,13 +121,16 @@ pub fn check_sidecar(input: &[u8]) -> bool {
     drop(f);
     let bytes = forged(data, 1_000_000_000 * 1_000_000_000, layout, &words);
     std::fs::write(sidecar::path_for(&path), &bytes).expect("write the sidecar");
-    let Ok(file) = OpenOptions::new().sidecar(SidecarMode::Auto).open(&path) else {
-        return false;
+    let used = match OpenOptions::new().sidecar(SidecarMode::Auto).open(&path) {
+        Ok(file) if matches!(file.sidecar_status(), SidecarStatus::Used) => {
+            exercise(&file);
+            true
+        }
+        _ => false,
     };
-    let used = matches!(file.sidecar_status(), SidecarStatus::Used);
-    if used {
-        exercise(&file);
-    }
+    // Only the (empty) scratch directory stays behind.
+    let _ = std::fs::remove_file(sidecar::path_for(&path));
+    let _ = std::fs::remove_file(&path);
     used
 }
 
