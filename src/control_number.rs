@@ -14,12 +14,13 @@
 use crate::file::MarcFile;
 use crate::parallel;
 use crate::record::RecordRef;
+use crate::words::Words;
 
 /// Sorted `(hash << 32) | record` keys: the lookup index behind
 /// [`MarcFile::find_control_number`].
 #[derive(Debug, Default)]
 pub struct ControlNumberIndex {
-    keys: Vec<u64>,
+    keys: Words,
 }
 
 /// Control numbers compare without leading and trailing ASCII whitespace.
@@ -57,12 +58,12 @@ impl ControlNumberIndex {
             .filter_map(|(i, h)| Some((h? << 32) | i as u64))
             .collect();
         keys.sort_unstable();
-        ControlNumberIndex { keys }
+        ControlNumberIndex { keys: keys.into() }
     }
 
     /// An index from keys a sidecar kept (checked by the caller: sorted, and
     /// every record number in range).
-    pub(crate) fn from_keys(keys: Vec<u64>) -> ControlNumberIndex {
+    pub(crate) fn from_keys(keys: Words) -> ControlNumberIndex {
         ControlNumberIndex { keys }
     }
 

@@ -10,9 +10,10 @@ use crate::partition::{self, ReadAt, ReadBytes};
 use crate::record::RecordRef;
 use crate::repair::Validation;
 use crate::sidecar::{self, DataIdentity, Sidecar, SidecarProblem};
-use crate::storage::{Access, AccessPattern, MappedRange, Storage};
+use crate::storage::{Access, AccessPattern, MappedRange, RandomReads, Storage};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::time::SystemTime;
 
@@ -111,59 +112,66 @@ impl OpenOptions {
     /// ([`OpenOptions::open_range`]) never use one.
     pub fn open(&self, path: impl AsRef<Path>) -> Result<MarcFile> {
         let path = path.as_ref();
-        let (storage, meta) = Storage::open(path, self.access).map_err(|e| open_error(path, e))?;
+        let file = std::fs::File::open(path).map_err(|e| open_error(path, e))?;
+        let meta = file.metadata().map_err(|e| open_error(path, e))?;
         let origin = Origin {
             path: path.to_path_buf(),
             size: meta.len(),
             modified: meta.modified().ok(),
         };
-        let mode = if meta.is_file() {
-            self.sidecar
-        } else {
-            SidecarMode::Off
-        };
         let sidecar_path = sidecar::path_for(path);
-        let options = *self;
-        let scanned = |storage, status| {
-            let file = MarcFile::index(storage, options);
-            file.with_origin(origin.clone(), status)
-        };
-        match mode {
-            SidecarMode::Off if !meta.is_file() && self.sidecar == SidecarMode::Require => {
-                Err(sidecar_error(
+        let mode = match self.sidecar {
+            SidecarMode::Require if !meta.is_file() => {
+                let why = "the data is not a regular file".to_string();
+                return Err(sidecar_error(
                     sidecar_path,
-                    SidecarProblem::Unsupported("the data is not a regular file".into()),
-                ))
+                    SidecarProblem::Unsupported(why),
+                ));
             }
-            SidecarMode::Off => Ok(scanned(storage, SidecarStatus::Off)),
-            SidecarMode::Rebuild => {
-                let file = scanned(storage, SidecarStatus::Written);
-                file.save_index(None)?;
-                Ok(file)
-            }
+            _ if !meta.is_file() => SidecarMode::Off,
+            mode => mode,
+        };
+        // The sidecar is checked before the data is mapped: its fingerprint is read
+        // with no readahead, and a valid one means the data is never scanned.
+        let loaded = match mode {
             SidecarMode::Auto | SidecarMode::Require => {
-                // The fingerprint reads 128 KiB of the data: only once there is a
-                // sidecar to check it against.
-                let loaded = Sidecar::read(&sidecar_path).and_then(|sc| {
-                    let identity = DataIdentity::of_bytes(storage.bytes(), origin.modified);
+                Some(Sidecar::read(&sidecar_path).and_then(|sc| {
+                    let identity = DataIdentity::of_file(&file)?;
                     sc.check_matches(&identity, self.framing).map(|()| sc)
-                });
-                match loaded {
-                    Ok(sc) => {
-                        let file = MarcFile::from_index(storage, 0, sc.index, options);
-                        if let Some(cn) = sc.control_numbers {
-                            let _ = file.inner.control_numbers.set(cn);
-                        }
-                        Ok(file.with_origin(origin.clone(), SidecarStatus::Used))
-                    }
-                    Err(problem) if mode == SidecarMode::Require => {
-                        Err(sidecar_error(sidecar_path, problem))
-                    }
-                    Err(SidecarProblem::Missing) => Ok(scanned(storage, SidecarStatus::Missing)),
-                    Err(problem) => Ok(scanned(storage, SidecarStatus::Ignored(problem))),
-                }
+                }))
             }
+            SidecarMode::Off | SidecarMode::Rebuild => None,
+        };
+        let loaded = match loaded {
+            Some(Err(problem)) if mode == SidecarMode::Require => {
+                return Err(sidecar_error(sidecar_path, problem));
+            }
+            loaded => loaded,
+        };
+        let storage =
+            Storage::from_file_with(file, &meta, self.access).map_err(|e| open_error(path, e))?;
+        let status = match loaded {
+            Some(Ok(sc)) => {
+                // Opened for lookups: only the pages asked for are read, until a
+                // scan (`MarcFile::expect_scan`) asks for readahead again.
+                let file = MarcFile::from_index(storage, 0, sc.index, *self);
+                file.advise(AccessPattern::Random);
+                if let Some(cn) = sc.control_numbers {
+                    let _ = file.inner.control_numbers.set(cn);
+                }
+                file.inner.random_until_scan.store(true, Ordering::Relaxed);
+                return Ok(file.with_origin(origin, SidecarStatus::Used));
+            }
+            Some(Err(SidecarProblem::Missing)) => SidecarStatus::Missing,
+            Some(Err(problem)) => SidecarStatus::Ignored(problem),
+            None if mode == SidecarMode::Rebuild => SidecarStatus::Written,
+            None => SidecarStatus::Off,
+        };
+        let file = MarcFile::index(storage, *self).with_origin(origin, status);
+        if mode == SidecarMode::Rebuild {
+            file.save_index(None)?;
         }
+        Ok(file)
     }
 
     /// Opens and indexes a file that is already open (from its first byte,
@@ -239,7 +247,7 @@ impl OpenOptions {
     ) -> std::result::Result<MarcFile, RangeError> {
         let size = file.metadata()?.len();
         let range = check_range(range, size).map_err(RangeError::Marc)?;
-        let start = partition::align_cut(file, size, range.start)?;
+        let start = partition::align_cut(&RandomReads::new(file), size, range.start)?;
         let (index, storage) = match self.access {
             Access::Map => {
                 let mut bytes = MappedRange::new(file, start);
@@ -357,6 +365,9 @@ struct Inner {
     validation: Validation,
     index: RecordIndex,
     control_numbers: OnceLock<ControlNumberIndex>,
+    /// Opened from a sidecar and advised for random access: the first scan
+    /// advises normal readahead again.
+    random_until_scan: AtomicBool,
 }
 
 /// A MARC file: its bytes (mapped or owned) and the start of every record.
@@ -419,6 +430,7 @@ impl MarcFile {
                 validation: options.validation,
                 index,
                 control_numbers: OnceLock::new(),
+                random_until_scan: AtomicBool::new(false),
             }),
         }
     }
@@ -434,6 +446,20 @@ impl MarcFile {
         inner.sidecar = sidecar;
         MarcFile {
             inner: Arc::new(inner),
+        }
+    }
+
+    /// Says that every record (or most) is about to be read in order: a file
+    /// opened from its sidecar, advised for random access so that lookups read
+    /// only the pages they need, goes back to normal readahead. Iteration,
+    /// [`MarcFile::par_map`] and building the control-number index call it; so
+    /// do the Python bindings' iteration and bulk work. Cheap when there is
+    /// nothing to do.
+    pub fn expect_scan(&self) {
+        if self.inner.random_until_scan.load(Ordering::Relaxed)
+            && self.inner.random_until_scan.swap(false, Ordering::Relaxed)
+        {
+            self.inner.storage.advise(AccessPattern::Normal);
         }
     }
 
@@ -583,6 +609,7 @@ impl MarcFile {
     /// Every record in file order. With strict framing, the framing error that
     /// stopped Phase 1 (if any) comes last.
     pub fn iter(&self) -> Records<'_> {
+        self.expect_scan();
         Records {
             file: self,
             next: 0,
@@ -616,9 +643,10 @@ impl MarcFile {
 
     /// Builds the control-number index now, on `threads` threads, if it isn't built yet.
     pub fn control_number_index_with(&self, threads: usize) -> &ControlNumberIndex {
-        self.inner
-            .control_numbers
-            .get_or_init(|| ControlNumberIndex::build(self, threads))
+        self.inner.control_numbers.get_or_init(|| {
+            self.expect_scan();
+            ControlNumberIndex::build(self, threads)
+        })
     }
 
     fn control_number_index(&self) -> &ControlNumberIndex {
@@ -639,6 +667,7 @@ impl MarcFile {
         T: Send,
         F: Fn(usize, Result<RecordRef<'_>>) -> T + Sync,
     {
+        self.expect_scan();
         parallel::map_range(self.len(), threads, |i| f(i, self.record(i)))
     }
 }

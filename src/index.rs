@@ -25,6 +25,7 @@
 use crate::error::{Error, ErrorKind, Position};
 use crate::frame;
 use crate::layout::{declared_length, MIN_RECORD_LEN, RECORD_TERMINATOR};
+use crate::words::Words;
 use std::fmt;
 
 /// How Phase 1 treats framing damage.
@@ -98,7 +99,7 @@ pub struct RecoveredRecord {
 /// the record of a framing error) count from the index's first record.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct RecordIndex {
-    starts: Vec<u64>,
+    starts: Words,
     skipped: Vec<SkippedRange>,
     recovered: Vec<RecoveredRecord>,
     stopped_at: Option<u64>,
@@ -111,7 +112,7 @@ impl RecordIndex {
     pub fn build(data: &[u8], framing: Framing) -> RecordIndex {
         let mut scanner = Scanner::new(data, 0, true, framing);
         // A guess that avoids most regrowth: real records average 1-2 KB.
-        scanner.index.starts.reserve(data.len() / 1024);
+        scanner.starts.reserve(data.len() / 1024);
         let mut pos = 0;
         while pos < data.len() {
             match scanner.step(pos) {
@@ -120,13 +121,12 @@ impl RecordIndex {
                 Step::Stop | Step::NeedMore => break,
             }
         }
-        scanner.index.starts.shrink_to_fit();
-        scanner.index
+        scanner.into_index()
     }
 
     /// An index from its parts, as a sidecar keeps them (checked by the caller).
     pub(crate) fn from_parts(
-        starts: Vec<u64>,
+        starts: Words,
         skipped: Vec<SkippedRange>,
         recovered: Vec<RecoveredRecord>,
         stopped_at: Option<u64>,
@@ -195,7 +195,7 @@ impl RecordIndex {
 
     /// Bytes of heap used by the index itself.
     pub fn heap_bytes(&self) -> usize {
-        self.starts.capacity() * 8
+        self.starts.heap_bytes()
             + self.skipped.capacity() * std::mem::size_of::<SkippedRange>()
             + self.recovered.capacity() * std::mem::size_of::<RecoveredRecord>()
     }
@@ -276,7 +276,10 @@ pub(crate) struct Scanner<'a> {
     base: u64,
     complete: bool,
     framing: Framing,
-    pub(crate) index: RecordIndex,
+    /// The record starts found, kept apart from `index` while scanning (a plain
+    /// vector in the hot loop).
+    starts: Vec<u64>,
+    index: RecordIndex,
 }
 
 /// Bytes that real archives put between records.
@@ -325,41 +328,40 @@ pub(crate) fn scan_until(
     let mut scanner = Scanner::new(data, base, complete, framing);
     let mut pos = 0;
     match resume {
-        Some(p) => (scanner.index, pos) = (p.index, p.pos),
-        None => scanner.index.starts.reserve(data.len() / 1024),
+        Some(p) => {
+            pos = p.pos;
+            scanner.resume(p.index);
+        }
+        None => {
+            let span = end.saturating_sub(base).min(data.len() as u64);
+            scanner.starts.reserve(span as usize / 1024);
+        }
     }
     loop {
         if pos >= data.len() {
             if !complete {
-                return Err(Pending {
-                    index: scanner.index,
-                    pos,
-                });
+                let index = scanner.into_index();
+                return Err(Pending { index, pos });
             }
-            scanner.index.starts.shrink_to_fit();
-            return Ok((scanner.index, ScanEnd::Eof));
+            return Ok((scanner.into_index(), ScanEnd::Eof));
         }
-        let before = scanner.index.starts.len();
+        let before = scanner.starts.len();
         match scanner.step(pos) {
             Step::Next(next) => pos = next,
-            Step::Stop => return Ok((scanner.index, ScanEnd::Stopped)),
+            Step::Stop => return Ok((scanner.into_index(), ScanEnd::Stopped)),
             Step::NeedMore => {
-                return Err(Pending {
-                    index: scanner.index,
-                    pos,
-                })
+                let index = scanner.into_index();
+                return Err(Pending { index, pos });
             }
         }
-        let index = &mut scanner.index;
-        let Some(k) = index.starts[before..].iter().position(|&s| s >= end) else {
+        let Some(k) = scanner.starts[before..].iter().position(|&s| s >= end) else {
             continue;
         };
-        let record = index.starts[before + k];
-        index.starts.truncate(before + k);
-        let kept = index.starts.len() as u64;
-        index.recovered.retain(|r| r.record < kept);
-        index.starts.shrink_to_fit();
-        return Ok((scanner.index, ScanEnd::Record { record }));
+        let record = scanner.starts[before + k];
+        scanner.starts.truncate(before + k);
+        let kept = scanner.starts.len() as u64;
+        scanner.index.recovered.retain(|r| r.record < kept);
+        return Ok((scanner.into_index(), ScanEnd::Record { record }));
     }
 }
 
@@ -370,6 +372,7 @@ impl<'a> Scanner<'a> {
             base,
             complete,
             framing,
+            starts: Vec::new(),
             index: RecordIndex {
                 data_offset: base,
                 ..RecordIndex::default()
@@ -377,8 +380,21 @@ impl<'a> Scanner<'a> {
         }
     }
 
+    /// The index found, its starts in it.
+    fn into_index(mut self) -> RecordIndex {
+        self.starts.shrink_to_fit();
+        self.index.starts = self.starts.into();
+        self.index
+    }
+
+    /// Goes on from a scan that ran out of data.
+    fn resume(&mut self, mut index: RecordIndex) {
+        self.starts = std::mem::take(index.starts.vec());
+        self.index = index;
+    }
+
     fn push_start(&mut self, pos: usize) {
-        self.index.starts.push(self.base + pos as u64);
+        self.starts.push(self.base + pos as u64);
     }
 
     /// Handles whatever starts at `pos` (of `data`); says where to continue.
@@ -455,7 +471,7 @@ impl<'a> Scanner<'a> {
         let inner_is_record = inner.is_some_and(|p| frame::plausible_leader(&chunk[p..]));
         if frame::plausible_leader(chunk) && !inner_is_record {
             self.index.recovered.push(RecoveredRecord {
-                record: self.index.starts.len() as u64,
+                record: self.starts.len() as u64,
                 offset: self.base + pos as u64,
                 declared: declared_length(chunk),
                 actual: len,

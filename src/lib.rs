@@ -72,6 +72,7 @@ mod storage;
 pub(crate) mod subfield_code;
 pub mod text;
 pub mod tutorial;
+mod words;
 
 #[cfg(feature = "python")]
 mod python;

@@ -50,10 +50,12 @@
 use crate::control_number::ControlNumberIndex;
 use crate::index::{Framing, RecordIndex, RecoveredRecord, SkipReason, SkippedRange};
 use crate::layout::MIN_RECORD_LEN;
+use crate::words::Words;
 use std::fs::File;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
+use zerocopy::FromBytes;
 
 /// The format version this build writes and reads.
 pub const VERSION: u32 = 1;
@@ -105,6 +107,8 @@ impl DataIdentity {
     pub fn of_file(file: &File) -> io::Result<DataIdentity> {
         use crate::partition::ReadAt;
         let meta = file.metadata()?;
+        // Exactly these bytes: no readahead into the rest of a large file.
+        let file = crate::storage::RandomReads::new(file);
         let size = meta.len();
         let span = FINGERPRINT_SPAN as u64;
         let mut ends = vec![0; size.min(2 * span) as usize];
@@ -157,21 +161,33 @@ fn fingerprint_of_ends(size: u64, ends: &[u8]) -> u64 {
 /// bytes a step keep it at memory speed. Written out here so that it never
 /// changes with a dependency or a Rust release.
 pub fn checksum(bytes: &[u8]) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     let mut words = bytes.chunks_exact(8);
-    for w in &mut words {
-        h = (h ^ u64::from_le_bytes(w.try_into().unwrap_or_default()))
-            .wrapping_mul(0x100_0000_01b3);
-        h ^= h >> 29;
-    }
+    let mut h = mix_words(
+        OFFSET_BASIS,
+        (&mut words).map(|w| u64::from_le_bytes(w.try_into().unwrap_or_default())),
+    );
     let tail = words.remainder();
     if !tail.is_empty() {
         let mut w = [0u8; 8];
         w[..tail.len()].copy_from_slice(tail);
-        h = (h ^ u64::from_le_bytes(w)).wrapping_mul(0x100_0000_01b3);
+        h = mix_words(h, [u64::from_le_bytes(w)]);
+    }
+    finish(h, bytes.len())
+}
+
+const OFFSET_BASIS: u64 = 0xcbf2_9ce4_8422_2325;
+const PRIME: u64 = 0x100_0000_01b3;
+
+fn mix_words(mut h: u64, words: impl IntoIterator<Item = u64>) -> u64 {
+    for w in words {
+        h = (h ^ w).wrapping_mul(PRIME);
         h ^= h >> 29;
     }
-    h = (h ^ bytes.len() as u64).wrapping_mul(0x100_0000_01b3);
+    h
+}
+
+fn finish(h: u64, len: usize) -> u64 {
+    let h = (h ^ len as u64).wrapping_mul(PRIME);
     h ^ (h >> 32)
 }
 
@@ -325,148 +341,37 @@ impl Sidecar {
     /// consistency of what it holds (not yet that it describes a given data file:
     /// see [`Sidecar::check_matches`]). Never panics.
     pub fn decode(bytes: &[u8]) -> Result<Sidecar, SidecarProblem> {
-        let corrupt = |why: &str| SidecarProblem::Corrupt(why.to_string());
-        if bytes.len() < 16 || bytes[..8] != MAGIC {
-            return Err(corrupt("not a marcmap sidecar (no magic number)"));
-        }
-        let word32 =
-            |at: usize| u32::from_le_bytes(bytes[at..at + 4].try_into().unwrap_or_default());
-        let version = word32(8);
-        if version != VERSION {
-            return Err(SidecarProblem::Stale(format!(
-                "format version {version}, this marcmap reads version {VERSION}"
-            )));
-        }
-        if bytes.len() < HEADER_LEN + 8 {
-            return Err(corrupt("truncated header"));
-        }
-        let word = |at: usize| u64::from_le_bytes(bytes[at..at + 8].try_into().unwrap_or_default());
-        if word32(16) as usize != HEADER_LEN {
-            return Err(corrupt("wrong header length"));
-        }
-        let (n, s, r, k) = (word(48), word(56), word(64), word(72));
-        let total = n
-            .checked_add(s.checked_mul(3).ok_or_else(|| corrupt("counts overflow"))?)
-            .and_then(|t| t.checked_add(r.checked_mul(4)?))
-            .and_then(|t| t.checked_add(k))
-            .and_then(|t| t.checked_mul(8))
-            .and_then(|t| t.checked_add(HEADER_LEN as u64 + 8))
-            .ok_or_else(|| corrupt("counts overflow"))?;
-        if total != bytes.len() as u64 {
+        check_start(bytes)?;
+        if bytes.len() % 8 != 0 {
             return Err(corrupt(&format!(
-                "{} bytes where its counts need {total} (truncated or extended)",
+                "{} bytes, not a whole number of 8-byte words (truncated or extended)",
                 bytes.len()
             )));
         }
-        let body = bytes.len() - 8;
-        if checksum(&bytes[..body]) != word(body) {
-            return Err(corrupt("checksum mismatch"));
-        }
-        let rules = word32(12);
-        if rules != FRAMING_RULES {
-            return Err(SidecarProblem::Stale(format!(
-                "built under framing rules {rules}, this marcmap frames by rules {FRAMING_RULES}"
-            )));
-        }
-        let flags = word32(20);
-        if flags & !(FLAG_STRICT | FLAG_CONTROL_NUMBERS) != 0 {
-            return Err(corrupt("unknown flags"));
-        }
-        let framing = if flags & FLAG_STRICT != 0 {
-            Framing::Strict
-        } else {
-            Framing::Lenient
+        // Little-endian words, read in place where the bytes allow it.
+        let words: std::borrow::Cow<'_, [u64]> = match <[u64]>::ref_from_bytes(bytes) {
+            Ok(words) if cfg!(target_endian = "little") => words.into(),
+            _ => bytes
+                .chunks_exact(8)
+                .map(|w| u64::from_le_bytes(w.try_into().unwrap_or_default()))
+                .collect::<Vec<u64>>()
+                .into(),
         };
-        let identity = DataIdentity {
-            size: word(24),
-            modified_ns: word(32) as i64,
-            fingerprint: word(40),
-        };
-        let stopped_at = Some(word(80)).filter(|&w| w != NONE);
-        let size = identity.size;
-
-        let (n, s, r, k) = (n as usize, s as usize, r as usize, k as usize);
-        let mut at = HEADER_LEN;
-        let mut take = |count: usize| {
-            let words: Vec<u64> = (0..count).map(|i| word(at + 8 * i)).collect();
-            at += 8 * count;
-            words
-        };
-        let starts = take(n);
-        let skipped_words = take(3 * s);
-        let recovered_words = take(4 * r);
-        let keys = take(k);
-
-        let starts_ok = starts.windows(2).all(|w| w[0] < w[1])
-            && starts.last().map_or(true, |&last| {
-                last.checked_add(MIN_RECORD_LEN as u64)
-                    .is_some_and(|e| e <= size)
-            });
-        if !starts_ok {
-            return Err(corrupt(
-                "record offsets out of order or past the end of the data",
-            ));
-        }
-        let mut skipped = Vec::with_capacity(s);
-        let mut after = 0u64;
-        for w in skipped_words.chunks_exact(3) {
-            let end = w[0]
-                .checked_add(w[1])
-                .filter(|&e| e <= size && w[1] > 0 && w[0] >= after);
-            let (Some(end), Some(reason)) = (end, reason_of(w[2])) else {
-                return Err(corrupt(
-                    "a skipped range out of order, empty or past the end of the data",
-                ));
-            };
-            after = end;
-            skipped.push(SkippedRange {
-                offset: w[0],
-                length: w[1],
-                reason,
-            });
-        }
-        let mut recovered = Vec::with_capacity(r);
-        for w in recovered_words.chunks_exact(4) {
-            let record = w[0];
-            let in_order = recovered
-                .last()
-                .map_or(true, |p: &RecoveredRecord| p.record < record);
-            let at_start = usize::try_from(record).ok().and_then(|i| starts.get(i)) == Some(&w[1]);
-            let declared = (w[2] != NONE).then_some(w[2]);
-            let fits =
-                w[3] >= MIN_RECORD_LEN as u64 && w[1].checked_add(w[3]).is_some_and(|e| e <= size);
-            if !(in_order && at_start && fits && declared.map_or(true, |d| d <= 99_999)) {
-                return Err(corrupt("a recovered record that is not one of the records"));
-            }
-            recovered.push(RecoveredRecord {
-                record,
-                offset: w[1],
-                declared: declared.map(|d| d as usize),
-                actual: w[3] as usize,
-            });
-        }
-        let keys_ok = keys.windows(2).all(|w| w[0] <= w[1])
-            && keys.iter().all(|&key| (key & 0xFFFF_FFFF) < n as u64);
-        if !keys_ok {
-            return Err(corrupt(
-                "control-number keys out of order or naming no record",
-            ));
-        }
-        let consistent = match framing {
-            Framing::Strict => skipped.is_empty() && recovered.is_empty(),
-            Framing::Lenient => stopped_at.is_none(),
-        } && stopped_at.map_or(true, |st| st <= size);
-        if !consistent {
-            return Err(corrupt("framing and contents disagree"));
-        }
-        let control_numbers =
-            (flags & FLAG_CONTROL_NUMBERS != 0).then(|| ControlNumberIndex::from_keys(keys));
-        Ok(Sidecar {
-            identity,
-            framing,
-            index: RecordIndex::from_parts(starts, skipped, recovered, stopped_at),
-            control_numbers,
-        })
+        let header = words.get(..HEADER_WORDS).unwrap_or_default();
+        let counts = section_counts(header, words.len() as u64)?;
+        let (starts, rest) = words[HEADER_WORDS..].split_at(counts.records as usize);
+        let (skipped, rest) = rest.split_at(3 * counts.skipped as usize);
+        let (recovered, rest) = rest.split_at(4 * counts.recovered as usize);
+        let (keys, sum) = rest.split_at(counts.keys as usize);
+        let sum = sum.first().copied().unwrap_or_default();
+        decode_sections(
+            header,
+            starts.to_vec().into(),
+            skipped,
+            recovered,
+            keys.to_vec().into(),
+            sum,
+        )
     }
 
     /// Whether this sidecar indexes `data` with `framing`: a stale problem if not.
@@ -493,12 +398,233 @@ impl Sidecar {
         Err(SidecarProblem::Stale(why))
     }
 
-    /// Reads and decodes the sidecar at `path`.
+    /// Reads and decodes the sidecar at `path`. It is mapped, and its record
+    /// offsets and control-number keys are read in place (see `src/words.rs`):
+    /// loading checks every word once, and copies none of the large sections.
+    /// The mapping is under the same contract as the data's (the crate's "mmap
+    /// contract"): [`write_atomically`] replaces a sidecar by renaming, which a
+    /// mapping survives; do not rewrite or truncate one in place while it is read.
     pub fn read(path: &Path) -> Result<Sidecar, SidecarProblem> {
-        match std::fs::read(path) {
-            Ok(bytes) => Sidecar::decode(&bytes),
-            Err(e) if e.kind() == io::ErrorKind::NotFound => Err(SidecarProblem::Missing),
-            Err(e) => Err(SidecarProblem::Io(e)),
+        let file = match File::open(path) {
+            Ok(f) => f,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Err(SidecarProblem::Missing),
+            Err(e) => return Err(SidecarProblem::Io(e)),
+        };
+        let len = file.metadata()?.len();
+        let mapped = if len % 8 == 0 && len >= (HEADER_LEN + 8) as u64 {
+            // SAFETY: a read-only mapping, under the contract documented above and
+            // in `crate::storage`; every word is checked once here, and every
+            // offset taken from it later is bounds-checked against the data.
+            unsafe { memmap2::Mmap::map(&file) }.ok()
+        } else {
+            None
+        };
+        let Some(map) = mapped.map(std::sync::Arc::new) else {
+            // Not a sidecar (or not mappable): read it, and say why from its bytes.
+            return Sidecar::decode(&std::fs::read(path)?);
+        };
+        let Ok(words) = <[u64]>::ref_from_bytes(&map[..]) else {
+            return Sidecar::decode(&map);
+        };
+        if cfg!(target_endian = "big") {
+            return Sidecar::decode(&map);
         }
+        let header = words.get(..HEADER_WORDS).unwrap_or_default();
+        let counts = section_counts(header, words.len() as u64)?;
+        let at = |word: usize| HEADER_LEN + 8 * word;
+        let n = counts.records as usize;
+        let (s, r, k) = (
+            3 * counts.skipped as usize,
+            4 * counts.recovered as usize,
+            counts.keys as usize,
+        );
+        let section =
+            |from: usize, len: usize| &words[HEADER_WORDS + from..HEADER_WORDS + from + len];
+        let (Some(starts), Some(keys)) = (
+            Words::mapped(&map, at(0), n),
+            Words::mapped(&map, at(n + s + r), k),
+        ) else {
+            return Sidecar::decode(&map);
+        };
+        let sum = words[HEADER_WORDS + n + s + r + k];
+        decode_sections(header, starts, section(n, s), section(n + s, r), keys, sum)
     }
+}
+
+fn corrupt(why: &str) -> SidecarProblem {
+    SidecarProblem::Corrupt(why.to_string())
+}
+
+/// The magic number and the format version, from the first 16 bytes.
+fn check_start(bytes: &[u8]) -> Result<(), SidecarProblem> {
+    if bytes.len() < 16 || bytes[..8] != MAGIC {
+        return Err(corrupt("not a marcmap sidecar (no magic number)"));
+    }
+    let version = u32::from_le_bytes([bytes[8], bytes[9], bytes[10], bytes[11]]);
+    if version != VERSION {
+        return Err(SidecarProblem::Stale(format!(
+            "format version {version}, this marcmap reads version {VERSION}"
+        )));
+    }
+    Ok(())
+}
+
+const HEADER_WORDS: usize = HEADER_LEN / 8;
+
+/// How many words each section has, as the header says.
+struct Counts {
+    records: u64,
+    skipped: u64,
+    recovered: u64,
+    keys: u64,
+}
+
+/// The header's counts, checked against the sidecar's length in words.
+fn section_counts(header: &[u64], words: u64) -> Result<Counts, SidecarProblem> {
+    let mut start = Vec::with_capacity(16);
+    header
+        .iter()
+        .take(2)
+        .for_each(|w| start.extend(w.to_le_bytes()));
+    check_start(&start)?;
+    if header.len() < HEADER_WORDS || words < HEADER_WORDS as u64 + 1 {
+        return Err(corrupt("truncated header"));
+    }
+    if header[2] as u32 as usize != HEADER_LEN {
+        return Err(corrupt("wrong header length"));
+    }
+    let (n, s, r, k) = (header[6], header[7], header[8], header[9]);
+    let total = n
+        .checked_add(s.checked_mul(3).ok_or_else(|| corrupt("counts overflow"))?)
+        .and_then(|t| t.checked_add(r.checked_mul(4)?))
+        .and_then(|t| t.checked_add(k))
+        .and_then(|t| t.checked_add(HEADER_WORDS as u64 + 1))
+        .ok_or_else(|| corrupt("counts overflow"))?;
+    if total != words {
+        return Err(corrupt(&format!(
+            "{} bytes where its counts need {} (truncated or extended)",
+            words.saturating_mul(8),
+            total.saturating_mul(8)
+        )));
+    }
+    Ok(Counts {
+        records: n,
+        skipped: s,
+        recovered: r,
+        keys: k,
+    })
+}
+
+/// The sidecar from its header and sections (counts already checked): the
+/// checksum, then the consistency of what it holds.
+fn decode_sections(
+    header: &[u64],
+    starts: Words,
+    skipped_words: &[u64],
+    recovered_words: &[u64],
+    keys: Words,
+    sum: u64,
+) -> Result<Sidecar, SidecarProblem> {
+    let sections = [header, &starts, skipped_words, recovered_words, &keys];
+    let words: usize = sections.iter().map(|w| w.len()).sum();
+    let mixed = sections
+        .iter()
+        .fold(OFFSET_BASIS, |h, w| mix_words(h, w.iter().copied()));
+    if finish(mixed, words * 8) != sum {
+        return Err(corrupt("checksum mismatch"));
+    }
+    let high = |w: u64| (w >> 32) as u32;
+    let rules = high(header[1]);
+    if rules != FRAMING_RULES {
+        return Err(SidecarProblem::Stale(format!(
+            "built under framing rules {rules}, this marcmap frames by rules {FRAMING_RULES}"
+        )));
+    }
+    let flags = high(header[2]);
+    if flags & !(FLAG_STRICT | FLAG_CONTROL_NUMBERS) != 0 {
+        return Err(corrupt("unknown flags"));
+    }
+    let framing = if flags & FLAG_STRICT != 0 {
+        Framing::Strict
+    } else {
+        Framing::Lenient
+    };
+    let identity = DataIdentity {
+        size: header[3],
+        modified_ns: header[4] as i64,
+        fingerprint: header[5],
+    };
+    let stopped_at = Some(header[10]).filter(|&w| w != NONE);
+    let size = identity.size;
+    let n = starts.len();
+    let (s, r) = (skipped_words.len() / 3, recovered_words.len() / 4);
+
+    let starts_ok = starts.windows(2).all(|w| w[0] < w[1])
+        && starts.last().map_or(true, |&last| {
+            last.checked_add(MIN_RECORD_LEN as u64)
+                .is_some_and(|e| e <= size)
+        });
+    if !starts_ok {
+        return Err(corrupt(
+            "record offsets out of order or past the end of the data",
+        ));
+    }
+    let mut skipped = Vec::with_capacity(s);
+    let mut after = 0u64;
+    for w in skipped_words.chunks_exact(3) {
+        let end = w[0]
+            .checked_add(w[1])
+            .filter(|&e| e <= size && w[1] > 0 && w[0] >= after);
+        let (Some(end), Some(reason)) = (end, reason_of(w[2])) else {
+            return Err(corrupt(
+                "a skipped range out of order, empty or past the end of the data",
+            ));
+        };
+        after = end;
+        skipped.push(SkippedRange {
+            offset: w[0],
+            length: w[1],
+            reason,
+        });
+    }
+    let mut recovered: Vec<RecoveredRecord> = Vec::with_capacity(r);
+    for w in recovered_words.chunks_exact(4) {
+        let record = w[0];
+        let in_order = recovered.last().map_or(true, |p| p.record < record);
+        let at_start = usize::try_from(record).ok().and_then(|i| starts.get(i)) == Some(&w[1]);
+        let declared = (w[2] != NONE).then_some(w[2]);
+        let fits =
+            w[3] >= MIN_RECORD_LEN as u64 && w[1].checked_add(w[3]).is_some_and(|e| e <= size);
+        if !(in_order && at_start && fits && declared.map_or(true, |d| d <= 99_999)) {
+            return Err(corrupt("a recovered record that is not one of the records"));
+        }
+        recovered.push(RecoveredRecord {
+            record,
+            offset: w[1],
+            declared: declared.map(|d| d as usize),
+            actual: w[3] as usize,
+        });
+    }
+    let keys_ok = keys.windows(2).all(|w| w[0] <= w[1])
+        && keys.iter().all(|&key| (key & 0xFFFF_FFFF) < n as u64);
+    if !keys_ok {
+        return Err(corrupt(
+            "control-number keys out of order or naming no record",
+        ));
+    }
+    let consistent = match framing {
+        Framing::Strict => skipped.is_empty() && recovered.is_empty(),
+        Framing::Lenient => stopped_at.is_none(),
+    } && stopped_at.map_or(true, |st| st <= size);
+    if !consistent {
+        return Err(corrupt("framing and contents disagree"));
+    }
+    let control_numbers =
+        (flags & FLAG_CONTROL_NUMBERS != 0).then(|| ControlNumberIndex::from_keys(keys));
+    Ok(Sidecar {
+        identity,
+        framing,
+        index: RecordIndex::from_parts(starts, skipped, recovered, stopped_at),
+        control_numbers,
+    })
 }

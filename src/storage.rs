@@ -10,10 +10,9 @@
 //! parser. **Do not modify a file while marcmap reads it.** Where that cannot be
 //! promised, open with [`Access::Read`], which reads the file into memory.
 
-use crate::partition::RangeBytes;
+use crate::partition::{RangeBytes, ReadAt};
 use std::fs::File;
 use std::io::{self, Read};
-use std::path::Path;
 
 /// How to get at a file's bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -40,25 +39,66 @@ pub enum AccessPattern {
 /// Owned bytes, shared behind an `Arc` by a file and all its views.
 pub(crate) enum Storage {
     Mapped(memmap2::Mmap),
+    /// The first `len` bytes of a mapping: a byte range's own bytes, in the
+    /// mapping its scan read (which may reach a little further).
+    MappedPart(memmap2::Mmap, usize),
     Owned(Box<dyn AsRef<[u8]> + Send + Sync>),
 }
 
-impl Storage {
-    /// The bytes of the file at `path`, and its metadata (taken from the same
-    /// open file, for sidecars).
-    pub(crate) fn open(path: &Path, access: Access) -> io::Result<(Storage, std::fs::Metadata)> {
-        let file = File::open(path)?;
-        let meta = file.metadata()?;
-        Ok((Storage::from_file_with(file, &meta, access)?, meta))
-    }
+/// A file read at offsets with no readahead for as long as this lives: each
+/// read fetches what it asks for and no more (partition windows, fingerprints).
+/// Readahead is put back to normal afterwards.
+pub(crate) struct RandomReads<'f>(pub(crate) &'f File);
 
+impl<'f> RandomReads<'f> {
+    pub(crate) fn new(file: &'f File) -> Self {
+        fadvise(file, Advice::Random);
+        RandomReads(file)
+    }
+}
+
+impl Drop for RandomReads<'_> {
+    fn drop(&mut self) {
+        fadvise(self.0, Advice::Normal);
+    }
+}
+
+impl crate::partition::ReadAt for RandomReads<'_> {
+    fn read_exact_at(&self, buf: &mut [u8], offset: u64) -> io::Result<()> {
+        self.0.read_exact_at(buf, offset)
+    }
+}
+
+enum Advice {
+    Random,
+    Normal,
+}
+
+/// `posix_fadvise` for the whole file: a hint, whose failure changes speed only.
+fn fadvise(file: &File, advice: Advice) {
+    #[cfg(unix)]
+    {
+        use std::os::fd::AsRawFd;
+        let advice = match advice {
+            Advice::Random => libc::POSIX_FADV_RANDOM,
+            Advice::Normal => libc::POSIX_FADV_NORMAL,
+        };
+        // SAFETY: an FFI call on a descriptor that `file` owns and keeps open for
+        // the call; it passes no memory, and the kernel only records the hint.
+        let _ = unsafe { libc::posix_fadvise(file.as_raw_fd(), 0, 0, advice) };
+    }
+    #[cfg(not(unix))]
+    let _ = (file, advice);
+}
+
+impl Storage {
     /// The bytes of an open file (from its start), mapped or read.
     pub(crate) fn from_file(file: File, access: Access) -> io::Result<Storage> {
         let meta = file.metadata()?;
         Storage::from_file_with(file, &meta, access)
     }
 
-    fn from_file_with(
+    pub(crate) fn from_file_with(
         mut file: File,
         meta: &std::fs::Metadata,
         access: Access,
@@ -100,18 +140,19 @@ impl Storage {
     pub(crate) fn bytes(&self) -> &[u8] {
         match self {
             Storage::Mapped(m) => m,
+            Storage::MappedPart(m, len) => &m[..*len],
             Storage::Owned(b) => (**b).as_ref(),
         }
     }
 
     pub(crate) fn is_mapped(&self) -> bool {
-        matches!(self, Storage::Mapped(_))
+        matches!(self, Storage::Mapped(_) | Storage::MappedPart(..))
     }
 
     /// Advises the kernel; a no-op for bytes in memory and on platforms without `madvise`.
     pub(crate) fn advise(&self, pattern: AccessPattern) {
         #[cfg(unix)]
-        if let Storage::Mapped(m) = self {
+        if let Storage::Mapped(m) | Storage::MappedPart(m, _) = self {
             let advice = match pattern {
                 AccessPattern::Sequential => memmap2::Advice::Sequential,
                 AccessPattern::Random => memmap2::Advice::Random,
@@ -148,10 +189,12 @@ impl<'f> MappedRange<'f> {
         }
     }
 
-    /// The first `len` bytes of the range, as storage (mapped again if it held more).
+    /// The first `len` bytes of the range, as storage: the mapping the scan read
+    /// (its pages are already faulted in), limited to `len`.
     pub(crate) fn into_storage(self, len: usize) -> io::Result<Storage> {
         Ok(match self.bytes {
             RangeHeld::Mapped(m) if m.len() == len => Storage::Mapped(m),
+            RangeHeld::Mapped(m) if len > 0 && len < m.len() => Storage::MappedPart(m, len),
             RangeHeld::Mapped(_) if len > 0 => {
                 Storage::Mapped(Storage::map_range(self.file, self.start, len)?)
             }
@@ -187,7 +230,7 @@ impl RangeBytes for MappedRange<'_> {
             }
             Err(_) => {
                 let mut v = vec![0; len];
-                crate::partition::ReadAt::read_exact_at(self.file, &mut v, self.start)?;
+                self.file.read_exact_at(&mut v, self.start)?;
                 RangeHeld::Read(v)
             }
         };

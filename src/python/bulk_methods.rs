@@ -30,6 +30,7 @@ impl Reader {
         first: bool,
     ) -> PyResult<Bound<'py, PyList>> {
         self.check_open()?;
+        self.file().expect_scan();
         if specs.is_empty() {
             return Err(PyTypeError::new_err(
                 "extract() needs at least one spec, e.g. '245$a'",
@@ -110,6 +111,7 @@ impl Reader {
         threads: Option<usize>,
     ) -> PyResult<Vec<usize>> {
         self.check_open()?;
+        self.file().expect_scan();
         let spec = Spec::parse(spec).map_err(PyValueError::new_err)?;
         let cond = Condition::new(spec, contains, ignore_case);
         let threads = threads_arg(threads)?;
@@ -138,6 +140,7 @@ impl Reader {
         threads: Option<usize>,
     ) -> PyResult<Vec<Py<PyAny>>> {
         self.check_open()?;
+        self.file().expect_scan();
         let threads = threads_arg(threads)?;
         let shared = self.shared.clone();
         let strict = shared.text.decoder.strict();
@@ -154,6 +157,7 @@ impl Reader {
     #[pyo3(signature = (*, threads = None))]
     fn mislabelled_utf8(&self, py: Python<'_>, threads: Option<usize>) -> PyResult<Vec<usize>> {
         self.check_open()?;
+        self.file().expect_scan();
         let threads = threads_arg(threads)?;
         let file = self.file().clone();
         Ok(py.detach(move || bulk::mislabelled_utf8(&file, threads)))

@@ -5,6 +5,7 @@ use super::errors;
 use super::remote::Remote;
 use crate::file::{MarcFile, OpenOptions, SidecarMode, SidecarStatus};
 use crate::sidecar;
+use crate::storage::RandomReads;
 use pyo3::buffer::PyBuffer;
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
@@ -227,7 +228,7 @@ impl Source {
                 let (size, file) = opened
                     .map_err(|e| errors::to_py(py, crate::file::open_error(&path, e), &[]))?;
                 let n = count(size)?;
-                py.detach(move || partitions(&file, size, n))
+                py.detach(move || partitions(&RandomReads::new(&file), size, n))
                     .map_err(|e| crate::file::open_error(&path, e))
             }
             Source::File(file) => {
@@ -236,7 +237,7 @@ impl Source {
                     .map_err(|e| errors::to_py(py, e.into(), &[]))?
                     .len();
                 let n = count(size)?;
-                py.detach(move || partitions(&file, size, n))
+                py.detach(move || partitions(&RandomReads::new(&file), size, n))
                     .map_err(crate::Error::from)
             }
             Source::Url(url) => {

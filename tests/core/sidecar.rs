@@ -93,6 +93,12 @@ fn a_saved_index_reads_back_and_is_used() {
     let written = scanned.save_index(None).unwrap();
     assert_eq!(written, sidecar::path_for(&path));
     assert_eq!(written.file_name().unwrap(), "data.mrc.mmi");
+    // Mapped (read) and decoded from bytes, the same sidecar.
+    let mapped = Sidecar::read(&written).unwrap();
+    let decoded = Sidecar::decode(&std::fs::read(&written).unwrap()).unwrap();
+    assert_eq!(mapped.index, decoded.index);
+    assert_eq!(mapped.index, *scanned.record_index());
+    assert_eq!(mapped.identity, decoded.identity);
 
     for mode in [SidecarMode::Auto, SidecarMode::Require] {
         let loaded = open(&path, mode).unwrap();

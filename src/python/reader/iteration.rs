@@ -109,6 +109,7 @@ impl Reader {
             }
             drop(cur);
             // Phase 2 (and the text check) for the next batch, with the GIL released.
+            self.file().expect_scan();
             let (shared, mode) = (self.shared.clone(), self.mode);
             let end = (i + BATCH).min(shared.file.len());
             let batch = py.detach(move || {
