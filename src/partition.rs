@@ -319,29 +319,24 @@ fn jumps_over<S: ReadAt + ?Sized>(window: &mut Window<'_, S>, at: u64, t: u64) -
 /// size as the records allow.
 ///
 /// The cuts are at `i * size / n`, each moved to a record start with
-/// [`align_cut`]. Ranges left empty (a record larger than a range, or damage) are
-/// dropped, so there may be fewer than `n`; there is always at least one, also
-/// for an empty file (`0..0`).
-pub fn partitions<S: ReadAt + ?Sized>(
+/// [`align_cut`]: one read of about 110 KB a cut, the reads made by up to 8
+/// threads at once (they wait on storage, not on the CPU). Ranges left empty (a
+/// record larger than a range, or damage) are dropped, so there may be fewer
+/// than `n`; there is always at least one, also for an empty file (`0..0`).
+pub fn partitions<S: ReadAt + Sync + ?Sized>(
     source: &S,
     size: u64,
     n: usize,
 ) -> io::Result<Vec<Range<u64>>> {
     let n = n.max(1) as u64;
-    let mut cuts = Vec::with_capacity(n as usize + 1);
-    cuts.push(0);
-    for i in 1..n {
-        let cut = (size as u128 * i as u128 / n as u128) as u64;
-        let last = *cuts.last().unwrap_or(&0);
-        // Cuts are in order, and so are the records they land on: a cut that
-        // falls before the previous one's record lands there too.
-        cuts.push(if cut <= last {
-            last
-        } else {
-            align_cut(source, size, cut)?
-        });
-    }
+    let wanted: Vec<u64> = (1..n)
+        .map(|i| (size as u128 * i as u128 / n as u128) as u64)
+        .collect();
+    let mut cuts = vec![0];
+    cuts.extend(align_all(source, size, &wanted)?);
     cuts.push(size);
+    // Each cut moves forward by itself, so they stay in order (a cut that falls
+    // before the previous one's record lands on that record too).
     cuts.dedup();
     let ranges: Vec<Range<u64>> = cuts.windows(2).map(|w| w[0]..w[1]).collect();
     Ok(if ranges.is_empty() {
@@ -349,6 +344,47 @@ pub fn partitions<S: ReadAt + ?Sized>(
     } else {
         ranges
     })
+}
+
+/// How many cuts are aligned at once: their reads overlap.
+const READERS: usize = 8;
+
+/// [`align_cut`] for each of `cuts`, on up to [`READERS`] threads, in order.
+fn align_all<S: ReadAt + Sync + ?Sized>(
+    source: &S,
+    size: u64,
+    cuts: &[u64],
+) -> io::Result<Vec<u64>> {
+    let threads = READERS.min(cuts.len());
+    if threads <= 1 {
+        return cuts.iter().map(|&c| align_cut(source, size, c)).collect();
+    }
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let work = || {
+        let mut mine = Vec::new();
+        loop {
+            let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let Some(&cut) = cuts.get(i) else {
+                return mine;
+            };
+            mine.push((i, align_cut(source, size, cut)));
+        }
+    };
+    let mut found: Vec<(usize, io::Result<u64>)> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (1..threads).map(|_| scope.spawn(work)).collect();
+        let mut found = work();
+        for worker in workers {
+            // A worker that panicked takes the call with it, as a serial loop would.
+            found.extend(
+                worker
+                    .join()
+                    .unwrap_or_else(|p| std::panic::resume_unwind(p)),
+            );
+        }
+        found
+    });
+    found.sort_unstable_by_key(|(i, _)| *i);
+    found.into_iter().map(|(_, r)| r).collect()
 }
 
 /// The bytes of a range of a file, from its start, that an index of the range
