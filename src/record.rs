@@ -325,24 +325,23 @@ impl<'a> RecordRef<'a> {
     /// Field `i` in directory order.
     #[inline]
     pub fn field(&self, i: usize) -> Option<FieldRef<'a>> {
-        field_at(
+        let entry = self.directory.get(i)?;
+        Some(field_of(
             self.bytes,
-            self.directory,
             self.base,
             self.layout.as_deref(),
             i,
-        )
+            entry,
+        ))
     }
 
     /// All fields in directory order (never regrouped by tag).
     pub fn fields(&self) -> Fields<'a> {
         Fields {
             bytes: self.bytes,
-            directory: self.directory,
             base: self.base,
+            entries: self.directory.iter().enumerate(),
             layout: self.layout.clone(),
-            front: 0,
-            back: self.directory.len(),
         }
     }
 
@@ -406,26 +405,30 @@ impl fmt::Display for RecordRef<'_> {
 pub struct Fields<'a> {
     // The parts of the record the fields need, not the whole `RecordRef`: the
     // iterator stays small, and a clean record's (`layout` is `None`) fields
-    // are read straight from its directory.
+    // are read straight from its directory entries.
     bytes: &'a [u8],
-    directory: &'a [DirEntry],
     base: usize,
+    entries: std::iter::Enumerate<std::slice::Iter<'a, DirEntry>>,
     layout: Option<Arc<Layout>>,
-    front: usize,
-    back: usize,
 }
 
-/// Field `i` of the record of `bytes`, whose `directory` and `base` address
-/// were validated (or whose `layout` a repair found).
+impl<'a> Fields<'a> {
+    #[inline(always)]
+    fn make(&self, (i, entry): (usize, &'a DirEntry)) -> FieldRef<'a> {
+        field_of(self.bytes, self.base, self.layout.as_deref(), i, entry)
+    }
+}
+
+/// Field `i`, whose directory entry is `entry`, of the record of `bytes`, whose
+/// directory and `base` address were validated (or whose `layout` a repair found).
 #[inline(always)]
-fn field_at<'a>(
+fn field_of<'a>(
     bytes: &'a [u8],
-    directory: &'a [DirEntry],
     base: usize,
     layout: Option<&Layout>,
     i: usize,
-) -> Option<FieldRef<'a>> {
-    let entry = directory.get(i)?;
+    entry: &'a DirEntry,
+) -> FieldRef<'a> {
     let (start, len) = match layout {
         // `parse` checked that both numbers are digits, so the unchecked reads
         // below give the same values as `DirEntry::start`/`length`, without the
@@ -439,12 +442,12 @@ fn field_at<'a>(
         Some(layout) => layout.spans.get(i).copied().unwrap_or_default(),
     };
     let data = bytes.get(start..start + len).unwrap_or_default();
-    Some(FieldRef {
+    FieldRef {
         tag: &entry.tag,
         data,
         offset: start,
         index: i,
-    })
+    }
 }
 
 impl<'a> Iterator for Fields<'a> {
@@ -452,38 +455,19 @@ impl<'a> Iterator for Fields<'a> {
 
     #[inline]
     fn next(&mut self) -> Option<FieldRef<'a>> {
-        if self.front >= self.back {
-            return None;
-        }
-        self.front += 1;
-        field_at(
-            self.bytes,
-            self.directory,
-            self.base,
-            self.layout.as_deref(),
-            self.front - 1,
-        )
+        let next = self.entries.next()?;
+        Some(self.make(next))
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {
-        let n = self.back - self.front;
-        (n, Some(n))
+        self.entries.size_hint()
     }
 }
 
 impl DoubleEndedIterator for Fields<'_> {
     fn next_back(&mut self) -> Option<Self::Item> {
-        if self.front >= self.back {
-            return None;
-        }
-        self.back -= 1;
-        field_at(
-            self.bytes,
-            self.directory,
-            self.base,
-            self.layout.as_deref(),
-            self.back,
-        )
+        let next = self.entries.next_back()?;
+        Some(self.make(next))
     }
 }
 

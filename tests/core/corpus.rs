@@ -370,7 +370,7 @@ fn known_faults(dir: &Path, per_file: &HashMap<String, Stats>) {
         repaired.repairs(),
         [marcmap::Repair {
             kind: marcmap::RepairKind::BaseAddress {
-                declared: Some(99_937),
+                declared: 99_937,
                 actual: 37
             },
             ..
