@@ -64,12 +64,6 @@ pub(crate) fn to_py(py: Python<'_>, e: Error, record: &[u8]) -> PyErr {
             }
         }
         ErrorKind::Io(io) => PyErr::from(io),
-        ErrorKind::Open { source, .. } if source.get_ref().is_some_and(|e| e.is::<PyErr>()) => {
-            match source.into_inner().map(|e| e.downcast::<PyErr>()) {
-                Some(Ok(err)) => *err,
-                _ => PyOSError::new_err(message),
-            }
-        }
         ErrorKind::Sidecar { path, .. } => {
             let err = build(py, &message, None, None, None, cls);
             let _ = err

@@ -284,6 +284,30 @@ def test_fsspec_reads_only_windows_and_the_range() -> None:
     assert sum(e - s for s, e in calls) < len(data) + 140_000
 
 
+def test_an_fsspec_error_is_raised_as_it_was() -> None:
+    """A read that fails inside fsspec raises its own exception, not a wrapper."""
+    url = f"memory:///marcmap-tests/{os.getpid()}/failing.mrc"
+    fs = fsspec.filesystem("memory")
+    fs.pipe(url, (DATA / "sample.mrc").read_bytes())
+    original = type(fs).cat_file
+
+    class Unreachable(ConnectionError):
+        pass
+
+    def failing(self: Any, path: str, start: int | None = None, end: int | None = None) -> bytes:
+        raise Unreachable(f"cannot reach {path}")
+
+    type(fs).cat_file = failing  # type: ignore[method-assign,assignment]
+    try:
+        with pytest.raises(Unreachable, match="cannot reach"):
+            marcmap.MARCReader(url, byte_range=(1000, 20_000))
+        with pytest.raises(Unreachable):
+            marcmap.partitions(url, 4)
+    finally:
+        type(fs).cat_file = original  # type: ignore[method-assign]
+        fs.rm(url)
+
+
 def test_bad_arguments() -> None:
     path = DATA / "sample.mrc"
     with pytest.raises(ValueError, match="ends before it starts"):
