@@ -42,7 +42,8 @@ pub(crate) struct Shared {
 /// ``filter``, ``validate``).
 ///
 /// ``source``: a path, ``bytes`` (shared, no copy), another bytes-like object
-/// (copied), or a binary file object.
+/// (copied), a binary file object, or an fsspec URL (``s3://``, ``gs://``,
+/// ``file://``, ``memory://``...: read into memory through fsspec).
 ///
 /// pymarc's options:
 ///
@@ -75,6 +76,16 @@ pub(crate) struct Shared {
 ///   halves (U+0361/U+0360); ``"pymarc"`` gives U+FE20-U+FE23.
 /// - ``detect_utf8=True``: records labelled MARC-8 whose bytes are UTF-8 are
 ///   read as UTF-8 (``record.encoding`` says ``"utf-8-detected"``).
+/// - ``byte_range=None``: ``(start, end)`` reads only the records that start in
+///   those bytes of the file, as the whole file's reading has them (see
+///   ``marcmap.partitions``): offsets stay the file's, indices count from the
+///   range's first record (``first_record_index``: 0 for a range from the
+///   start, else ``None``).
+/// - ``index="auto"``: the sidecar ``FILE.mmi`` of a local file read whole
+///   (``save_index()``, ``marcmap index FILE``) is used when valid, and a stale
+///   or corrupt one is warned about (``SidecarWarning``) and the file indexed;
+///   ``"require"`` raises ``SidecarError`` without a valid one, ``"rebuild"``
+///   indexes the file and writes one, ``"off"`` never looks.
 #[pyclass(frozen, name = "MARCReader", module = "marcmap._marcmap")]
 pub(crate) struct Reader {
     pub(crate) shared: Arc<Shared>,
