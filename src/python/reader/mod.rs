@@ -184,21 +184,24 @@ impl Reader {
         // marcmap never prints warnings, so there is nothing to hide; and, as in
         // pymarc 5.4, a bad record is `None` whatever `permissive` says.
         let _ = (hide_utf8_warnings, permissive);
-        let options = ReaderOptions::from_args(&Args {
-            to_unicode,
-            force_utf8,
-            utf8_handling,
-            marc8_handling,
-            file_encoding,
-            framing,
-            validation,
-            mmap,
-            marc8_normalization,
-            marc8_ligatures,
-            detect_utf8,
-            raise_errors,
-            lazy_decoding,
-        })?;
+        let options = ReaderOptions::from_args(
+            py,
+            &Args {
+                to_unicode,
+                force_utf8,
+                utf8_handling,
+                marc8_handling,
+                file_encoding,
+                framing,
+                validation,
+                mmap,
+                marc8_normalization,
+                marc8_ligatures,
+                detect_utf8,
+                raise_errors,
+                lazy_decoding,
+            },
+        )?;
         let file = Source::extract(py, source)?.open(py, options.open)?;
         let validated = Validated::new(file.len());
         Ok(Reader {
