@@ -228,17 +228,14 @@ pub(crate) fn resolve_file_encoding(py: Python<'_>, name: &str) -> PyResult<Enco
     let mut single_byte = true;
     for b in 0..=255u8 {
         let one = PyBytes::new(py, &[b]);
-        match one.call_method1("decode", (canonical.as_str(),)) {
-            Ok(text) => {
-                let text: String = text.extract()?;
-                let mut it = text.chars();
-                match (it.next(), it.next()) {
-                    (Some(c), None) => chars[b as usize] = Some(c),
-                    _ => single_byte = false,
-                }
+        // An error: undefined in this codec, or the start of a multibyte sequence.
+        if let Ok(text) = one.call_method1("decode", (canonical.as_str(),)) {
+            let text: String = text.extract()?;
+            let mut it = text.chars();
+            match (it.next(), it.next()) {
+                (Some(c), None) => chars[b as usize] = Some(c),
+                _ => single_byte = false,
             }
-            // Undefined in this codec, or the start of a multibyte sequence.
-            Err(_) => {}
         }
     }
     let ascii_ok = (0..128).all(|b| chars[b].is_some());
