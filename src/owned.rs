@@ -29,7 +29,7 @@ use crate::layout::{
     DIRECTORY_ENTRY_LEN, FIELD_TERMINATOR, LEADER_LEN, RECORD_TERMINATOR, SUBFIELD_DELIMITER,
 };
 use crate::record::{FieldRef, RecordRef};
-use crate::text::{Encoding, TextDecoder};
+use crate::text::TextDecoder;
 use std::fmt;
 
 /// The largest record ISO 2709 can describe: five digits of length.
@@ -169,14 +169,15 @@ impl OwnedField {
     }
 
     /// Why this field cannot be written as ISO 2709, if it cannot: a tag that is
-    /// not three printable ASCII bytes, or a subfield delimiter where it would
+    /// not three ASCII bytes or holds a structure byte, or a subfield delimiter where it would
     /// change the field's structure (in an indicator, a code or a subfield
     /// value). Terminators inside a value are written: the directory frames the
     /// field, so they change nothing (real records have them, and strict
     /// validation accepts them).
     fn check(&self) -> std::result::Result<(), &'static str> {
-        if !self.tag.iter().all(|b| (0x20..0x7F).contains(b)) {
-            return Err("the tag is not three printable ASCII characters");
+        // What strict validation reads as a tag: ASCII, and not a structure byte.
+        if !self.tag.is_ascii() || self.tag.iter().any(|b| (0x1D..=0x1F).contains(b)) {
+            return Err("the tag is not three ASCII characters (other than 0x1D-0x1F)");
         }
         if let FieldBody::Data {
             indicators,
@@ -249,11 +250,6 @@ impl OwnedRecord {
     /// its value starts after the code's whole character.
     pub fn from_ref_utf8(record: &RecordRef<'_>, decoder: &TextDecoder) -> Result<Self> {
         let text = record.text(decoder);
-        if text.encoding() == Encoding::Utf8 && record.leader().is_utf8() {
-            // Already UTF-8, and labelled so: copying the bytes keeps them, except
-            // that invalid UTF-8 must still fail (or be replaced) as it decodes.
-            text.check()?;
-        }
         let mut out = OwnedRecord::from_ref(record);
         out.leader[9] = b'a';
         for (owned, field) in out.fields.iter_mut().zip(record.fields()) {
@@ -315,7 +311,7 @@ impl OwnedRecord {
     /// A record over 99,999 bytes or a field over 9,999 ([`ErrorKind::TooLong`]),
     /// and a field that ISO 2709 cannot hold ([`ErrorKind::Unwritable`]): a
     /// subfield delimiter inside an indicator, code or subfield value, or a tag
-    /// that is not printable ASCII.
+    /// that is not ASCII or holds a structure byte (0x1D-0x1F).
     pub fn to_iso2709(&self) -> Result<Vec<u8>> {
         let mut out = Vec::with_capacity(self.estimated_len());
         self.write_iso2709(&mut out)?;

@@ -357,8 +357,11 @@ class MARCReader(Generic[_V]):
         threads: int | None = None,
     ) -> list[int]:
         """The indices of the records with a ``spec`` value containing ``contains``."""
-    def validate(self, *, decode: bool = True, threads: int | None = None) -> list[MarcError]:
-        """Every malformed record (and record whose text does not decode), in order."""
+    def validate(
+        self, *, decode: bool = True, strict_text: bool = True, threads: int | None = None
+    ) -> list[MarcError]:
+        """Every malformed record (and record whose text does not decode), in order;
+        ``strict_text=False`` checks text as the reader decodes it."""
     def mislabelled_utf8(self, *, threads: int | None = None) -> list[int]:
         """The records labelled MARC-8 whose bytes are UTF-8."""
     @property

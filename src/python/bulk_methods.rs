@@ -130,21 +130,30 @@ impl Reader {
     }
 
     /// Every malformed record (and, with `decode=True`, every record with a value
-    /// that does not decode strictly) as a list of `MarcError`s, in file order.
+    /// that does not decode) as a list of `MarcError`s, in file order. With
+    /// `strict_text=True` (the default) text is checked strictly, whatever the
+    /// reader's handling says: every invalid byte is a problem. With
+    /// `strict_text=False` it is checked as the reader decodes it, so the
+    /// errors are exactly the records iteration gives as `None`.
     /// Framing damage skipped by lenient framing is in `skipped`, not here.
-    #[pyo3(signature = (*, decode = true, threads = None))]
+    #[pyo3(signature = (*, decode = true, strict_text = true, threads = None))]
     fn validate<'py>(
         &self,
         py: Python<'py>,
         decode: bool,
+        strict_text: bool,
         threads: Option<usize>,
     ) -> PyResult<Vec<Py<PyAny>>> {
         self.check_open()?;
         self.file().expect_scan();
         let threads = threads_arg(threads)?;
         let shared = self.shared.clone();
-        let strict = shared.text.decoder.strict();
-        let found = py.detach(move || bulk::validate(&shared.file, &strict, decode, threads));
+        let decoder = if strict_text {
+            shared.text.decoder.strict()
+        } else {
+            shared.text.decoder
+        };
+        let found = py.detach(move || bulk::validate(&shared.file, &decoder, decode, threads));
         Ok(found
             .into_iter()
             .map(|e| self.py_error(py, e).into_value(py).into_any())

@@ -94,7 +94,15 @@ pub(crate) fn to_py(py: Python<'_>, e: Error, record: &[u8]) -> PyErr {
             });
             made.map_or_else(|e| e, PyErr::from_value)
         }
-        _ => build(py, &message, pos.record, pos.byte, pos.field, cls),
+        // Without a failing byte, the byte offset is where the record starts.
+        _ => build(
+            py,
+            &message,
+            pos.record,
+            pos.byte.or(pos.record_offset),
+            pos.field,
+            cls,
+        ),
     }
 }
 

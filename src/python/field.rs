@@ -50,6 +50,11 @@ impl Field {
         }
     }
 
+    /// Where the field is: its record's index and offset, its own index.
+    fn place(&self) -> (u64, u64, u32) {
+        (self.record.index, self.record.origin, self.index)
+    }
+
     /// The bytes of the record the field is in.
     fn record_bytes(&self) -> &[u8] {
         raw::slice(&self.shared.file, self.record.start, self.record.len)
@@ -378,14 +383,18 @@ impl Field {
         }
     }
 
-    /// Equal when the tag, the bytes and the way they are decoded are equal,
-    /// wherever the field is: two views of the same field are equal.
+    /// Equal when they are views of the same field: the same place (record
+    /// index and offset, field index), the same bytes, read the same way.
+    /// Another reader of the same file, and a pickled copy, give equal views;
+    /// two identical fields of a record (a repeated 999, say) are not equal,
+    /// so `fields.index(f)` finds `f` itself.
     fn __eq__(&self, other: &Bound<'_, PyAny>) -> bool {
         let Ok(other) = other.cast::<Field>() else {
             return false;
         };
         let other = other.get();
-        self.tag == other.tag
+        self.place() == other.place()
+            && self.tag == other.tag
             && self.data_bytes() == other.data_bytes()
             && self.encoding == other.encoding
             && self.shared.text.state() == other.shared.text.state()
@@ -393,7 +402,7 @@ impl Field {
 
     fn __hash__(&self) -> u64 {
         let mut h = std::collections::hash_map::DefaultHasher::new();
-        (self.tag, self.data_bytes()).hash(&mut h);
+        (self.place(), self.tag, self.data_bytes()).hash(&mut h);
         h.finish()
     }
 

@@ -58,7 +58,14 @@ pub(crate) fn compat<'py>(
 
 impl Record {
     /// Record `index` at `start`, validated as `record` (whose repairs, if any, it keeps).
-    pub(crate) fn new(shared: &Arc<Shared>, index: usize, record: &RecordRef<'_>) -> Record {
+    /// Record `index`, validated as `record`, whose text's encoding may be known
+    /// already.
+    pub(crate) fn new(
+        shared: &Arc<Shared>,
+        index: usize,
+        record: &RecordRef<'_>,
+        encoding: Option<Encoding>,
+    ) -> Record {
         let start = record.offset().unwrap_or(0);
         Record {
             shared: shared.clone(),
@@ -69,7 +76,7 @@ impl Record {
                 origin: start,
             },
             layout: record.layout().cloned(),
-            encoding: OnceLock::new(),
+            encoding: encoding.map(OnceLock::from).unwrap_or_default(),
         }
     }
 
@@ -241,9 +248,18 @@ impl Record {
         } else {
             Ok(crate::owned::OwnedRecord::from_ref(&record))
         };
+        // A value that grows past ISO 2709's limits as UTF-8 is an error (pymarc
+        // writes a malformed leader); it names the record like any other.
         match owned.and_then(|o| o.to_iso2709()) {
             Ok(bytes) => Ok(PyBytes::new(py, &bytes)),
-            Err(e) => Err(errors::to_py(py, e, self.bytes())),
+            Err(e) => {
+                // Decode errors already name it; serialiser errors do not.
+                let e = match e.position().record {
+                    Some(_) => e,
+                    None => e.located(self.place.index, self.place.origin),
+                };
+                Err(errors::to_py(py, e, self.bytes()))
+            }
         }
     }
 
@@ -274,18 +290,23 @@ impl Record {
         Ok(linked)
     }
 
-    /// Equal when the bytes and the way they are decoded are equal.
+    /// Equal when they are views of the same record: the same index and
+    /// offset, the same bytes, read the same way (another reader of the same
+    /// file, or a pickled copy). Two identical records elsewhere in a file are
+    /// not equal.
     fn __eq__(&self, other: &Bound<'_, PyAny>) -> bool {
         let Ok(other) = other.cast::<Record>() else {
             return false;
         };
         let other = other.get();
-        self.bytes() == other.bytes() && self.shared.text.state() == other.shared.text.state()
+        (self.place.index, self.place.origin) == (other.place.index, other.place.origin)
+            && self.bytes() == other.bytes()
+            && self.shared.text.state() == other.shared.text.state()
     }
 
     fn __hash__(&self) -> u64 {
         let mut h = std::collections::hash_map::DefaultHasher::new();
-        self.bytes().hash(&mut h);
+        (self.place.index, self.place.origin, self.bytes()).hash(&mut h);
         h.finish()
     }
 

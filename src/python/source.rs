@@ -51,6 +51,19 @@ pub(crate) enum Source {
 /// part-way is read from there, into memory): `MARCReader(open(p, "rb"))`
 /// then maps the file instead of copying it.
 fn regular_file(py: Python<'_>, source: &Bound<'_, PyAny>) -> PyResult<Option<std::fs::File>> {
+    // Only a plain file's bytes are its descriptor's: gzip, bz2 and lzma file
+    // objects also answer `fileno()`, with the compressed file's descriptor.
+    let io = py.import("io")?;
+    let plain = source.is_instance(&io.getattr("FileIO")?)?
+        || (source.is_instance(&io.getattr("BufferedReader")?)?
+            || source.is_instance(&io.getattr("BufferedRandom")?)?)
+            && source
+                .getattr("raw")
+                .and_then(|raw| raw.is_instance(&io.getattr("FileIO")?))
+                .unwrap_or(false);
+    if !plain {
+        return Ok(None);
+    }
     let Ok(fd) = source.call_method0("fileno") else {
         // io.BytesIO and friends have no descriptor.
         return Ok(None);
@@ -134,11 +147,6 @@ impl Source {
                 return Ok(Source::File(file));
             }
             let data = source.call_method0("read")?;
-            if data.is_instance_of::<PyString>() {
-                return Err(PyTypeError::new_err(
-                    "the file object gives str; open MARC files in binary mode ('rb')",
-                ));
-            }
             let data = data
                 .cast_into::<PyBytes>()
                 .map_err(|_| PyTypeError::new_err("the file object's read() must return bytes"))?;

@@ -98,3 +98,22 @@ def test_file_objects_of_regular_files_are_mapped(tmp_path) -> None:  # type: ig
         assert not rest.is_mapped and len(rest) == 29
     with open(path, "rb") as fh:
         assert marcmap.MARCReader(fh, mmap=False).is_mapped is False
+
+
+def test_compressed_file_objects_are_read_not_mapped(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    # gzip, bz2 and lzma file objects answer fileno() with the compressed file's
+    # descriptor: mapping it would read the compressed bytes (0 records).
+    import bz2
+    import gzip
+    import lzma
+
+    from conftest import DATA
+
+    data = (DATA / "sample.mrc").read_bytes()
+    for name, module in (("t.gz", gzip), ("t.bz2", bz2), ("t.xz", lzma)):
+        path = tmp_path / name
+        with module.open(path, "wb") as out:
+            out.write(data)
+        with module.open(path, "rb") as fh:
+            reader = marcmap.MARCReader(fh)
+            assert not reader.is_mapped and len(reader) == 30, name

@@ -49,7 +49,7 @@ def main(argv: list[str] | None = None) -> int:
         where = f": {e.filename}" if e.filename else ""
         print(f"marcmap: {e.strerror or e}{where}", file=sys.stderr)
         return 2
-    except (IndexError, ValueError, TypeError) as e:
+    except (IndexError, ValueError) as e:  # a bad --index, option or encoding name
         print(f"marcmap: {e}", file=sys.stderr)
         return 2
     return status

@@ -2,12 +2,10 @@
 //! `current_chunk` set for a bad one; records are validated in GIL-free batches.
 
 use super::super::record::Record;
-use super::{check_record, lock, Reader};
+use super::{check_record, lock, Checked, Reader};
 use crate::error::Error;
-use crate::repair::Layout;
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
-use std::sync::Arc;
 
 /// How many records one GIL-free Phase 2 batch validates during iteration.
 const BATCH: usize = 1024;
@@ -18,7 +16,7 @@ pub(crate) struct Cursor {
     next: usize,
     batch_start: usize,
     /// Each record's layout (`None` for a clean record), or its error.
-    batch: Vec<Option<Result<Option<Arc<Layout>>, Error>>>,
+    batch: Vec<Option<Result<Checked, Error>>>,
     framing_reported: bool,
 }
 
@@ -43,16 +41,16 @@ impl Reader {
         &self,
         py: Python<'_>,
         i: usize,
-        result: Result<Option<Arc<Layout>>, Error>,
+        result: Result<Checked, Error>,
         chunk_on_success: bool,
     ) -> PyResult<Option<Record>> {
         match result {
-            Ok(layout) => {
-                self.validated.mark(i, layout.clone());
+            Ok(checked) => {
+                self.validated.mark(i, checked.layout.clone());
                 if chunk_on_success {
                     self.set_current(None, Chunk::Record(i));
                 }
-                Ok(self.record_object(i, layout))
+                Ok(self.record_object(i, checked))
             }
             Err(e) => {
                 let err = self.py_error(py, e);
@@ -89,7 +87,7 @@ impl Reader {
             let i = cur.next;
             if i >= cur.batch_start && i < cur.batch_start + cur.batch.len() {
                 let at = i - cur.batch_start;
-                let result = cur.batch[at].take().unwrap_or(Ok(None));
+                let result = cur.batch[at].take().unwrap_or(Ok(Checked::default()));
                 cur.next += 1;
                 drop(cur);
                 return self.checked(py, i, result, true);

@@ -101,20 +101,35 @@ pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
+/// What validating a record found: the layout a repaired record needs, and
+/// the encoding of its text when the text was checked (so that it is not
+/// worked out again, with the GIL, when the record is read).
+#[derive(Clone, Default)]
+pub(crate) struct Checked {
+    pub layout: Option<Arc<Layout>>,
+    pub encoding: Option<crate::text::Encoding>,
+}
+
 /// Validates record `i` as the reader's mode asks (its structure, and its text
-/// unless decoding is lazy), giving the layout a repaired record needs. Plain
-/// Rust: runs without the GIL.
+/// unless decoding is lazy). Plain Rust: runs without the GIL.
 pub(crate) fn check_record(
     file: &MarcFile,
     text: &TextOptions,
     mode: Mode,
     i: usize,
-) -> Result<Option<Arc<Layout>>> {
+) -> Result<Checked> {
     let record = file.record(i)?;
-    if mode.check_text {
-        record.text(&text.decoder).check()?;
-    }
-    Ok(record.layout().cloned())
+    let encoding = if mode.check_text {
+        let decoded = record.text(&text.decoder);
+        decoded.check()?;
+        Some(decoded.encoding())
+    } else {
+        None
+    };
+    Ok(Checked {
+        layout: record.layout().cloned(),
+        encoding,
+    })
 }
 
 impl Reader {
@@ -131,12 +146,12 @@ impl Reader {
         Ok(())
     }
 
-    /// The Python view of record `i`, validated before with `layout`.
-    fn record_object(&self, i: usize, layout: Option<Arc<Layout>>) -> Option<Record> {
+    /// The Python view of record `i`, validated before.
+    fn record_object(&self, i: usize, checked: Checked) -> Option<Record> {
         let start = self.file().offset(i)?;
         let raw = self.file().raw(i)?;
-        let record = RecordRef::revalidated(raw, layout)?.located(i as u64, start);
-        Some(Record::new(&self.shared, i, &record))
+        let record = RecordRef::revalidated(raw, checked.layout)?.located(i as u64, start);
+        Some(Record::new(&self.shared, i, &record, checked.encoding))
     }
 
     /// The Python exception for an error about this reader's file.
@@ -199,22 +214,25 @@ impl Reader {
         // marcmap never prints warnings, so there is nothing to hide; and, as in
         // pymarc 5.4, a bad record is `None` whatever `permissive` says.
         let _ = (hide_utf8_warnings, permissive);
-        let options = ReaderOptions::from_args(&Args {
-            to_unicode,
-            force_utf8,
-            utf8_handling,
-            marc8_handling,
-            file_encoding,
-            framing,
-            validation,
-            mmap,
-            marc8_normalization,
-            marc8_ligatures,
-            detect_utf8,
-            raise_errors,
-            lazy_decoding,
-            index,
-        })?;
+        let options = ReaderOptions::from_args(
+            py,
+            &Args {
+                to_unicode,
+                force_utf8,
+                utf8_handling,
+                marc8_handling,
+                file_encoding,
+                framing,
+                validation,
+                mmap,
+                marc8_normalization,
+                marc8_ligatures,
+                detect_utf8,
+                raise_errors,
+                lazy_decoding,
+                index,
+            },
+        )?;
         let range = match byte_range {
             Some((start, end)) if start > end => {
                 return Err(PyValueError::new_err(format!(

@@ -6,7 +6,7 @@ use crate::file::{OpenOptions, SidecarMode};
 use crate::index::Framing;
 use crate::repair::Validation;
 use crate::storage::Access;
-use crate::text::{Encoding, TextDecoder};
+use crate::text::Encoding;
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 
@@ -62,7 +62,7 @@ fn choice<T: Copy>(name: &str, value: &str, choices: &[(&str, T)]) -> PyResult<T
 }
 
 impl ReaderOptions {
-    pub(crate) fn from_args(a: &Args<'_>) -> PyResult<ReaderOptions> {
+    pub(crate) fn from_args(py: Python<'_>, a: &Args<'_>) -> PyResult<ReaderOptions> {
         let framing = choice(
             "framing",
             a.framing,
@@ -90,10 +90,7 @@ impl ReaderOptions {
         let utf8 = text::parse_handling(a.utf8_handling)?;
         let file_encoding = match a.file_encoding {
             None => None,
-            Some(name) => Some(
-                TextDecoder::encoding_for_name(name)
-                    .map_err(|e| PyValueError::new_err(e.to_string()))?,
-            ),
+            Some(name) => Some(text::resolve_file_encoding(py, name)?),
         };
         // A UTF-8 file encoding is `force_utf8`: every record is UTF-8.
         let force_utf8 = a.force_utf8 || file_encoding == Some(Encoding::Utf8);
@@ -154,9 +151,15 @@ mod tests {
         }
     }
 
+    /// `f` with the interpreter (the options parse Python codec names).
+    fn with_python<T>(f: impl FnOnce(Python<'_>) -> T) -> T {
+        Python::initialize();
+        Python::attach(f)
+    }
+
     #[test]
     fn defaults_are_pymarcs() {
-        let o = ReaderOptions::from_args(&args()).unwrap();
+        let o = with_python(|py| ReaderOptions::from_args(py, &args()).unwrap());
         assert!(!o.mode.raise_errors && o.mode.check_text);
         let d = o.text.decoder;
         assert_eq!(d.error_handling(), ErrorHandling::Strict);
@@ -166,14 +169,42 @@ mod tests {
 
     #[test]
     fn a_utf8_file_encoding_forces_utf8_and_bytes_skip_the_text_check() {
-        let o = ReaderOptions::from_args(&Args {
-            file_encoding: Some("utf-8"),
-            to_unicode: false,
-            ..args()
-        })
-        .unwrap();
+        let o = with_python(|py| {
+            ReaderOptions::from_args(
+                py,
+                &Args {
+                    file_encoding: Some("utf-8"),
+                    to_unicode: false,
+                    ..args()
+                },
+            )
+            .unwrap()
+        });
         assert!(o.text.decoder.forces_utf8());
         assert!(!o.mode.check_text);
+    }
+
+    #[test]
+    fn python_codecs_are_read_as_python_reads_them() {
+        with_python(|py| {
+            let table = |name| match crate::python::text::resolve_file_encoding(py, name) {
+                Ok(Encoding::Table(t)) => t,
+                other => panic!("{name}: {other:?}"),
+            };
+            // Python's cp1251 leaves 0x98 undefined (WHATWG maps it).
+            assert_eq!(table("cp1251").name(), "cp1251");
+            assert_eq!(table("ascii").name(), "ascii");
+            assert_eq!(table("cp437").name(), "cp437");
+            assert_eq!(table("mac_roman").name(), "mac-roman");
+            assert!(matches!(
+                crate::python::text::resolve_file_encoding(py, "shift_jis"),
+                Ok(Encoding::Legacy(_))
+            ));
+            assert!(matches!(
+                crate::python::text::resolve_file_encoding(py, "utf-8-sig"),
+                Ok(Encoding::Utf8)
+            ));
+        });
     }
 
     #[test]
@@ -212,7 +243,7 @@ mod tests {
                 ..args()
             },
         ] {
-            assert!(ReaderOptions::from_args(&bad).is_err());
+            assert!(with_python(|py| ReaderOptions::from_args(py, &bad).is_err()));
         }
     }
 }
