@@ -11,17 +11,27 @@
 use marcmap::sidecar::{self, checksum, DataIdentity, Sidecar};
 use marcmap::{MarcFile, OpenOptions, SidecarMode, SidecarStatus};
 use std::path::PathBuf;
-use std::sync::OnceLock;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, UNIX_EPOCH};
 
-/// A directory for this process's data files and sidecars.
-fn scratch() -> &'static PathBuf {
-    static DIR: OnceLock<PathBuf> = OnceLock::new();
-    DIR.get_or_init(|| {
-        let dir = std::env::temp_dir().join(format!("marcmap-fuzz-sidecar-{}", std::process::id()));
+/// A new directory for one check's data file and sidecar, removed when dropped.
+struct Scratch(PathBuf);
+
+impl Scratch {
+    fn new() -> Scratch {
+        static NEXT: AtomicU64 = AtomicU64::new(0);
+        let n = NEXT.fetch_add(1, Ordering::Relaxed);
+        let name = format!("marcmap-fuzz-sidecar-{}-{n}", std::process::id());
+        let dir = std::env::temp_dir().join(name);
         std::fs::create_dir_all(&dir).expect("a scratch directory");
-        dir
-    })
+        Scratch(dir)
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
 }
 
 /// A sidecar for `data` (modified at `modified_ns`) whose sections are `words`,
@@ -109,8 +119,8 @@ pub fn check_sidecar(input: &[u8]) -> bool {
         })
         .take(64)
         .collect();
-    let dir = scratch();
-    let path = dir.join(format!("data-{:?}", std::thread::current().id()).replace(['(', ')'], ""));
+    let scratch = Scratch::new();
+    let path = scratch.0.join("data.mrc");
     std::fs::write(&path, data).expect("write the data file");
     let modified = UNIX_EPOCH + Duration::from_secs(1_000_000_000);
     let f = std::fs::File::options()
@@ -128,9 +138,6 @@ pub fn check_sidecar(input: &[u8]) -> bool {
         }
         _ => false,
     };
-    // Only the (empty) scratch directory stays behind.
-    let _ = std::fs::remove_file(sidecar::path_for(&path));
-    let _ = std::fs::remove_file(&path);
     used
 }
 
