@@ -5,17 +5,22 @@
 //! per-record allocation. A lookup finds the run of equal hashes by binary search
 //! and confirms each candidate against the record itself, so hash collisions cost
 //! time, never correctness. Duplicate control numbers are all kept, in file order.
+//!
+//! The hash is FNV-1a (64-bit, folded to 32), written out here, so that it is the
+//! same in every build and on every platform: the index is kept in sidecars
+//! ([`crate::sidecar`]). It is not keyed: a file crafted so that many 001s collide
+//! makes lookups slower (each candidate is confirmed), never wrong.
 
 use crate::file::MarcFile;
 use crate::parallel;
 use crate::record::RecordRef;
-use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
+use crate::words::Words;
 
 /// Sorted `(hash << 32) | record` keys: the lookup index behind
 /// [`MarcFile::find_control_number`].
 #[derive(Debug, Default)]
 pub struct ControlNumberIndex {
-    keys: Vec<u64>,
+    keys: Words,
 }
 
 /// Control numbers compare without leading and trailing ASCII whitespace.
@@ -23,11 +28,18 @@ fn normalise(cn: &[u8]) -> &[u8] {
     cn.trim_ascii()
 }
 
+/// FNV-1a, 64-bit: the same value for the same bytes in every build.
+pub(crate) fn fnv1a(bytes: &[u8]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for &b in bytes {
+        h ^= b as u64;
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    h
+}
+
 fn hash32(cn: &[u8]) -> u64 {
-    // Fixed keys: the same hash for the same bytes within a build. (Not across Rust
-    // releases: std does not fix SipHash's algorithm, so an index kept on disk
-    // would need a hash of its own.)
-    let h = BuildHasherDefault::<DefaultHasher>::default().hash_one(cn);
+    let h = fnv1a(cn);
     (h ^ (h >> 32)) & 0xFFFF_FFFF
 }
 
@@ -46,7 +58,18 @@ impl ControlNumberIndex {
             .filter_map(|(i, h)| Some((h? << 32) | i as u64))
             .collect();
         keys.sort_unstable();
+        ControlNumberIndex { keys: keys.into() }
+    }
+
+    /// An index from keys a sidecar kept (checked by the caller: sorted, and
+    /// every record number in range).
+    pub(crate) fn from_keys(keys: Words) -> ControlNumberIndex {
         ControlNumberIndex { keys }
+    }
+
+    /// The sorted `(hash << 32) | record` keys, as a sidecar keeps them.
+    pub(crate) fn keys(&self) -> &[u64] {
+        &self.keys
     }
 
     /// The records of `file` (the file this index was built from) whose 001
@@ -84,5 +107,18 @@ impl ControlNumberIndex {
     /// Whether no record has a 001.
     pub fn is_empty(&self) -> bool {
         self.keys.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_hash_is_fnv1a() {
+        // The published FNV-1a 64 test vectors: the sidecar format depends on them.
+        assert_eq!(fnv1a(b""), 0xcbf2_9ce4_8422_2325);
+        assert_eq!(fnv1a(b"a"), 0xaf63_dc4c_8601_ec8c);
+        assert_eq!(fnv1a(b"foobar"), 0x8594_4171_f739_67e8);
     }
 }

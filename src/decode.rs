@@ -32,6 +32,10 @@ use std::borrow::Cow;
 /// assert_eq!(utf8(b"a\xffb", ErrorHandling::Ignore).unwrap(), "ab");
 /// ```
 pub fn utf8(bytes: &[u8], handling: ErrorHandling) -> Result<Cow<'_, str>, usize> {
+    // simdutf8 validates valid text fast; std finds where invalid text fails.
+    if let Ok(s) = simdutf8::basic::from_utf8(bytes) {
+        return Ok(Cow::Borrowed(s));
+    }
     match std::str::from_utf8(bytes) {
         Ok(s) => Ok(Cow::Borrowed(s)),
         Err(e) => match handling {

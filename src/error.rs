@@ -197,6 +197,22 @@ pub enum ErrorKind {
         /// What the input looks like: "a PNG image", "plain text", ...
         looks_like: String,
     },
+    /// A sidecar (a persisted index) could not be used or written.
+    #[error("sidecar {}: {problem}", path.display())]
+    Sidecar {
+        /// The sidecar's path.
+        path: std::path::PathBuf,
+        /// Why.
+        problem: crate::sidecar::SidecarProblem,
+    },
+    /// A byte range that ends before it starts.
+    #[error("byte range {start}..{end} ends before it starts")]
+    ByteRangeInvalid {
+        /// Where it starts.
+        start: u64,
+        /// Where it ends.
+        end: u64,
+    },
     /// A record index past the end of the file.
     #[error("record index {index} is out of range for {len} records")]
     IndexOutOfRange {

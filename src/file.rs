@@ -7,13 +7,18 @@ use crate::frame;
 use crate::index::{Framing, RecordIndex, RecoveredRecord, SkippedRange};
 use crate::layout;
 use crate::parallel;
+use crate::partition::{self, ReadAt, ReadBytes};
 use crate::read::{Input, InputPosition};
 use crate::record::RecordRef;
 use crate::repair::Validation;
+use crate::sidecar::{self, DataIdentity, Sidecar, SidecarProblem};
 use crate::sniff::{self, Compression, Sniffed};
-use crate::storage::{Access, AccessPattern, Storage};
-use std::path::Path;
+use crate::storage::{Access, AccessPattern, MappedRange, RandomReads, Storage};
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock};
+use std::time::SystemTime;
 
 /// How to open a file.
 ///
@@ -30,6 +35,42 @@ pub struct OpenOptions {
     validation: Validation,
     format: Option<Format>,
     threads: Option<usize>,
+    sidecar: SidecarMode,
+}
+
+/// Whether [`OpenOptions::open`] uses the file's sidecar (`FILE.mmi`, see
+/// [`crate::sidecar`]) instead of scanning the file.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub enum SidecarMode {
+    /// Never look for one (the default).
+    #[default]
+    Off,
+    /// Use a valid sidecar; without one, or with one that is stale or corrupt,
+    /// index the file as usual, and say so in [`MarcFile::sidecar_status`].
+    /// Nothing is written.
+    Auto,
+    /// Use the sidecar; a missing, stale or corrupt one is an error.
+    Require,
+    /// Index the file, whatever sidecar there is, and write a new sidecar.
+    Rebuild,
+}
+
+/// What became of the sidecar when a file was opened.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum SidecarStatus {
+    /// None was looked for: [`SidecarMode::Off`], or not a whole regular file
+    /// opened from a path.
+    Off,
+    /// The index (and the control-number index, if it holds one) came from the
+    /// sidecar: the file was not scanned.
+    Used,
+    /// [`SidecarMode::Auto`] found none, and indexed the file.
+    Missing,
+    /// [`SidecarMode::Auto`] did not use the sidecar (why is said), and indexed the file.
+    Ignored(SidecarProblem),
+    /// [`SidecarMode::Rebuild`] indexed the file and wrote the sidecar.
+    Written,
 }
 
 impl OpenOptions {
@@ -70,19 +111,112 @@ impl OpenOptions {
         self
     }
 
-    /// Opens the file at `path` and indexes it, whatever its format.
+    /// Whether [`OpenOptions::open`] uses the file's sidecar.
+    pub fn sidecar(mut self, sidecar: SidecarMode) -> Self {
+        self.sidecar = sidecar;
+        self
+    }
+
+    /// The sidecar mode set.
+    pub fn sidecar_mode(&self) -> SidecarMode {
+        self.sidecar
+    }
+
+    /// Opens and indexes the file at `path`, whatever its format: scans it, or
+    /// with a [`SidecarMode`] other than `Off`, loads its sidecar where it is
+    /// valid.
     ///
-    /// ISO 2709 is mapped and indexed in place. gzip and zstd are
-    /// decompressed into memory. MARCXML, MARC-in-JSON and MARCMaker are read
-    /// and transcoded to ISO 2709 in memory ([`crate::read`]); the mapping of
-    /// the input is released after that. Input that is none of these is an
-    /// [`ErrorKind::NotMarc`] error naming what it looks like.
+    /// ISO 2709 is mapped and indexed in place. gzip and zstd are decompressed
+    /// into memory. MARCXML, MARC-in-JSON and MARCMaker are read and transcoded
+    /// to ISO 2709 in memory ([`crate::read`]); the mapping of the input is
+    /// released after that. Input that is none of these is an
+    /// [`ErrorKind::NotMarc`] error naming what it looks like. Only an ISO 2709
+    /// file (not compressed) has a sidecar.
+    ///
+    /// A sidecar is valid when it is not corrupt and describes this file (size,
+    /// modification time, a fingerprint of its first and last 64 KiB) indexed
+    /// with this framing: see [`crate::sidecar`]. Byte ranges
+    /// ([`OpenOptions::open_range`]) never use one.
     pub fn open(&self, path: impl AsRef<Path>) -> Result<MarcFile> {
         let path = path.as_ref();
-        let storage = Storage::open(path, self.access).map_err(|source| {
-            let path = path.to_path_buf();
-            Error::new(ErrorKind::Open { path, source }, Position::default())
-        })?;
+        let file = std::fs::File::open(path).map_err(|e| open_error(path, e))?;
+        let meta = file.metadata().map_err(|e| open_error(path, e))?;
+        let origin = Origin {
+            path: path.to_path_buf(),
+            size: meta.len(),
+            modified: meta.modified().ok(),
+        };
+        let sidecar_path = sidecar::path_for(path);
+        let mode = match self.sidecar {
+            SidecarMode::Require if !meta.is_file() => {
+                let why = "the data is not a regular file".to_string();
+                return Err(sidecar_error(
+                    sidecar_path,
+                    SidecarProblem::Unsupported(why),
+                ));
+            }
+            _ if !meta.is_file() => SidecarMode::Off,
+            mode => mode,
+        };
+        // The sidecar is checked before the data is mapped: its fingerprint is read
+        // with no readahead, and a valid one means the data is never scanned.
+        let loaded = match mode {
+            SidecarMode::Auto | SidecarMode::Require => {
+                Some(Sidecar::read(&sidecar_path).and_then(|sc| {
+                    let identity = DataIdentity::of_file(&file)?;
+                    sc.check_matches(&identity, self.framing).map(|()| sc)
+                }))
+            }
+            SidecarMode::Off | SidecarMode::Rebuild => None,
+        };
+        let loaded = match loaded {
+            Some(Err(problem)) if mode == SidecarMode::Require => {
+                return Err(sidecar_error(sidecar_path, problem));
+            }
+            loaded => loaded,
+        };
+        let storage =
+            Storage::from_file_with(file, &meta, self.access).map_err(|e| open_error(path, e))?;
+        let status = match loaded {
+            Some(Ok(sc)) => {
+                // Opened for lookups: only the pages asked for are read, until a
+                // scan (`MarcFile::expect_scan`) asks for readahead again.
+                let file = MarcFile::from_index(storage, 0, sc.index, *self);
+                file.advise(AccessPattern::Random);
+                if let Some(cn) = sc.control_numbers {
+                    let _ = file.inner.control_numbers.set(cn);
+                }
+                file.inner.random_until_scan.store(true, Ordering::Relaxed);
+                return Ok(file.with_origin(origin, SidecarStatus::Used));
+            }
+            Some(Err(SidecarProblem::Missing)) => SidecarStatus::Missing,
+            Some(Err(problem)) => SidecarStatus::Ignored(problem),
+            None if mode == SidecarMode::Rebuild => SidecarStatus::Written,
+            None => SidecarStatus::Off,
+        };
+        let file = self.open_storage(storage, None)?;
+        if file.format() != Format::Iso2709 || file.compression().is_some() {
+            // Transcoded or decompressed: the records are not the file's bytes.
+            if mode == SidecarMode::Rebuild {
+                let why = "only an ISO 2709 file (not compressed) has a sidecar".to_string();
+                return Err(sidecar_error(
+                    sidecar_path,
+                    SidecarProblem::Unsupported(why),
+                ));
+            }
+            return Ok(file);
+        }
+        let file = file.with_origin(origin, status);
+        if mode == SidecarMode::Rebuild {
+            file.save_index(None)?;
+        }
+        Ok(file)
+    }
+
+    /// Opens and indexes a file that is already open (from its first byte,
+    /// whatever its position): mapped when it is a regular file, read otherwise.
+    pub fn open_file(&self, file: std::fs::File) -> Result<MarcFile> {
+        let storage = Storage::from_file(file, self.access).map_err(Error::from)?;
         self.open_storage(storage, None)
     }
 
@@ -92,7 +226,7 @@ impl OpenOptions {
     where
         B: AsRef<[u8]> + Send + Sync + 'static,
     {
-        MarcFile::index(Storage::Owned(Box::new(bytes)), *self, Source::default())
+        MarcFile::index(Storage::Owned(Box::new(bytes)), *self)
     }
 
     /// Indexes bytes in memory in any format, as [`OpenOptions::open`] does a file.
@@ -135,7 +269,7 @@ impl OpenOptions {
             compression,
         };
         if format == Format::Iso2709 {
-            return Ok(MarcFile::index(storage, *self, source));
+            return Ok(MarcFile::index(storage, *self).with_source(source, None));
         }
         storage.advise(AccessPattern::Sequential);
         let threads = self.threads.unwrap_or_else(parallel::default_threads);
@@ -163,11 +297,127 @@ impl OpenOptions {
             }
         }
         drop(storage);
-        let mut file = MarcFile::index(Storage::Owned(Box::new(transcoded.bytes)), *self, source);
-        if let Some(inner) = Arc::get_mut(&mut file.inner) {
-            inner.input = Some(transcoded.input);
-        }
-        Ok(file)
+        let file = MarcFile::index(Storage::Owned(Box::new(transcoded.bytes)), *self);
+        Ok(file.with_source(source, Some(transcoded.input)))
+    }
+
+    /// Opens the records of the file at `path` that start in the byte range
+    /// `range`, as the whole file's lenient index has them, without indexing the
+    /// whole file.
+    ///
+    /// Only a window around `range.start` is read to find its first record (see
+    /// [`partition`]), and only the range is mapped, with the tail of its last
+    /// record (which may run past `range.end`) and any damage after it up to the
+    /// next record. Ranges that meet ([`partition::partitions`], or any cuts)
+    /// give every record of the file once, in order.
+    ///
+    /// Offsets (record offsets, skipped ranges, error positions) stay the file's.
+    /// Record indices count from the range's first record: [`MarcFile::record`]`(0)`
+    /// is the first record that starts in the range. Its index in the whole file
+    /// is known only for a range from 0 ([`MarcFile::first_record_index`]).
+    ///
+    /// With strict framing, the range stops at its first framing error: the
+    /// whole file's strict reading is the ranges' records up to and including
+    /// the first range that stopped.
+    ///
+    /// A range past the end of the file is cut at the end; a range that ends
+    /// before it starts is an error.
+    ///
+    /// ```no_run
+    /// # fn main() -> marcmap::Result<()> {
+    /// use marcmap::{partition, MarcFile, OpenOptions};
+    /// let file = std::fs::File::open("catalogue.mrc")?;
+    /// let size = file.metadata()?.len();
+    /// for range in partition::partitions(&file, size, 8)? {
+    ///     let part = OpenOptions::new().open_range("catalogue.mrc", range)?;
+    ///     println!("{} records from byte {}", part.len(), part.data_offset());
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn open_range(&self, path: impl AsRef<Path>, range: Range<u64>) -> Result<MarcFile> {
+        let path = path.as_ref();
+        let file = std::fs::File::open(path).map_err(|e| open_error(path, e))?;
+        self.file_range(&file, range).map_err(|e| match e {
+            RangeError::Io(e) => open_error(path, e),
+            RangeError::Marc(e) => e,
+        })
+    }
+
+    /// [`OpenOptions::open_range`] for a file that is already open (read at
+    /// offsets, whatever its position).
+    pub fn open_file_range(&self, file: &std::fs::File, range: Range<u64>) -> Result<MarcFile> {
+        self.file_range(file, range).map_err(|e| match e {
+            RangeError::Io(e) => Error::from(e),
+            RangeError::Marc(e) => e,
+        })
+    }
+
+    fn file_range(
+        &self,
+        file: &std::fs::File,
+        range: Range<u64>,
+    ) -> std::result::Result<MarcFile, RangeError> {
+        let size = file.metadata()?.len();
+        let range = check_range(range, size).map_err(RangeError::Marc)?;
+        let start = partition::align_cut(&RandomReads::new(file), size, range.start)?;
+        let (index, storage) = match self.access {
+            Access::Map => {
+                let mut bytes = MappedRange::new(file, start);
+                let (index, end) =
+                    partition::index_range(&mut bytes, size, start, range.end, self.framing)?;
+                (index, bytes.into_storage((end - start) as usize)?)
+            }
+            Access::Read => {
+                let (index, _, bytes) = self.read_range(file, size, start, range.end)?;
+                (index, Storage::Owned(Box::new(bytes)))
+            }
+        };
+        Ok(MarcFile::from_index(storage, start, index, *self))
+    }
+
+    /// [`OpenOptions::open_range`] for any [`ReadAt`] source of `size` bytes (an
+    /// object store, a file system of your own), read into memory: only a window
+    /// around `range.start`, and the range with the tail of its last record.
+    ///
+    /// ```
+    /// # fn main() -> marcmap::Result<()> {
+    /// let record = b"00042nam a2200037 a 4500001000400000\x1e123\x1e\x1d";
+    /// let data = record.repeat(10);
+    /// let options = marcmap::OpenOptions::new();
+    /// // Bytes 100 to 200: records 3 and 4 start there (at 126 and 168).
+    /// let part = options.open_range_with(&data[..], data.len() as u64, 100..200)?;
+    /// assert_eq!(part.len(), 2);
+    /// assert_eq!(part.offset(0), Some(126));
+    /// assert_eq!(part.raw(1), Some(&record[..]));
+    /// # Ok(()) }
+    /// ```
+    pub fn open_range_with<S: ReadAt + ?Sized>(
+        &self,
+        source: &S,
+        size: u64,
+        range: Range<u64>,
+    ) -> Result<MarcFile> {
+        let range = check_range(range, size)?;
+        let start = partition::align_cut(source, size, range.start)?;
+        let (index, _, bytes) = self.read_range(source, size, start, range.end)?;
+        Ok(MarcFile::from_index(
+            Storage::Owned(Box::new(bytes)),
+            start,
+            index,
+            *self,
+        ))
+    }
+
+    fn read_range<S: ReadAt + ?Sized>(
+        &self,
+        source: &S,
+        size: u64,
+        start: u64,
+        end: u64,
+    ) -> std::io::Result<(RecordIndex, u64, Vec<u8>)> {
+        let mut bytes = ReadBytes::new(source, start);
+        let (index, own_end) = partition::index_range(&mut bytes, size, start, end, self.framing)?;
+        Ok((index, own_end, bytes.into_vec((own_end - start) as usize)))
     }
 }
 
@@ -191,8 +441,59 @@ impl Default for Source {
     }
 }
 
+/// Reading a range of a file: an I/O error (named with the path by the caller)
+/// or a MARC error.
+enum RangeError {
+    Io(std::io::Error),
+    Marc(Error),
+}
+
+impl From<std::io::Error> for RangeError {
+    fn from(e: std::io::Error) -> Self {
+        RangeError::Io(e)
+    }
+}
+
+/// The error for a sidecar that cannot be used or written, naming it.
+fn sidecar_error(path: PathBuf, problem: SidecarProblem) -> Error {
+    Error::new(ErrorKind::Sidecar { path, problem }, Position::default())
+}
+
+/// The error for a file that cannot be opened or read, naming it.
+pub(crate) fn open_error(path: &Path, source: std::io::Error) -> Error {
+    let path = path.to_path_buf();
+    Error::new(ErrorKind::Open { path, source }, Position::default())
+}
+
+/// `range` cut at the end of a file of `size` bytes; an error if it runs backwards.
+fn check_range(range: Range<u64>, size: u64) -> Result<Range<u64>> {
+    if range.start > range.end {
+        let (start, end) = (range.start, range.end);
+        return Err(Error::new(
+            ErrorKind::ByteRangeInvalid { start, end },
+            Position::default(),
+        ));
+    }
+    Ok(range.start.min(size)..range.end.min(size))
+}
+
+/// Where a whole file came from, for its sidecar.
+#[derive(Debug, Clone)]
+struct Origin {
+    path: PathBuf,
+    size: u64,
+    modified: Option<SystemTime>,
+}
+
 struct Inner {
     storage: Storage,
+    options: OpenOptions,
+    /// Set for a whole file opened from a path.
+    origin: Option<Origin>,
+    sidecar: SidecarStatus,
+    /// The absolute offset of the storage's first byte: 0 for a whole file, the
+    /// first record's for a byte range.
+    data_offset: u64,
     validation: Validation,
     index: RecordIndex,
     control_numbers: OnceLock<ControlNumberIndex>,
@@ -200,6 +501,9 @@ struct Inner {
     /// For an input that was transcoded: where each record was in it, the
     /// records that failed, the damage skipped.
     input: Option<Input>,
+    /// Opened from a sidecar and advised for random access: the first scan
+    /// advises normal readahead again.
+    random_until_scan: AtomicBool,
 }
 
 /// A MARC file: its bytes (mapped or owned) and the start of every record.
@@ -238,18 +542,32 @@ impl MarcFile {
         OpenOptions::new().open_bytes(bytes)
     }
 
-    fn index(storage: Storage, options: OpenOptions, source: Source) -> MarcFile {
+    fn index(storage: Storage, options: OpenOptions) -> MarcFile {
         storage.advise(AccessPattern::Sequential);
         let index = RecordIndex::build(storage.bytes(), options.framing);
         storage.advise(AccessPattern::Normal);
-        let control_numbers = OnceLock::new();
+        MarcFile::from_index(storage, 0, index, options)
+    }
+
+    fn from_index(
+        storage: Storage,
+        data_offset: u64,
+        index: RecordIndex,
+        options: OpenOptions,
+    ) -> MarcFile {
+        storage.advise(AccessPattern::Normal);
         MarcFile {
             inner: Arc::new(Inner {
                 storage,
+                options,
+                origin: None,
+                sidecar: SidecarStatus::Off,
+                data_offset,
                 validation: options.validation,
                 index,
-                control_numbers,
-                source,
+                control_numbers: OnceLock::new(),
+                random_until_scan: AtomicBool::new(false),
+                source: Source::default(),
                 input: None,
             }),
         }
@@ -308,10 +626,115 @@ impl MarcFile {
         )
     }
 
-    /// All the bytes.
+    /// This file, read from an input of `source`'s format (with what a reader
+    /// found in it).
+    fn with_source(mut self, source: Source, input: Option<Input>) -> MarcFile {
+        if let Some(inner) = Arc::get_mut(&mut self.inner) {
+            inner.source = source;
+            inner.input = input;
+        }
+        self
+    }
+
+    /// This file, as opened from `origin`, with what became of its sidecar.
+    fn with_origin(self, origin: Origin, sidecar: SidecarStatus) -> MarcFile {
+        let mut inner = match Arc::try_unwrap(self.inner) {
+            Ok(inner) => inner,
+            // Only just made: there is no other reference.
+            Err(shared) => return MarcFile { inner: shared },
+        };
+        inner.origin = Some(origin);
+        inner.sidecar = sidecar;
+        MarcFile {
+            inner: Arc::new(inner),
+        }
+    }
+
+    /// Says that every record (or most) is about to be read in order: a file
+    /// opened from its sidecar, advised for random access so that lookups read
+    /// only the pages they need, goes back to normal readahead. Iteration,
+    /// [`MarcFile::par_map`] and building the control-number index call it; so
+    /// do the Python bindings' iteration and bulk work. Cheap when there is
+    /// nothing to do.
+    pub fn expect_scan(&self) {
+        if self.inner.random_until_scan.load(Ordering::Relaxed)
+            && self.inner.random_until_scan.swap(false, Ordering::Relaxed)
+        {
+            self.inner.storage.advise(AccessPattern::Normal);
+        }
+    }
+
+    /// What became of the sidecar when this file was opened.
+    pub fn sidecar_status(&self) -> &SidecarStatus {
+        &self.inner.sidecar
+    }
+
+    /// Writes this file's index to a sidecar: `path`, or beside the file
+    /// (`FILE.mmi`). It holds the record offsets, the skipped ranges, the
+    /// recovered records, and the control-number index if it has been built
+    /// (see [`MarcFile::control_number_index_with`]). Gives the path written.
+    ///
+    /// Only a whole file opened from a path has a sidecar, and only while the
+    /// file is as it was when opened (same size and modification time).
+    pub fn save_index(&self, path: Option<&Path>) -> Result<PathBuf> {
+        let Some(origin) = &self.inner.origin else {
+            let why = "only a whole file opened from a path has a sidecar, not a byte range or bytes in memory";
+            let target = path.map(Path::to_path_buf).unwrap_or_default();
+            return Err(sidecar_error(
+                target,
+                SidecarProblem::Unsupported(why.into()),
+            ));
+        };
+        let target = path.map_or_else(|| sidecar::path_for(&origin.path), Path::to_path_buf);
+        let now = std::fs::metadata(&origin.path).map_err(|e| open_error(&origin.path, e))?;
+        if now.len() != origin.size || now.modified().ok() != origin.modified {
+            let why = "the data file changed after it was opened".to_string();
+            return Err(sidecar_error(target, SidecarProblem::Stale(why)));
+        }
+        let identity = DataIdentity::of_bytes(self.bytes(), origin.modified);
+        let bytes = sidecar::encode(
+            &identity,
+            self.inner.options.framing,
+            &self.inner.index,
+            self.inner.control_numbers.get(),
+        );
+        sidecar::write_atomically(&target, &bytes)
+            .map_err(|e| sidecar_error(target.clone(), SidecarProblem::Io(e)))?;
+        Ok(target)
+    }
+
+    /// All the bytes: the whole file's, or for a byte range
+    /// ([`OpenOptions::open_range`]) the range's, which start at the file's byte
+    /// [`MarcFile::data_offset`].
     #[inline]
     pub fn bytes(&self) -> &[u8] {
         self.inner.storage.bytes()
+    }
+
+    /// The offset in the file of the first byte of [`MarcFile::bytes`]: 0, or
+    /// where a byte range's first record (or the damage before it) starts.
+    pub fn data_offset(&self) -> u64 {
+        self.inner.data_offset
+    }
+
+    /// The file's bytes from absolute `offset`, `len` of them, if they are all in
+    /// [`MarcFile::bytes`].
+    pub fn bytes_at(&self, offset: u64, len: usize) -> Option<&[u8]> {
+        let start = usize::try_from(offset.checked_sub(self.inner.data_offset)?).ok()?;
+        self.bytes().get(start..start.checked_add(len)?)
+    }
+
+    /// The file's bytes from absolute `offset` to the end of [`MarcFile::bytes`].
+    pub fn bytes_from(&self, offset: u64) -> Option<&[u8]> {
+        let start = usize::try_from(offset.checked_sub(self.inner.data_offset)?).ok()?;
+        self.bytes().get(start..)
+    }
+
+    /// The index in the whole file of record 0 here, where it is known: 0 for a
+    /// whole file and for a byte range from its start; `None` for a range that
+    /// starts later (counting the records before it would mean indexing them).
+    pub fn first_record_index(&self) -> Option<u64> {
+        (self.inner.data_offset == 0).then_some(0)
     }
 
     /// Whether the bytes are a memory mapping (not a copy in memory).
@@ -346,8 +769,7 @@ impl MarcFile {
 
     /// The raw bytes of record `i`, leader to terminator, without parsing them.
     pub fn raw(&self, i: usize) -> Option<&[u8]> {
-        let start = self.inner.index.start(i)? as usize;
-        let rest = self.bytes().get(start..)?;
+        let rest = self.bytes_from(self.inner.index.start(i)?)?;
         // Phase 1 checked that every record it did not recover is framed exactly by
         // its declared length, so only the leader is read here: random access then
         // costs no extra cache miss at the record's far end.
@@ -393,6 +815,7 @@ impl MarcFile {
     /// Every record in file order. With strict framing, the framing error that
     /// stopped Phase 1 (if any) comes last.
     pub fn iter(&self) -> Records<'_> {
+        self.expect_scan();
         Records {
             file: self,
             next: 0,
@@ -434,9 +857,10 @@ impl MarcFile {
 
     /// Builds the control-number index now, on `threads` threads, if it isn't built yet.
     pub fn control_number_index_with(&self, threads: usize) -> &ControlNumberIndex {
-        self.inner
-            .control_numbers
-            .get_or_init(|| ControlNumberIndex::build(self, threads))
+        self.inner.control_numbers.get_or_init(|| {
+            self.expect_scan();
+            ControlNumberIndex::build(self, threads)
+        })
     }
 
     fn control_number_index(&self) -> &ControlNumberIndex {
@@ -457,6 +881,7 @@ impl MarcFile {
         T: Send,
         F: Fn(usize, Result<RecordRef<'_>>) -> T + Sync,
     {
+        self.expect_scan();
         parallel::map_range(self.len(), threads, |i| f(i, self.record(i)))
     }
 }

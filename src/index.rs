@@ -25,6 +25,7 @@
 use crate::error::{Error, ErrorKind, Position};
 use crate::frame;
 use crate::layout::{declared_length, MIN_RECORD_LEN, RECORD_TERMINATOR};
+use crate::words::Words;
 use std::fmt;
 
 /// How Phase 1 treats framing damage.
@@ -95,23 +96,52 @@ pub struct RecoveredRecord {
 }
 
 /// The result of Phase 1.
-#[derive(Debug, Default)]
+///
+/// Every offset in it is absolute: for an index of a whole file, the offset in
+/// the file; for an index of a byte range (see [`crate::partition`]), still the
+/// offset in the file, not in the range. Record numbers ([`RecoveredRecord::record`],
+/// the record of a framing error) count from the index's first record.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct RecordIndex {
-    starts: Vec<u64>,
+    starts: Words,
     skipped: Vec<SkippedRange>,
     recovered: Vec<RecoveredRecord>,
     stopped_at: Option<u64>,
+    /// The absolute offset of the first byte of the data the index was built from.
+    data_offset: u64,
 }
 
 impl RecordIndex {
     /// Scans `data` and records where each record starts.
     pub fn build(data: &[u8], framing: Framing) -> RecordIndex {
-        Scanner {
-            data,
-            framing,
-            index: RecordIndex::default(),
+        let mut scanner = Scanner::new(data, 0, true, framing);
+        // A guess that avoids most regrowth: real records average 1-2 KB.
+        scanner.starts.reserve(data.len() / 1024);
+        let mut pos = 0;
+        while pos < data.len() {
+            match scanner.step(pos) {
+                Step::Next(next) => pos = next,
+                // `NeedMore` cannot happen: the data is complete.
+                Step::Stop | Step::NeedMore => break,
+            }
         }
-        .run()
+        scanner.into_index()
+    }
+
+    /// An index from its parts, as a sidecar keeps them (checked by the caller).
+    pub(crate) fn from_parts(
+        starts: Words,
+        skipped: Vec<SkippedRange>,
+        recovered: Vec<RecoveredRecord>,
+        stopped_at: Option<u64>,
+    ) -> RecordIndex {
+        RecordIndex {
+            starts,
+            skipped,
+            recovered,
+            stopped_at,
+            data_offset: 0,
+        }
     }
 
     /// The number of records found.
@@ -159,22 +189,25 @@ impl RecordIndex {
     }
 
     /// The framing error strict indexing stopped at, if any, described from `data`
-    /// (the bytes this index was built from).
+    /// (the bytes this index was built from: for an index of a byte range, that
+    /// range's bytes).
     pub fn framing_error(&self, data: &[u8]) -> Option<Error> {
-        let pos = self.stopped_at? as usize;
-        Some(framing_error_at(data, pos, self.starts.len()))
+        let pos = self.stopped_at?;
+        let rel = usize::try_from(pos.checked_sub(self.data_offset)?).ok()?;
+        Some(framing_error_at(data, rel, pos, self.starts.len()))
     }
 
     /// Bytes of heap used by the index itself.
     pub fn heap_bytes(&self) -> usize {
-        self.starts.capacity() * 8
+        self.starts.heap_bytes()
             + self.skipped.capacity() * std::mem::size_of::<SkippedRange>()
             + self.recovered.capacity() * std::mem::size_of::<RecoveredRecord>()
     }
 }
 
-/// The framing error for a record at `pos` that rule 1 does not frame.
-fn framing_error_at(data: &[u8], pos: usize, record: usize) -> Error {
+/// The framing error for a record at `pos` of `data` (absolute offset `at`) that
+/// rule 1 does not frame.
+fn framing_error_at(data: &[u8], pos: usize, at: u64, record: usize) -> Error {
     let rest = data.get(pos..).unwrap_or_default();
     // Rule 1 frames the record but Phase 1 refused it: the length runs past an
     // earlier 0x1D, beyond the record's own fields.
@@ -203,51 +236,186 @@ fn framing_error_at(data: &[u8], pos: usize, record: usize) -> Error {
     };
     let pos = Position {
         record: Some(record as u64),
-        record_offset: Some(pos as u64),
-        byte: Some(pos as u64),
+        record_offset: Some(at),
+        byte: Some(at),
         field: None,
     };
     Error::new(kind, pos)
 }
 
-struct Scanner<'a> {
+/// What one step of the scan did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Step {
+    /// The scan goes on at this position (of the scanner's data).
+    Next(usize),
+    /// Strict framing stopped at a framing error.
+    Stop,
+    /// The data ends before the bytes this step's decision depends on; nothing
+    /// was recorded. Only for data that is not the whole rest of the file.
+    NeedMore,
+}
+
+/// Where a scan of a byte range ended (see [`scan_until`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ScanEnd {
+    /// The first record at or after the end of the range starts at `record`
+    /// (absolute). It is not in the index.
+    Record { record: u64 },
+    /// The file ended first.
+    Eof,
+    /// Strict framing stopped (the index says where).
+    Stopped,
+}
+
+/// The scan of Phase 1, over `data`, which holds the file's bytes from absolute
+/// offset `base`.
+///
+/// The decisions are the same whatever `data` is: a step reads only the bytes
+/// from its position up to the first 0x1D and up to its declared length. When
+/// `data` is not the rest of the file (`complete` is false) and those bytes are
+/// not all in it, the step says [`Step::NeedMore`] instead of deciding, so a
+/// scan of a window never decides differently from a scan of the whole file.
+pub(crate) struct Scanner<'a> {
     data: &'a [u8],
+    base: u64,
+    complete: bool,
     framing: Framing,
+    /// The record starts found, kept apart from `index` while scanning (a plain
+    /// vector in the hot loop).
+    starts: Vec<u64>,
     index: RecordIndex,
 }
 
 /// Bytes that real archives put between records.
-fn is_filler(b: u8) -> bool {
+pub(crate) fn is_filler(b: u8) -> bool {
     matches!(b, b'\n' | b'\r' | b'\t' | b' ' | 0x00 | 0x1A)
 }
 
-impl Scanner<'_> {
-    fn run(mut self) -> RecordIndex {
-        // A guess that avoids most regrowth: real records average 1-2 KB.
-        self.index.starts.reserve(self.data.len() / 1024);
-        let mut pos = 0;
-        while pos < self.data.len() {
-            match self.step(pos) {
-                Some(next) => pos = next,
-                None => break,
+/// Whether a step at `rest` (the data from its position) can be decided from
+/// `rest` alone: the first 0x1D is in it, and so is the whole declared length.
+fn decidable(rest: &[u8], first_terminator: Option<usize>) -> bool {
+    match declared_length(rest) {
+        _ if first_terminator.is_none() => false,
+        Some(len) => len <= rest.len(),
+        None => true,
+    }
+}
+
+/// A scan of a byte range that ran out of data: what it found so far, and the
+/// position (in its data) where it goes on once it has more.
+#[derive(Debug)]
+pub(crate) struct Pending {
+    pub index: RecordIndex,
+    pub pos: usize,
+}
+
+/// Scans `data` (the file's bytes from absolute offset `base`; `complete` if they
+/// run to the end of the file) from its first byte, which must be a record start
+/// or a position the whole-file scan visits, until the first record that starts
+/// at or after the absolute offset `end`, which is left out of the index with the
+/// record numbers it would take. Where `data` ends too soon, the scan so far
+/// comes back as [`Pending`], to be resumed with more bytes (the same from
+/// `base`, and more after them).
+///
+/// Skipped ranges before that record are kept, also those at or after `end`: a
+/// range of the file owns the damage between its last record and the next
+/// range's first. With strict framing the scan also stops at the first framing
+/// error, even one at or after `end` (nothing else would report it).
+pub(crate) fn scan_until(
+    data: &[u8],
+    base: u64,
+    complete: bool,
+    framing: Framing,
+    end: u64,
+    resume: Option<Pending>,
+) -> std::result::Result<(RecordIndex, ScanEnd), Pending> {
+    let mut scanner = Scanner::new(data, base, complete, framing);
+    let mut pos = 0;
+    match resume {
+        Some(p) => {
+            pos = p.pos;
+            scanner.resume(p.index);
+        }
+        None => {
+            let span = end.saturating_sub(base).min(data.len() as u64);
+            scanner.starts.reserve(span as usize / 1024);
+        }
+    }
+    loop {
+        if pos >= data.len() {
+            if !complete {
+                let index = scanner.into_index();
+                return Err(Pending { index, pos });
+            }
+            return Ok((scanner.into_index(), ScanEnd::Eof));
+        }
+        let before = scanner.starts.len();
+        match scanner.step(pos) {
+            Step::Next(next) => pos = next,
+            Step::Stop => return Ok((scanner.into_index(), ScanEnd::Stopped)),
+            Step::NeedMore => {
+                let index = scanner.into_index();
+                return Err(Pending { index, pos });
             }
         }
-        self.index.starts.shrink_to_fit();
+        let Some(k) = scanner.starts[before..].iter().position(|&s| s >= end) else {
+            continue;
+        };
+        let record = scanner.starts[before + k];
+        scanner.starts.truncate(before + k);
+        let kept = scanner.starts.len() as u64;
+        scanner.index.recovered.retain(|r| r.record < kept);
+        return Ok((scanner.into_index(), ScanEnd::Record { record }));
+    }
+}
+
+impl<'a> Scanner<'a> {
+    pub(crate) fn new(data: &'a [u8], base: u64, complete: bool, framing: Framing) -> Self {
+        Scanner {
+            data,
+            base,
+            complete,
+            framing,
+            starts: Vec::new(),
+            index: RecordIndex {
+                data_offset: base,
+                ..RecordIndex::default()
+            },
+        }
+    }
+
+    /// The index found, its starts in it.
+    fn into_index(mut self) -> RecordIndex {
+        self.starts.shrink_to_fit();
+        self.index.starts = self.starts.into();
         self.index
     }
 
-    /// Handles whatever starts at `pos`; returns where to continue, or `None` to stop.
+    /// Goes on from a scan that ran out of data.
+    fn resume(&mut self, mut index: RecordIndex) {
+        self.starts = std::mem::take(index.starts.vec());
+        self.index = index;
+    }
+
+    fn push_start(&mut self, pos: usize) {
+        self.starts.push(self.base + pos as u64);
+    }
+
+    /// Handles whatever starts at `pos` (of `data`); says where to continue.
     #[inline]
-    fn step(&mut self, pos: usize) -> Option<usize> {
+    pub(crate) fn step(&mut self, pos: usize) -> Step {
         let data = self.data;
         let rest = &data[pos..];
         // Fast path: the first terminator is exactly where the leader says.
         let first = memchr::memchr(RECORD_TERMINATOR, rest);
+        if !self.complete && !decidable(rest, first) {
+            return Step::NeedMore;
+        }
         if let Some(e) = first {
             let len = e + 1;
             if declared_length(rest) == Some(len) && len >= MIN_RECORD_LEN {
-                self.index.starts.push(pos as u64);
-                return Some(pos + len);
+                self.push_start(pos);
+                return Step::Next(pos + len);
             }
         }
         // Rule 1 with a 0x1D before the declared end: only if the record's own
@@ -255,28 +423,28 @@ impl Scanner<'_> {
         // the records behind that 0x1D.
         if let (Some(len), Some(e)) = (frame::exact_length(data, pos), first) {
             if frame::fields_reach_declared_end(&rest[..len], e) {
-                self.index.starts.push(pos as u64);
-                return Some(pos + len);
+                self.push_start(pos);
+                return Step::Next(pos + len);
             }
         }
         match self.framing {
             Framing::Strict => {
-                self.index.stopped_at = Some(pos as u64);
-                None
+                self.index.stopped_at = Some(self.base + pos as u64);
+                Step::Stop
             }
-            Framing::Lenient => Some(self.resync(pos)),
+            Framing::Lenient => Step::Next(self.resync(pos)),
         }
     }
 
     fn skip(&mut self, offset: usize, length: usize, reason: SkipReason) {
+        let (offset, length) = (self.base + offset as u64, length as u64);
         // Adjacent skips for the same reason merge into one range.
         if let Some(last) = self.index.skipped.last_mut() {
-            if last.reason == reason && last.offset + last.length == offset as u64 {
-                last.length += length as u64;
+            if last.reason == reason && last.offset + last.length == offset {
+                last.length += length;
                 return;
             }
         }
-        let (offset, length) = (offset as u64, length as u64);
         self.index.skipped.push(SkippedRange {
             offset,
             length,
@@ -307,12 +475,12 @@ impl Scanner<'_> {
         let inner_is_record = inner.is_some_and(|p| frame::plausible_leader(&chunk[p..]));
         if frame::plausible_leader(chunk) && !inner_is_record {
             self.index.recovered.push(RecoveredRecord {
-                record: self.index.starts.len() as u64,
-                offset: pos as u64,
+                record: self.starts.len() as u64,
+                offset: self.base + pos as u64,
                 declared: declared_length(chunk),
                 actual: len,
             });
-            self.index.starts.push(pos as u64);
+            self.push_start(pos);
             return pos + len;
         }
         match inner {
@@ -321,12 +489,12 @@ impl Scanner<'_> {
             // it (EndOfRecordNotFound, with its index and offset) instead of
             // dropping it as garbage. Its declared length frames it, as for rule 1.
             Some(p) if p >= MIN_RECORD_LEN && declared_length(chunk) == Some(p) => {
-                self.index.starts.push(pos as u64);
-                self.index.starts.push((pos + p) as u64);
+                self.push_start(pos);
+                self.push_start(pos + p);
             }
             Some(p) => {
                 self.skip(pos, p, SkipReason::GarbageBeforeRecord);
-                self.index.starts.push((pos + p) as u64);
+                self.push_start(pos + p);
             }
             None => self.skip(pos, len, SkipReason::NotARecord),
         }

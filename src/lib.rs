@@ -66,14 +66,17 @@ pub mod marc8;
 mod mnemonic;
 pub mod owned;
 pub mod parallel;
+pub mod partition;
 pub mod read;
 pub mod record;
 pub mod repair;
+pub mod sidecar;
 pub mod sniff;
 mod storage;
 pub(crate) mod subfield_code;
 pub mod text;
 pub mod tutorial;
+mod words;
 pub mod write;
 
 #[cfg(feature = "python")]
@@ -81,7 +84,7 @@ mod python;
 
 pub use decode::ErrorHandling;
 pub use error::{Error, ErrorKind, Position, Result};
-pub use file::{MarcFile, OpenOptions, Records};
+pub use file::{MarcFile, OpenOptions, Records, SidecarMode, SidecarStatus};
 pub use format::Format;
 pub use index::{Framing, RecordIndex, RecoveredRecord, SkipReason, SkippedRange};
 pub use owned::{FieldBody, OwnedField, OwnedRecord, OwnedSubfield, RecordBuilder};

@@ -29,7 +29,7 @@ use crate::layout::{
     DIRECTORY_ENTRY_LEN, FIELD_TERMINATOR, LEADER_LEN, RECORD_TERMINATOR, SUBFIELD_DELIMITER,
 };
 use crate::record::{FieldRef, RecordRef};
-use crate::text::{Encoding, TextDecoder};
+use crate::text::TextDecoder;
 use std::fmt;
 
 /// The largest record ISO 2709 can describe: five digits of length.
@@ -205,11 +205,6 @@ impl OwnedRecord {
     /// so no UTF-8 character) becomes a blank.
     pub fn from_ref_utf8(record: &RecordRef<'_>, decoder: &TextDecoder) -> Result<Self> {
         let text = record.text(decoder);
-        if text.encoding() == Encoding::Utf8 && record.leader().is_utf8() {
-            // Already UTF-8, and labelled so: copying the bytes keeps them, except
-            // that invalid UTF-8 must still fail (or be replaced) as it decodes.
-            text.check()?;
-        }
         let mut out = OwnedRecord::from_ref(record);
         out.leader[9] = b'a';
         for (owned, field) in out.fields.iter_mut().zip(record.fields()) {
@@ -278,7 +273,7 @@ impl OwnedRecord {
     /// A record over 99,999 bytes or a field over 9,999 ([`ErrorKind::TooLong`]),
     /// and a field that ISO 2709 cannot hold ([`ErrorKind::Unwritable`]): a
     /// subfield delimiter inside an indicator, code or subfield value, or a tag
-    /// that is not printable ASCII.
+    /// that is not ASCII or holds a structure byte (0x1D-0x1F).
     pub fn to_iso2709(&self) -> Result<Vec<u8>> {
         let mut out = Vec::with_capacity(self.estimated_len());
         self.write_iso2709(&mut out)?;
@@ -335,8 +330,8 @@ impl OwnedRecord {
 /// readers (which feed it values as they parse them). Reuse it with
 /// [`FieldWriter::clear`].
 ///
-/// The checks are [`OwnedRecord::to_iso2709`]'s: a tag that is not printable
-/// ASCII, a subfield delimiter in an indicator, code or value, a field over
+/// The checks are [`OwnedRecord::to_iso2709`]'s: a tag that is not ASCII (or
+/// holds a structure byte), a subfield delimiter in an indicator, code or value, a field over
 /// 9,999 bytes or a record over 99,999 are errors, naming the field.
 #[derive(Debug, Default)]
 pub(crate) struct FieldWriter {
@@ -375,8 +370,12 @@ impl FieldWriter {
     }
 
     fn check_tag(&mut self, tag: [u8; 3]) {
-        if !tag.iter().all(|b| (0x20..0x7F).contains(b)) {
-            self.fail(tag, "the tag is not three printable ASCII characters");
+        // What strict validation reads as a tag: ASCII, and not a structure byte.
+        if !tag.is_ascii() || tag.iter().any(|b| (0x1D..=0x1F).contains(b)) {
+            self.fail(
+                tag,
+                "the tag is not three ASCII characters (other than 0x1D-0x1F)",
+            );
         }
     }
 

@@ -30,9 +30,15 @@ pub struct RecordRef<'a> {
     /// Where a repaired record's fields are; `None` for a clean record, whose
     /// directory says.
     layout: Option<Arc<Layout>>,
-    /// The record's index and absolute offset in its file, when it came from one.
-    at: Option<(u64, u64)>,
+    /// The record's index and absolute offset in its file, when it came from
+    /// one (`NOT_LOCATED` otherwise): two words, not an `Option` of a pair,
+    /// so that a `RecordRef` stays small in the hot loop.
+    index: u64,
+    file_offset: u64,
 }
+
+/// The index and offset of a record that did not come from a file.
+const NOT_LOCATED: u64 = u64::MAX;
 
 fn err_at(kind: ErrorKind, byte: usize, field: Option<usize>) -> Error {
     Error::new(
@@ -71,6 +77,7 @@ impl<'a> RecordRef<'a> {
     /// assert_eq!(record.control_number(), Some(&b"1234"[..]));
     /// assert_eq!(record.repairs().len(), 1);
     /// ```
+    #[inline]
     pub fn parse_with(bytes: &'a [u8], validation: Validation) -> Result<Self> {
         match Self::parse_strict(bytes) {
             Ok(r) => Ok(r),
@@ -94,11 +101,13 @@ impl<'a> RecordRef<'a> {
             directory,
             base: layout.base,
             layout: Some(Arc::new(layout)),
-            at: None,
+            index: NOT_LOCATED,
+            file_offset: NOT_LOCATED,
         })
     }
 
     /// Today's check, with no repair.
+    #[inline]
     fn parse_strict(bytes: &'a [u8]) -> Result<Self> {
         if bytes.len() < MIN_RECORD_LEN {
             return Err(err_at(
@@ -218,7 +227,8 @@ impl<'a> RecordRef<'a> {
             directory,
             base,
             layout: None,
-            at: None,
+            index: NOT_LOCATED,
+            file_offset: NOT_LOCATED,
         })
     }
 
@@ -244,13 +254,15 @@ impl<'a> RecordRef<'a> {
             directory,
             base,
             layout,
-            at: None,
+            index: NOT_LOCATED,
+            file_offset: NOT_LOCATED,
         })
     }
 
     /// The same record, known to be record `index` at absolute byte `offset` of its file.
     pub(crate) fn located(mut self, index: u64, offset: u64) -> Self {
-        self.at = Some((index, offset));
+        self.index = index;
+        self.file_offset = offset;
         self
     }
 
@@ -262,12 +274,12 @@ impl<'a> RecordRef<'a> {
 
     /// The record's index in its file, when it came from a [`crate::MarcFile`].
     pub fn index(&self) -> Option<u64> {
-        self.at.map(|a| a.0)
+        (self.index != NOT_LOCATED).then_some(self.index)
     }
 
     /// The record's absolute byte offset in its file, when it came from a [`crate::MarcFile`].
     pub fn offset(&self) -> Option<u64> {
-        self.at.map(|a| a.1)
+        (self.file_offset != NOT_LOCATED).then_some(self.file_offset)
     }
 
     /// What validation repaired to read this record (empty for a clean one).
@@ -314,33 +326,22 @@ impl<'a> RecordRef<'a> {
     #[inline]
     pub fn field(&self, i: usize) -> Option<FieldRef<'a>> {
         let entry = self.directory.get(i)?;
-        let (start, len) = match &self.layout {
-            // `parse` checked that both numbers are digits, so the unchecked reads
-            // below give the same values as `DirEntry::start`/`length`, without the
-            // `Option`s. Should the bytes change after validation (a mapped file
-            // rewritten, against the mmap contract), the range check still yields
-            // an empty field, never a bad read.
-            None => (
-                self.base + validated_digits(&entry.start),
-                validated_digits(&entry.length).saturating_sub(1),
-            ),
-            Some(layout) => layout.spans.get(i).copied().unwrap_or_default(),
-        };
-        let data = self.bytes.get(start..start + len).unwrap_or_default();
-        Some(FieldRef {
-            tag: &entry.tag,
-            data,
-            offset: start,
-            index: i,
-        })
+        Some(field_of(
+            self.bytes,
+            self.base,
+            self.layout.as_deref(),
+            i,
+            entry,
+        ))
     }
 
     /// All fields in directory order (never regrouped by tag).
     pub fn fields(&self) -> Fields<'a> {
         Fields {
-            record: self.clone(),
-            front: 0,
-            back: self.directory.len(),
+            bytes: self.bytes,
+            base: self.base,
+            entries: self.directory.iter().enumerate(),
+            layout: self.layout.clone(),
         }
     }
 
@@ -402,9 +403,51 @@ impl fmt::Display for RecordRef<'_> {
 /// Fields of a record in directory order.
 #[derive(Clone)]
 pub struct Fields<'a> {
-    record: RecordRef<'a>,
-    front: usize,
-    back: usize,
+    // The parts of the record the fields need, not the whole `RecordRef`: the
+    // iterator stays small, and a clean record's (`layout` is `None`) fields
+    // are read straight from its directory entries.
+    bytes: &'a [u8],
+    base: usize,
+    entries: std::iter::Enumerate<std::slice::Iter<'a, DirEntry>>,
+    layout: Option<Arc<Layout>>,
+}
+
+impl<'a> Fields<'a> {
+    #[inline(always)]
+    fn make(&self, (i, entry): (usize, &'a DirEntry)) -> FieldRef<'a> {
+        field_of(self.bytes, self.base, self.layout.as_deref(), i, entry)
+    }
+}
+
+/// Field `i`, whose directory entry is `entry`, of the record of `bytes`, whose
+/// directory and `base` address were validated (or whose `layout` a repair found).
+#[inline(always)]
+fn field_of<'a>(
+    bytes: &'a [u8],
+    base: usize,
+    layout: Option<&Layout>,
+    i: usize,
+    entry: &'a DirEntry,
+) -> FieldRef<'a> {
+    let (start, len) = match layout {
+        // `parse` checked that both numbers are digits, so the unchecked reads
+        // below give the same values as `DirEntry::start`/`length`, without the
+        // `Option`s. Should the bytes change after validation (a mapped file
+        // rewritten, against the mmap contract), the range check still yields
+        // an empty field, never a bad read.
+        None => (
+            base + validated_digits(&entry.start),
+            validated_digits(&entry.length).saturating_sub(1),
+        ),
+        Some(layout) => layout.spans.get(i).copied().unwrap_or_default(),
+    };
+    let data = bytes.get(start..start + len).unwrap_or_default();
+    FieldRef {
+        tag: &entry.tag,
+        data,
+        offset: start,
+        index: i,
+    }
 }
 
 impl<'a> Iterator for Fields<'a> {
@@ -412,26 +455,19 @@ impl<'a> Iterator for Fields<'a> {
 
     #[inline]
     fn next(&mut self) -> Option<FieldRef<'a>> {
-        if self.front >= self.back {
-            return None;
-        }
-        self.front += 1;
-        self.record.field(self.front - 1)
+        let next = self.entries.next()?;
+        Some(self.make(next))
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {
-        let n = self.back - self.front;
-        (n, Some(n))
+        self.entries.size_hint()
     }
 }
 
 impl DoubleEndedIterator for Fields<'_> {
     fn next_back(&mut self) -> Option<Self::Item> {
-        if self.front >= self.back {
-            return None;
-        }
-        self.back -= 1;
-        self.record.field(self.back)
+        let next = self.entries.next_back()?;
+        Some(self.make(next))
     }
 }
 

@@ -15,10 +15,12 @@
 //! lengths that are wrong, and gives values with a byte cut off or with the
 //! next field's bytes in them. marcmap gives the field as its terminators say.
 //!
-//! 1. **The directory** is the run of 12-byte entries from byte 24 (a tag of
-//!    three printable ASCII bytes, four digits of length, five of start) up to
-//!    the first 0x1E at an entry boundary. If no 0x1E ends it
-//!    ([`RepairKind::DirectoryTerminatorMissing`]), it ends at the first bytes
+//! 1. **The directory.** Where the leader's base address frames it (a 0x1E
+//!    just before the base address, after whole entries strict validation would
+//!    read), that is the directory. Otherwise it is the run of 12-byte entries
+//!    from byte 24 (a tag of three printable ASCII bytes, four digits of length,
+//!    five of start) up to the first 0x1E at an entry boundary. If no 0x1E ends
+//!    it ([`RepairKind::DirectoryTerminatorMissing`]), it ends at the first bytes
 //!    that are not an entry.
 //! 2. **The base address** is where the data starts: just after the directory's
 //!    0x1E. A base address in the leader that says otherwise is replaced
@@ -27,12 +29,14 @@
 //!    terminator was dropped, or overwritten); if it points elsewhere, the
 //!    entries may have stopped at a damaged one, and the record is refused.
 //! 3. **The fields.** The data area (base address to the record terminator) is
-//!    cut after each field terminator 0x1E into *chunks*.
-//!    - If there are as many chunks as directory entries, and every entry whose
+//!    cut after each field terminator 0x1E into *chunks* (the last may lack its
+//!    terminator: it then ends at the record terminator).
+//!    - If there are as many chunks as directory entries, every entry whose
 //!      declared bytes are sound (in bounds, ending in 0x1E) is exactly its
-//!      chunk, the directory is in data order: entry *i* is chunk *i*. That
-//!      covers lengths counted in characters instead of bytes (UTF-8 data
-//!      under a blank LDR/09: every start and length is off), one bad length,
+//!      chunk, and the declared starts never go back, the directory is in data
+//!      order: entry *i* is chunk *i*. That covers lengths counted in
+//!      characters instead of bytes (UTF-8 data under a blank LDR/09: every
+//!      start and length is off), one bad length (and every start after it),
 //!      and an entry pointing past the data.
 //!    - Otherwise each entry whose declared bytes are sound keeps them, and an
 //!      entry that starts where a chunk starts runs to that chunk's 0x1E
@@ -77,8 +81,8 @@ pub enum RepairKind {
     /// The leader's base address disagrees with the directory; the data starts
     /// at `actual`.
     BaseAddress {
-        /// What the leader says, if it is five digits.
-        declared: Option<usize>,
+        /// What the leader says.
+        declared: usize,
         /// Where the data starts.
         actual: usize,
     },
@@ -113,10 +117,10 @@ impl fmt::Display for Repair {
                 "the directory has no terminator (0x1E): it ends at byte {} of the record",
                 self.byte
             ),
-            RepairKind::BaseAddress { declared, actual } => match declared {
-                Some(d) => write!(f, "base address {d} disagrees with the directory: the data starts at {actual}"),
-                None => write!(f, "the base address is not five digits: the data starts at {actual}"),
-            },
+            RepairKind::BaseAddress { declared, actual } => write!(
+                f,
+                "base address {declared} disagrees with the directory: the data starts at {actual}"
+            ),
             RepairKind::FieldEnd {
                 declared_length,
                 length,
@@ -152,54 +156,83 @@ pub(crate) struct Layout {
     pub repairs: Box<[Repair]>,
 }
 
-/// A 12-byte directory entry a repair can trust: a printable ASCII tag and digits.
-fn is_entry(entry: &[u8]) -> bool {
+/// A 12-byte directory entry as strict validation reads one: an ASCII tag and
+/// digits.
+fn is_strict_entry(entry: &[u8]) -> bool {
     entry.len() == DIRECTORY_ENTRY_LEN
-        && entry[..3].iter().all(|b| (0x20..0x7F).contains(b))
+        && entry[..3].is_ascii()
         && entry[3..].iter().all(u8::is_ascii_digit)
 }
 
+/// A 12-byte directory entry that a scan for the directory's end can trust: a
+/// printable ASCII tag and digits.
+fn is_entry(entry: &[u8]) -> bool {
+    is_strict_entry(entry) && entry[..3].iter().all(|b| (0x20..0x7F).contains(b))
+}
+
+/// Where the directory ends if the leader's base address frames it: a 0x1E just
+/// before the base address, after whole entries that strict validation would
+/// read. Then the directory is trusted as it is (a tag byte may even be 0x1E).
+fn framed_by_base(record: &[u8], base: usize, end: usize) -> Option<usize> {
+    let directory_end = base.checked_sub(1)?;
+    let framed = directory_end > LEADER_LEN
+        && directory_end < end
+        && record[directory_end] == FIELD_TERMINATOR
+        && (directory_end - LEADER_LEN) % DIRECTORY_ENTRY_LEN == 0
+        && record[LEADER_LEN..directory_end]
+            .chunks_exact(DIRECTORY_ENTRY_LEN)
+            .all(is_strict_entry);
+    framed.then_some(directory_end)
+}
+
 /// Locates the fields of `record` (leader to 0x1D inclusive, at least a minimal
-/// record, an ASCII leader) by the rules of the module documentation. `None`
-/// when they cannot be located.
+/// record, an ASCII leader, a base address of digits) by the rules of the
+/// module documentation. `None` when they cannot be located.
 pub(crate) fn locate(record: &[u8]) -> Option<Layout> {
     let end = record.len().checked_sub(1)?;
     let mut repairs = Vec::new();
+    // Strict validation refuses a base address that is not digits, and so
+    // does repair (see `record::repairable`).
+    let declared_base = record.get(12..17).and_then(parse_digits)?;
 
-    // Rule 1: the directory.
-    let mut directory_end = LEADER_LEN;
-    while directory_end + DIRECTORY_ENTRY_LEN <= end
-        && record[directory_end] != FIELD_TERMINATOR
-        && is_entry(&record[directory_end..directory_end + DIRECTORY_ENTRY_LEN])
-    {
-        directory_end += DIRECTORY_ENTRY_LEN;
-    }
-    if directory_end == LEADER_LEN {
-        return None;
-    }
-    let terminated = record.get(directory_end) == Some(&FIELD_TERMINATOR);
-
-    // Rule 2: the base address.
-    let declared_base = record.get(12..17).and_then(parse_digits);
-    let base = if terminated {
-        directory_end + 1
-    } else {
-        repairs.push(Repair {
-            kind: RepairKind::DirectoryTerminatorMissing,
-            byte: directory_end,
-            field: None,
-        });
-        // Without a terminator, the end of the entries is only trusted where the
-        // leader agrees: entries after a damaged one must not be read as data.
-        match declared_base {
-            Some(b) if b == directory_end || b == directory_end + 1 => b,
-            _ => return None,
+    // Rules 1 and 2: the directory and the base address.
+    let (directory_end, base) = match framed_by_base(record, declared_base, end) {
+        Some(directory_end) => (directory_end, declared_base),
+        None => {
+            let mut directory_end = LEADER_LEN;
+            while directory_end + DIRECTORY_ENTRY_LEN <= end
+                && record[directory_end] != FIELD_TERMINATOR
+                && is_entry(&record[directory_end..directory_end + DIRECTORY_ENTRY_LEN])
+            {
+                directory_end += DIRECTORY_ENTRY_LEN;
+            }
+            if directory_end == LEADER_LEN {
+                return None;
+            }
+            let base = if record.get(directory_end) == Some(&FIELD_TERMINATOR) {
+                directory_end + 1
+            } else {
+                repairs.push(Repair {
+                    kind: RepairKind::DirectoryTerminatorMissing,
+                    byte: directory_end,
+                    field: None,
+                });
+                // Without a terminator, the end of the entries is only trusted
+                // where the leader agrees: entries after a damaged one must not
+                // be read as data.
+                if declared_base == directory_end || declared_base == directory_end + 1 {
+                    declared_base
+                } else {
+                    return None;
+                }
+            };
+            (directory_end, base)
         }
     };
     if base > end {
         return None;
     }
-    if declared_base != Some(base) {
+    if declared_base != base {
         repairs.push(Repair {
             kind: RepairKind::BaseAddress {
                 declared: declared_base,
@@ -232,11 +265,20 @@ pub(crate) fn locate(record: &[u8]) -> Option<Layout> {
     let sound = |&(start, length): &(usize, usize)| {
         length > 0 && start + length <= data.len() && data[start + length - 1] == FIELD_TERMINATOR
     };
+    // In data order: as many chunks as entries, every sound entry its chunk,
+    // and the declared starts (of the entries that point into the data) never
+    // going back, so that no field is paired with another's data.
+    let mut last_start = 0;
     let in_order = chunks.len() == entries.len()
-        && entries
-            .iter()
-            .zip(&chunks)
-            .all(|(e, c)| !sound(e) || e == c);
+        && entries.iter().zip(&chunks).all(|(e, c)| {
+            if e.0 < data.len() {
+                if e.0 < last_start {
+                    return false;
+                }
+                last_start = e.0;
+            }
+            !sound(e) || e == c
+        });
     let mut spans = Vec::with_capacity(entries.len());
     for (i, &(start, length)) in entries.iter().enumerate() {
         let entry_at = LEADER_LEN + i * DIRECTORY_ENTRY_LEN;
@@ -367,10 +409,7 @@ mod tests {
         assert_eq!(l.base, LEADER_LEN + 13);
         assert!(matches!(
             l.repairs[0].kind,
-            RepairKind::BaseAddress {
-                declared: Some(30),
-                ..
-            }
+            RepairKind::BaseAddress { declared: 30, .. }
         ));
         assert_eq!(fields(&r, &l), [b"abc"]);
     }
@@ -393,6 +432,33 @@ mod tests {
         // An entry that starts inside a chunk cannot be located.
         let r = record(&[("002", 4, 4), ("001", 4, 0), ("003", 1, 9)], data, None);
         assert!(locate(&r).is_none());
+    }
+
+    #[test]
+    fn an_unordered_directory_in_characters_is_not_paired_in_order() {
+        // Lengths in characters, and the 245's entry listed before the 100's
+        // although its data comes second: pairing entries and chunks in order
+        // would give each field the other's data. No entry starts at a chunk,
+        // so the record cannot be located.
+        let data = "1 \x1faSmith \u{e9}\x1e10\x1faTitle \u{e9}\x1e".as_bytes();
+        let r = record(&[("245", 12, 12), ("100", 12, 0)], data, None);
+        let l = locate(&r);
+        assert!(l.map_or(true, |l| { fields(&r, &l)[1].starts_with(b"1 ") }));
+    }
+
+    #[test]
+    fn a_directory_framed_by_the_base_address_is_kept_whole() {
+        // A tag byte that is 0x1E: the base address still frames the directory,
+        // so a short 650 length is repaired without losing the other entries.
+        let data = b"ocm123\x1e10\x1faA title\x1e 0\x1faSubject\x1e";
+        let r = record(
+            &[("001", 7, 0), ("\x1e45", 12, 7), ("650", 11, 19)],
+            data,
+            None,
+        );
+        let l = locate(&r).unwrap();
+        assert_eq!(l.spans.len(), 3);
+        assert_eq!(fields(&r, &l)[2], b" 0\x1faSubject");
     }
 
     #[test]

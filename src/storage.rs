@@ -10,9 +10,9 @@
 //! parser. **Do not modify a file while marcmap reads it.** Where that cannot be
 //! promised, open with [`Access::Read`], which reads the file into memory.
 
+use crate::partition::{RangeBytes, ReadAt};
 use std::fs::File;
-use std::io::Read;
-use std::path::Path;
+use std::io::{self, Read};
 
 /// How to get at a file's bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -39,27 +39,82 @@ pub enum AccessPattern {
 /// Owned bytes, shared behind an `Arc` by a file and all its views.
 pub(crate) enum Storage {
     Mapped(memmap2::Mmap),
+    /// The first `len` bytes of a mapping: a byte range's own bytes, in the
+    /// mapping its scan read (which may reach a little further).
+    MappedPart(memmap2::Mmap, usize),
     Owned(Box<dyn AsRef<[u8]> + Send + Sync>),
 }
 
+/// A file read at offsets with no readahead for as long as this lives: each
+/// read fetches what it asks for and no more (partition windows, fingerprints).
+/// Readahead is put back to normal afterwards.
+pub(crate) struct RandomReads<'f>(pub(crate) &'f File);
+
+impl<'f> RandomReads<'f> {
+    pub(crate) fn new(file: &'f File) -> Self {
+        fadvise(file, Advice::Random);
+        RandomReads(file)
+    }
+}
+
+impl Drop for RandomReads<'_> {
+    fn drop(&mut self) {
+        fadvise(self.0, Advice::Normal);
+    }
+}
+
+impl crate::partition::ReadAt for RandomReads<'_> {
+    fn read_exact_at(&self, buf: &mut [u8], offset: u64) -> io::Result<()> {
+        self.0.read_exact_at(buf, offset)
+    }
+}
+
+enum Advice {
+    Random,
+    Normal,
+}
+
+/// `posix_fadvise` for the whole file: a hint, whose failure changes speed only.
+fn fadvise(file: &File, advice: Advice) {
+    #[cfg(unix)]
+    {
+        use std::os::fd::AsRawFd;
+        let advice = match advice {
+            Advice::Random => libc::POSIX_FADV_RANDOM,
+            Advice::Normal => libc::POSIX_FADV_NORMAL,
+        };
+        // SAFETY: an FFI call on a descriptor that `file` owns and keeps open for
+        // the call; it passes no memory, and the kernel only records the hint.
+        let _ = unsafe { libc::posix_fadvise(file.as_raw_fd(), 0, 0, advice) };
+    }
+    #[cfg(not(unix))]
+    let _ = (file, advice);
+}
+
 impl Storage {
-    pub(crate) fn open(path: &Path, access: Access) -> std::io::Result<Storage> {
-        let mut file = File::open(path)?;
-        if access == Access::Map {
-            let meta = file.metadata()?;
-            if meta.is_file() && meta.len() > 0 {
-                // SAFETY: the mapping is read-only (PROT_READ) and shared with the
-                // file: if another process writes the file while it is mapped, the
-                // bytes change underneath, which Rust formally treats as undefined
-                // behaviour for a `&[u8]`. That is the contract documented above
-                // (don't modify a file while it is read), as for every mmap-based
-                // reader; within it the bytes never change. Outside it, every offset
-                // taken from the data is still bounds-checked, so changed bytes give
-                // errors rather than out-of-bounds reads, and a truncation may raise
-                // SIGBUS. `Access::Read` avoids all of it.
-                if let Ok(map) = unsafe { memmap2::Mmap::map(&file) } {
-                    return Ok(Storage::Mapped(map));
-                }
+    /// The bytes of an open file (from its start), mapped or read.
+    pub(crate) fn from_file(file: File, access: Access) -> io::Result<Storage> {
+        let meta = file.metadata()?;
+        Storage::from_file_with(file, &meta, access)
+    }
+
+    pub(crate) fn from_file_with(
+        mut file: File,
+        meta: &std::fs::Metadata,
+        access: Access,
+    ) -> io::Result<Storage> {
+        if access == Access::Map && meta.is_file() && meta.len() > 0 {
+            // SAFETY: the mapping is read-only (PROT_READ) and shared with the
+            // file: if another process writes the file while it is mapped, the
+            // bytes change underneath, which Rust formally treats as undefined
+            // behaviour for a `&[u8]`. That is the contract documented above
+            // (don't modify a file while it is read), as for every mmap-based
+            // reader; within it the bytes never change. Outside it, every offset
+            // taken from the data is still bounds-checked, so changed bytes give
+            // errors rather than out-of-bounds reads, and a truncation may raise
+            // SIGBUS. `Access::Read` avoids all of it.
+            if let Ok(map) = unsafe { memmap2::Mmap::map(&file) } {
+                return Ok(Storage::Mapped(map));
             }
         }
         let mut bytes = Vec::new();
@@ -67,22 +122,37 @@ impl Storage {
         Ok(Storage::Owned(Box::new(bytes)))
     }
 
+    /// A mapping of `len` bytes of `file` from `offset` (any offset: memmap2
+    /// aligns the mapping to a page and hides the difference).
+    fn map_range(file: &File, offset: u64, len: usize) -> io::Result<memmap2::Mmap> {
+        // SAFETY: as in `open`: a read-only mapping under the documented contract
+        // that the file is not modified while it is read; every offset taken from
+        // the data is bounds-checked against the mapping's length.
+        unsafe {
+            memmap2::MmapOptions::new()
+                .offset(offset)
+                .len(len)
+                .map(file)
+        }
+    }
+
     #[inline]
     pub(crate) fn bytes(&self) -> &[u8] {
         match self {
             Storage::Mapped(m) => m,
+            Storage::MappedPart(m, len) => &m[..*len],
             Storage::Owned(b) => (**b).as_ref(),
         }
     }
 
     pub(crate) fn is_mapped(&self) -> bool {
-        matches!(self, Storage::Mapped(_))
+        matches!(self, Storage::Mapped(_) | Storage::MappedPart(..))
     }
 
     /// Advises the kernel; a no-op for bytes in memory and on platforms without `madvise`.
     pub(crate) fn advise(&self, pattern: AccessPattern) {
         #[cfg(unix)]
-        if let Storage::Mapped(m) = self {
+        if let Storage::Mapped(m) | Storage::MappedPart(m, _) = self {
             let advice = match pattern {
                 AccessPattern::Sequential => memmap2::Advice::Sequential,
                 AccessPattern::Random => memmap2::Advice::Random,
@@ -93,5 +163,77 @@ impl Storage {
         }
         #[cfg(not(unix))]
         let _ = pattern;
+    }
+}
+
+/// A byte range of a file mapped from `start`, widened (mapped again) as an index
+/// of the range asks for more. Where mapping fails, the bytes are read instead.
+pub(crate) struct MappedRange<'f> {
+    file: &'f File,
+    start: u64,
+    bytes: RangeHeld,
+}
+
+enum RangeHeld {
+    Nothing,
+    Mapped(memmap2::Mmap),
+    Read(Vec<u8>),
+}
+
+impl<'f> MappedRange<'f> {
+    pub(crate) fn new(file: &'f File, start: u64) -> Self {
+        MappedRange {
+            file,
+            start,
+            bytes: RangeHeld::Nothing,
+        }
+    }
+
+    /// The first `len` bytes of the range, as storage: the mapping the scan read
+    /// (its pages are already faulted in), limited to `len`.
+    pub(crate) fn into_storage(self, len: usize) -> io::Result<Storage> {
+        Ok(match self.bytes {
+            RangeHeld::Mapped(m) if m.len() == len => Storage::Mapped(m),
+            RangeHeld::Mapped(m) if len > 0 && len < m.len() => Storage::MappedPart(m, len),
+            RangeHeld::Mapped(_) if len > 0 => {
+                Storage::Mapped(Storage::map_range(self.file, self.start, len)?)
+            }
+            RangeHeld::Read(mut v) => {
+                v.truncate(len);
+                v.shrink_to_fit();
+                Storage::Owned(Box::new(v))
+            }
+            _ => Storage::Owned(Box::new(Vec::<u8>::new())),
+        })
+    }
+}
+
+impl RangeBytes for MappedRange<'_> {
+    fn bytes(&self) -> &[u8] {
+        match &self.bytes {
+            RangeHeld::Nothing => &[],
+            RangeHeld::Mapped(m) => m,
+            RangeHeld::Read(v) => v,
+        }
+    }
+
+    fn extend_to(&mut self, len: u64) -> io::Result<()> {
+        if len <= self.bytes().len() as u64 {
+            return Ok(());
+        }
+        let len = usize::try_from(len).map_err(|_| io::Error::other("range too large to map"))?;
+        self.bytes = match Storage::map_range(self.file, self.start, len) {
+            Ok(map) => {
+                #[cfg(unix)]
+                let _ = map.advise(memmap2::Advice::Sequential);
+                RangeHeld::Mapped(map)
+            }
+            Err(_) => {
+                let mut v = vec![0; len];
+                self.file.read_exact_at(&mut v, self.start)?;
+                RangeHeld::Read(v)
+            }
+        };
+        Ok(())
     }
 }

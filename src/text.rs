@@ -50,6 +50,70 @@ pub enum Encoding {
     /// Another legacy encoding, such as Windows-1251 or ISO 8859-5, named by a
     /// WHATWG label (`file_encoding`).
     Legacy(&'static encoding_rs::Encoding),
+    /// A single-byte encoding given as a table of its 256 characters (how the
+    /// Python bindings give Python's own codecs, exactly as pymarc decodes).
+    Table(&'static ByteTable),
+}
+
+/// A single-byte encoding as a table: each byte's character, or `None` for a
+/// byte the encoding leaves unmapped.
+#[derive(Debug, PartialEq, Eq, Hash)]
+pub struct ByteTable {
+    name: String,
+    chars: [Option<char>; 256],
+    /// Whether bytes 0x00-0x7F are themselves: ASCII values are then borrowed.
+    ascii_identity: bool,
+}
+
+impl ByteTable {
+    /// The table named `name` with `chars`, made once per process: tables are
+    /// interned by name (and leaked, a kilobyte each), so that an [`Encoding`]
+    /// stays a `Copy` value.
+    pub fn interned(name: &str, chars: [Option<char>; 256]) -> &'static ByteTable {
+        static TABLES: std::sync::Mutex<Vec<&'static ByteTable>> =
+            std::sync::Mutex::new(Vec::new());
+        let mut tables = TABLES.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(t) = tables.iter().find(|t| t.name == name && t.chars == chars) {
+            return t;
+        }
+        let ascii_identity = (0..128u8).all(|b| chars[b as usize] == Some(b as char));
+        let table = Box::leak(Box::new(ByteTable {
+            name: name.to_string(),
+            chars,
+            ascii_identity,
+        }));
+        tables.push(table);
+        table
+    }
+
+    /// The encoding's name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Decodes `value`: the first unmapped byte's offset is the error under
+    /// strict handling.
+    fn decode<'v>(
+        &self,
+        value: &'v [u8],
+        errors: ErrorHandling,
+    ) -> std::result::Result<Cow<'v, str>, usize> {
+        if self.ascii_identity && value.is_ascii() {
+            return Ok(Cow::Borrowed(
+                std::str::from_utf8(value).unwrap_or_default(),
+            ));
+        }
+        let mut out = String::with_capacity(value.len() * 2);
+        for (i, &b) in value.iter().enumerate() {
+            match (self.chars[b as usize], errors) {
+                (Some(c), _) => out.push(c),
+                (None, ErrorHandling::Strict) => return Err(i),
+                (None, ErrorHandling::Replace) => out.push('\u{fffd}'),
+                (None, ErrorHandling::Ignore) => {}
+            }
+        }
+        Ok(Cow::Owned(out))
+    }
 }
 
 impl Encoding {
@@ -62,6 +126,7 @@ impl Encoding {
             Encoding::Marc8 => "marc-8".into(),
             Encoding::Latin1 => "iso-8859-1".into(),
             Encoding::Legacy(e) => e.name().to_ascii_lowercase().into(),
+            Encoding::Table(t) => t.name.clone().into(),
         }
     }
 
@@ -367,6 +432,9 @@ impl TextDecoder {
             Encoding::Legacy(e) => {
                 legacy(value, e, self.errors).map_err(|offset| (offset, DecodeReason::Unmappable))
             }
+            Encoding::Table(t) => t
+                .decode(value, self.errors)
+                .map_err(|offset| (offset, DecodeReason::Unmappable)),
         }
     }
 
@@ -538,12 +606,17 @@ impl<'a> RecordText<'a> {
             .get(self.record.base_address()..self.record.as_bytes().len() - 1)
             .unwrap_or_default();
         let cannot_fail = match self.encoding {
+            // simdutf8's validator: several times std's on real catalogue text,
+            // which is mostly but not all ASCII.
             Encoding::Utf8 | Encoding::DetectedUtf8 => {
-                self.decoder.errors != ErrorHandling::Strict || std::str::from_utf8(data).is_ok()
+                self.decoder.errors != ErrorHandling::Strict
+                    || simdutf8::basic::from_utf8(data).is_ok()
             }
             Encoding::Marc8 => self.decoder.marc8_options().errors != ErrorHandling::Strict,
             Encoding::Latin1 => true,
-            Encoding::Legacy(_) => self.decoder.errors != ErrorHandling::Strict,
+            Encoding::Legacy(_) | Encoding::Table(_) => {
+                self.decoder.errors != ErrorHandling::Strict
+            }
         };
         if cannot_fail {
             return Ok(());
@@ -704,6 +777,22 @@ mod tests {
         let bad = record(b' ', b"ab\xa5c");
         assert_eq!(first_value(&bad, ignore).unwrap(), "abc");
         assert_eq!(first_value(&bad, replace).unwrap(), "ab\u{fffd}c");
+    }
+
+    #[test]
+    fn byte_tables_decode_and_are_interned() {
+        let mut chars = [None; 256];
+        for b in 0..128u8 {
+            chars[b as usize] = Some(b as char);
+        }
+        chars[0xE9] = Some('é');
+        let t = ByteTable::interned("test-table", chars);
+        assert!(std::ptr::eq(t, ByteTable::interned("test-table", chars)));
+        let d = TextDecoder::new().file_encoding(Some(Encoding::Table(t)));
+        assert_eq!(first_value(&record(b' ', b"caf\xe9"), d).unwrap(), "café");
+        let e = first_value(&record(b' ', b"ab\xff"), d).unwrap_err();
+        assert_eq!(e.decode_error().unwrap().offset_in_value, 2);
+        assert_eq!(Encoding::Table(t).name(), "test-table");
     }
 
     #[test]

@@ -5,6 +5,8 @@
 //! - `props`: property tests (generated records, damaged files, arbitrary bytes);
 //! - `corpus`: a sweep of every ISO 2709 file in `../shared/marc-corpus`;
 //! - `owned`: the owned record and its serialiser;
+//! - `partition`: record-aligned byte ranges against the whole-file index;
+//! - `sidecar`: the persisted index, written, read, stale, corrupt;
 //! - `fixtures`: random access, control numbers, threads and open modes on `tests/data`.
 
 #[path = "core/corpus.rs"]
@@ -13,13 +15,21 @@ mod corpus;
 mod corpus_dir;
 #[path = "core/fixtures.rs"]
 mod fixtures;
+#[path = "fuzz_checks/partition.rs"]
+mod fuzz_checks;
+#[path = "fuzz_checks/sidecar.rs"]
+mod fuzz_sidecar;
 #[path = "core/gen.rs"]
 mod gen;
 #[path = "core/oracle.rs"]
 mod oracle;
 #[path = "core/owned.rs"]
 mod owned;
+#[path = "core/partition.rs"]
+mod partition;
 #[path = "core/props.rs"]
 mod props;
+#[path = "core/sidecar.rs"]
+mod sidecar;
 #[path = "core/util.rs"]
 mod util;

@@ -8,8 +8,11 @@ It reads like pymarc::
             print(record["245"]["a"])
 
 and adds what pymarc lacks: ``len(reader)``, ``reader[i]``, lookup by 001
-(``reader.get_by_control_number``), and bulk work on all cores with the GIL
-released (``reader.extract``, ``reader.filter``, ``reader.validate``).
+(``reader.get_by_control_number``), bulk work on all cores with the GIL
+released (``reader.extract``, ``reader.filter``, ``reader.validate``),
+record-aligned byte ranges for parallel engines (``marcmap.partitions``,
+``MARCReader(path, byte_range=...)``, also for fsspec URLs), and a persisted
+index (``reader.save_index()``, ``marcmap index FILE``).
 """
 
 from marcmap._functions import map_records
@@ -25,6 +28,7 @@ from marcmap._marcmap import (
     XMLWriter,
     __version__,
     marc8_to_unicode,
+    partitions,
     record_to_xml,
 )
 from marcmap._readers import JSONReader, MARCMakerReader, map_xml, parse_xml_to_array
@@ -49,6 +53,8 @@ from marcmap.errors import (
     RecordLeaderInvalid,
     RecordLengthInvalid,
     RepairWarning,
+    SidecarError,
+    SidecarWarning,
     StructureError,
     TruncatedRecord,
     Utf8DecodeError,
@@ -91,6 +97,8 @@ __all__ = [
     "RecordLeaderInvalid",
     "RecordLengthInvalid",
     "RepairWarning",
+    "SidecarError",
+    "SidecarWarning",
     "StructureError",
     "Subfield",
     "TruncatedRecord",
@@ -98,4 +106,5 @@ __all__ = [
     "__version__",
     "map_records",
     "marc8_to_unicode",
+    "partitions",
 ]

@@ -20,6 +20,7 @@ __all__ = [
     "Field",
     "RawBytes",
     "marc8_to_unicode",
+    "partitions",
     "OwnedRecord",
     "MARCWriter",
     "XMLWriter",
@@ -52,6 +53,15 @@ def marc8_to_unicode(
     U+FFFD (``"replace"``) or is dropped (``"ignore"``). ``normalization``: NFC
     (pymarc's) or NFD (LC's converters'). ``ligatures``: the LC mapping (U+0361,
     U+0360) or pymarc's (U+FE20-U+FE23).
+    """
+
+def partitions(
+    source: _Source, n: int | None = None, *, target_size: int | None = None
+) -> list[tuple[int, int]]:
+    """``(start, end)`` byte ranges covering the file (a path, an fsspec URL or
+    bytes), each starting at a record: ``n`` of them at most, or one per
+    ``target_size`` bytes (128 MiB by default). Only a window of about 110 KB
+    around each cut is read. Open each with ``MARCReader(source, byte_range=r)``.
     """
 
 def _record_from_state(
@@ -241,7 +251,19 @@ class MARCReader(Generic[_V]):
     cores (``extract``, ``filter``, ``validate``).
 
     ``source``: a path, ``bytes`` (shared, no copy), another bytes-like object
-    (copied), or a binary file object.
+    (copied), a binary file object, or an fsspec URL (``s3://``, ``gs://``,
+    ``file://``, ``memory://``: read into memory through fsspec).
+
+    ``byte_range=(start, end)``: only the records that start in those bytes of
+    the file, as the whole file's reading has them (see ``marcmap.partitions``).
+    Their offsets stay the file's; their indices count from the range's first
+    record (``first_record_index`` says where that is in the file, when known).
+
+    ``index``: the sidecar ``FILE.mmi`` of a local file read whole
+    (``reader.save_index()``, ``marcmap index FILE``). ``"auto"`` uses a valid
+    one and warns (``SidecarWarning``) about a stale or corrupt one, indexing the
+    file instead; ``"require"`` raises ``SidecarError`` without a valid one;
+    ``"rebuild"`` indexes the file and writes it; ``"off"`` never looks.
 
     pymarc's options: ``to_unicode`` (``False`` gives ``bytes`` values),
     ``force_utf8`` (every record is UTF-8), ``utf8_handling`` (invalid UTF-8:
@@ -288,6 +310,8 @@ class MARCReader(Generic[_V]):
         marc8_normalization: Literal["NFC", "NFD"] = "NFC",
         marc8_ligatures: Literal["lc", "pymarc"] = "lc",
         detect_utf8: bool = True,
+        byte_range: tuple[int, int] | None = None,
+        index: Literal["auto", "require", "rebuild", "off"] = "auto",
         format: Literal["auto"] | _Format = "auto",
         threads: int | None = None,
     ) -> MARCReader[str]: ...
@@ -311,6 +335,8 @@ class MARCReader(Generic[_V]):
         marc8_normalization: Literal["NFC", "NFD"] = "NFC",
         marc8_ligatures: Literal["lc", "pymarc"] = "lc",
         detect_utf8: bool = True,
+        byte_range: tuple[int, int] | None = None,
+        index: Literal["auto", "require", "rebuild", "off"] = "auto",
         format: Literal["auto"] | _Format = "auto",
         threads: int | None = None,
     ) -> MARCReader[bytes]: ...
@@ -352,8 +378,11 @@ class MARCReader(Generic[_V]):
         threads: int | None = None,
     ) -> list[int]:
         """The indices of the records with a ``spec`` value containing ``contains``."""
-    def validate(self, *, decode: bool = True, threads: int | None = None) -> list[MarcError]:
-        """Every malformed record (and record whose text does not decode), in order."""
+    def validate(
+        self, *, decode: bool = True, strict_text: bool = True, threads: int | None = None
+    ) -> list[MarcError]:
+        """Every malformed record (and record whose text does not decode), in order;
+        ``strict_text=False`` checks text as the reader decodes it."""
     def write(
         self,
         target: _Target,
@@ -389,6 +418,21 @@ class MARCReader(Generic[_V]):
     @property
     def is_mapped(self) -> bool:
         """Whether the file is memory-mapped (not read into memory)."""
+    @property
+    def byte_range(self) -> tuple[int, int]:
+        """The bytes the records and skipped ranges cover, as offsets in the file."""
+    @property
+    def first_record_index(self) -> int | None:
+        """The whole file's index of record 0: 0, or ``None`` for a later byte range."""
+    @property
+    def index_status(
+        self,
+    ) -> Literal["used", "missing", "stale", "corrupt", "unreadable", "written", "off"]:
+        """What became of the sidecar ``FILE.mmi`` when the reader was opened."""
+    def save_index(
+        self, path: str | os.PathLike[str] | None = None, *, control_numbers: bool = False
+    ) -> str:
+        """Writes the index to ``path`` or ``FILE.mmi``; gives the path written."""
     @property
     def format(self) -> _Format:
         """The input's format (MARCXML, JSON and MARCMaker are transcoded to ISO 2709)."""

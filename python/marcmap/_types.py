@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import NamedTuple, SupportsIndex, overload
 
 
 class Subfield(NamedTuple):
@@ -23,11 +23,22 @@ class Leader(str):
     """The 24-character record leader: a ``str`` (it slices and compares as one)
     with pymarc's ``Leader`` names for its positions.
 
-    It is read-only, as the record it belongs to; ``Record.to_owned()`` (or
-    ``to_pymarc()``) gives a record to edit.
+    It is read-only, as the record it belongs to; ``to_pymarc()`` gives a record
+    to edit. As pymarc's, it is indexed by position, slice or name:
+    ``leader[9]``, ``leader[0:5]``, ``leader["coding_scheme"]``.
     """
 
     __slots__ = ()
+
+    @overload
+    def __getitem__(self, item: SupportsIndex | slice) -> str: ...
+    @overload
+    def __getitem__(self, item: str) -> str: ...
+    def __getitem__(self, item: SupportsIndex | slice | str) -> str:
+        if isinstance(item, str):
+            value: str = getattr(self, item)
+            return value
+        return str.__getitem__(self, item)
 
     @property
     def leader(self) -> str:

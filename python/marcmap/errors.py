@@ -9,17 +9,21 @@ aliases, so ``except pymarc.exceptions.X``-style code ports by changing the impo
 from __future__ import annotations
 
 
-class MarcError(Exception):
-    """A malformed record, or text that is not valid in its encoding."""
+class _Positioned:
+    """Where something happened: the record, the byte offset in the file, the field."""
 
-    def __init__(
+    message: str
+    record_index: int | None
+    byte_offset: int | None
+    field_index: int | None
+
+    def _place(
         self,
-        message: str = "",
-        record_index: int | None = None,
-        byte_offset: int | None = None,
-        field_index: int | None = None,
+        message: str,
+        record_index: int | None,
+        byte_offset: int | None,
+        field_index: int | None,
     ) -> None:
-        super().__init__(message)
         self.message = message
         self.record_index = record_index
         self.byte_offset = byte_offset
@@ -33,6 +37,21 @@ class MarcError(Exception):
             type(self),
             (self.message, self.record_index, self.byte_offset, self.field_index),
         )
+
+
+class MarcError(_Positioned, Exception):
+    """A malformed record, text that is not valid in its encoding, or a sidecar
+    (persisted index) that cannot be used."""
+
+    def __init__(
+        self,
+        message: str = "",
+        record_index: int | None = None,
+        byte_offset: int | None = None,
+        field_index: int | None = None,
+    ) -> None:
+        Exception.__init__(self, message)
+        self._place(message, record_index, byte_offset, field_index)
 
 
 class FramingError(MarcError):
@@ -107,10 +126,7 @@ class MarcDecodeError(MarcError, UnicodeDecodeError):
         UnicodeDecodeError.__init__(
             self, encoding or self.encoding_name, value, start, end, message
         )
-        self.message = message
-        self.record_index = record_index
-        self.byte_offset = byte_offset
-        self.field_index = field_index
+        self._place(message, record_index, byte_offset, field_index)
 
     def __str__(self) -> str:
         return self.message
@@ -169,7 +185,7 @@ class MissingLinkedFields(MarcError):
         return (type(self), (self.field,))
 
 
-class RepairWarning(UserWarning):
+class RepairWarning(_Positioned, UserWarning):
     """A repair made to read a record whose directory does not match its data.
 
     Under ``validation="repair"`` (the default) such records are read, and each
@@ -184,20 +200,27 @@ class RepairWarning(UserWarning):
         byte_offset: int | None = None,
         field_index: int | None = None,
     ) -> None:
-        super().__init__(message)
-        self.message = message
-        self.record_index = record_index
-        self.byte_offset = byte_offset
-        self.field_index = field_index
+        UserWarning.__init__(self, message)
+        self._place(message, record_index, byte_offset, field_index)
 
-    def __str__(self) -> str:
-        return self.message
+
+class SidecarError(MarcError):
+    """The sidecar ``FILE.mmi`` (a persisted index) is missing, stale or corrupt
+    under ``index="require"``, or cannot be written. ``path`` names it."""
+
+    path: str | None = None
 
     def __reduce__(self):  # type: ignore[no-untyped-def]
         return (
             type(self),
             (self.message, self.record_index, self.byte_offset, self.field_index),
+            {"path": self.path},
         )
+
+
+class SidecarWarning(UserWarning):
+    """Under ``index="auto"``, a sidecar that is stale or corrupt was not used: the
+    file was indexed from its bytes instead."""
 
 
 # pymarc's names. Its base classes are kept as aliases too.
@@ -225,6 +248,8 @@ __all__ = [
     "RecordLeaderInvalid",
     "RecordLengthInvalid",
     "RepairWarning",
+    "SidecarError",
+    "SidecarWarning",
     "StructureError",
     "TruncatedRecord",
     "Utf8DecodeError",

@@ -158,7 +158,9 @@ fn decode_general(input: &[u8], opts: &Marc8Options, out: &mut String) -> Result
 /// a combining mark byte (0xE0-0xFE) would have to be followed by exactly the
 /// right continuation bytes.
 pub fn looks_like_utf8(bytes: &[u8]) -> bool {
-    !bytes.is_ascii() && memchr::memchr(0x1B, bytes).is_none() && std::str::from_utf8(bytes).is_ok()
+    !bytes.is_ascii()
+        && memchr::memchr(0x1B, bytes).is_none()
+        && simdutf8::basic::from_utf8(bytes).is_ok()
 }
 
 #[cfg(test)]

@@ -30,6 +30,7 @@ impl Reader {
         first: bool,
     ) -> PyResult<Bound<'py, PyList>> {
         self.check_open()?;
+        self.file().expect_scan();
         if specs.is_empty() {
             return Err(PyTypeError::new_err(
                 "extract() needs at least one spec, e.g. '245$a'",
@@ -110,6 +111,7 @@ impl Reader {
         threads: Option<usize>,
     ) -> PyResult<Vec<usize>> {
         self.check_open()?;
+        self.file().expect_scan();
         let spec = Spec::parse(spec).map_err(PyValueError::new_err)?;
         let cond = Condition::new(spec, contains, ignore_case);
         let threads = threads_arg(threads)?;
@@ -128,20 +130,30 @@ impl Reader {
     }
 
     /// Every malformed record (and, with `decode=True`, every record with a value
-    /// that does not decode strictly) as a list of `MarcError`s, in file order.
+    /// that does not decode) as a list of `MarcError`s, in file order. With
+    /// `strict_text=True` (the default) text is checked strictly, whatever the
+    /// reader's handling says: every invalid byte is a problem. With
+    /// `strict_text=False` it is checked as the reader decodes it, so the
+    /// errors are exactly the records iteration gives as `None`.
     /// Framing damage skipped by lenient framing is in `skipped`, not here.
-    #[pyo3(signature = (*, decode = true, threads = None))]
+    #[pyo3(signature = (*, decode = true, strict_text = true, threads = None))]
     fn validate<'py>(
         &self,
         py: Python<'py>,
         decode: bool,
+        strict_text: bool,
         threads: Option<usize>,
     ) -> PyResult<Vec<Py<PyAny>>> {
         self.check_open()?;
+        self.file().expect_scan();
         let threads = threads_arg(threads)?;
         let shared = self.shared.clone();
-        let strict = shared.text.decoder.strict();
-        let found = py.detach(move || bulk::validate(&shared.file, &strict, decode, threads));
+        let decoder = if strict_text {
+            shared.text.decoder.strict()
+        } else {
+            shared.text.decoder
+        };
+        let found = py.detach(move || bulk::validate(&shared.file, &decoder, decode, threads));
         Ok(found
             .into_iter()
             .map(|e| self.py_error(py, e).into_value(py).into_any())
@@ -154,6 +166,7 @@ impl Reader {
     #[pyo3(signature = (*, threads = None))]
     fn mislabelled_utf8(&self, py: Python<'_>, threads: Option<usize>) -> PyResult<Vec<usize>> {
         self.check_open()?;
+        self.file().expect_scan();
         let threads = threads_arg(threads)?;
         let file = self.file().clone();
         Ok(py.detach(move || bulk::mislabelled_utf8(&file, threads)))

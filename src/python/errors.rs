@@ -6,7 +6,7 @@
 
 use crate::error::{Error, ErrorKind};
 use crate::text::Encoding;
-use pyo3::exceptions::{PyIndexError, PyOSError};
+use pyo3::exceptions::{PyIndexError, PyOSError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyBytes, PyType};
@@ -24,6 +24,7 @@ fn class_name(kind: &ErrorKind) -> &'static str {
         ErrorKind::BaseAddressInvalid { .. } => "BaseAddressInvalid",
         ErrorKind::DirectoryInvalid { .. } => "RecordDirectoryInvalid",
         ErrorKind::NoFields => "NoFieldsFound",
+        ErrorKind::Sidecar { .. } => "SidecarError",
         ErrorKind::FieldOutOfBounds { .. } => "FieldOutOfBounds",
         ErrorKind::FieldTerminatorMissing => "FieldTerminatorMissing",
         ErrorKind::Malformed { .. } => "FormatError",
@@ -57,9 +58,24 @@ pub(crate) fn to_py(py: Python<'_>, e: Error, record: &[u8]) -> PyErr {
     let cls = class_name(e.kind());
     let message = e.to_string();
     match e.into_kind() {
+        // A Python exception raised while reading (an fsspec read) comes back as it was.
+        ErrorKind::Io(io) if io.get_ref().is_some_and(|e| e.is::<PyErr>()) => {
+            match io.into_inner().map(|e| e.downcast::<PyErr>()) {
+                Some(Ok(err)) => *err,
+                _ => PyOSError::new_err(message),
+            }
+        }
         ErrorKind::Io(io) => PyErr::from(io),
+        ErrorKind::Sidecar { path, .. } => {
+            let err = build(py, &message, None, None, None, cls);
+            let _ = err
+                .value(py)
+                .setattr("path", path.to_string_lossy().as_ref());
+            err
+        }
         ErrorKind::Open { path, source } => os_error(&path, source),
         ErrorKind::IndexOutOfRange { .. } => PyIndexError::new_err(message),
+        ErrorKind::ByteRangeInvalid { .. } => PyValueError::new_err(message),
         ErrorKind::Decode(d) => {
             let value = record
                 .get(d.value_start..d.value_start.saturating_add(d.value_len))
@@ -88,7 +104,15 @@ pub(crate) fn to_py(py: Python<'_>, e: Error, record: &[u8]) -> PyErr {
             let _ = value.setattr("column", column);
             err
         }
-        _ => build(py, &message, pos.record, pos.byte, pos.field, cls),
+        // Without a failing byte, the byte offset is where the record starts.
+        _ => build(
+            py,
+            &message,
+            pos.record,
+            pos.byte.or(pos.record_offset),
+            pos.field,
+            cls,
+        ),
     }
 }
 

@@ -8,7 +8,7 @@ use super::types;
 use crate::record::{FieldRef, Subfield};
 use crate::subfield_code;
 use crate::text::{Encoding, ValueAt};
-use pyo3::exceptions::{PyKeyError, PyValueError};
+use pyo3::exceptions::PyKeyError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyList, PyString, PyTuple};
 use std::hash::{Hash, Hasher};
@@ -22,8 +22,8 @@ pub(crate) struct Field {
     record: Place,
     index: u32,
     tag: [u8; 3],
-    /// Offset (in the file's bytes) and length of the field's bytes, without
-    /// its terminator.
+    /// Offset (in the record's file, as `Place::start`) and length of the
+    /// field's bytes, without its terminator.
     start: usize,
     len: usize,
     encoding: Encoding,
@@ -48,6 +48,11 @@ impl Field {
             len: field.data().len(),
             encoding,
         }
+    }
+
+    /// Where the field is: its record's index and offset, its own index.
+    fn place(&self) -> (u64, u64, u32) {
+        (self.record.index, self.record.origin, self.index)
     }
 
     /// The bytes of the record the field is in.
@@ -368,23 +373,28 @@ impl Field {
             return Ok(None);
         }
         // pymarc's `ocn.split("-")[1].split("/")[0]`: a `$6` without a hyphen
-        // raises there (IndexError); here it is a ValueError saying why.
+        // raises IndexError there, and here (so that `except IndexError` still
+        // catches it), saying why.
         match text.split('-').nth(1) {
             Some(rest) => Ok(Some(rest.split('/').next().unwrap_or("").to_string())),
-            None => Err(PyValueError::new_err(format!(
+            None => Err(pyo3::exceptions::PyIndexError::new_err(format!(
                 "$6 {text:?} has no occurrence number (no '-')"
             ))),
         }
     }
 
-    /// Equal when the tag, the bytes and the way they are decoded are equal,
-    /// wherever the field is: two views of the same field are equal.
+    /// Equal when they are views of the same field: the same place (record
+    /// index and offset, field index), the same bytes, read the same way.
+    /// Another reader of the same file, and a pickled copy, give equal views;
+    /// two identical fields of a record (a repeated 999, say) are not equal,
+    /// so `fields.index(f)` finds `f` itself.
     fn __eq__(&self, other: &Bound<'_, PyAny>) -> bool {
         let Ok(other) = other.cast::<Field>() else {
             return false;
         };
         let other = other.get();
-        self.tag == other.tag
+        self.place() == other.place()
+            && self.tag == other.tag
             && self.data_bytes() == other.data_bytes()
             && self.encoding == other.encoding
             && self.shared.text.state() == other.shared.text.state()
@@ -392,7 +402,7 @@ impl Field {
 
     fn __hash__(&self) -> u64 {
         let mut h = std::collections::hash_map::DefaultHasher::new();
-        (self.tag, self.data_bytes()).hash(&mut h);
+        (self.place(), self.tag, self.data_bytes()).hash(&mut h);
         h.finish()
     }
 

@@ -10,24 +10,26 @@ use pyo3::prelude::*;
 /// A `Record` from `Record.__reduce__`'s state.
 #[pyfunction]
 pub(crate) fn _record_from_state(
+    py: Python<'_>,
     bytes: Vec<u8>,
     index: u64,
     offset: u64,
     state: TextState,
 ) -> PyResult<Record> {
-    Record::owning(bytes, index, offset, TextOptions::from_state(state)?)
+    Record::owning(bytes, index, offset, TextOptions::from_state(py, state)?)
 }
 
 /// A `Field` from `Field.__reduce__`'s state: field `field` of the record.
 #[pyfunction]
 pub(crate) fn _field_from_state(
+    py: Python<'_>,
     bytes: Vec<u8>,
     index: u64,
     offset: u64,
     field: u32,
     state: TextState,
 ) -> PyResult<Field> {
-    let record = Record::owning(bytes, index, offset, TextOptions::from_state(state)?)?;
+    let record = Record::owning(bytes, index, offset, TextOptions::from_state(py, state)?)?;
     let view = record.view();
     let f = view
         .field(field as usize)

@@ -11,26 +11,32 @@ use std::os::raw::{c_int, c_void};
 #[pyclass(frozen, module = "marcmap._marcmap")]
 pub(crate) struct RawBytes {
     file: MarcFile,
+    /// Where the bytes start in `file.bytes()` (not an absolute offset).
     start: usize,
     len: usize,
 }
 
 impl RawBytes {
+    /// A memoryview of `len` bytes of `file` from absolute offset `start`.
     pub(crate) fn memoryview<'py>(
         py: Python<'py>,
         file: &MarcFile,
         start: usize,
         len: usize,
     ) -> PyResult<Bound<'py, PyAny>> {
-        // Clamp once here, so the buffer export below can trust the range.
-        let end = start.saturating_add(len).min(file.bytes().len());
-        let start = start.min(end);
+        // Clamp once here, in the bytes' own terms, so the buffer export below can
+        // trust the range.
+        let held = file.bytes().len();
+        let from = (start as u64)
+            .saturating_sub(file.data_offset())
+            .min(held as u64) as usize;
+        let end = from.saturating_add(len).min(held);
         let raw = Bound::new(
             py,
             RawBytes {
                 file: file.clone(),
-                start,
-                len: end - start,
+                start: from,
+                len: end - from,
             },
         )?;
         let memoryview = py.import("builtins")?.getattr("memoryview")?;
@@ -38,16 +44,17 @@ impl RawBytes {
     }
 
     fn bytes(&self) -> &[u8] {
-        slice(&self.file, self.start, self.len)
+        self.file
+            .bytes()
+            .get(self.start..self.start + self.len)
+            .unwrap_or_default()
     }
 }
 
-/// `len` bytes of `file` from `start`; empty if that range is not in the file
-/// (it always is for a range taken from a validated record).
+/// `len` bytes of `file` from absolute offset `start`; empty if that range is not
+/// in the file's bytes (it always is for a range taken from a validated record).
 pub(crate) fn slice(file: &MarcFile, start: usize, len: usize) -> &[u8] {
-    file.bytes()
-        .get(start..start.saturating_add(len))
-        .unwrap_or_default()
+    file.bytes_at(start as u64, len).unwrap_or_default()
 }
 
 #[pymethods]

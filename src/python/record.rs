@@ -18,9 +18,11 @@ use pyo3::types::{PyBytes, PyDict, PyList, PyString, PyTuple};
 use std::hash::{Hash, Hasher};
 use std::sync::{Arc, OnceLock};
 
-/// Where a record is: its index, its byte range in the bytes it is read from,
-/// and the offset it reports (the same as `start`, except for a record that was
-/// pickled and now owns its bytes: there, where it was in its file).
+/// Where a record is: its index, its byte range in the `MarcFile` it is read
+/// from (`start` is an offset in that file, read with `MarcFile::bytes_at`: a
+/// byte range's bytes begin past 0), and the offset it reports (the same as
+/// `start`, except for a record that was pickled and now owns its bytes: there,
+/// where it was in its file).
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Place {
     pub index: u64,
@@ -56,7 +58,14 @@ pub(crate) fn compat<'py>(
 
 impl Record {
     /// Record `index` at `start`, validated as `record` (whose repairs, if any, it keeps).
-    pub(crate) fn new(shared: &Arc<Shared>, index: usize, record: &RecordRef<'_>) -> Record {
+    /// Record `index`, validated as `record`, whose text's encoding may be known
+    /// already.
+    pub(crate) fn new(
+        shared: &Arc<Shared>,
+        index: usize,
+        record: &RecordRef<'_>,
+        encoding: Option<Encoding>,
+    ) -> Record {
         let start = record.offset().unwrap_or(0);
         // Where the record is in the input (in a transcoded input, not where
         // its ISO 2709 bytes are).
@@ -73,7 +82,7 @@ impl Record {
                 origin,
             },
             layout: record.layout().cloned(),
-            encoding: OnceLock::new(),
+            encoding: encoding.map(OnceLock::from).unwrap_or_default(),
         }
     }
 
@@ -245,9 +254,18 @@ impl Record {
         } else {
             Ok(crate::owned::OwnedRecord::from_ref(&record))
         };
+        // A value that grows past ISO 2709's limits as UTF-8 is an error (pymarc
+        // writes a malformed leader); it names the record like any other.
         match owned.and_then(|o| o.to_iso2709()) {
             Ok(bytes) => Ok(PyBytes::new(py, &bytes)),
-            Err(e) => Err(errors::to_py(py, e, self.bytes())),
+            Err(e) => {
+                // Decode errors already name it; serialiser errors do not.
+                let e = match e.position().record {
+                    Some(_) => e,
+                    None => e.located(self.place.index, self.place.origin),
+                };
+                Err(errors::to_py(py, e, self.bytes()))
+            }
         }
     }
 
@@ -278,18 +296,23 @@ impl Record {
         Ok(linked)
     }
 
-    /// Equal when the bytes and the way they are decoded are equal.
+    /// Equal when they are views of the same record: the same index and
+    /// offset, the same bytes, read the same way (another reader of the same
+    /// file, or a pickled copy). Two identical records elsewhere in a file are
+    /// not equal.
     fn __eq__(&self, other: &Bound<'_, PyAny>) -> bool {
         let Ok(other) = other.cast::<Record>() else {
             return false;
         };
         let other = other.get();
-        self.bytes() == other.bytes() && self.shared.text.state() == other.shared.text.state()
+        (self.place.index, self.place.origin) == (other.place.index, other.place.origin)
+            && self.bytes() == other.bytes()
+            && self.shared.text.state() == other.shared.text.state()
     }
 
     fn __hash__(&self) -> u64 {
         let mut h = std::collections::hash_map::DefaultHasher::new();
-        self.bytes().hash(&mut h);
+        (self.place.index, self.place.origin, self.bytes()).hash(&mut h);
         h.finish()
     }
 

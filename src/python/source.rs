@@ -1,11 +1,16 @@
-//! What a `MARCReader` can read: a path, bytes-like objects, or a binary file object.
+//! What a `MARCReader` can read: a path, an fsspec URL, bytes-like objects, or a
+//! binary file object; all of it, or a byte range.
 
 use super::errors;
-use crate::file::{MarcFile, OpenOptions};
+use super::remote::Remote;
+use crate::file::{MarcFile, OpenOptions, SidecarMode, SidecarStatus};
+use crate::sidecar;
+use crate::storage::RandomReads;
 use pyo3::buffer::PyBuffer;
-use pyo3::exceptions::PyTypeError;
+use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyMemoryView, PyString};
+use std::ops::Range;
 use std::path::PathBuf;
 
 /// The buffer of a `bytes` object, kept alive as the file's bytes: no copy.
@@ -32,7 +37,65 @@ impl AsRef<[u8]> for BytesBuffer {
 /// The bytes a reader will index, taken from `source`.
 pub(crate) enum Source {
     Path(PathBuf),
+    /// An fsspec URL (`s3://...`, `gs://...`, `file://...`, `memory://...`):
+    /// read into memory through fsspec, since only local files can be mapped.
+    Url(String),
+    /// A regular file that a Python file object has open: a duplicate of its
+    /// descriptor, owned here.
+    File(std::fs::File),
     Memory(MemoryBytes),
+}
+
+/// The open regular file behind a binary file object, if it is one and it
+/// stands at its start (pymarc reads from the current position; a file read
+/// part-way is read from there, into memory): `MARCReader(open(p, "rb"))`
+/// then maps the file instead of copying it.
+fn regular_file(py: Python<'_>, source: &Bound<'_, PyAny>) -> PyResult<Option<std::fs::File>> {
+    // Only a plain file's bytes are its descriptor's: gzip, bz2 and lzma file
+    // objects also answer `fileno()`, with the compressed file's descriptor.
+    let io = py.import("io")?;
+    let plain = source.is_instance(&io.getattr("FileIO")?)?
+        || (source.is_instance(&io.getattr("BufferedReader")?)?
+            || source.is_instance(&io.getattr("BufferedRandom")?)?)
+            && source
+                .getattr("raw")
+                .and_then(|raw| raw.is_instance(&io.getattr("FileIO")?))
+                .unwrap_or(false);
+    if !plain {
+        return Ok(None);
+    }
+    let Ok(fd) = source.call_method0("fileno") else {
+        // io.BytesIO and friends have no descriptor.
+        return Ok(None);
+    };
+    let fd: i32 = fd.extract()?;
+    let os = py.import("os")?;
+    let stat = py.import("stat")?;
+    let mode = os.call_method1("fstat", (fd,))?.getattr("st_mode")?;
+    if !stat.call_method1("S_ISREG", (mode,))?.is_truthy()? {
+        return Ok(None);
+    }
+    let at_start = source
+        .call_method0("tell")
+        .and_then(|t| t.extract::<u64>())
+        .is_ok_and(|t| t == 0);
+    if !at_start {
+        return Ok(None);
+    }
+    let dup: i32 = os.call_method1("dup", (fd,))?.extract()?;
+    #[cfg(unix)]
+    {
+        use std::os::fd::FromRawFd;
+        // SAFETY: `os.dup` just made `dup`, a new descriptor of an open regular
+        // file, and nothing else knows it: the `File` owns it from here and
+        // closes it when dropped, and the file object keeps its own descriptor.
+        Ok(Some(unsafe { std::fs::File::from_raw_fd(dup) }))
+    }
+    #[cfg(not(unix))]
+    {
+        os.call_method1("close", (dup,))?;
+        Ok(None)
+    }
 }
 
 pub(crate) enum MemoryBytes {
@@ -58,7 +121,11 @@ fn from_buffer_object(py: Python<'_>, obj: &Bound<'_, PyAny>) -> PyResult<Memory
 impl Source {
     pub(crate) fn extract(py: Python<'_>, source: &Bound<'_, PyAny>) -> PyResult<Source> {
         if source.is_instance_of::<PyString>() {
-            return Ok(Source::Path(source.extract::<PathBuf>()?));
+            let text: String = source.extract()?;
+            if text.contains("://") {
+                return Ok(Source::Url(text));
+            }
+            return Ok(Source::Path(PathBuf::from(text)));
         }
         if source.hasattr("__fspath__")? {
             return Ok(Source::Path(source.extract::<PathBuf>()?));
@@ -67,12 +134,19 @@ impl Source {
             return Ok(Source::Memory(from_buffer_object(py, source)?));
         }
         if source.hasattr("read")? {
-            let data = source.call_method0("read")?;
-            if data.is_instance_of::<PyString>() {
+            // `read(0)` says whether the object is in binary mode, reading nothing.
+            if source
+                .call_method1("read", (0,))?
+                .is_instance_of::<PyString>()
+            {
                 return Err(PyTypeError::new_err(
                     "the file object gives str; open MARC files in binary mode ('rb')",
                 ));
             }
+            if let Some(file) = regular_file(py, source)? {
+                return Ok(Source::File(file));
+            }
+            let data = source.call_method0("read")?;
             let data = data
                 .cast_into::<PyBytes>()
                 .map_err(|_| PyTypeError::new_err("the file object's read() must return bytes"))?;
@@ -84,20 +158,154 @@ impl Source {
         )))
     }
 
-    /// Opens and indexes. Runs Phase 1 with the GIL released.
-    pub(crate) fn open(self, py: Python<'_>, options: OpenOptions) -> PyResult<MarcFile> {
-        match self {
-            Source::Path(path) => py
-                .detach(move || options.open(path))
-                .map_err(|e| errors::to_py(py, e, &[])),
-            Source::Memory(MemoryBytes::Shared(buffer)) => {
-                let bytes = BytesBuffer(buffer);
-                py.detach(move || options.read_bytes(bytes))
-                    .map_err(|e| errors::to_py(py, e, &[]))
+    /// Opens and indexes all of it, or the records of the byte range `range`
+    /// (see `OpenOptions::open_range`). Runs Phase 1 with the GIL released.
+    ///
+    /// Only a local file read whole has a sidecar: for anything else `index`
+    /// must be `auto` or `off`. Under `auto`, a sidecar that is stale or corrupt
+    /// is reported with a `SidecarWarning` (the file is indexed instead).
+    pub(crate) fn open(
+        self,
+        py: Python<'_>,
+        options: OpenOptions,
+        range: Option<Range<u64>>,
+    ) -> PyResult<MarcFile> {
+        let sidecar = options.sidecar_mode();
+        let whole_path = matches!(self, Source::Path(_)) && range.is_none();
+        if !whole_path && matches!(sidecar, SidecarMode::Require | SidecarMode::Rebuild) {
+            let what = if range.is_some() {
+                "a byte range"
+            } else {
+                "this source"
+            };
+            return Err(PyValueError::new_err(format!(
+                "{what} is read without a sidecar: index must be 'auto' or 'off'"
+            )));
+        }
+        let options = if whole_path {
+            options
+        } else {
+            options.sidecar(SidecarMode::Off)
+        };
+        let opened = match (self, range) {
+            (Source::Path(path), None) => {
+                let file = py
+                    .detach(|| options.open(&path))
+                    .map_err(|e| errors::to_py(py, e, &[]))?;
+                warn_if_ignored(py, &path, file.sidecar_status())?;
+                return Ok(file);
             }
-            Source::Memory(MemoryBytes::Copied(bytes)) => py
-                .detach(move || options.read_bytes(bytes))
-                .map_err(|e| errors::to_py(py, e, &[])),
+            (Source::Path(path), Some(range)) => py.detach(move || options.open_range(path, range)),
+            (Source::File(file), None) => py.detach(move || options.open_file(file)),
+            (Source::File(file), Some(range)) => {
+                py.detach(move || options.open_file_range(&file, range))
+            }
+            (Source::Url(url), range) => {
+                let remote = Remote::open(py, &url)?;
+                let size = remote.size();
+                let range = range.unwrap_or(0..size);
+                py.detach(move || options.open_range_with(&remote, size, range))
+            }
+            (Source::Memory(bytes), range) => {
+                let bytes = Bytes::from(bytes);
+                match range {
+                    // Bytes in any format (sniffed); a byte range is of ISO 2709.
+                    None => py.detach(move || options.read_bytes(bytes)),
+                    Some(range) => py.detach(move || {
+                        let data = bytes.as_ref();
+                        options.open_range_with(data, data.len() as u64, range)
+                    }),
+                }
+            }
+        };
+        opened.map_err(|e| errors::to_py(py, e, &[]))
+    }
+}
+
+impl Source {
+    /// Record-aligned byte ranges that cover the source, `count(size)` of them
+    /// at most (`marcmap.partitions`). Reads only a window around each cut.
+    pub(crate) fn partitions(
+        self,
+        py: Python<'_>,
+        count: impl FnOnce(u64) -> PyResult<usize>,
+    ) -> PyResult<Vec<Range<u64>>> {
+        use crate::partition::partitions;
+        let found = match self {
+            Source::Path(path) => {
+                let opened = std::fs::File::open(&path).and_then(|f| Ok((f.metadata()?.len(), f)));
+                let (size, file) = opened
+                    .map_err(|e| errors::to_py(py, crate::file::open_error(&path, e), &[]))?;
+                let n = count(size)?;
+                py.detach(move || partitions(&RandomReads::new(&file), size, n))
+                    .map_err(|e| crate::file::open_error(&path, e))
+            }
+            Source::File(file) => {
+                let size = file
+                    .metadata()
+                    .map_err(|e| errors::to_py(py, e.into(), &[]))?
+                    .len();
+                let n = count(size)?;
+                py.detach(move || partitions(&RandomReads::new(&file), size, n))
+                    .map_err(crate::Error::from)
+            }
+            Source::Url(url) => {
+                let remote = Remote::open(py, &url)?;
+                let size = remote.size();
+                let n = count(size)?;
+                py.detach(move || partitions(&remote, size, n))
+                    .map_err(crate::Error::from)
+            }
+            Source::Memory(bytes) => {
+                let bytes = Bytes::from(bytes);
+                let data = bytes.as_ref();
+                let n = count(data.len() as u64)?;
+                partitions(data, data.len() as u64, n).map_err(crate::Error::from)
+            }
+        };
+        found.map_err(|e| errors::to_py(py, e, &[]))
+    }
+}
+
+impl From<MemoryBytes> for Bytes {
+    fn from(bytes: MemoryBytes) -> Bytes {
+        match bytes {
+            MemoryBytes::Shared(buffer) => Bytes::Shared(BytesBuffer(buffer)),
+            MemoryBytes::Copied(v) => Bytes::Copied(v),
         }
     }
+}
+
+/// Either kind of bytes a reader can own.
+enum Bytes {
+    Shared(BytesBuffer),
+    Copied(Vec<u8>),
+}
+
+impl AsRef<[u8]> for Bytes {
+    fn as_ref(&self) -> &[u8] {
+        match self {
+            Bytes::Shared(b) => b.as_ref(),
+            Bytes::Copied(v) => v,
+        }
+    }
+}
+
+/// Under `index="auto"`, a sidecar that was there but not used is worth a warning.
+fn warn_if_ignored(py: Python<'_>, path: &std::path::Path, status: &SidecarStatus) -> PyResult<()> {
+    let SidecarStatus::Ignored(problem) = status else {
+        return Ok(());
+    };
+    let message = format!(
+        "{}: {problem}; the file was indexed instead (rebuild the sidecar with \
+         `marcmap index` or index=\"rebuild\")",
+        sidecar::path_for(path).display()
+    );
+    let class = errors::class(py, "SidecarWarning")?;
+    PyErr::warn(
+        py,
+        &class,
+        &std::ffi::CString::new(message).unwrap_or_default(),
+        1,
+    )
 }

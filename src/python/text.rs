@@ -169,7 +169,7 @@ impl TextOptions {
     }
 
     /// The options back from [`TextOptions::state`].
-    pub(crate) fn from_state(state: TextState) -> PyResult<TextOptions> {
+    pub(crate) fn from_state(py: Python<'_>, state: TextState) -> PyResult<TextOptions> {
         let (
             to_unicode,
             force_utf8,
@@ -181,10 +181,7 @@ impl TextOptions {
             ligatures,
         ) = state;
         let legacy = match file_encoding {
-            Some(name) => Some(
-                TextDecoder::encoding_for_name(&name)
-                    .map_err(|e| PyValueError::new_err(e.to_string()))?,
-            ),
+            Some(name) => Some(resolve_file_encoding(py, &name)?),
             None => None,
         };
         let decoder = decoder("strict", &form, &ligatures)?
@@ -198,4 +195,85 @@ impl TextOptions {
             decoder,
         })
     }
+}
+
+/// The encoding a `file_encoding` name means, as pymarc would decode with it:
+/// pymarc's own names (`"iso8859-1"` is MARC-8, see
+/// [`TextDecoder::encoding_for_name`]), and otherwise Python's codec of that
+/// name: a single-byte codec becomes a table of its 256 characters (exactly
+/// Python's, bytes it leaves undefined included), `utf-8`/`utf-8-sig` is UTF-8,
+/// and a multibyte codec is encoding_rs's of the same name.
+pub(crate) fn resolve_file_encoding(py: Python<'_>, name: &str) -> PyResult<Encoding> {
+    if let Ok(special @ (Encoding::Marc8 | Encoding::Utf8 | Encoding::Latin1)) =
+        TextDecoder::encoding_for_name(name)
+    {
+        return Ok(special);
+    }
+    let unknown = || {
+        PyValueError::new_err(format!(
+            "unknown file encoding {name:?}: give MARC-8, UTF-8, or a Python codec name \
+             such as 'cp1251', 'iso8859-5', 'latin-1' or 'ascii'"
+        ))
+    };
+    let codecs = py.import("codecs")?;
+    let canonical: String = match codecs.call_method1("lookup", (name,)) {
+        Ok(info) => info.getattr("name")?.extract()?,
+        Err(_) => return Err(unknown()),
+    };
+    if canonical == "utf-8" || canonical == "utf-8-sig" {
+        return Ok(Encoding::Utf8);
+    }
+    // A single-byte codec decodes every byte on its own to at most one character.
+    let mut chars = [None; 256];
+    let mut single_byte = true;
+    for b in 0..=255u8 {
+        let one = PyBytes::new(py, &[b]);
+        // An error: undefined in this codec, or the start of a multibyte sequence.
+        if let Ok(text) = one.call_method1("decode", (canonical.as_str(),)) {
+            let text: String = text.extract()?;
+            let mut it = text.chars();
+            match (it.next(), it.next()) {
+                (Some(c), None) => chars[b as usize] = Some(c),
+                _ => single_byte = false,
+            }
+        }
+    }
+    let ascii_ok = (0..128).all(|b| chars[b].is_some());
+    if single_byte && ascii_ok && !is_multibyte(&canonical) {
+        return Ok(Encoding::Table(crate::text::ByteTable::interned(
+            &canonical, chars,
+        )));
+    }
+    match encoding_rs::Encoding::for_label(canonical.replace('_', "-").as_bytes()) {
+        Some(e) if e != encoding_rs::UTF_8 => Ok(Encoding::Legacy(e)),
+        _ => Err(unknown()),
+    }
+}
+
+/// Python codecs whose single bytes decode although they are multibyte
+/// encodings (their lead bytes fail alone, but ASCII and some bytes do not).
+fn is_multibyte(canonical: &str) -> bool {
+    const MULTIBYTE: &[&str] = &[
+        "shift_jis",
+        "cp932",
+        "euc_jp",
+        "euc_jis_2004",
+        "euc_jisx0213",
+        "euc_kr",
+        "cp949",
+        "gb2312",
+        "gbk",
+        "gb18030",
+        "big5",
+        "big5hkscs",
+        "cp950",
+        "iso2022_jp",
+        "iso2022_kr",
+        "hz",
+        "johab",
+        "utf-16",
+        "utf-32",
+        "utf-7",
+    ];
+    MULTIBYTE.contains(&canonical)
 }

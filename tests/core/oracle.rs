@@ -59,6 +59,21 @@ pub fn split_data_field(raw: &[u8]) -> (u8, u8, Vec<(u8, Vec<u8>)>) {
     (ind1, ind2, subfields)
 }
 
+/// A field from its tag and its bytes without the terminator.
+fn make_field(tag: Vec<u8>, body: Vec<u8>) -> OField {
+    if is_control_tag(&tag) {
+        return OField::Control { tag, data: body };
+    }
+    let (ind1, ind2, subfields) = split_data_field(&body);
+    OField::Data {
+        tag,
+        raw: body,
+        ind1,
+        ind2,
+        subfields,
+    }
+}
+
 /// Parses one whole record (leader to 0x1D inclusive). `Err` says what is wrong.
 ///
 /// The declared record length is not checked: the slice is the record.
@@ -110,18 +125,7 @@ pub fn parse(rec: &[u8]) -> Result<ORecord, &'static str> {
             return Err("no field terminator");
         }
         let body = field[..field.len() - 1].to_vec();
-        if is_control_tag(&tag) {
-            fields.push(OField::Control { tag, data: body });
-        } else {
-            let (ind1, ind2, subfields) = split_data_field(&body);
-            fields.push(OField::Data {
-                tag,
-                raw: body,
-                ind1,
-                ind2,
-                subfields,
-            });
-        }
+        fields.push(make_field(tag, body));
     }
     Ok(ORecord { leader, fields })
 }
@@ -148,31 +152,44 @@ pub fn parse_repair(rec: &[u8]) -> Result<(ORecord, bool), &'static str> {
         return Err(why);
     }
     let end = rec.len() - 1;
-    let is_entry = |e: &[u8]| {
-        e[..3].iter().all(|&b| (0x20..0x7F).contains(&b)) && e[3..].iter().all(u8::is_ascii_digit)
-    };
-    let mut entries = Vec::new();
-    let mut pos = 24;
-    while pos + 12 <= end && rec[pos] != 0x1E && is_entry(&rec[pos..pos + 12]) {
-        let e = &rec[pos..pos + 12];
-        entries.push((
+    let declared = number(&rec[12..17]).ok_or(why)?;
+    let strict_entry = |e: &[u8]| e[..3].is_ascii() && e[3..].iter().all(u8::is_ascii_digit);
+    let is_entry = |e: &[u8]| strict_entry(e) && e[..3].iter().all(|&b| (0x20..0x7F).contains(&b));
+    let entry_of = |e: &[u8]| {
+        (
             e[..3].to_vec(),
             number(&e[7..12]).unwrap(),
             number(&e[3..7]).unwrap(),
-        ));
-        pos += 12;
-    }
-    if entries.is_empty() {
-        return Err(why);
-    }
-    let base = if rec[pos] == 0x1E {
-        pos + 1
-    } else {
-        match number(&rec[12..17]) {
-            Some(b) if b == pos || b == pos + 1 => b,
-            _ => return Err(why),
-        }
+        )
     };
+    let mut entries = Vec::new();
+    let base;
+    if declared > 25
+        && declared - 1 < end
+        && rec[declared - 1] == 0x1E
+        && (declared - 25) % 12 == 0
+        && rec[24..declared - 1].chunks(12).all(strict_entry)
+    {
+        // The leader's base address frames the directory.
+        entries = rec[24..declared - 1].chunks(12).map(entry_of).collect();
+        base = declared;
+    } else {
+        let mut pos = 24;
+        while pos + 12 <= end && rec[pos] != 0x1E && is_entry(&rec[pos..pos + 12]) {
+            entries.push(entry_of(&rec[pos..pos + 12]));
+            pos += 12;
+        }
+        if entries.is_empty() {
+            return Err(why);
+        }
+        base = if rec[pos] == 0x1E {
+            pos + 1
+        } else if declared == pos || declared == pos + 1 {
+            declared
+        } else {
+            return Err(why);
+        };
+    }
     if base > end {
         return Err(why);
     }
@@ -191,7 +208,14 @@ pub fn parse_repair(rec: &[u8]) -> Result<(ORecord, bool), &'static str> {
     let sound = |start: usize, length: usize| {
         length > 0 && start + length <= data.len() && data[start + length - 1] == 0x1E
     };
+    // Declared starts into the data never go back.
+    let into_data: Vec<usize> = entries
+        .iter()
+        .map(|e| e.1)
+        .filter(|&s| s < data.len())
+        .collect();
     let in_order = chunks.len() == entries.len()
+        && into_data.windows(2).all(|w| w[0] <= w[1])
         && entries
             .iter()
             .zip(&chunks)
@@ -212,18 +236,7 @@ pub fn parse_repair(rec: &[u8]) -> Result<(ORecord, bool), &'static str> {
         if body.last() == Some(&0x1E) {
             body.pop();
         }
-        if is_control_tag(&tag) {
-            fields.push(OField::Control { tag, data: body });
-        } else {
-            let (ind1, ind2, subfields) = split_data_field(&body);
-            fields.push(OField::Data {
-                tag,
-                raw: body,
-                ind1,
-                ind2,
-                subfields,
-            });
-        }
+        fields.push(make_field(tag, body));
     }
     Ok((
         ORecord {

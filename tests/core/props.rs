@@ -64,7 +64,7 @@ proptest! {
 
 /// What goes before a record (or at the end of the file) in a damaged file.
 #[derive(Debug, Clone)]
-enum Sep {
+pub(crate) enum Sep {
     None,
     /// Newlines, blanks, NULs, 0x1A.
     Filler(Vec<u8>),
@@ -78,11 +78,11 @@ enum Sep {
 
 /// Junk without digits or 0x1D: a digit run in junk can honestly declare a
 /// record length that frames, which no reader can tell from a record.
-fn junk(max: usize) -> impl Strategy<Value = Vec<u8>> {
+pub(crate) fn junk(max: usize) -> impl Strategy<Value = Vec<u8>> {
     vec(byte_except(b"0123456789\x1d"), 1..max)
 }
 
-fn sep() -> impl Strategy<Value = Sep> {
+pub(crate) fn sep() -> impl Strategy<Value = Sep> {
     prop_oneof![
         4 => Just(Sep::None),
         2 => vec(prop::sample::select(&b"\n\r\t \x00\x1a"[..]), 1..6).prop_map(Sep::Filler),
@@ -98,13 +98,13 @@ fn sep() -> impl Strategy<Value = Sep> {
 /// A record, possibly with a wrong declared length (a length counted in
 /// characters, or a record over 99,999 bytes).
 #[derive(Debug, Clone)]
-struct Item {
+pub(crate) struct Item {
     sep: Sep,
     rec: GRecord,
     wrong_length: Option<[u8; 5]>,
 }
 
-fn item() -> impl Strategy<Value = Item> {
+pub(crate) fn item() -> impl Strategy<Value = Item> {
     let wrong = prop_oneof![
         6 => Just(None),
         1 => proptest::array::uniform5(b'0'..=b'9').prop_map(Some),
@@ -139,8 +139,8 @@ fn sep_bytes(sep: &Sep) -> Vec<u8> {
     }
 }
 
-struct Built {
-    data: Vec<u8>,
+pub(crate) struct Built {
+    pub(crate) data: Vec<u8>,
     /// (offset, expected record, declared length wrong?)
     records: Vec<(usize, oracle::ORecord, bool)>,
     /// Byte ranges that are damage (not records, not filler).
@@ -149,7 +149,7 @@ struct Built {
     first_damage: Option<usize>,
 }
 
-fn build(items: &[Item], tail: &Sep) -> Built {
+pub(crate) fn build(items: &[Item], tail: &Sep) -> Built {
     let mut b = Built {
         data: Vec::new(),
         records: Vec::new(),
@@ -246,7 +246,7 @@ proptest! {
 }
 
 /// Valid records with a few bytes overwritten, inserted or cut: damage near structure.
-fn mutated() -> impl Strategy<Value = Vec<u8>> {
+pub(crate) fn mutated() -> impl Strategy<Value = Vec<u8>> {
     (
         vec(gen::record(false), 1..4),
         vec((any::<prop::sample::Index>(), any::<u8>(), 0u8..3), 0..5),
@@ -275,7 +275,7 @@ fn mutated() -> impl Strategy<Value = Vec<u8>> {
         })
 }
 
-fn any_input() -> impl Strategy<Value = Vec<u8>> {
+pub(crate) fn any_input() -> impl Strategy<Value = Vec<u8>> {
     prop_oneof![
         1 => vec(any::<u8>(), 0..600),
         // Bytes drawn from the structural alphabet, to reach deeper paths.

@@ -94,7 +94,31 @@ def record_view(record: Any, nfc: bool = False) -> dict[str, Any]:
         view[name] = _attempt(lambda name=name: getattr(record, name))
     for name in LIST_PROPERTIES:
         view[name] = _attempt(lambda name=name: [str(f) for f in getattr(record, name)])
+    view["leader_positions"] = tuple(
+        _attempt(lambda name=name: getattr(record.leader, name)) for name in LEADER_NAMES
+    )
+    view["linkage"] = [
+        _attempt(f.linkage_occurrence_num) for f in record.fields if not f.is_control_field()
+    ]
+    # Last: pymarc's as_marc() sets the record's LDR/09 to 'a' as it writes.
+    view["as_marc"] = _attempt(record.as_marc)
     return {k: norm(v) for k, v in view.items()}
+
+
+LEADER_NAMES = (
+    "record_length",
+    "record_status",
+    "type_of_record",
+    "bibliographic_level",
+    "type_of_control",
+    "coding_scheme",
+    "indicator_count",
+    "subfield_code_count",
+    "base_address",
+    "encoding_level",
+    "cataloging_form",
+    "multipart_ressource",
+)
 
 
 def differences(ours: Any, theirs: Any, nfc: bool = False) -> list[str]:

@@ -251,3 +251,12 @@ def test_strict_records_refuses_repairs() -> None:
     strict = _run("dump", "--strict-records", path)
     assert strict.returncode == 1 and "FieldTerminatorMissing" not in strict.stdout
     assert "field does not end with the field terminator" in strict.stderr
+
+
+def test_count_counts_bad_records_as_the_reader_reads_them() -> None:
+    # Invalid MARC-8 is replaced by default, so the record is not bad; with
+    # --errors strict it is.
+    path = str(corpus_path("pymarc/bad_marc8_escape.dat"))
+    assert _run("count", path).stdout.startswith("1 record, 0 bad records")
+    strict = _run("count", "--errors", "strict", path).stdout
+    assert strict.startswith("1 record, 1 bad record (1 with text that does not decode)")

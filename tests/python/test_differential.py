@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import pickle
 import warnings
 from pathlib import Path
 
@@ -300,9 +301,13 @@ def _observe(path: Path) -> tuple[set[str], list[str]]:
                 seen.add(VALUE_DIFFERS)
             log.append(f"@{start} field {k}: marcmap {a!r} != pymarc {b!r}"[:300])
         if not differs:
-            # Same fields: every other view must be the same too.
+            # Same fields: every other view must be the same too (leader
+            # positions, linkage and as_marc() included).
             diff = differences(ours, theirs)
             assert not diff, f"{rel(path)} @{start}: {diff}"
+        # Records compare by value and pickle by value.
+        back = pickle.loads(pickle.dumps(ours))
+        assert back == ours and hash(back) == hash(ours) and str(back) == str(ours)
     return seen, log
 
 

@@ -73,3 +73,47 @@ def test_dump_reports_each_bad_record_with_its_own_error() -> None:
     errors = [line for line in out.stderr.splitlines() if line.startswith("error:")]
     assert out.returncode == 1 and len(errors) > 1
     assert len(set(errors)) == len(errors), "each None shows the error behind it"
+
+
+def test_file_objects_of_regular_files_are_mapped(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    # pymarc's idiom, MARCReader(open(path, "rb")), maps the file like a path does.
+    import io
+
+    from conftest import DATA
+
+    path = DATA / "sample.mrc"
+    with open(path, "rb") as fh:
+        reader = marcmap.MARCReader(fh)
+        assert reader.is_mapped and len(reader) == 30
+    # The reader keeps its own descriptor: it outlives the file object.
+    assert reader[29] is not None and reader[29]["245"]["a"]
+    # Streams without a descriptor, and files read part-way, are read from where
+    # they stand, as pymarc reads them.
+    data = path.read_bytes()
+    assert not marcmap.MARCReader(io.BytesIO(data)).is_mapped
+    with open(path, "rb") as fh:
+        first = int(fh.read(5))
+        fh.seek(first)
+        rest = marcmap.MARCReader(fh)
+        assert not rest.is_mapped and len(rest) == 29
+    with open(path, "rb") as fh:
+        assert marcmap.MARCReader(fh, mmap=False).is_mapped is False
+
+
+def test_compressed_file_objects_are_read_not_mapped(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    # gzip, bz2 and lzma file objects answer fileno() with the compressed file's
+    # descriptor: mapping it would read the compressed bytes (0 records).
+    import bz2
+    import gzip
+    import lzma
+
+    from conftest import DATA
+
+    data = (DATA / "sample.mrc").read_bytes()
+    for name, module in (("t.gz", gzip), ("t.bz2", bz2), ("t.xz", lzma)):
+        path = tmp_path / name
+        with module.open(path, "wb") as out:
+            out.write(data)
+        with module.open(path, "rb") as fh:
+            reader = marcmap.MARCReader(fh)
+            assert not reader.is_mapped and len(reader) == 30, name

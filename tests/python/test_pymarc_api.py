@@ -47,6 +47,8 @@ def test_leader_has_pymarcs_names_and_is_a_str() -> None:
     ]:
         assert getattr(leader, name) == getattr(theirs, name), name
     assert leader.leader == theirs.leader
+    assert leader["coding_scheme"] == theirs["coding_scheme"] == leader[9]
+    assert leader[0:5] == theirs[0:5]
 
 
 def test_field_views_compare_equal_and_hash_alike() -> None:
@@ -64,6 +66,19 @@ def test_field_views_compare_equal_and_hash_alike() -> None:
     raw = marcmap.MARCReader(str(corpus_path(MARC8)), to_unicode=False)[0]
     assert raw["245"] != f and raw != record
     assert record != reader[1]
+
+
+def test_repeated_fields_are_distinct_views() -> None:
+    # Two identical fields of a record are two fields: fields.index() finds each.
+    from records import build
+
+    data = build([("001", b"1"), ("999", b"  \x1faX"), ("999", b"  \x1faX")])
+    record = marcmap.MARCReader(data)[0]
+    assert record is not None
+    fields = record.fields
+    assert str(fields[1]) == str(fields[2]) and fields[1] != fields[2]
+    assert [fields.index(f) for f in fields] == [0, 1, 2]
+    assert len({fields[1], fields[2], record.get_fields("999")[0]}) == 2
 
 
 def test_records_and_fields_pickle_by_value() -> None:
@@ -166,3 +181,21 @@ def test_map_records_applies_to_every_record() -> None:
 def test_dir_holds_no_stray_names() -> None:
     public = {n for n in dir(marcmap) if not n.startswith("_")}
     assert public == {n for n in marcmap.__all__ if not n.startswith("_")} | {"errors"}
+
+
+def test_as_marc_that_outgrows_iso2709_names_the_record() -> None:
+    # A MARC-8 value that doubles in size as UTF-8 (0xA5 is Æ, two bytes) makes a
+    # field over 9,999 bytes: an error naming the record, where pymarc writes a
+    # field length that does not fit its four digits.
+    from records import build
+
+    data = build([("001", b"1")]) + build(
+        [("001", b"2"), ("245", b"10\x1fa" + b"\xa5" * 6000)], b" "
+    )
+    reader = marcmap.MARCReader(data)
+    record = reader[1]
+    assert record is not None
+    with pytest.raises(marcmap.MarcError) as info:
+        record.as_marc()
+    assert info.value.record_index == 1 and info.value.byte_offset == reader.offset(1)
+    assert "9999" in str(info.value) and "record 1" in str(info.value)

@@ -12,10 +12,10 @@ import argparse
 import sys
 
 from marcmap._marcmap import __version__
-from marcmap.cli import convert, count, dump, validate
+from marcmap.cli import convert, count, dump, index, validate
 from marcmap.errors import MarcError
 
-COMMANDS = [count, dump, validate, convert]
+COMMANDS = [count, dump, validate, convert, index]
 
 DESCRIPTION = """\
 Read and convert MARC 21 files (ISO 2709, MARCXML, MARC-in-JSON, MARCMaker;
@@ -56,7 +56,7 @@ def main(argv: list[str] | None = None) -> int:
         where = f": {e.filename}" if e.filename else ""
         print(f"marcmap: {e.strerror or e}{where}", file=sys.stderr)
         return 2
-    except (IndexError, ValueError, TypeError) as e:
+    except (IndexError, ValueError) as e:  # a bad --index, option or encoding name
         print(f"marcmap: {e}", file=sys.stderr)
         return 2
     return status

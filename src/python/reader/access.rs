@@ -74,7 +74,13 @@ impl Reader {
     /// iteration, a valid record leaves `current_chunk` alone.
     fn get_one(&self, py: Python<'_>, i: usize) -> PyResult<Option<Record>> {
         if let Some(layout) = self.validated.get(i) {
-            return Ok(self.record_object(i, layout));
+            return Ok(self.record_object(
+                i,
+                super::Checked {
+                    layout,
+                    encoding: None,
+                },
+            ));
         }
         let result = check_record(self.file(), &self.shared.text, self.mode, i);
         self.checked(py, i, result, false)

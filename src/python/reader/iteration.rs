@@ -2,12 +2,10 @@
 //! `current_chunk` set for a bad one; records are validated in GIL-free batches.
 
 use super::super::record::Record;
-use super::{check_record, lock, Reader};
+use super::{check_record, lock, Checked, Reader};
 use crate::error::Error;
-use crate::repair::Layout;
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
-use std::sync::Arc;
 
 /// How many records one GIL-free Phase 2 batch validates during iteration.
 const BATCH: usize = 1024;
@@ -18,7 +16,7 @@ pub(crate) struct Cursor {
     next: usize,
     batch_start: usize,
     /// Each record's layout (`None` for a clean record), or its error.
-    batch: Vec<Option<Result<Option<Arc<Layout>>, Error>>>,
+    batch: Vec<Option<Result<Checked, Error>>>,
     framing_reported: bool,
 }
 
@@ -33,7 +31,7 @@ pub(crate) struct Current {
 #[derive(Clone, Copy)]
 pub(crate) enum Chunk {
     Record(usize),
-    Framing(usize),
+    Framing(u64),
 }
 
 impl Reader {
@@ -43,16 +41,16 @@ impl Reader {
         &self,
         py: Python<'_>,
         i: usize,
-        result: Result<Option<Arc<Layout>>, Error>,
+        result: Result<Checked, Error>,
         chunk_on_success: bool,
     ) -> PyResult<Option<Record>> {
         match result {
-            Ok(layout) => {
-                self.validated.mark(i, layout.clone());
+            Ok(checked) => {
+                self.validated.mark(i, checked.layout.clone());
                 if chunk_on_success {
                     self.set_current(None, Chunk::Record(i));
                 }
-                Ok(self.record_object(i, layout))
+                Ok(self.record_object(i, checked))
             }
             Err(e) => {
                 let err = self.py_error(py, e);
@@ -89,7 +87,7 @@ impl Reader {
             let i = cur.next;
             if i >= cur.batch_start && i < cur.batch_start + cur.batch.len() {
                 let at = i - cur.batch_start;
-                let result = cur.batch[at].take().unwrap_or(Ok(None));
+                let result = cur.batch[at].take().unwrap_or(Ok(Checked::default()));
                 cur.next += 1;
                 drop(cur);
                 return self.checked(py, i, result, true);
@@ -103,12 +101,13 @@ impl Reader {
                 let Some(e) = self.file().framing_error() else {
                     return Err(pyo3::exceptions::PyStopIteration::new_err(()));
                 };
-                let offset = e.position().byte.unwrap_or(0) as usize;
+                let offset = e.position().byte.unwrap_or(0);
                 let err = self.py_error(py, e);
                 return self.fail(py, err, Chunk::Framing(offset));
             }
             drop(cur);
             // Phase 2 (and the text check) for the next batch, with the GIL released.
+            self.file().expect_scan();
             let (shared, mode) = (self.shared.clone(), self.mode);
             let end = (i + BATCH).min(shared.file.len());
             let batch = py.detach(move || {
@@ -156,7 +155,7 @@ impl Reader {
         let bytes = match chunk {
             Chunk::Record(i) => self.file().raw(i)?,
             Chunk::Framing(offset) => {
-                let rest = self.file().bytes().get(offset..)?;
+                let rest = self.file().bytes_from(offset)?;
                 let end = memchr::memchr(0x1D, rest).map_or(rest.len(), |e| e + 1);
                 &rest[..end]
             }

@@ -42,7 +42,8 @@ pub(crate) struct Shared {
 /// ``filter``, ``validate``).
 ///
 /// ``source``: a path, ``bytes`` (shared, no copy), another bytes-like object
-/// (copied), or a binary file object.
+/// (copied), a binary file object, or an fsspec URL (``s3://``, ``gs://``,
+/// ``file://``, ``memory://``...: read into memory through fsspec).
 ///
 /// pymarc's options:
 ///
@@ -75,6 +76,16 @@ pub(crate) struct Shared {
 ///   halves (U+0361/U+0360); ``"pymarc"`` gives U+FE20-U+FE23.
 /// - ``detect_utf8=True``: records labelled MARC-8 whose bytes are UTF-8 are
 ///   read as UTF-8 (``record.encoding`` says ``"utf-8-detected"``).
+/// - ``byte_range=None``: ``(start, end)`` reads only the records that start in
+///   those bytes of the file, as the whole file's reading has them (see
+///   ``marcmap.partitions``): offsets stay the file's, indices count from the
+///   range's first record (``first_record_index``: 0 for a range from the
+///   start, else ``None``).
+/// - ``index="auto"``: the sidecar ``FILE.mmi`` of a local file read whole
+///   (``save_index()``, ``marcmap index FILE``) is used when valid, and a stale
+///   or corrupt one is warned about (``SidecarWarning``) and the file indexed;
+///   ``"require"`` raises ``SidecarError`` without a valid one, ``"rebuild"``
+///   indexes the file and writes one, ``"off"`` never looks.
 /// - ``format="auto"``: the input's format, found from its first bytes (ISO
 ///   2709, MARCXML, MARC-in-JSON, JSON lines, MARCMaker, inside gzip or zstd or
 ///   not), or ``"marc"``, ``"marcxml"``, ``"json"``, ``"jsonl"``, ``"mrk"``.
@@ -98,20 +109,35 @@ pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
+/// What validating a record found: the layout a repaired record needs, and
+/// the encoding of its text when the text was checked (so that it is not
+/// worked out again, with the GIL, when the record is read).
+#[derive(Clone, Default)]
+pub(crate) struct Checked {
+    pub layout: Option<Arc<Layout>>,
+    pub encoding: Option<crate::text::Encoding>,
+}
+
 /// Validates record `i` as the reader's mode asks (its structure, and its text
-/// unless decoding is lazy), giving the layout a repaired record needs. Plain
-/// Rust: runs without the GIL.
+/// unless decoding is lazy). Plain Rust: runs without the GIL.
 pub(crate) fn check_record(
     file: &MarcFile,
     text: &TextOptions,
     mode: Mode,
     i: usize,
-) -> Result<Option<Arc<Layout>>> {
+) -> Result<Checked> {
     let record = file.record(i)?;
-    if mode.check_text {
-        record.text(&text.decoder).check()?;
-    }
-    Ok(record.layout().cloned())
+    let encoding = if mode.check_text {
+        let decoded = record.text(&text.decoder);
+        decoded.check()?;
+        Some(decoded.encoding())
+    } else {
+        None
+    };
+    Ok(Checked {
+        layout: record.layout().cloned(),
+        encoding,
+    })
 }
 
 impl Reader {
@@ -128,12 +154,12 @@ impl Reader {
         Ok(())
     }
 
-    /// The Python view of record `i`, validated before with `layout`.
-    fn record_object(&self, i: usize, layout: Option<Arc<Layout>>) -> Option<Record> {
+    /// The Python view of record `i`, validated before.
+    fn record_object(&self, i: usize, checked: Checked) -> Option<Record> {
         let start = self.file().offset(i)?;
         let raw = self.file().raw(i)?;
-        let record = RecordRef::revalidated(raw, layout)?.located(i as u64, start);
-        Some(Record::new(&self.shared, i, &record))
+        let record = RecordRef::revalidated(raw, checked.layout)?.located(i as u64, start);
+        Some(Record::new(&self.shared, i, &record, checked.encoding))
     }
 
     /// The Python exception for an error about this reader's file.
@@ -169,6 +195,8 @@ impl Reader {
         marc8_normalization = "NFC",
         marc8_ligatures = "lc",
         detect_utf8 = true,
+        byte_range = None,
+        index = "auto",
         format = "auto",
         threads = None,
     ))]
@@ -191,30 +219,45 @@ impl Reader {
         marc8_normalization: &str,
         marc8_ligatures: &str,
         detect_utf8: bool,
+        byte_range: Option<(u64, u64)>,
+        index: &str,
         format: &str,
         threads: Option<usize>,
     ) -> PyResult<Reader> {
         // marcmap never prints warnings, so there is nothing to hide; and, as in
         // pymarc 5.4, a bad record is `None` whatever `permissive` says.
         let _ = (hide_utf8_warnings, permissive);
-        let options = ReaderOptions::from_args(&Args {
-            to_unicode,
-            force_utf8,
-            utf8_handling,
-            marc8_handling,
-            file_encoding,
-            framing,
-            validation,
-            mmap,
-            marc8_normalization,
-            marc8_ligatures,
-            detect_utf8,
-            raise_errors,
-            lazy_decoding,
-            format,
-            threads,
-        })?;
-        let file = Source::extract(py, source)?.open(py, options.open)?;
+        let options = ReaderOptions::from_args(
+            py,
+            &Args {
+                to_unicode,
+                force_utf8,
+                utf8_handling,
+                marc8_handling,
+                file_encoding,
+                framing,
+                validation,
+                mmap,
+                marc8_normalization,
+                marc8_ligatures,
+                detect_utf8,
+                raise_errors,
+                lazy_decoding,
+                index,
+                format,
+                threads,
+            },
+        )?;
+        let range = match byte_range {
+            Some((start, end)) if start > end => {
+                return Err(PyValueError::new_err(format!(
+                    "byte_range ({start}, {end}) ends before it starts"
+                )))
+            }
+            Some((start, end)) => Some(start..end),
+            None => None,
+        };
+        let file = Source::extract(py, source)?.open(py, options.open, range)?;
         let validated = Validated::new(file.len());
         Ok(Reader {
             shared: Arc::new(Shared {
@@ -266,6 +309,67 @@ impl Reader {
     fn framing_error(&self, py: Python<'_>) -> Option<Py<PyAny>> {
         let e = self.file().framing_error()?;
         Some(self.py_error(py, e).into_value(py).into_any())
+    }
+
+    /// The bytes this reader's records and skipped ranges cover, `(start, end)`
+    /// as offsets in the file: `(0, size)` for a whole file; for a byte range,
+    /// from its first record to the next range's first record.
+    #[getter]
+    fn byte_range(&self) -> (u64, u64) {
+        let start = self.file().data_offset();
+        (start, start + self.file().bytes().len() as u64)
+    }
+
+    /// The index in the whole file of this reader's record 0, where it is known:
+    /// 0 for a whole file or a byte range from 0, else `None` (a range's records
+    /// are numbered from its first; their offsets are the file's).
+    #[getter]
+    fn first_record_index(&self) -> Option<u64> {
+        self.file().first_record_index()
+    }
+
+    /// What became of the sidecar (`FILE.mmi`) when the reader was opened:
+    /// `"used"`, `"missing"`, `"stale"`, `"corrupt"`, `"unreadable"` (under
+    /// `index="auto"` the last three were warned about, and the file indexed),
+    /// `"written"` (`index="rebuild"`), or `"off"` (not looked for).
+    #[getter]
+    fn index_status(&self) -> &'static str {
+        use crate::file::SidecarStatus as S;
+        use crate::sidecar::SidecarProblem as P;
+        match self.file().sidecar_status() {
+            S::Used => "used",
+            S::Missing | S::Ignored(P::Missing) => "missing",
+            S::Ignored(P::Stale(_)) => "stale",
+            S::Ignored(P::Corrupt(_)) => "corrupt",
+            S::Ignored(_) => "unreadable",
+            S::Written => "written",
+            _ => "off",
+        }
+    }
+
+    /// Writes the index to a sidecar, `path` or beside the file (`FILE.mmi`),
+    /// and gives its path. It holds the record offsets, skipped ranges and
+    /// recovered records, and the control-number index if it is built:
+    /// `control_numbers=True` builds it first (as `get_by_control_number` does).
+    #[pyo3(signature = (path = None, *, control_numbers = false))]
+    fn save_index(
+        &self,
+        py: Python<'_>,
+        path: Option<std::path::PathBuf>,
+        control_numbers: bool,
+    ) -> PyResult<String> {
+        self.check_open()?;
+        let file = self.file().clone();
+        let written = py.detach(move || {
+            if control_numbers {
+                file.control_number_index_with(crate::parallel::default_threads());
+            }
+            file.save_index(path.as_deref())
+        });
+        match written {
+            Ok(p) => Ok(p.to_string_lossy().into_owned()),
+            Err(e) => Err(self.py_error(py, e)),
+        }
     }
 
     /// Whether the file is memory-mapped (rather than read into memory).

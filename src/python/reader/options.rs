@@ -2,12 +2,12 @@
 
 use super::super::text::{self, TextOptions};
 use crate::decode::ErrorHandling;
-use crate::file::OpenOptions;
+use crate::file::{OpenOptions, SidecarMode};
 use crate::format::Format;
 use crate::index::Framing;
 use crate::repair::Validation;
 use crate::storage::Access;
-use crate::text::{Encoding, TextDecoder};
+use crate::text::Encoding;
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 
@@ -45,6 +45,7 @@ pub(crate) struct Args<'a> {
     pub detect_utf8: bool,
     pub raise_errors: bool,
     pub lazy_decoding: bool,
+    pub index: &'a str,
     pub format: &'a str,
     pub threads: Option<usize>,
 }
@@ -64,7 +65,7 @@ fn choice<T: Copy>(name: &str, value: &str, choices: &[(&str, T)]) -> PyResult<T
 }
 
 impl ReaderOptions {
-    pub(crate) fn from_args(a: &Args<'_>) -> PyResult<ReaderOptions> {
+    pub(crate) fn from_args(py: Python<'_>, a: &Args<'_>) -> PyResult<ReaderOptions> {
         let framing = choice(
             "framing",
             a.framing,
@@ -92,10 +93,7 @@ impl ReaderOptions {
         let utf8 = text::parse_handling(a.utf8_handling)?;
         let file_encoding = match a.file_encoding {
             None => None,
-            Some(name) => Some(
-                TextDecoder::encoding_for_name(name)
-                    .map_err(|e| PyValueError::new_err(e.to_string()))?,
-            ),
+            Some(name) => Some(text::resolve_file_encoding(py, name)?),
         };
         // A UTF-8 file encoding is `force_utf8`: every record is UTF-8.
         let force_utf8 = a.force_utf8 || file_encoding == Some(Encoding::Utf8);
@@ -105,6 +103,16 @@ impl ReaderOptions {
             .detect_utf8(a.detect_utf8)
             .file_encoding(file_encoding.filter(|e| *e != Encoding::Utf8));
         let access = if a.mmap { Access::Map } else { Access::Read };
+        let sidecar = choice(
+            "index",
+            a.index,
+            &[
+                ("auto", SidecarMode::Auto),
+                ("require", SidecarMode::Require),
+                ("rebuild", SidecarMode::Rebuild),
+                ("off", SidecarMode::Off),
+            ],
+        )?;
         let format = match a.format {
             "auto" => None,
             name => Some(name.parse::<Format>().map_err(|_| {
@@ -125,7 +133,8 @@ impl ReaderOptions {
                 .format(format)
                 .framing(framing)
                 .validation(validation)
-                .access(access),
+                .access(access)
+                .sidecar(sidecar),
             text: TextOptions {
                 to_unicode: a.to_unicode,
                 decoder,
@@ -157,14 +166,21 @@ mod tests {
             detect_utf8: true,
             raise_errors: false,
             lazy_decoding: false,
+            index: "auto",
             format: "auto",
             threads: None,
         }
     }
 
+    /// `f` with the interpreter (the options parse Python codec names).
+    fn with_python<T>(f: impl FnOnce(Python<'_>) -> T) -> T {
+        Python::initialize();
+        Python::attach(f)
+    }
+
     #[test]
     fn defaults_are_pymarcs() {
-        let o = ReaderOptions::from_args(&args()).unwrap();
+        let o = with_python(|py| ReaderOptions::from_args(py, &args()).unwrap());
         assert!(!o.mode.raise_errors && o.mode.check_text);
         let d = o.text.decoder;
         assert_eq!(d.error_handling(), ErrorHandling::Strict);
@@ -174,14 +190,42 @@ mod tests {
 
     #[test]
     fn a_utf8_file_encoding_forces_utf8_and_bytes_skip_the_text_check() {
-        let o = ReaderOptions::from_args(&Args {
-            file_encoding: Some("utf-8"),
-            to_unicode: false,
-            ..args()
-        })
-        .unwrap();
+        let o = with_python(|py| {
+            ReaderOptions::from_args(
+                py,
+                &Args {
+                    file_encoding: Some("utf-8"),
+                    to_unicode: false,
+                    ..args()
+                },
+            )
+            .unwrap()
+        });
         assert!(o.text.decoder.forces_utf8());
         assert!(!o.mode.check_text);
+    }
+
+    #[test]
+    fn python_codecs_are_read_as_python_reads_them() {
+        with_python(|py| {
+            let table = |name| match crate::python::text::resolve_file_encoding(py, name) {
+                Ok(Encoding::Table(t)) => t,
+                other => panic!("{name}: {other:?}"),
+            };
+            // Python's cp1251 leaves 0x98 undefined (WHATWG maps it).
+            assert_eq!(table("cp1251").name(), "cp1251");
+            assert_eq!(table("ascii").name(), "ascii");
+            assert_eq!(table("cp437").name(), "cp437");
+            assert_eq!(table("mac_roman").name(), "mac-roman");
+            assert!(matches!(
+                crate::python::text::resolve_file_encoding(py, "shift_jis"),
+                Ok(Encoding::Legacy(_))
+            ));
+            assert!(matches!(
+                crate::python::text::resolve_file_encoding(py, "utf-8-sig"),
+                Ok(Encoding::Utf8)
+            ));
+        });
     }
 
     #[test]
@@ -208,6 +252,10 @@ mod tests {
                 ..args()
             },
             Args {
+                index: "sometimes",
+                ..args()
+            },
+            Args {
                 marc8_ligatures: "x",
                 ..args()
             },
@@ -216,7 +264,7 @@ mod tests {
                 ..args()
             },
         ] {
-            assert!(ReaderOptions::from_args(&bad).is_err());
+            assert!(with_python(|py| ReaderOptions::from_args(py, &bad).is_err()));
         }
     }
 }

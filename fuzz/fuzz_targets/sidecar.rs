@@ -1,0 +1,11 @@
+//! The sidecar loader (`Sidecar::decode`) on arbitrary bytes, and files opened
+//! through forged sidecars that pass its checks. The checks live in
+//! tests/fuzz_checks, shared with the stable replay test.
+#![no_main]
+
+#[path = "../../tests/fuzz_checks/mod.rs"]
+mod checks;
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| {
+    checks::check_sidecar(data);
+});

@@ -1,0 +1,31 @@
+"""Reading through fsspec: ``MARCReader(url, ...)`` and ``marcmap.partitions(url)``
+for ``s3://``, ``gs://``, ``file://``, ``memory://`` and any other fsspec URL.
+
+Only local files can be memory-mapped, so a URL's bytes are read into memory:
+the whole object, or for a byte range only a window around its start (to find
+its first record) and the range with the tail of its last record, each with one
+``fs.cat_file(path, start, end)``. fsspec is needed only for URLs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+
+def open_url(url: str) -> tuple[int, Callable[[int, int], bytes]]:
+    """The size of the object at ``url``, and a function reading its bytes
+    ``start`` to ``end``."""
+    try:
+        import fsspec  # type: ignore[import-untyped,import-not-found,unused-ignore]
+    except ImportError as e:
+        raise ImportError(
+            f"reading {url!r} needs fsspec (pip install fsspec, with the package for its "
+            "protocol, such as s3fs or gcsfs)"
+        ) from e
+    fs, path = fsspec.core.url_to_fs(url)
+    size = int(fs.size(path))
+
+    def read(start: int, end: int) -> bytes:
+        return bytes(fs.cat_file(path, start=start, end=end))
+
+    return size, read
