@@ -81,6 +81,32 @@ def peak_rss_anon(script: str) -> int:
     return peak
 
 
+def _spin(seconds: float) -> None:
+    end = time.perf_counter() + seconds
+    while time.perf_counter() < end:
+        pass
+
+
+def cores_available(seconds: float = 1.0) -> float:
+    """How many cores two spinning processes get now (2.0 on an idle 2-core
+    machine): the 2-thread rows mean something only when this is near 2."""
+    import multiprocessing
+
+    before = os.times()
+    procs = [multiprocessing.Process(target=_spin, args=(seconds,)) for _ in range(2)]
+    t = time.perf_counter()
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join()
+    wall = time.perf_counter() - t
+    after = os.times()
+    cpu = (after.children_user - before.children_user) + (
+        after.children_system - before.children_system
+    )
+    return cpu / wall
+
+
 def main() -> None:
     path = Path(sys.argv[1]) if len(sys.argv) > 1 else DEFAULT
     if shutil.which("yaz-marcdump") is None:
@@ -88,7 +114,10 @@ def main() -> None:
     size = path.stat().st_size
     reader = marcmap.MARCReader(path)
     n = len(reader)
-    print(f"{path.name}: {n:,} records, {size / 1e6:.1f} MB; load {os.getloadavg()[0]:.2f}")
+    print(
+        f"{path.name}: {n:,} records, {size / 1e6:.1f} MB; load {os.getloadavg()[0]:.2f}; "
+        f"two spinning processes get {cores_available():.2f} cores"
+    )
     with open(path, "rb") as fh:
         sample = []
         for record in pymarc.MARCReader(fh, to_unicode=True):
@@ -198,7 +227,10 @@ def main() -> None:
     width = max(len(r[0]) for r in rows)
     for name, speed, ratio in rows:
         print(f"{name:<{width}}  {speed:>12}  {ratio}")
-    print(f"load after: {os.getloadavg()[0]:.2f}")
+    print(
+        f"load after: {os.getloadavg()[0]:.2f}; "
+        f"two spinning processes get {cores_available():.2f} cores"
+    )
 
 
 if __name__ == "__main__":
