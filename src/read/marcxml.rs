@@ -31,7 +31,7 @@
 //! something else (a comment, CDATA) is read again from there, so the result is
 //! the serial reading's.
 
-use super::{Builder, InputPosition, Lines, Malformed, Transcoded};
+use super::{xml_record, Builder, InputPosition, Lines, Malformed, Transcoded};
 use crate::format::Format;
 use crate::index::Framing;
 use crate::owned::FieldWriter;
@@ -59,6 +59,11 @@ pub struct XmlOptions {
     pub parallel_above: usize,
     /// The size of a byte range of input read as one task (8 MiB).
     pub range_bytes: usize,
+    /// Records in the plain shape that writers produce are read by a scanner
+    /// made for it (`xml_record.rs`), which gives what the event path gives;
+    /// `false` reads every record through quick-xml's events (to compare the
+    /// two).
+    pub fast_records: bool,
 }
 
 impl Default for XmlOptions {
@@ -69,6 +74,7 @@ impl Default for XmlOptions {
             threads: parallel::default_threads(),
             parallel_above: PARALLEL_ABOVE,
             range_bytes: RANGE_BYTES,
+            fast_records: true,
         }
     }
 }
@@ -336,6 +342,10 @@ struct Parser<'a> {
     /// Whether the reader stops when the records' parent closes (a range of
     /// a collection read on its own).
     stop_at_parent: bool,
+    /// Whether records are first offered to the scanner (`xml_record.rs`).
+    fast_records: bool,
+    /// A record's start tag was just read (not an empty element).
+    record_opened: bool,
 }
 
 /// How a run from one offset ended.
@@ -367,6 +377,8 @@ impl<'a> Parser<'a> {
             qname: None,
             record_parent: None,
             stop_at_parent: ctx.inside,
+            fast_records: options.fast_records,
+            record_opened: false,
         }
     }
 
@@ -436,7 +448,11 @@ impl<'a> Parser<'a> {
 
     /// One run of quick-xml from `from`, until the end, a stop, or an error.
     fn segment(&mut self, from: usize, stop_at: Option<usize>) -> Ended {
-        let mut reader = Reader::from_reader(&self.data[from..]);
+        let data = self.data;
+        let mut reader = Reader::from_reader(&data[from..]);
+        // Bytes that records read by the scanner took from under the reader:
+        // its positions count from `from + skipped`.
+        let mut skipped = 0;
         {
             let config = reader.config_mut();
             config.trim_text(false);
@@ -444,12 +460,12 @@ impl<'a> Parser<'a> {
             config.allow_unmatched_ends = self.inside;
         }
         loop {
-            let before = from + reader.buffer_position() as usize;
+            let before = from + skipped + reader.buffer_position() as usize;
             let event = match reader.read_event() {
                 Ok(e) => e,
                 Err(e) => {
                     return Ended::Broken {
-                        at: from + reader.error_position() as usize,
+                        at: from + skipped + reader.error_position() as usize,
                         reason: e.to_string(),
                     }
                 }
@@ -459,9 +475,22 @@ impl<'a> Parser<'a> {
                     if let Some(end) = self.start(&e, before, stop_at) {
                         return end;
                     }
+                    if std::mem::take(&mut self.record_opened) && self.fast_records {
+                        let body = from + skipped + reader.buffer_position() as usize;
+                        let name = e.name();
+                        let prefix_len = name.as_ref().len() - name.local_name().as_ref().len();
+                        if let Some(end) = self.scan_record(before, prefix_len, body) {
+                            // The reader goes on at the record's end tag,
+                            // which it checks against the start tag it read.
+                            *reader.get_mut() = &data[end..];
+                            skipped += end - body;
+                        }
+                    }
                 }
                 Event::Empty(e) => {
-                    if let Some(end) = self.start(&e, before, stop_at) {
+                    let start = self.start(&e, before, stop_at);
+                    self.record_opened = false;
+                    if let Some(end) = start {
                         return end;
                     }
                     let name = e.name();
@@ -518,6 +547,31 @@ impl<'a> Parser<'a> {
         }
     }
 
+    /// Offers the body of the record whose start tag is at `tag` (its name's
+    /// prefix `prefix_len` bytes, colon included) and ends before `body` to the
+    /// scanner. Returns where the record's end tag starts if the scanner read
+    /// the body; if not, nothing has changed and the events read it.
+    fn scan_record(&mut self, tag: usize, prefix_len: usize, body: usize) -> Option<usize> {
+        let data = self.data;
+        let prefix = data.get(tag + 1..tag + 1 + prefix_len)?;
+        let open = self.open.as_mut()?;
+        if data.get(tag) != Some(&b'<') {
+            return None;
+        }
+        match xml_record::scan_record(data, body, prefix, &mut self.fields, &mut self.text) {
+            Some(scanned) => {
+                if scanned.leader.is_some() {
+                    open.leader = scanned.leader;
+                }
+                Some(scanned.end)
+            }
+            None => {
+                self.fields.clear();
+                None
+            }
+        }
+    }
+
     /// A problem in the open record, found at `at`: the record fails when it
     /// closes (the first problem is the one reported).
     fn problem(&mut self, at: usize, reason: String) {
@@ -557,6 +611,7 @@ impl<'a> Parser<'a> {
                 // namespace around a MARC one): the inner one is the record.
                 let start = self.lines.at(before);
                 self.fields.clear();
+                self.record_opened = true;
                 self.open = Some(Open {
                     start,
                     depth: self.depth,

@@ -42,6 +42,7 @@
 pub mod json;
 pub mod marcxml;
 pub mod mrk;
+mod xml_record;
 
 use crate::error::{Error, ErrorKind, Position};
 use crate::format::Format;
@@ -408,10 +409,18 @@ pub(crate) fn tag_of(text: &str) -> Option<[u8; 3]> {
     None
 }
 
-/// How many newlines `part` holds (a loop the compiler vectorises: faster
-/// than a search per newline when lines are short, as in pretty-printed XML).
+/// How many newlines `part` holds: faster than a search per newline when
+/// lines are short, as in pretty-printed XML. Counting in bytes, 255 at a
+/// time, lets the compiler keep 16 or 32 counters in one vector register
+/// (a count in `usize` widens every byte first, at a quarter of the speed).
 fn count_newlines(part: &[u8]) -> usize {
-    part.iter().filter(|&&b| b == b'\n').count()
+    part.chunks(255)
+        .map(|chunk| {
+            chunk
+                .iter()
+                .fold(0u8, |n, &b| n.wrapping_add(u8::from(b == b'\n'))) as usize
+        })
+        .sum()
 }
 
 /// The position of `offset` in `data`, counted from the start.

@@ -474,3 +474,45 @@ fn corpus_sweep_any_format() {
         "{formats:?}"
     );
 }
+
+/// Every MARCXML file of the corpus (uncompressed, as the sniffing finds
+/// them) reads the same with the record scanner as through quick-xml's events
+/// alone: the same ISO 2709 bytes, origins and failures, leniently and
+/// strictly.
+#[test]
+fn corpus_marcxml_scanner_equals_events() {
+    use marcmap::read::marcxml::{self, XmlOptions};
+    let Some(dir) = corpus_dir() else { return };
+    let mut files = Vec::new();
+    walk(&dir, &mut files);
+    let mut read = 0;
+    for path in &files {
+        let Ok(bytes) = std::fs::read(path) else {
+            continue;
+        };
+        if marcmap::sniff::sniff(&bytes) != marcmap::sniff::Sniffed::Marc(Format::MarcXml) {
+            continue;
+        }
+        for framing in [Framing::Lenient, Framing::Strict] {
+            let options = XmlOptions {
+                framing,
+                threads: 1,
+                ..XmlOptions::default()
+            };
+            let scanned = marcxml::read(&bytes, &options);
+            let events = marcxml::read(
+                &bytes,
+                &XmlOptions {
+                    fast_records: false,
+                    ..options
+                },
+            );
+            let name = path.display();
+            assert!(scanned.bytes == events.bytes, "{name}: other records");
+            assert_eq!(scanned.input, events.input, "{name}");
+        }
+        read += 1;
+    }
+    eprintln!("{read} MARCXML files read both ways");
+    assert!(read > 100, "only {read} MARCXML files");
+}

@@ -939,7 +939,8 @@ pub fn check_marc8(data: &[u8]) {
 // record has an origin in the input, and every failure a position in it (line
 // and column from 1); strict reading gives a prefix of lenient reading; and for
 // MARCXML, reading in byte ranges on two threads gives exactly what one thread
-// gives, whatever the ranges.
+// gives, whatever the ranges, and the record scanner reads what quick-xml's
+// events read.
 
 fn read_as(format: marcmap::Format, data: &[u8], framing: Framing) -> marcmap::read::Transcoded {
     use marcmap::read::{json, marcxml, mrk};
@@ -994,6 +995,25 @@ pub fn check_reader(format: marcmap::Format, data: &[u8]) {
     assert_eq!(n, 0);
     assert!(lenient.bytes.starts_with(&strict.bytes));
     if format == marcmap::Format::MarcXml {
+        // The record scanner reads what quick-xml's events read.
+        for framing in [Framing::Lenient, Framing::Strict] {
+            let events = marcmap::read::marcxml::read(
+                data,
+                &marcmap::read::marcxml::XmlOptions {
+                    framing,
+                    threads: 1,
+                    fast_records: false,
+                    ..marcmap::read::marcxml::XmlOptions::default()
+                },
+            );
+            let scanned = if framing == Framing::Lenient {
+                &lenient
+            } else {
+                &strict
+            };
+            assert_eq!(scanned.bytes, events.bytes, "the scanner read otherwise");
+            assert_eq!(scanned.input, events.input, "the scanner read otherwise");
+        }
         for range_bytes in [1, 13, 200] {
             let ranges = marcmap::read::marcxml::XmlOptions {
                 threads: 2,
