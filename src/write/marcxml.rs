@@ -119,6 +119,11 @@ pub fn escape(out: &mut Vec<u8>, s: &str, attr: bool) -> usize {
     replaced
 }
 
+/// Whether `c` is written in an attribute as it is (one ASCII byte).
+fn plain_attr(c: char) -> bool {
+    c.is_ascii() && CLASS[c as usize] & ATTR == 0
+}
+
 /// Writes one `<record>` element.
 pub(crate) struct RecordXml<'o> {
     out: &'o mut Vec<u8>,
@@ -179,6 +184,24 @@ impl Sink for RecordXml<'_> {
     }
 
     fn data_start(&mut self, tag: &str, ind1: char, ind2: char) {
+        // The common case, three plain tag bytes and plain ASCII indicators,
+        // in one copy.
+        if let (Ok(t), true, true) = (
+            <[u8; 3]>::try_from(tag.as_bytes()),
+            plain_attr(ind1),
+            plain_attr(ind2),
+        ) {
+            if t.iter()
+                .all(|&b| b.is_ascii() && CLASS[b as usize] & ATTR == 0)
+            {
+                let mut head = *b"<datafield tag=\"XXX\" ind1=\"A\" ind2=\"B\">";
+                head[16..19].copy_from_slice(&t);
+                head[27] = ind1 as u8;
+                head[36] = ind2 as u8;
+                self.out.extend_from_slice(&head);
+                return;
+            }
+        }
         self.out.extend_from_slice(b"<datafield");
         self.attr("tag", tag);
         self.attr("ind1", ind1.encode_utf8(&mut [0; 4]));
@@ -187,6 +210,16 @@ impl Sink for RecordXml<'_> {
     }
 
     fn subfield(&mut self, code: &str, value: &str) {
+        if let [c] = code.as_bytes() {
+            if c.is_ascii() && CLASS[*c as usize] & ATTR == 0 {
+                let mut head = *b"<subfield code=\"c\">";
+                head[16] = *c;
+                self.out.extend_from_slice(&head);
+                self.text(value);
+                self.out.extend_from_slice(b"</subfield>");
+                return;
+            }
+        }
         self.out.extend_from_slice(b"<subfield");
         self.attr("code", code);
         self.out.push(b'>');

@@ -276,7 +276,7 @@ pub(crate) fn visit<'a>(
     // delimiters are ASCII), so values are sliced from one checked `str`
     // instead of being checked one by one.
     let whole = if text.encoding().is_utf8() {
-        std::str::from_utf8(bytes).ok()
+        simdutf8::basic::from_utf8(bytes).ok()
     } else {
         None
     };
@@ -301,9 +301,8 @@ pub(crate) fn visit<'a>(
         sink.data_start(tag, i1 as char, i2 as char);
         for sf in field.subfields() {
             if sf.code.is_ascii() {
-                let code = [sf.code];
-                let code = std::str::from_utf8(&code).unwrap_or_default();
-                sink.subfield(code, &value(&field, sf.value)?);
+                let code = char::from(sf.code);
+                sink.subfield(code.encode_utf8(&mut [0; 4]), &value(&field, sf.value)?);
             } else {
                 let (code, v) = crate::subfield_code::normalize(sf.code, sf.value);
                 sink.subfield(&code, &value(&field, v)?);
