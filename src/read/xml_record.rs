@@ -57,7 +57,8 @@ pub(super) fn scan_record(
             }
             return Some(Scanned { end, leader });
         }
-        let (local, attrs) = s.start_tag()?;
+        let mut attrs = Attrs::default();
+        let local = s.start_tag(&mut attrs)?;
         match local {
             Local::Leader if attrs.is_empty() => {
                 let value = std::str::from_utf8(s.value(text)?).ok()?;
@@ -168,9 +169,11 @@ impl<'a> Scanner<'a> {
         (prefixed && rest[p..].starts_with(local)).then_some(p + local.len())
     }
 
-    /// A start tag (not an empty element) of a MARC element, with its
-    /// attributes; the scanner is left after its `>`.
-    fn start_tag(&mut self) -> Option<(Local, Attrs<'a>)> {
+    /// A start tag (not an empty element) of a MARC element, its attributes
+    /// put in `attrs` (filled in place: returning them with the name cost a
+    /// copy through the stack per element); the scanner is left after its
+    /// `>`.
+    fn start_tag(&mut self, attrs: &mut Attrs<'a>) -> Option<Local> {
         self.at += 1;
         let p = self.prefix.len();
         // The local name, told by its first letter.
@@ -189,14 +192,13 @@ impl<'a> Scanner<'a> {
             return None;
         }
         self.at += n;
-        let mut attrs = Attrs::default();
         loop {
             let spaced = self.byte(0).is_some_and(is_space);
             self.skip_whitespace();
             match self.byte(0)? {
                 b'>' => {
                     self.at += 1;
-                    return Some((local, attrs));
+                    return Some(local);
                 }
                 _ if !spaced => return None,
                 _ => {}
@@ -268,7 +270,8 @@ impl<'a> Scanner<'a> {
             if self.byte(1)? == b'/' {
                 return self.end_tag(b"datafield");
             }
-            let (local, attrs) = self.start_tag()?;
+            let mut attrs = Attrs::default();
+            let local = self.start_tag(&mut attrs)?;
             if local != Local::Subfield
                 || attrs.tag.is_some()
                 || attrs.ind1.is_some()
