@@ -25,6 +25,8 @@ pub struct BatchReader {
     records_done: usize,
     batch_size: usize,
     records: usize,
+    /// Build batches on threads of its own even with one thread.
+    own_thread: bool,
 }
 
 enum State {
@@ -55,7 +57,16 @@ impl BatchReader {
             batch_size: opts.batch_size,
             state: State::Ready(file, Arc::new(opts)),
             records_done: 0,
+            own_thread: false,
         }
+    }
+
+    /// Builds batches on threads of its own even with one thread, so that the
+    /// thread asking for them does none of the work: the Python bindings hand
+    /// the reader to consumers that may ask while holding the GIL.
+    pub fn on_own_thread(mut self) -> Self {
+        self.own_thread = true;
+        self
     }
 
     /// The schema every batch has.
@@ -73,8 +84,8 @@ impl BatchReader {
         self.records
     }
 
-    fn start(file: MarcFile, opts: Arc<ArrowOptions>) -> State {
-        if opts.threads == 1 || file.len() <= opts.batch_size {
+    fn start(file: MarcFile, opts: Arc<ArrowOptions>, own_thread: bool) -> State {
+        if !own_thread && (opts.threads == 1 || file.len() <= opts.batch_size) {
             return State::Inline {
                 file,
                 opts,
@@ -115,7 +126,7 @@ impl BatchReader {
             let State::Ready(file, opts) = std::mem::replace(&mut self.state, State::Done) else {
                 return None;
             };
-            self.state = Self::start(file, opts);
+            self.state = Self::start(file, opts, self.own_thread);
         }
         let got = match &mut self.state {
             State::Ready(..) | State::Done => return None,
