@@ -2,7 +2,7 @@
 
 use super::buffers::{columnar, TextColumn};
 use super::nested::batch_bytes;
-use super::{checked_record, code_and_value, push_value, tag_str, ArrowOptions, BadRecords};
+use super::{checked_record, code_and_value, tag_str, ArrowOptions, BadRecords};
 use crate::error::Result;
 use crate::file::MarcFile;
 use arrow_array::{ArrayRef, Int32Array, Int64Array, RecordBatch};
@@ -98,7 +98,7 @@ pub(crate) fn build(
                 r.subfield_index.push(0);
                 r.subfield_nulls.append_null();
                 r.code.push_null();
-                push_value(&mut r.value, &text, &field, field.data(), binary)?;
+                text.push(&mut r.value, &field, field.data(), binary)?;
                 continue;
             }
             let (a, b) = field.indicators();
@@ -110,7 +110,7 @@ pub(crate) fn build(
                 r.subfield_nulls.append_non_null();
                 let (code, value) = code_and_value(&sf);
                 r.code.push_str(&code);
-                push_value(&mut r.value, &text, &field, value, binary)?;
+                text.push(&mut r.value, &field, value, binary)?;
             }
         }
     }

@@ -2,8 +2,8 @@
 
 use super::buffers::{columnar, Offsets, TextColumn};
 use super::{
-    checked_record, code_and_value, leader_str, push_control_number, push_value, schema, tag_str,
-    ArrowOptions, BadRecords,
+    checked_record, code_and_value, leader_str, push_control_number, schema, tag_str, ArrowOptions,
+    BadRecords,
 };
 use crate::error::Result;
 use crate::file::MarcFile;
@@ -91,7 +91,7 @@ pub(crate) fn build(
             if field.is_control() {
                 c.ind1.push_null();
                 c.ind2.push_null();
-                push_value(&mut c.data, &text, &field, field.data(), binary)?;
+                text.push(&mut c.data, &field, field.data(), binary)?;
                 c.subfields.push(c.code_len());
                 c.subfields_nulls.append_null();
                 continue;
@@ -103,7 +103,7 @@ pub(crate) fn build(
             for sf in field.subfields() {
                 let (code, value) = code_and_value(&sf);
                 c.code.push_str(&code);
-                push_value(&mut c.value, &text, &field, value, binary)?;
+                text.push(&mut c.value, &field, value, binary)?;
             }
             c.subfields.push(c.code_len());
             c.subfields_nulls.append_non_null();
