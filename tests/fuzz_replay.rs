@@ -45,10 +45,7 @@ fn replay(root: &str) -> usize {
             continue;
         }
         if *target == "arrow" && !fuzz_checks::ARROW {
-            eprintln!(
-                "skipping {}/arrow: needs --features arrow",
-                root.display()
-            );
+            eprintln!("skipping {}/arrow: needs --features arrow", root.display());
             continue;
         }
         for path in inputs(&root.join(target)) {

@@ -236,34 +236,28 @@ fn checked_record<'f>(
     Ok((record, RowText { text, utf8 }))
 }
 
-/// A field's tag as the views give it.
-fn tag_str<'a>(field: &FieldRef<'a>) -> &'a str {
-    std::str::from_utf8(field.tag()).unwrap_or("???")
+/// Appends a field's tag to `col` as the views give it (a tag that is not
+/// UTF-8 reads `???`).
+#[inline]
+fn push_tag(col: &mut buffers::TextColumn, tag: &[u8; 3]) {
+    if tag.is_ascii() {
+        col.push_ascii(tag);
+    } else {
+        col.push_str(std::str::from_utf8(tag).unwrap_or("???"));
+    }
 }
 
-/// A subfield's code and value as pymarc reads them (a non-ASCII code byte
-/// is read together with the value).
-fn code_and_value<'a>(sf: &Subfield<'a>) -> (Cow<'static, str>, &'a [u8]) {
+/// Appends a subfield's code to `col` as pymarc reads it (a non-ASCII code
+/// byte is read together with the value), and gives the value that goes with it.
+#[inline]
+fn push_code<'a>(col: &mut buffers::TextColumn, sf: &Subfield<'a>) -> &'a [u8] {
     if sf.code.is_ascii() {
-        return (Cow::Borrowed(ascii_str(sf.code)), sf.value);
+        col.push_char(char::from(sf.code));
+        return sf.value;
     }
     let (code, value) = crate::subfield_code::normalize(sf.code, sf.value);
-    (Cow::Owned(code), value)
-}
-
-/// An ASCII byte as a one-character `&'static str`.
-fn ascii_str(b: u8) -> &'static str {
-    static ASCII: [u8; 128] = {
-        let mut table = [0u8; 128];
-        let mut i = 0;
-        while i < 128 {
-            table[i] = i as u8;
-            i += 1;
-        }
-        table
-    };
-    let i = usize::from(b & 0x7f);
-    std::str::from_utf8(&ASCII[i..i + 1]).unwrap_or("?")
+    col.push_str(&code);
+    value
 }
 
 /// The record's first 001, decoded (or raw), for the `control_number` column.

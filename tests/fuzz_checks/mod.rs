@@ -1089,7 +1089,9 @@ pub fn check_arrow(data: &[u8]) {
                 match (failed, first_bad) {
                     (Ok(_), None) => {}
                     (Err(e), Some(i)) => assert_eq!(e.position().record, Some(i as u64)),
-                    (got, want) => panic!("failing batch {:?}, first bad record {want:?}", got.err()),
+                    (got, want) => {
+                        panic!("failing batch {:?}, first bad record {want:?}", got.err())
+                    }
                 }
             }
         }
