@@ -132,9 +132,9 @@ where
 }
 
 /// [`map_range_in_order`] with chunks of `chunk` items (at least 1), for work
-/// whose results must stay small (a writer's buffers): at most a few chunks a
-/// thread are ever held, finished but not yet consumed, so memory is bounded
-/// by the chunk size whatever `n` is.
+/// whose results must stay small (a writer's buffers): no chunk more than two
+/// a thread past the first one not yet consumed is started, so however slow
+/// the consumer, memory is bounded by the chunk size whatever `n` is.
 pub fn map_chunks_in_order<T, F, U, C, E>(
     n: usize,
     threads: usize,
@@ -155,19 +155,44 @@ where
     let range = |c: usize| c * chunk..((c + 1) * chunk).min(n);
     let compute = |c: usize| f(range(c));
     let next = AtomicUsize::new(0);
-    // Bounded: a worker that runs ahead of the consumer waits, so finished
-    // chunks never pile up.
+    // The first chunk not yet consumed. No chunk `WINDOW` a thread or more past
+    // it is started: a consumer slower than the workers holds them back, so
+    // finished chunks never pile up (the channel alone does not bound them: the
+    // calling thread drains it into `pending` while it looks for the next one).
+    let consumed = AtomicUsize::new(0);
+    let window = WINDOW * threads;
+    let claim = || loop {
+        let c = next.load(Ordering::Relaxed);
+        if c >= chunks {
+            return Claim::Done;
+        }
+        if c >= consumed.load(Ordering::Acquire) + window {
+            return Claim::Wait;
+        }
+        if next
+            .compare_exchange_weak(c, c + 1, Ordering::Relaxed, Ordering::Relaxed)
+            .is_ok()
+        {
+            return Claim::Chunk(c);
+        }
+    };
     let (tx, mut rx) = mpsc::sync_channel::<(usize, T)>(threads);
     std::thread::scope(|scope| {
         let workers: Vec<_> = (1..threads)
             .map(|_| {
                 let tx = tx.clone();
-                let (next, compute) = (&next, &compute);
+                let (claim, compute) = (&claim, &compute);
                 scope.spawn(move || loop {
-                    let c = next.fetch_add(1, Ordering::Relaxed);
-                    // A closed channel means the caller stopped early.
-                    if c >= chunks || tx.send((c, compute(c))).is_err() {
-                        break;
+                    match claim() {
+                        Claim::Done => break,
+                        // The consumer is behind: it frees a place within a chunk's time.
+                        Claim::Wait => std::thread::sleep(std::time::Duration::from_micros(200)),
+                        Claim::Chunk(c) => {
+                            // A closed channel means the caller stopped early.
+                            if tx.send((c, compute(c))).is_err() {
+                                break;
+                            }
+                        }
                     }
                 })
             })
@@ -187,15 +212,17 @@ where
                     break;
                 }
                 wanted += 1;
+                consumed.store(wanted, Ordering::Release);
                 continue;
             }
-            let c = next.fetch_add(1, Ordering::Relaxed);
-            if c < chunks {
+            // `wanted` is never held back by the window, so when this thread
+            // may not start a chunk, a worker is computing `wanted`: wait for it.
+            if let Claim::Chunk(c) = claim() {
                 let mut part = None;
                 unattached(&mut || part = Some(compute(c)));
                 pending.extend(part.map(|p| (c, p)));
             } else {
-                // Everything is claimed: wait for the workers.
+                // Everything is claimed (or held back): wait for the workers.
                 let mut got = None;
                 // `&mut` captures: a `Receiver` is `Send` but not `Sync`.
                 let (rx, slot) = (&mut rx, &mut got);
@@ -214,6 +241,19 @@ where
         join_all(workers);
         result
     })
+}
+
+/// Chunks a thread that may be started past the first one not consumed.
+const WINDOW: usize = 2;
+
+/// What a thread may do next in [`map_chunks_in_order`].
+enum Claim {
+    /// Compute this chunk.
+    Chunk(usize),
+    /// Wait: the consumer is `WINDOW` chunks a thread behind.
+    Wait,
+    /// Every chunk is claimed.
+    Done,
 }
 
 #[cfg(test)]
@@ -300,5 +340,33 @@ mod tests {
         );
         assert_eq!(r, Err(chunk_size(100_000, 2)));
         assert_eq!(consumed, 2);
+    }
+
+    #[test]
+    fn a_slow_consumer_holds_the_workers_back() {
+        use std::sync::atomic::AtomicUsize;
+        let live = AtomicUsize::new(0);
+        let most = AtomicUsize::new(0);
+        let r: Result<(), ()> = map_chunks_in_order(
+            200,
+            3,
+            1,
+            |range| {
+                let now = live.fetch_add(1, Ordering::SeqCst) + 1;
+                most.fetch_max(now, Ordering::SeqCst);
+                range.start
+            },
+            |work| work(),
+            |range, part| {
+                assert_eq!(range.start, part);
+                live.fetch_sub(1, Ordering::SeqCst);
+                std::thread::sleep(std::time::Duration::from_micros(300));
+                Ok(())
+            },
+        );
+        assert!(r.is_ok());
+        // Started but not consumed: at most the window (2 a thread) plus the
+        // one being consumed.
+        assert!(most.load(Ordering::SeqCst) <= 2 * 3 + 1, "{most:?}");
     }
 }
