@@ -213,6 +213,12 @@ pub enum ErrorKind {
         /// Where it ends.
         end: u64,
     },
+    /// An Arrow batch or a Parquet file could not be built or written.
+    #[error("{reason}")]
+    Columnar {
+        /// What went wrong.
+        reason: String,
+    },
     /// A record index past the end of the file.
     #[error("record index {index} is out of range for {len} records")]
     IndexOutOfRange {

@@ -54,6 +54,8 @@
 
 #[cfg(feature = "arbitrary")]
 pub mod arbitrary;
+#[cfg(feature = "arrow")]
+pub mod arrow;
 pub mod control_number;
 pub mod decode;
 pub mod error;
@@ -72,6 +74,7 @@ pub mod record;
 pub mod repair;
 pub mod sidecar;
 pub mod sniff;
+pub mod spec;
 mod storage;
 pub(crate) mod subfield_code;
 pub mod text;

@@ -17,6 +17,7 @@ index (``reader.save_index()``, ``marcmap index FILE``).
 
 from marcmap._functions import map_records
 from marcmap._marcmap import (
+    ArrowStream,
     Field,
     JSONWriter,
     MARCReader,
@@ -61,6 +62,7 @@ from marcmap.errors import (
 )
 
 __all__ = [
+    "ArrowStream",
     "JSONReader",
     "MARCMakerReader",
     "map_xml",

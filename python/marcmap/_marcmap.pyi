@@ -16,6 +16,7 @@ from marcmap.errors import MarcError, RepairWarning
 __version__: str
 __all__ = [
     "MARCReader",
+    "ArrowStream",
     "Record",
     "Field",
     "RawBytes",
@@ -241,6 +242,23 @@ class Record(Generic[_V]):
     def __hash__(self) -> int: ...
     def __reduce__(self) -> tuple[Any, ...]: ...
 
+_Shape: TypeAlias = Literal["records", "subfields", "columns"]
+
+@final
+class ArrowStream:
+    """Arrow record batches of a reader's records (``MARCReader.to_arrow()``),
+    through the Arrow PyCapsule interface; consumed once."""
+    def __arrow_c_schema__(self) -> object:
+        """The schema as an ``arrow_schema`` PyCapsule; reads no record."""
+    def __arrow_c_stream__(self, requested_schema: object | None = None) -> object:
+        """The batches as an ``arrow_array_stream`` PyCapsule (once)."""
+    @property
+    def shape(self) -> _Shape:
+        """``"records"``, ``"subfields"`` or ``"columns"``."""
+    @property
+    def consumed(self) -> bool:
+        """Whether ``__arrow_c_stream__`` was called."""
+
 @final
 class MARCReader(Generic[_V]):
     """A reader over a MARC file, a memory-mapped index of its records.
@@ -398,6 +416,39 @@ class MARCReader(Generic[_V]):
         threads with the GIL released; ``to_utf8`` transcodes MARC-8 records to
         UTF-8 (ISO 2709; text formats are always UTF-8); ``progress(done, total)``
         is called as the work goes on."""
+    def to_arrow(
+        self,
+        shape: _Shape = "records",
+        columns: dict[str, str] | list[str] | None = None,
+        *,
+        first: bool = False,
+        binary: bool = False,
+        raw: bool = False,
+        batch_size: int | None = None,
+        threads: int | None = None,
+    ) -> ArrowStream:
+        """The records as a stream of Arrow record batches (the Arrow PyCapsule
+        interface: ``pyarrow.table(s)``, ``polars.DataFrame(s)``, DuckDB), in
+        the nested ``"records"``, long ``"subfields"`` or wide ``"columns"``
+        shape (``columns``: name to ``extract`` spec). A bad record is null (no
+        rows in ``"subfields"``), or with ``raise_errors=True`` ends the stream
+        with its error."""
+    def to_parquet(
+        self,
+        path: str | os.PathLike[str],
+        shape: _Shape = "records",
+        columns: dict[str, str] | list[str] | None = None,
+        *,
+        first: bool = False,
+        binary: bool = False,
+        raw: bool = False,
+        compression: Literal["zstd", "snappy", "none"] = "zstd",
+        batch_size: int | None = None,
+        threads: int | None = None,
+        progress: Callable[[int, int], object] | None = None,
+    ) -> int:
+        """Writes ``to_arrow()``'s batches to a Parquet file through the Rust
+        ``parquet`` crate (no pyarrow needed); returns the rows written."""
     def mislabelled_utf8(self, *, threads: int | None = None) -> list[int]:
         """The records labelled MARC-8 whose bytes are UTF-8."""
     @property

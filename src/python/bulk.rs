@@ -5,76 +5,22 @@
 use super::text::TextOptions;
 use crate::error::{Error, Result};
 use crate::file::MarcFile;
-use crate::record::{FieldRef, RecordRef};
-use crate::subfield_code;
-use crate::text::RecordText;
-
-/// What to pull out of each record: `"001"` (a control field, or a whole data
-/// field's value), or `"245$a"` / `"650$ax"` (the named subfields, every repeat).
-#[derive(Debug, Clone)]
-pub(crate) struct Spec {
-    tag: [u8; 3],
-    codes: Vec<u8>,
-}
-
-impl Spec {
-    pub(crate) fn parse(spec: &str) -> std::result::Result<Spec, String> {
-        let (tag, codes) = match spec.split_once('$') {
-            Some((t, c)) if !c.is_empty() && c.is_ascii() => (t, c.as_bytes().to_vec()),
-            Some(_) => {
-                return Err(format!(
-                    "{spec:?}: give subfield codes after '$', e.g. '245$a'"
-                ))
-            }
-            None => (spec, Vec::new()),
-        };
-        let tag: [u8; 3] = tag
-            .as_bytes()
-            .try_into()
-            .map_err(|_| format!("{spec:?}: a tag is three characters, e.g. '245' or '245$a'"))?;
-        Ok(Spec { tag, codes })
-    }
-}
+use crate::spec::{Extractor, ValueBuf};
+pub(crate) use crate::spec::{Spec, ValueRef};
 
 /// The values `extract` pulled out of a chunk of records, kept flat: decoded text
 /// in one `String` (raw bytes in one `Vec` when `to_unicode` is off) and a span a
 /// value. A chunk costs a handful of allocations, not one a value, and nothing is
 /// freed on another thread than the one that allocated it, one value at a time.
-#[derive(Default)]
 pub(crate) struct Values {
-    text: String,
-    raw: Vec<u8>,
-    spans: Vec<(usize, usize)>,
+    values: ValueBuf,
     /// For each record and spec, in order: how many values.
     counts: Vec<usize>,
     /// The records that failed, by position in the chunk, with their errors.
     errors: Vec<(usize, Error)>,
-    /// Whether the values are raw bytes (`to_unicode` off) rather than text.
-    bytes: bool,
-}
-
-/// A value borrowed from a [`Values`].
-pub(crate) enum ValueRef<'a> {
-    Text(&'a str),
-    Bytes(&'a [u8]),
 }
 
 impl Values {
-    fn clear(&mut self) {
-        self.text.clear();
-        self.raw.clear();
-        self.spans.clear();
-    }
-
-    /// The value at `span`.
-    fn get(&self, (a, b): (usize, usize)) -> ValueRef<'_> {
-        if self.bytes {
-            ValueRef::Bytes(self.raw.get(a..b).unwrap_or_default())
-        } else {
-            ValueRef::Text(self.text.get(a..b).unwrap_or_default())
-        }
-    }
-
     /// Walks the records of the chunk in order: for each, its values (`specs`
     /// runs of them) or its error. Nothing is allocated per record: the calling
     /// thread runs this with the GIL held, while the other threads wait for it.
@@ -98,6 +44,7 @@ impl Values {
                 .unwrap_or_default();
             let total: usize = counts.iter().sum();
             let spans = self
+                .values
                 .spans
                 .get(spans_at..spans_at + total)
                 .unwrap_or_default();
@@ -132,139 +79,22 @@ impl<'v> RecordValues<'v> {
             .get(skip..skip + n)
             .unwrap_or_default()
             .iter()
-            .map(move |&span| values.get(span))
+            .map(move |&span| values.values.get(span))
     }
 }
 
-/// One record being worked on: how to decode its values.
-struct RecordCtx<'a> {
-    text: &'a TextOptions,
-    record: RecordRef<'a>,
-    /// The record's text; its encoding is decided once per record.
-    decoded: RecordText<'a>,
-}
-
-impl<'a> RecordCtx<'a> {
-    fn new(text: &'a TextOptions, record: RecordRef<'a>) -> Self {
-        let decoded = record.text(&text.decoder);
-        RecordCtx {
-            text,
-            record,
-            decoded,
-        }
+/// Whether `record` meets `cond`.
+fn matches(x: &Extractor<'_>, cond: &Condition, binary: bool) -> Result<bool> {
+    if cond.needle.is_none() {
+        return Ok(x.has_any(&cond.spec));
     }
-
-    /// Appends one value to `out`: decoded text, or the raw bytes.
-    fn push_value(&self, field: &FieldRef<'a>, bytes: &'a [u8], out: &mut Values) -> Result<()> {
-        let (start, end) = if self.text.to_unicode {
-            let start = out.text.len();
-            self.decoded.value_into(field, bytes, &mut out.text)?;
-            (start, out.text.len())
-        } else {
-            let start = out.raw.len();
-            out.raw.extend_from_slice(bytes);
-            (start, out.raw.len())
-        };
-        out.spans.push((start, end));
-        Ok(())
-    }
-
-    /// A data field's subfield values, trimmed and joined by spaces (pymarc's
-    /// `value()`), appended to `out` as one value.
-    fn push_joined(&self, field: &FieldRef<'a>, out: &mut Values) -> Result<()> {
-        let start = if self.text.to_unicode {
-            out.text.len()
-        } else {
-            out.raw.len()
-        };
-        for (k, sf) in field.subfields().enumerate() {
-            let value = subfield_code::value(sf.code, sf.value);
-            if self.text.to_unicode {
-                let text = self.decoded.value(field, value)?;
-                if k > 0 {
-                    out.text.push(' ');
-                }
-                out.text.push_str(text.trim());
-            } else {
-                if k > 0 {
-                    out.raw.push(b' ');
-                }
-                out.raw.extend_from_slice(value.trim_ascii());
-            }
-        }
-        let end = if self.text.to_unicode {
-            out.text.len()
-        } else {
-            out.raw.len()
-        };
-        out.spans.push((start, end));
-        Ok(())
-    }
-
-    /// Appends the values of `spec` in this record to `out`; returns how many.
-    fn extract_into(&self, spec: &Spec, first: bool, out: &mut Values) -> Result<usize> {
-        let before = out.spans.len();
-        for field in self.record.fields_with_tag(&spec.tag) {
-            if spec.codes.is_empty() {
-                if field.is_control() {
-                    self.push_value(&field, field.data(), out)?;
-                } else {
-                    self.push_joined(&field, out)?;
-                }
-            } else {
-                let values = field
-                    .subfields()
-                    .filter_map(|sf| subfield_code::matching(&spec.codes, sf.code, sf.value));
-                for value in values {
-                    self.push_value(&field, value, out)?;
-                    if first {
-                        break;
-                    }
-                }
-            }
-            if first && out.spans.len() > before {
-                break;
-            }
-        }
-        Ok(out.spans.len() - before)
-    }
-
-    /// Whether this record meets `cond`.
-    fn matches(&self, cond: &Condition) -> Result<bool> {
-        let mut scratch = Values {
-            bytes: !self.text.to_unicode,
-            ..Values::default()
-        };
-        for field in self.record.fields_with_tag(&cond.spec.tag) {
-            scratch.clear();
-            // The values compared are the ones `extract` gives for the same spec.
-            if cond.spec.codes.is_empty() {
-                if cond.needle.is_none() {
-                    return Ok(true);
-                }
-                if field.is_control() {
-                    self.push_value(&field, field.data(), &mut scratch)?;
-                } else {
-                    self.push_joined(&field, &mut scratch)?;
-                }
-            } else {
-                let values = field
-                    .subfields()
-                    .filter_map(|sf| subfield_code::matching(&cond.spec.codes, sf.code, sf.value));
-                for value in values {
-                    self.push_value(&field, value, &mut scratch)?;
-                }
-            }
-            if scratch
-                .spans
-                .iter()
-                .any(|&span| cond.hit(scratch.get(span)))
-            {
-                return Ok(true);
-            }
-        }
-        Ok(false)
-    }
+    // The values compared are the ones `extract` gives for the same spec.
+    let mut scratch = ValueBuf::new(binary);
+    x.extract_into(&cond.spec, false, &mut scratch)?;
+    Ok(scratch
+        .spans
+        .iter()
+        .any(|&span| cond.hit(scratch.get(span))))
 }
 
 /// The values of `specs` in the records `range`, flat.
@@ -276,30 +106,24 @@ pub(crate) fn extract_chunk(
     range: std::ops::Range<usize>,
 ) -> Values {
     let mut out = Values {
-        bytes: !text.to_unicode,
-        ..Values::default()
+        values: ValueBuf::new(!text.to_unicode),
+        counts: Vec::new(),
+        errors: Vec::new(),
     };
     for (k, i) in range.enumerate() {
-        let marks = (
-            out.text.len(),
-            out.raw.len(),
-            out.spans.len(),
-            out.counts.len(),
-        );
+        let marks = (out.values.mark(), out.counts.len());
         let found = file.record(i).and_then(|record| {
-            let ctx = RecordCtx::new(text, record);
+            let x = Extractor::new(record, &text.decoder);
             for spec in specs {
-                let n = ctx.extract_into(spec, first, &mut out)?;
+                let n = x.extract_into(spec, first, &mut out.values)?;
                 out.counts.push(n);
             }
             Ok(())
         });
         if let Err(e) = found {
             // Drop what the record had added before it failed.
-            out.text.truncate(marks.0);
-            out.raw.truncate(marks.1);
-            out.spans.truncate(marks.2);
-            out.counts.truncate(marks.3);
+            out.values.reset(marks.0);
+            out.counts.truncate(marks.1);
             out.errors.push((k, e));
         }
     }
@@ -350,7 +174,11 @@ pub(crate) fn filter(
     threads: usize,
 ) -> Vec<Result<bool>> {
     file.par_map(threads, |_, record| {
-        RecordCtx::new(text, record?).matches(cond)
+        matches(
+            &Extractor::new(record?, &text.decoder),
+            cond,
+            !text.to_unicode,
+        )
     })
 }
 

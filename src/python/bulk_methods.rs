@@ -40,7 +40,7 @@ impl Reader {
             .iter()
             .map(|s| Spec::parse(s))
             .collect::<std::result::Result<_, _>>()
-            .map_err(PyValueError::new_err)?;
+            .map_err(|e| PyValueError::new_err(e.to_string()))?;
         let threads = threads_arg(threads)?;
         let (file, text) = (&self.shared.file, &self.shared.text);
         let out = PyList::empty(py);
@@ -112,7 +112,7 @@ impl Reader {
     ) -> PyResult<Vec<usize>> {
         self.check_open()?;
         self.file().expect_scan();
-        let spec = Spec::parse(spec).map_err(PyValueError::new_err)?;
+        let spec = Spec::parse(spec).map_err(|e| PyValueError::new_err(e.to_string()))?;
         let cond = Condition::new(spec, contains, ignore_case);
         let threads = threads_arg(threads)?;
         let shared = self.shared.clone();

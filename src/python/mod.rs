@@ -11,6 +11,7 @@
 //!   build is not made or tested yet.
 //! - Python objects hold an `Arc` of the file plus integers, never a Rust borrow.
 
+mod arrow;
 mod bulk;
 mod bulk_methods;
 mod errors;
@@ -36,6 +37,7 @@ use pyo3::prelude::*;
 #[pymodule]
 fn _marcmap(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<reader::Reader>()?;
+    m.add_class::<arrow::ArrowStream>()?;
     m.add_class::<record::Record>()?;
     m.add_class::<field::Field>()?;
     m.add_class::<raw::RawBytes>()?;

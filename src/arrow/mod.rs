@@ -1,0 +1,244 @@
+//! Records as Arrow record batches, for DuckDB, Polars, pandas and Parquet
+//! (feature `arrow`; Parquet writing under feature `parquet`).
+//!
+//! Three shapes ([`Shape`]):
+//!
+//! - **records** (nested, lossless): one row a record: `record_index: int64`,
+//!   `byte_offset: int64`, `leader: string`, `control_number: string` (the
+//!   first 001), `fields: list<struct<tag: string, ind1: string, ind2: string,
+//!   data: string, subfields: list<struct<code: string, value: string>>>>`,
+//!   where `data` is set for control fields only and `ind1`, `ind2` and
+//!   `subfields` for data fields only; with [`ArrowOptions::raw`], `raw:
+//!   binary`, the record's bytes.
+//! - **subfields** (long): one row a subfield, and one a control field:
+//!   `record_index`, `control_number`, `field_index: int32`, `tag`, `ind1`,
+//!   `ind2`, `subfield_index: int32`, `code` (null for a control field, as are
+//!   the indicators and `subfield_index`) and `value`.
+//! - **columns** (wide): one column a [`Spec`], named by the caller:
+//!   `list<string>` of the spec's values, or `string` (the first value) with
+//!   `first`; a position spec (`LDR/06`, `008/35-37`) always gives `string`.
+//!
+//! Text is decoded by the [`TextDecoder`] given (the reader's: MARC-8, legacy
+//! encodings, `utf8_handling`), so a value is the string the record views
+//! give. With [`ArrowOptions::binary`] value columns (`leader`,
+//! `control_number`, `data`, `value`, the wide columns) are `binary`, the raw
+//! bytes; tags, indicators and codes stay strings.
+//!
+//! **Bad records.** A record that does not parse, or (nested and long shapes)
+//! whose text does not decode under strict handling, is handled as
+//! [`BadRecords`] says, as the Python reader's bulk methods handle it:
+//! [`BadRecords::Null`] (the default) keeps its row in the nested shape with
+//! `leader`, `control_number` and `fields` null (its `record_index`,
+//! `byte_offset` and `raw` set, to find it by), gives it no rows in the long
+//! shape, and nulls in every wide column; [`BadRecords::Fail`] ends the stream
+//! with its error, which names the record index and byte offset. The wide shape
+//! decodes only the values it extracts, as `extract` does.
+//!
+//! **Batches.** [`batches`] builds batches of [`ArrowOptions::batch_size`]
+//! records on [`ArrowOptions::threads`] threads and hands them over in record
+//! order; a few batches a thread are in flight at most, so memory is bounded
+//! by the batch size, never by the file's.
+
+mod buffers;
+mod long;
+mod nested;
+#[cfg(feature = "parquet")]
+pub mod parquet;
+mod schema;
+mod stream;
+mod wide;
+
+pub use stream::BatchReader;
+
+use crate::error::Result;
+use crate::file::MarcFile;
+use crate::record::{FieldRef, RecordRef, Subfield};
+use crate::spec::Spec;
+use crate::text::{RecordText, TextDecoder};
+use arrow_array::RecordBatch;
+use arrow_schema::SchemaRef;
+use std::borrow::Cow;
+use std::ops::Range;
+
+/// How records become rows. See the [module docs](self).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Shape {
+    /// One row a record, nested and lossless.
+    Records,
+    /// One row a subfield (and one a control field).
+    Subfields,
+    /// One column a named spec.
+    Columns {
+        /// The columns: a name and a spec each, in order.
+        columns: Vec<(String, Spec)>,
+        /// Each column the first value (`string`) rather than every value (`list<string>`).
+        first: bool,
+    },
+}
+
+impl Shape {
+    /// `"records"`, `"subfields"` or `"columns"`.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Shape::Records => "records",
+            Shape::Subfields => "subfields",
+            Shape::Columns { .. } => "columns",
+        }
+    }
+}
+
+/// What a bad record does to a batch. See the [module docs](self).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum BadRecords {
+    /// Null values (nested, wide) or no rows (long).
+    #[default]
+    Null,
+    /// The record's error ends the stream.
+    Fail,
+}
+
+/// Records per batch when none is given.
+pub const DEFAULT_BATCH_SIZE: usize = 8192;
+
+/// Everything that decides the batches.
+#[derive(Debug, Clone)]
+pub struct ArrowOptions {
+    /// The shape.
+    pub shape: Shape,
+    /// How text is decoded.
+    pub decoder: TextDecoder,
+    /// Value columns as raw bytes (`binary`) rather than decoded `string`s.
+    pub binary: bool,
+    /// Nested shape: a `raw: binary` column with each record's bytes.
+    pub raw: bool,
+    /// Records per batch (at least 1).
+    pub batch_size: usize,
+    /// Threads building batches (at least 1).
+    pub threads: usize,
+    /// What a bad record does.
+    pub bad_records: BadRecords,
+}
+
+impl ArrowOptions {
+    /// `shape` with the defaults: text by the default decoder, batches of
+    /// [`DEFAULT_BATCH_SIZE`] records on every core, bad records null.
+    pub fn new(shape: Shape) -> Self {
+        ArrowOptions {
+            shape,
+            decoder: TextDecoder::new(),
+            binary: false,
+            raw: false,
+            batch_size: DEFAULT_BATCH_SIZE,
+            threads: crate::parallel::default_threads(),
+            bad_records: BadRecords::Null,
+        }
+    }
+
+    /// The schema of the batches, known before any record is read.
+    pub fn schema(&self) -> SchemaRef {
+        schema::schema(&self.shape, self.binary, self.raw)
+    }
+}
+
+/// The batch of records `range` of `file`, on the calling thread.
+pub fn build_batch(
+    file: &MarcFile,
+    opts: &ArrowOptions,
+    range: Range<usize>,
+) -> Result<RecordBatch> {
+    match &opts.shape {
+        Shape::Records => nested::build(file, opts, range),
+        Shape::Subfields => long::build(file, opts, range),
+        Shape::Columns { columns, first } => wide::build(file, opts, columns, *first, range),
+    }
+}
+
+/// Every record of `file` as batches, built on `opts.threads` threads, in
+/// record order. Work starts on the first [`BatchReader::next_batch`].
+pub fn batches(file: MarcFile, opts: ArrowOptions) -> BatchReader {
+    BatchReader::new(file, opts)
+}
+
+/// Record `i` for a row of the nested or long shape: parsed, and its text
+/// checked unless values are bytes, so that no value fails halfway through a row.
+fn checked_record<'f>(
+    file: &'f MarcFile,
+    opts: &ArrowOptions,
+    i: usize,
+) -> Result<(RecordRef<'f>, RecordText<'f>)> {
+    let record = file.record(i)?;
+    let text = record.text(&opts.decoder);
+    if !opts.binary {
+        text.check()?;
+    }
+    Ok((record, text))
+}
+
+/// A field's tag as the views give it.
+fn tag_str<'a>(field: &FieldRef<'a>) -> &'a str {
+    std::str::from_utf8(field.tag()).unwrap_or("???")
+}
+
+/// A subfield's code and value as pymarc reads them (a non-ASCII code byte
+/// is read together with the value).
+fn code_and_value<'a>(sf: &Subfield<'a>) -> (Cow<'static, str>, &'a [u8]) {
+    if sf.code.is_ascii() {
+        return (Cow::Borrowed(ascii_str(sf.code)), sf.value);
+    }
+    let (code, value) = crate::subfield_code::normalize(sf.code, sf.value);
+    (Cow::Owned(code), value)
+}
+
+/// An ASCII byte as a one-character `&'static str`.
+fn ascii_str(b: u8) -> &'static str {
+    static ASCII: [u8; 128] = {
+        let mut table = [0u8; 128];
+        let mut i = 0;
+        while i < 128 {
+            table[i] = i as u8;
+            i += 1;
+        }
+        table
+    };
+    let i = usize::from(b & 0x7f);
+    std::str::from_utf8(&ASCII[i..i + 1]).unwrap_or("?")
+}
+
+/// Appends a value, a part of `field`, to `col`: decoded, or raw.
+#[inline]
+fn push_value<'a>(
+    col: &mut buffers::TextColumn,
+    text: &RecordText<'a>,
+    field: &FieldRef<'a>,
+    bytes: &[u8],
+    binary: bool,
+) -> Result<()> {
+    if binary {
+        col.raw.extend_from_slice(bytes);
+    } else {
+        text.value_into(field, bytes, &mut col.text)?;
+    }
+    col.end_value();
+    Ok(())
+}
+
+/// The record's first 001, decoded (or raw), for the `control_number` column.
+fn push_control_number<'a>(
+    col: &mut buffers::TextColumn,
+    record: &RecordRef<'a>,
+    text: &RecordText<'a>,
+    binary: bool,
+) -> Result<()> {
+    match record.first(b"001") {
+        Some(f) => push_value(col, text, &f, f.data(), binary),
+        None => {
+            col.push_null();
+            Ok(())
+        }
+    }
+}
+
+/// A record's leader as text: ASCII when valid; other bytes are shown, not refused.
+fn leader_str<'a>(record: &RecordRef<'a>) -> Cow<'a, str> {
+    String::from_utf8_lossy(record.leader().as_bytes())
+}

@@ -1,0 +1,358 @@
+//! `MARCReader.to_arrow()` and `to_parquet()`: the core's Arrow batches
+//! (`crate::arrow`), handed to Python through the Arrow PyCapsule interface,
+//! so pyarrow, Polars and DuckDB read them without a copy and marcmap needs no
+//! pyarrow; and written to Parquet by the Rust `parquet` crate.
+
+use super::bulk_methods::threads_arg;
+use super::reader::Reader;
+use crate::arrow::parquet::{ParquetCompression, ParquetOptions, ParquetSink};
+use crate::arrow::{ArrowOptions, BadRecords, Shape, DEFAULT_BATCH_SIZE};
+use crate::error::{Error, ErrorKind, Position};
+use crate::file::MarcFile;
+use crate::spec::Spec;
+use arrow_array::ffi::FFI_ArrowSchema;
+use arrow_array::ffi_stream::FFI_ArrowArrayStream;
+use arrow_schema::SchemaRef;
+use pyo3::exceptions::{PyTypeError, PyValueError};
+use pyo3::prelude::*;
+use pyo3::types::{PyCapsule, PyDict, PyString};
+use std::ffi::CString;
+use std::path::PathBuf;
+use std::sync::Mutex;
+
+/// Records per batch, at most: more gains nothing and risks Arrow's 32-bit offsets.
+const MAX_BATCH_SIZE: usize = 1 << 20;
+
+/// The records of a reader as a stream of Arrow record batches, made by
+/// ``MARCReader.to_arrow()``.
+///
+/// It implements the Arrow PyCapsule interface: ``pyarrow.table(s)``,
+/// ``pyarrow.RecordBatchReader.from_stream(s)``, ``polars.DataFrame(s)`` and
+/// DuckDB (``duckdb.sql("select ... from s")``) read it without a copy.
+/// ``__arrow_c_schema__()`` reads no record. The batches are built on their own
+/// threads without the GIL, in record order. The stream can be consumed once:
+/// a second ``__arrow_c_stream__()`` raises ``ValueError`` (call ``to_arrow()``
+/// again for a fresh one).
+#[pyclass(frozen, name = "ArrowStream", module = "marcmap._marcmap")]
+pub(crate) struct ArrowStream {
+    schema: SchemaRef,
+    shape: &'static str,
+    records: usize,
+    /// What the stream reads; taken by the first `__arrow_c_stream__`.
+    pending: Mutex<Option<(MarcFile, ArrowOptions)>>,
+}
+
+fn capsule_name(name: &str) -> CString {
+    // Names without NUL bytes: `CString::new` cannot fail on them.
+    CString::new(name).unwrap_or_default()
+}
+
+#[pymethods]
+impl ArrowStream {
+    /// The schema, as an ``arrow_schema`` PyCapsule. Reads no record.
+    fn __arrow_c_schema__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyCapsule>> {
+        let ffi = FFI_ArrowSchema::try_from(self.schema.as_ref())
+            .map_err(|e| PyValueError::new_err(e.to_string()))?;
+        // The capsule owns the struct; its destructor drops it, which calls the
+        // struct's `release` unless a consumer has moved it out (and nulled it).
+        PyCapsule::new(py, ffi, Some(capsule_name("arrow_schema")))
+    }
+
+    /// The batches, as an ``arrow_array_stream`` PyCapsule. ``requested_schema``
+    /// is ignored (the interface allows it): the stream has its own schema.
+    #[pyo3(signature = (requested_schema = None))]
+    fn __arrow_c_stream__<'py>(
+        &self,
+        py: Python<'py>,
+        requested_schema: Option<Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyCapsule>> {
+        let _ = requested_schema;
+        let taken = super::reader::lock(&self.pending).take();
+        let Some((file, opts)) = taken else {
+            return Err(PyValueError::new_err(
+                "this Arrow stream was already consumed; call to_arrow() again for a fresh one",
+            ));
+        };
+        let reader = crate::arrow::batches(file, opts).on_own_thread();
+        let ffi = FFI_ArrowArrayStream::new(Box::new(reader));
+        // As for the schema: the capsule's destructor releases a stream no
+        // consumer took.
+        PyCapsule::new(py, ffi, Some(capsule_name("arrow_array_stream")))
+    }
+
+    /// ``"records"``, ``"subfields"`` or ``"columns"``.
+    #[getter]
+    fn shape(&self) -> &'static str {
+        self.shape
+    }
+
+    /// Whether the stream was consumed.
+    #[getter]
+    fn consumed(&self) -> bool {
+        super::reader::lock(&self.pending).is_none()
+    }
+
+    fn __repr__(&self) -> String {
+        let names: Vec<&str> = self
+            .schema
+            .fields()
+            .iter()
+            .map(|f| f.name().as_str())
+            .collect();
+        format!(
+            "<marcmap.ArrowStream shape={:?} records={} columns={:?}>",
+            self.shape, self.records, names
+        )
+    }
+}
+
+/// The `columns=` argument: a dict of name to spec, or a list of specs (each
+/// named by itself).
+fn columns_arg(columns: &Bound<'_, PyAny>) -> PyResult<Vec<(String, Spec)>> {
+    let pairs: Vec<(String, String)> = if let Ok(dict) = columns.cast::<PyDict>() {
+        dict.iter()
+            .map(|(k, v)| Ok((k.extract::<String>()?, v.extract::<String>()?)))
+            .collect::<PyResult<_>>()?
+    } else if columns.is_instance_of::<PyString>() {
+        return Err(PyTypeError::new_err(
+            "columns must be a dict of name to spec or a list of specs, not a str",
+        ));
+    } else {
+        columns
+            .try_iter()?
+            .map(|s| {
+                let s: String = s?.extract()?;
+                Ok((s.clone(), s))
+            })
+            .collect::<PyResult<_>>()?
+    };
+    if pairs.is_empty() {
+        return Err(PyValueError::new_err(
+            "columns is empty: give at least one, e.g. {'title': '245$a'}",
+        ));
+    }
+    let mut seen = std::collections::HashSet::new();
+    pairs
+        .into_iter()
+        .map(|(name, spec)| {
+            if !seen.insert(name.clone()) {
+                return Err(PyValueError::new_err(format!(
+                    "column {name:?} is named twice"
+                )));
+            }
+            let spec = Spec::parse(&spec).map_err(|e| PyValueError::new_err(e.to_string()))?;
+            Ok((name, spec))
+        })
+        .collect()
+}
+
+/// The arguments `to_arrow` and `to_parquet` share.
+struct ShapeArgs<'a, 'py> {
+    shape: &'a str,
+    columns: Option<&'a Bound<'py, PyAny>>,
+    first: bool,
+    binary: bool,
+    raw: bool,
+    batch_size: Option<usize>,
+    threads: Option<usize>,
+}
+
+impl Reader {
+    fn arrow_options(&self, a: ShapeArgs<'_, '_>) -> PyResult<ArrowOptions> {
+        self.check_open()?;
+        self.file().expect_scan();
+        let shape = match (a.shape, a.columns) {
+            ("records", None) => Shape::Records,
+            ("subfields", None) => Shape::Subfields,
+            ("columns", Some(c)) => Shape::Columns {
+                columns: columns_arg(c)?,
+                first: a.first,
+            },
+            ("columns", None) => {
+                return Err(PyValueError::new_err(
+                    "shape='columns' needs columns, e.g. {'title': '245$a'}",
+                ))
+            }
+            ("records" | "subfields", Some(_)) => {
+                return Err(PyValueError::new_err("columns= goes with shape='columns'"))
+            }
+            (other, _) => {
+                return Err(PyValueError::new_err(format!(
+                    "shape must be 'records', 'subfields' or 'columns', not {other:?}"
+                )))
+            }
+        };
+        if a.first && !matches!(shape, Shape::Columns { .. }) {
+            return Err(PyValueError::new_err(
+                "first=True goes with shape='columns'",
+            ));
+        }
+        if a.raw && shape != Shape::Records {
+            return Err(PyValueError::new_err("raw=True goes with shape='records'"));
+        }
+        let batch_size = match a.batch_size {
+            None => DEFAULT_BATCH_SIZE,
+            Some(0) => return Err(PyValueError::new_err("batch_size must be at least 1")),
+            Some(n) => n.min(MAX_BATCH_SIZE),
+        };
+        Ok(ArrowOptions {
+            shape,
+            decoder: self.shared.text.decoder,
+            binary: a.binary,
+            raw: a.raw,
+            batch_size,
+            threads: threads_arg(a.threads)?,
+            bad_records: if self.mode.raise_errors {
+                BadRecords::Fail
+            } else {
+                BadRecords::Null
+            },
+        })
+    }
+}
+
+#[pymethods]
+impl Reader {
+    /// The records as a stream of Arrow record batches (an ``ArrowStream``,
+    /// which implements the Arrow PyCapsule interface; marcmap needs no pyarrow).
+    ///
+    /// ``shape``: ``"records"`` (one row a record, nested and lossless:
+    /// ``record_index``, ``byte_offset``, ``leader``, ``control_number``,
+    /// ``fields: list<struct<tag, ind1, ind2, data, subfields:
+    /// list<struct<code, value>>>>``; ``raw=True`` adds ``raw: binary``),
+    /// ``"subfields"`` (one row a subfield and one a control field:
+    /// ``record_index``, ``control_number``, ``field_index``, ``tag``,
+    /// ``ind1``, ``ind2``, ``subfield_index``, ``code``, ``value``) or
+    /// ``"columns"`` (one column a spec of ``columns``, a dict of name to
+    /// ``extract`` spec such as ``{"id": "001", "title": "245$a"}`` or a list of
+    /// specs: ``list<string>``, or ``string`` with ``first=True``; position
+    /// specs ``"LDR/06"``, ``"008/35-37"`` give ``string``).
+    ///
+    /// Text is decoded as the reader decodes it; ``binary=True`` gives the value
+    /// columns as bytes. A bad record is null (its row in ``records``, every
+    /// column in ``columns``) or has no rows (``subfields``); with
+    /// ``raise_errors=True`` its error (naming its record index and byte
+    /// offset) ends the stream. ``batch_size`` records a batch (8192),
+    /// built on ``threads`` threads (all cores) without the GIL.
+    #[pyo3(signature = (shape = "records", columns = None, *, first = false, binary = false, raw = false, batch_size = None, threads = None))]
+    #[allow(clippy::too_many_arguments)]
+    fn to_arrow(
+        &self,
+        shape: &str,
+        columns: Option<Bound<'_, PyAny>>,
+        first: bool,
+        binary: bool,
+        raw: bool,
+        batch_size: Option<usize>,
+        threads: Option<usize>,
+    ) -> PyResult<ArrowStream> {
+        let opts = self.arrow_options(ShapeArgs {
+            shape,
+            columns: columns.as_ref(),
+            first,
+            binary,
+            raw,
+            batch_size,
+            threads,
+        })?;
+        Ok(ArrowStream {
+            schema: opts.schema(),
+            shape: opts.shape.name(),
+            records: self.file().len(),
+            pending: Mutex::new(Some((self.file().clone(), opts))),
+        })
+    }
+
+    /// Writes the records to a Parquet file at ``path``, in the shape
+    /// ``to_arrow()`` gives (same arguments), through the Rust ``parquet``
+    /// crate: no pyarrow needed. ``compression``: ``"zstd"`` (default),
+    /// ``"snappy"`` or ``"none"``. Row groups are closed every 64 MiB of
+    /// buffered data, so memory stays bounded. ``progress(done, total)`` is
+    /// called after each batch. Returns the number of rows written. A bad
+    /// record is handled as in ``to_arrow()``; an error removes the file.
+    #[pyo3(signature = (path, shape = "records", columns = None, *, first = false, binary = false, raw = false, compression = "zstd", batch_size = None, threads = None, progress = None))]
+    #[allow(clippy::too_many_arguments)]
+    fn to_parquet(
+        &self,
+        py: Python<'_>,
+        path: PathBuf,
+        shape: &str,
+        columns: Option<Bound<'_, PyAny>>,
+        first: bool,
+        binary: bool,
+        raw: bool,
+        compression: &str,
+        batch_size: Option<usize>,
+        threads: Option<usize>,
+        progress: Option<Bound<'_, PyAny>>,
+    ) -> PyResult<u64> {
+        let opts = self.arrow_options(ShapeArgs {
+            shape,
+            columns: columns.as_ref(),
+            first,
+            binary,
+            raw,
+            batch_size,
+            threads,
+        })?;
+        let compression: ParquetCompression = compression
+            .parse()
+            .map_err(|e: Error| PyValueError::new_err(e.to_string()))?;
+        let parquet = ParquetOptions {
+            compression,
+            ..ParquetOptions::default()
+        };
+        let total = self.file().len();
+        let mut batches = crate::arrow::batches(self.file().clone(), opts);
+        let target = path.clone();
+        let schema = batches.schema();
+        let written = py
+            .detach(move || -> crate::Result<_> {
+                let out = std::fs::File::create(&target).map_err(|source| {
+                    Error::new(
+                        ErrorKind::Open {
+                            path: target.clone(),
+                            source,
+                        },
+                        Position::default(),
+                    )
+                })?;
+                let out = std::io::BufWriter::with_capacity(1 << 20, out);
+                ParquetSink::new(out, schema, parquet)
+            })
+            .and_then(|mut sink| {
+                // Batch by batch without the GIL; the progress callback between
+                // batches, with it.
+                loop {
+                    let step = py.detach(|| -> crate::Result<Option<usize>> {
+                        match batches.next_batch() {
+                            None => Ok(None),
+                            Some(batch) => {
+                                sink.write(&batch?)?;
+                                Ok(Some(batches.records_done()))
+                            }
+                        }
+                    });
+                    match step {
+                        Ok(Some(done)) => {
+                            if let Some(progress) = &progress {
+                                if let Err(e) = progress.call1((done, total)) {
+                                    return Ok(Err(e));
+                                }
+                            }
+                        }
+                        Ok(None) => break,
+                        Err(e) => return Err(e),
+                    }
+                }
+                py.detach(move || sink.finish()).map(Ok)
+            });
+        let failed = match written {
+            Ok(Ok(rows)) => return Ok(rows),
+            Ok(Err(py_err)) => py_err,
+            Err(e) => self.py_error(py, e),
+        };
+        let _ = std::fs::remove_file(&path);
+        Err(failed)
+    }
+}
