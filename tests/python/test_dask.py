@@ -186,6 +186,45 @@ def test_memory_urls(tmp_path: Path) -> None:
         fs.rm("/marcmap-dask-test", recursive=True)
 
 
+def test_storage_options_reach_the_file_system_that_reads_each_partition() -> None:
+    """``storage_options`` open every file system that reads, on the driver
+    (sizes) and in each partition (``MARCReader(url)``'s ranges)."""
+    fsspec = pytest.importorskip("fsspec")
+    from fsspec.implementations.memory import MemoryFileSystem
+
+    seen: list[dict[str, Any]] = []
+
+    class Recording(MemoryFileSystem):  # type: ignore[misc]
+        protocol = "marcmaptest"
+
+        @classmethod
+        def _strip_protocol(cls, path: str) -> str:
+            return str(MemoryFileSystem._strip_protocol(path.removeprefix("marcmaptest://")))
+
+        def __init__(self, *args: Any, **options: Any) -> None:
+            seen.append(options)
+            super().__init__(*args, **options)
+
+    fsspec.register_implementation("marcmaptest", Recording, clobber=True)
+    path = corpus_path(UVA)
+    fs = fsspec.filesystem("memory")
+    fs.pipe("/marcmap-options-test/uva.mrc", path.read_bytes())
+    try:
+        Recording.clear_instance_cache()
+        df = marcmap.dask.read_marc(
+            "marcmaptest://marcmap-options-test/uva.mrc",
+            "columns",
+            {"id": "001"},
+            blocksize="1 MiB",
+            storage_options={"secret": "s3cr3t"},
+        )
+        got = df.compute(scheduler="sync")["id"].tolist()
+        assert got == reference(path, "columns", {"id": "001"}).column("id").to_pylist()
+        assert seen and all(options == {"secret": "s3cr3t"} for options in seen), seen
+    finally:
+        fs.rm("/marcmap-options-test", recursive=True)
+
+
 def test_bad_arguments(tmp_path: Path) -> None:
     path = corpus_path(UVA)
     with pytest.raises(FileNotFoundError, match="nothing-here"):
