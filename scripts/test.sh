@@ -43,6 +43,7 @@ cargo fmt --check
 cargo clippy --all-targets -- -D warnings
 cargo clippy --all-targets --features python -- -D warnings
 cargo clippy --all-targets --features arbitrary -- -D warnings
+cargo clippy --all-targets --features arrow,parquet -- -D warnings
 RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --quiet
 cargo test
 # The `arbitrary` feature: its unit and doc tests, and the differential fuzz
@@ -50,6 +51,9 @@ cargo test
 cargo test --features arbitrary --lib arbitrary
 cargo test --features arbitrary --doc arbitrary
 cargo test --features arbitrary --test fuzz_replay
+# The `arrow` and `parquet` features: the builders against the core views, the
+# Parquet writer, and the arrow fuzz inputs replayed.
+cargo test --features arrow,parquet --test arrow --test fuzz_replay
 
 step "Build the abi3 wheel once"
 [ -x .venv/bin/python ] || "$PY311" -m venv .venv

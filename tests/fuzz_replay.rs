@@ -44,6 +44,10 @@ fn replay(root: &str) -> usize {
             );
             continue;
         }
+        if *target == "arrow" && !fuzz_checks::ARROW {
+            eprintln!("skipping {}/arrow: needs --features arrow", root.display());
+            continue;
+        }
         for path in inputs(&root.join(target)) {
             let data = std::fs::read(&path).unwrap();
             count += 1;

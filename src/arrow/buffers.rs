@@ -5,7 +5,7 @@
 
 use crate::error::{Error, ErrorKind, Position, Result};
 use arrow_array::{ArrayRef, BinaryArray, StringArray};
-use arrow_buffer::{Buffer, NullBufferBuilder, OffsetBuffer, ScalarBuffer};
+use arrow_buffer::{Buffer, NullBuffer, OffsetBuffer, ScalarBuffer};
 use std::sync::Arc;
 
 /// The error for a batch whose values pass Arrow's 32-bit offsets.
@@ -23,28 +23,24 @@ pub(crate) fn too_large(what: &str) -> Error {
 /// A list's or a string column's offsets: `[0, end of item 0, end of item 1, ...]`.
 pub(crate) struct Offsets {
     ends: Vec<i32>,
-    /// An end passed `i32::MAX`: [`Offsets::finish`] fails.
-    overflow: bool,
+    /// The last end pushed, whole: the largest, as ends never decrease. Above
+    /// `i32::MAX`, [`Offsets::finish`] fails (and the truncated ends are never used).
+    last: usize,
 }
 
 impl Offsets {
     pub(crate) fn with_capacity(items: usize) -> Self {
         let mut ends = Vec::with_capacity(items + 1);
         ends.push(0);
-        Offsets {
-            ends,
-            overflow: false,
-        }
+        Offsets { ends, last: 0 }
     }
 
-    /// Ends an item at `end` (a length of the values so far).
+    /// Ends an item at `end` (a length of the values so far: never less than
+    /// the last end).
     #[inline]
     pub(crate) fn push(&mut self, end: usize) {
-        let end = i32::try_from(end).unwrap_or_else(|_| {
-            self.overflow = true;
-            i32::MAX
-        });
-        self.ends.push(end);
+        self.ends.push(end as i32);
+        self.last = end;
     }
 
     /// How many items.
@@ -55,15 +51,17 @@ impl Offsets {
     /// Keeps the first `items` items.
     pub(crate) fn truncate(&mut self, items: usize) {
         self.ends.truncate(items + 1);
+        self.last = self.ends.last().map_or(0, |&e| e as usize);
     }
 
-    /// The offsets buffer; an error if they overflowed.
+    /// The offsets buffer; an error if they passed `i32::MAX`.
     pub(crate) fn finish(self, what: &str) -> Result<OffsetBuffer<i32>> {
-        if self.overflow {
+        if i32::try_from(self.last).is_err() {
             return Err(too_large(what));
         }
-        // Monotonic by construction: every end is a length of a growing buffer
-        // (or of a count), saturated at `i32::MAX` only when `overflow` is set.
+        // Every end is at most `last`, so none was truncated; they never
+        // decrease (lengths of a growing buffer, or counts), which
+        // `OffsetBuffer::new` checks again.
         Ok(OffsetBuffer::new(ScalarBuffer::from(self.ends)))
     }
 }
@@ -75,7 +73,9 @@ pub(crate) struct TextColumn {
     /// The values when they are bytes.
     pub(crate) raw: Vec<u8>,
     offsets: Offsets,
-    nulls: NullBufferBuilder,
+    /// One flag a value (a byte, not a bit: cheaper to append), packed into
+    /// Arrow's bitmap at the end; empty until the first null.
+    valid: Vec<bool>,
     binary: bool,
 }
 
@@ -93,7 +93,7 @@ impl TextColumn {
                 Vec::new()
             },
             offsets: Offsets::with_capacity(items),
-            nulls: NullBufferBuilder::new(items),
+            valid: Vec::new(),
             binary,
         }
     }
@@ -103,6 +103,7 @@ impl TextColumn {
         self.offsets.len()
     }
 
+    #[inline]
     fn end(&self) -> usize {
         if self.binary {
             self.raw.len()
@@ -115,7 +116,9 @@ impl TextColumn {
     #[inline]
     pub(crate) fn end_value(&mut self) {
         self.offsets.push(self.end());
-        self.nulls.append_non_null();
+        if !self.valid.is_empty() {
+            self.valid.push(true);
+        }
     }
 
     /// Appends `value` (text columns) or `bytes` (binary ones) as one value.
@@ -137,6 +140,20 @@ impl TextColumn {
         self.end_value();
     }
 
+    /// Appends ASCII bytes as one value of a text-only column, each byte a
+    /// character (other bytes as U+FFFD).
+    #[inline]
+    pub(crate) fn push_ascii(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.text.push(if b.is_ascii() {
+                char::from(b)
+            } else {
+                '\u{fffd}'
+            });
+        }
+        self.end_value();
+    }
+
     /// Appends one character as a value of a text-only column.
     #[inline]
     pub(crate) fn push_char(&mut self, c: char) {
@@ -147,13 +164,17 @@ impl TextColumn {
     /// Appends a null.
     #[inline]
     pub(crate) fn push_null(&mut self) {
+        if self.valid.is_empty() {
+            // Every value so far was valid.
+            self.valid.resize(self.len(), true);
+        }
         self.offsets.push(self.end());
-        self.nulls.append_null();
+        self.valid.push(false);
     }
 
     /// The array: `Utf8`, or `Binary` when `binary`.
-    pub(crate) fn finish(mut self, what: &str) -> Result<ArrayRef> {
-        let nulls = self.nulls.finish();
+    pub(crate) fn finish(self, what: &str) -> Result<ArrayRef> {
+        let nulls = (!self.valid.is_empty()).then(|| NullBuffer::from(self.valid));
         let offsets = self.offsets.finish(what)?;
         if self.binary {
             let values = Buffer::from_vec(self.raw);
@@ -163,12 +184,13 @@ impl TextColumn {
         }
         let values = Buffer::from_vec(self.text.into_bytes());
         // SAFETY: `values` are the bytes of a `String`, so valid UTF-8, and every
-        // offset is that `String`'s length taken between whole `str` appends, so
-        // each falls on a character boundary; the offsets start at 0, never
-        // decrease and end at `values.len()` (checked by `OffsetBuffer::new` and
-        // the overflow check above), and `nulls`, when present, has one bit per
-        // value, as `end_value`/`push_null` append both together. Skipping
-        // `try_new`'s second UTF-8 pass matters: the nested shape is mostly text.
+        // offset is that `String`'s length taken between whole `str` (or `char`)
+        // appends, so each falls on a character boundary; the offsets start at
+        // 0, never decrease and end at `values.len()` (checked by
+        // `OffsetBuffer::new` and the overflow check), and `nulls`, when
+        // present, has one flag a value, as `end_value`/`push_null` append both
+        // together. Skipping `try_new`'s second UTF-8 pass matters: the nested
+        // shape is mostly text.
         let array = unsafe { StringArray::new_unchecked(offsets, values, nulls) };
         Ok(Arc::new(array))
     }

@@ -2,7 +2,7 @@
 
 use super::buffers::{columnar, TextColumn};
 use super::nested::batch_bytes;
-use super::{checked_record, code_and_value, push_value, tag_str, ArrowOptions, BadRecords};
+use super::{checked_record, push_code, push_tag, ArrowOptions, BadRecords};
 use crate::error::Result;
 use crate::file::MarcFile;
 use arrow_array::{ArrayRef, Int32Array, Int64Array, RecordBatch};
@@ -33,7 +33,7 @@ struct RowRecord<'n> {
 impl Rows {
     /// Starts a row: the columns every row has.
     #[inline]
-    fn start(&mut self, record: &RowRecord<'_>, field_index: usize, tag: &str) {
+    fn start(&mut self, record: &RowRecord<'_>, field_index: usize, tag: &[u8; 3]) {
         self.record_index.push(record.index);
         match record.number {
             Some((text, bytes)) => self.control_number.push(text, bytes),
@@ -41,7 +41,7 @@ impl Rows {
         }
         self.field_index
             .push(i32::try_from(field_index).unwrap_or(i32::MAX));
-        self.tag.push_str(tag);
+        push_tag(&mut self.tag, tag);
     }
 }
 
@@ -90,7 +90,7 @@ pub(crate) fn build(
             number: number.map(|_| (number_text.as_str(), number_raw.as_slice())),
         };
         for (fi, field) in record.fields().enumerate() {
-            let tag = tag_str(&field);
+            let tag = field.tag();
             if field.is_control() {
                 r.start(&at, fi, tag);
                 r.ind1.push_null();
@@ -98,7 +98,7 @@ pub(crate) fn build(
                 r.subfield_index.push(0);
                 r.subfield_nulls.append_null();
                 r.code.push_null();
-                push_value(&mut r.value, &text, &field, field.data(), binary)?;
+                text.push(&mut r.value, &field, field.data(), binary)?;
                 continue;
             }
             let (a, b) = field.indicators();
@@ -108,9 +108,8 @@ pub(crate) fn build(
                 r.ind2.push_char(char::from(b));
                 r.subfield_index.push(i32::try_from(si).unwrap_or(i32::MAX));
                 r.subfield_nulls.append_non_null();
-                let (code, value) = code_and_value(&sf);
-                r.code.push_str(&code);
-                push_value(&mut r.value, &text, &field, value, binary)?;
+                let value = push_code(&mut r.code, &sf);
+                text.push(&mut r.value, &field, value, binary)?;
             }
         }
     }

@@ -159,78 +159,116 @@ pub fn batches(file: MarcFile, opts: ArrowOptions) -> BatchReader {
     BatchReader::new(file, opts)
 }
 
+/// A record's text for the rows of the nested and long shapes.
+///
+/// The fast path: a UTF-8 record whose whole data area is valid UTF-8 (the
+/// common case, found with one SIMD pass) has every value as a slice of that
+/// text, since the delimiters are ASCII. Its values are then copied straight
+/// into the column, with no value-by-value decoding. Anything else (MARC-8,
+/// legacy encodings, invalid UTF-8 under replace or ignore) goes through the
+/// decoder value by value.
+pub(crate) struct RowText<'a> {
+    text: RecordText<'a>,
+    /// The data area's bytes and, when they are all valid UTF-8, its text.
+    utf8: Option<(&'a [u8], &'a str)>,
+}
+
+impl<'a> RowText<'a> {
+    /// Appends a value, a part of `field`, to `col`: decoded, or raw.
+    #[inline]
+    fn push(
+        &self,
+        col: &mut buffers::TextColumn,
+        field: &FieldRef<'a>,
+        bytes: &[u8],
+        binary: bool,
+    ) -> Result<()> {
+        if binary {
+            col.raw.extend_from_slice(bytes);
+            col.end_value();
+            return Ok(());
+        }
+        self.value_into(field, bytes, &mut col.text)?;
+        col.end_value();
+        Ok(())
+    }
+
+    /// Appends the text of `bytes`, a part of `field`, to `out`.
+    #[inline]
+    fn value_into(&self, field: &FieldRef<'a>, bytes: &[u8], out: &mut String) -> Result<()> {
+        if let Some((data, text)) = self.utf8 {
+            // Where the value sits in the data area: a slice of the same bytes.
+            let at = (bytes.as_ptr() as usize).wrapping_sub(data.as_ptr() as usize);
+            if let Some(value) = at
+                .checked_add(bytes.len())
+                .and_then(|end| text.get(at..end))
+            {
+                out.push_str(value);
+                return Ok(());
+            }
+        }
+        self.text.value_into(field, bytes, out)
+    }
+}
+
 /// Record `i` for a row of the nested or long shape: parsed, and its text
 /// checked unless values are bytes, so that no value fails halfway through a row.
 fn checked_record<'f>(
     file: &'f MarcFile,
     opts: &ArrowOptions,
     i: usize,
-) -> Result<(RecordRef<'f>, RecordText<'f>)> {
+) -> Result<(RecordRef<'f>, RowText<'f>)> {
     let record = file.record(i)?;
     let text = record.text(&opts.decoder);
+    let mut utf8 = None;
     if !opts.binary {
-        text.check()?;
+        let bytes = record.as_bytes();
+        let data = bytes
+            .get(record.base_address()..bytes.len().saturating_sub(1))
+            .unwrap_or_default();
+        if text.encoding().is_utf8() {
+            utf8 = simdutf8::basic::from_utf8(data).ok().map(|s| (data, s));
+        }
+        if utf8.is_none() {
+            text.check()?;
+        }
     }
-    Ok((record, text))
+    Ok((record, RowText { text, utf8 }))
 }
 
-/// A field's tag as the views give it.
-fn tag_str<'a>(field: &FieldRef<'a>) -> &'a str {
-    std::str::from_utf8(field.tag()).unwrap_or("???")
+/// Appends a field's tag to `col` as the views give it (a tag that is not
+/// UTF-8 reads `???`).
+#[inline]
+fn push_tag(col: &mut buffers::TextColumn, tag: &[u8; 3]) {
+    if tag.is_ascii() {
+        col.push_ascii(tag);
+    } else {
+        col.push_str(std::str::from_utf8(tag).unwrap_or("???"));
+    }
 }
 
-/// A subfield's code and value as pymarc reads them (a non-ASCII code byte
-/// is read together with the value).
-fn code_and_value<'a>(sf: &Subfield<'a>) -> (Cow<'static, str>, &'a [u8]) {
+/// Appends a subfield's code to `col` as pymarc reads it (a non-ASCII code
+/// byte is read together with the value), and gives the value that goes with it.
+#[inline]
+fn push_code<'a>(col: &mut buffers::TextColumn, sf: &Subfield<'a>) -> &'a [u8] {
     if sf.code.is_ascii() {
-        return (Cow::Borrowed(ascii_str(sf.code)), sf.value);
+        col.push_char(char::from(sf.code));
+        return sf.value;
     }
     let (code, value) = crate::subfield_code::normalize(sf.code, sf.value);
-    (Cow::Owned(code), value)
-}
-
-/// An ASCII byte as a one-character `&'static str`.
-fn ascii_str(b: u8) -> &'static str {
-    static ASCII: [u8; 128] = {
-        let mut table = [0u8; 128];
-        let mut i = 0;
-        while i < 128 {
-            table[i] = i as u8;
-            i += 1;
-        }
-        table
-    };
-    let i = usize::from(b & 0x7f);
-    std::str::from_utf8(&ASCII[i..i + 1]).unwrap_or("?")
-}
-
-/// Appends a value, a part of `field`, to `col`: decoded, or raw.
-#[inline]
-fn push_value<'a>(
-    col: &mut buffers::TextColumn,
-    text: &RecordText<'a>,
-    field: &FieldRef<'a>,
-    bytes: &[u8],
-    binary: bool,
-) -> Result<()> {
-    if binary {
-        col.raw.extend_from_slice(bytes);
-    } else {
-        text.value_into(field, bytes, &mut col.text)?;
-    }
-    col.end_value();
-    Ok(())
+    col.push_str(&code);
+    value
 }
 
 /// The record's first 001, decoded (or raw), for the `control_number` column.
 fn push_control_number<'a>(
     col: &mut buffers::TextColumn,
     record: &RecordRef<'a>,
-    text: &RecordText<'a>,
+    text: &RowText<'a>,
     binary: bool,
 ) -> Result<()> {
     match record.first(b"001") {
-        Some(f) => push_value(col, text, &f, f.data(), binary),
+        Some(f) => text.push(col, &f, f.data(), binary),
         None => {
             col.push_null();
             Ok(())

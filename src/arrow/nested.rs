@@ -2,8 +2,8 @@
 
 use super::buffers::{columnar, Offsets, TextColumn};
 use super::{
-    checked_record, code_and_value, leader_str, push_control_number, push_value, schema, tag_str,
-    ArrowOptions, BadRecords,
+    checked_record, leader_str, push_code, push_control_number, push_tag, schema, ArrowOptions,
+    BadRecords,
 };
 use crate::error::Result;
 use crate::file::MarcFile;
@@ -87,11 +87,11 @@ pub(crate) fn build(
             .push(&leader_str(&record), record.leader().as_bytes());
         push_control_number(&mut c.control_number, &record, &text, binary)?;
         for field in record.fields() {
-            c.tag.push_str(tag_str(&field));
+            push_tag(&mut c.tag, field.tag());
             if field.is_control() {
                 c.ind1.push_null();
                 c.ind2.push_null();
-                push_value(&mut c.data, &text, &field, field.data(), binary)?;
+                text.push(&mut c.data, &field, field.data(), binary)?;
                 c.subfields.push(c.code_len());
                 c.subfields_nulls.append_null();
                 continue;
@@ -101,9 +101,8 @@ pub(crate) fn build(
             c.ind2.push_char(char::from(b));
             c.data.push_null();
             for sf in field.subfields() {
-                let (code, value) = code_and_value(&sf);
-                c.code.push_str(&code);
-                push_value(&mut c.value, &text, &field, value, binary)?;
+                let value = push_code(&mut c.code, &sf);
+                text.push(&mut c.value, &field, value, binary)?;
             }
             c.subfields.push(c.code_len());
             c.subfields_nulls.append_non_null();

@@ -1,6 +1,8 @@
 //! Batches written to Parquet (feature `parquet`), through arrow-rs's
 //! `ArrowWriter`, with bounded memory: a row group is closed as soon as the
-//! data buffered for it passes [`ParquetOptions::row_group_bytes`].
+//! memory its writers hold passes [`ParquetOptions::row_group_bytes`] (the
+//! writer's `memory_size`, not its estimate of the encoded size, which can be
+//! several times smaller while pages and dictionaries are being built).
 
 use super::BatchReader;
 use crate::error::{Error, ErrorKind, Position, Result};
@@ -44,7 +46,7 @@ impl std::str::FromStr for ParquetCompression {
 pub struct ParquetOptions {
     /// The compression.
     pub compression: ParquetCompression,
-    /// A row group is closed once this much data is buffered for it.
+    /// A row group is closed once its writers hold this much memory.
     pub row_group_bytes: usize,
 }
 
@@ -100,7 +102,7 @@ impl<W: Write + Send> ParquetSink<W> {
     /// Writes one batch; closes the row group if it has grown big enough.
     pub fn write(&mut self, batch: &RecordBatch) -> Result<()> {
         self.writer.write(batch).map_err(from_parquet)?;
-        if self.writer.in_progress_size() >= self.row_group_bytes {
+        if self.writer.memory_size() >= self.row_group_bytes {
             self.writer.flush().map_err(from_parquet)?;
         }
         Ok(())

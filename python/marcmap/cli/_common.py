@@ -95,7 +95,7 @@ def read_source(name: str) -> str | bytes:
     return name
 
 
-def open_reader(args: argparse.Namespace) -> MARCReader[Any]:
+def open_reader(args: argparse.Namespace, *, raise_errors: bool = False) -> MARCReader[Any]:
     """A reader over ``args.file`` with the reading options."""
     Handling = Literal["strict", "replace", "ignore"]
     errors = cast("Handling | None", "replace" if args.replace else args.errors)
@@ -111,6 +111,7 @@ def open_reader(args: argparse.Namespace) -> MARCReader[Any]:
         marc8_ligatures=args.ligatures,
         marc8_normalization="NFD" if args.nfd else "NFC",
         format=args.input_format,
+        raise_errors=raise_errors,
     )
 
 
