@@ -9,7 +9,27 @@ its first record) and the range with the tail of its last record, each with one
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+import contextvars
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any
+
+# fsspec's storage options (credentials, endpoints) for the URLs opened in this
+# context: the engines' workers set them around each piece they open, since
+# ``MARCReader(url)`` itself takes none.
+_storage_options: contextvars.ContextVar[Mapping[str, Any] | None] = contextvars.ContextVar(
+    "marcmap_storage_options", default=None
+)
+
+
+@contextlib.contextmanager
+def storage_options(options: Mapping[str, Any]) -> Iterator[None]:
+    """Opens URLs with fsspec's ``options`` inside the ``with`` block."""
+    token = _storage_options.set(options)
+    try:
+        yield
+    finally:
+        _storage_options.reset(token)
 
 
 def open_url(url: str) -> tuple[int, Callable[[int, int], bytes]]:
@@ -22,7 +42,7 @@ def open_url(url: str) -> tuple[int, Callable[[int, int], bytes]]:
             f"reading {url!r} needs fsspec (pip install fsspec, with the package for its "
             "protocol, such as s3fs or gcsfs)"
         ) from e
-    fs, path = fsspec.core.url_to_fs(url)
+    fs, path = fsspec.core.url_to_fs(url, **(_storage_options.get() or {}))
     size = int(fs.size(path))
 
     def read(start: int, end: int) -> bytes:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -94,3 +95,23 @@ def corpus() -> Path:
 @pytest.fixture
 def pymarc_dir(corpus: Path) -> Path:
     return corpus / "pymarc"
+
+
+def engines_required() -> bool:
+    """Whether this run must test the Dask and Spark readers: under CI, in the
+    venv that scripts/test.sh installs the engines into (MARCMAP_ENGINES=1)."""
+    return _ci() and os.environ.get("MARCMAP_ENGINES") == "1"
+
+
+def require_engine(module: str, extra: str) -> Any:
+    """Imports `module` for an engine's tests, or skips them saying why (fails
+    them when this run must test the engines)."""
+    import importlib
+
+    try:
+        return importlib.import_module(module)
+    except ImportError as e:
+        message = f"needs {module} (pip install 'marcmap[{extra}]'): {e}"
+        if engines_required():
+            pytest.fail("CI=true, MARCMAP_ENGINES=1: " + message)
+        pytest.skip(message, allow_module_level=True)
