@@ -54,7 +54,7 @@ impl Default for ParquetOptions {
     fn default() -> Self {
         ParquetOptions {
             compression: ParquetCompression::Zstd,
-            row_group_bytes: 64 << 20,
+            row_group_bytes: 32 << 20,
         }
     }
 }

@@ -267,7 +267,7 @@ impl Reader {
     /// ``to_arrow()`` gives (same arguments), through the Rust ``parquet``
     /// crate: no pyarrow needed. ``compression``: ``"zstd"`` (default),
     /// ``"snappy"`` or ``"none"``. A row group is closed once its writers hold
-    /// 64 MiB, so memory stays bounded. ``progress(done, total)`` is
+    /// 32 MiB, so memory stays bounded. ``progress(done, total)`` is
     /// called after each batch. Returns the number of rows written. A bad
     /// record is handled as in ``to_arrow()``; an error removes the file.
     #[pyo3(signature = (path, shape = "records", columns = None, *, first = false, binary = false, raw = false, compression = "zstd", batch_size = None, threads = None, progress = None))]
