@@ -27,7 +27,7 @@ Rows:
   pages, which count as RssFile) is polled every 5 ms and the peak reported,
   with the RssAnon of the same process before it reads a record.
 
-Each marcmap row is the best of ``ROUNDS`` runs. The machine is shared: the load
+Each marcmap row is the best of 3 runs (``formats_bench.best``). The machine is shared: the load
 and the cores two spinning processes get (formats_bench.py's helper) are printed
 first; the 2-thread rows mean something only when that is near 2.
 """
@@ -39,7 +39,6 @@ import os
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
@@ -48,21 +47,12 @@ import pyarrow as pa
 import pymarc
 
 sys.path.insert(0, str(Path(__file__).parent))
-from formats_bench import cores_available, peak_rss_anon  # noqa: E402
+from dist_bench import four_copies  # noqa: E402
+from formats_bench import best, cores_available, peak_rss_anon  # noqa: E402
 
-ROUNDS = 3
 PYMARC_RECORDS = 5_000
 DEFAULT = Path(__file__).parent / "data" / "BooksAll.2016.part01.utf8"
 WIDE = {"id": "001", "title": "245$a", "subjects": "650$a"}
-
-
-def best(fn: Callable[[], object], rounds: int = ROUNDS) -> float:
-    times = []
-    for _ in range(rounds):
-        t = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t)
-    return min(times)
 
 
 def consume(stream: object) -> int:
@@ -199,12 +189,7 @@ def main() -> None:
                 )
             )
 
-        big = Path(tmp) / "loc4.mrc"
-        with open(big, "wb") as fh:
-            data = path.read_bytes()
-            for _ in range(4):
-                fh.write(data)
-            del data
+        big = four_copies(path, Path(tmp))
         big_size = big.stat().st_size
         for mode, label in [("stream", "nested stream"), ("records", "Parquet nested")]:
             base, peak = peak_memory(big, mode, Path(tmp) / "big.parquet")

@@ -284,6 +284,17 @@ def partition_case(big: Path, trials: int) -> None:
     )
 
 
+def four_copies(src: Path, tmp: Path) -> Path:
+    """``tmp/loc-x4.mrc``: four copies of ``src`` (the 1 GB file the benchmarks
+    of partitions, Arrow memory and the engines use), streamed, not read whole."""
+    big = tmp / "loc-x4.mrc"
+    with open(big, "wb") as out:
+        for _ in range(4):
+            with open(src, "rb") as f:
+                shutil.copyfileobj(f, out, 16 << 20)
+    return big
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("file", nargs="?", default=str(DEFAULT))
@@ -300,11 +311,7 @@ def main() -> int:
         loc = tmp / src.name
         shutil.copyfile(src, loc)
         service_case(loc, args.trials)
-        big = tmp / "loc-x4.mrc"
-        with open(big, "wb") as out:
-            for _ in range(4):
-                with open(loc, "rb") as f:
-                    shutil.copyfileobj(f, out, 16 << 20)
+        big = four_copies(loc, tmp)
         partition_case(big, args.trials)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

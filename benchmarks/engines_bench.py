@@ -222,11 +222,7 @@ def main() -> int:
     try:
         loc = tmp / src.name
         shutil.copyfile(src, loc)
-        big = tmp / "loc-x4.mrc"
-        with open(big, "wb") as out:
-            for _ in range(4):
-                with open(loc, "rb") as f:
-                    shutil.copyfileobj(f, out, 16 << 20)
+        big = dist_bench.four_copies(loc, tmp)
         files = [loc, big]
 
         print("\n## Dask against single-process to_arrow")

@@ -32,9 +32,8 @@ def storage_options(options: Mapping[str, Any]) -> Iterator[None]:
         _storage_options.reset(token)
 
 
-def open_url(url: str) -> tuple[int, Callable[[int, int], bytes]]:
-    """The size of the object at ``url``, and a function reading its bytes
-    ``start`` to ``end``."""
+def import_fsspec(url: str) -> Any:
+    """fsspec, or an ``ImportError`` saying that reading ``url`` needs it."""
     try:
         import fsspec  # type: ignore[import-untyped,import-not-found,unused-ignore]
     except ImportError as e:
@@ -42,6 +41,13 @@ def open_url(url: str) -> tuple[int, Callable[[int, int], bytes]]:
             f"reading {url!r} needs fsspec (pip install fsspec, with the package for its "
             "protocol, such as s3fs or gcsfs)"
         ) from e
+    return fsspec
+
+
+def open_url(url: str) -> tuple[int, Callable[[int, int], bytes]]:
+    """The size of the object at ``url``, and a function reading its bytes
+    ``start`` to ``end``."""
+    fsspec = import_fsspec(url)
     fs, path = fsspec.core.url_to_fs(url, **(_storage_options.get() or {}))
     size = int(fs.size(path))
 

@@ -101,10 +101,7 @@ def _is_url(text: str) -> bool:
 
 
 def _expand_url(url: str, storage_options: Mapping[str, Any]) -> list[MarcFile]:
-    try:
-        import fsspec  # type: ignore[import-untyped,import-not-found,unused-ignore]
-    except ImportError as e:
-        raise ImportError(f"reading {url!r} needs fsspec (pip install fsspec)") from e
+    fsspec = _fsspec.import_fsspec(url)
     fs, _token, paths = fsspec.core.get_fs_token_paths(url, storage_options=dict(storage_options))
     if isinstance(fs, fsspec.implementations.local.LocalFileSystem):
         # file:// is mapped like any local path.

@@ -35,11 +35,11 @@ integers: an unsigned Arrow column is given as the signed type one size up
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator, Mapping
 from typing import Any
 
 from marcmap import _pieces
+from marcmap._columns import parse_columns
 
 try:
     from pyspark.sql.datasource import (  # type: ignore[import-not-found,unused-ignore]
@@ -102,22 +102,6 @@ def _bool(name: str, value: str) -> bool:
     raise ValueError(f"option {name}={value!r}: expected true or false")
 
 
-def parse_columns(text: str) -> dict[str, str]:
-    """``"id=001,title=245$a"`` (or a JSON object) as ``{"id": "001", "title": "245$a"}``."""
-    if text.lstrip().startswith("{"):
-        parsed = json.loads(text)
-        if not isinstance(parsed, dict) or not all(isinstance(v, str) for v in parsed.values()):
-            raise ValueError(f"option columns={text!r}: a JSON object must map names to specs")
-        return {str(k): v for k, v in parsed.items()}
-    columns = {}
-    for item in text.split(","):
-        name, eq, spec = item.partition("=")
-        if not eq or not name.strip() or not spec.strip():
-            raise ValueError(f"option columns={text!r}: expected name=spec pairs, got {item!r}")
-        columns[name.strip()] = spec.strip()
-    return columns
-
-
 def _request(options: Mapping[str, str]) -> tuple[_pieces.Request, dict[str, Any]]:
     """The read the options ask for, and the storage options for URLs."""
     opts = {k.lower(): v for k, v in options.items()}
@@ -138,7 +122,7 @@ def _request(options: Mapping[str, str]) -> tuple[_pieces.Request, dict[str, Any
                 extra[name] = value
         else:
             raise ValueError(f"the marc data source has no option {key!r}")
-    columns = parse_columns(opts["columns"]) if "columns" in opts else None
+    columns = parse_columns(opts["columns"], "option columns") if "columns" in opts else None
     shape = opts.get("shape", "columns" if columns else "records")
     reader, arrow = _pieces.split_options(extra)
     request = _pieces.Request(

@@ -114,4 +114,9 @@ def require_engine(module: str, extra: str) -> Any:
         message = f"needs {module} (pip install 'marcmap[{extra}]'): {e}"
         if engines_required():
             pytest.fail("CI=true, MARCMAP_ENGINES=1: " + message)
+        # Dask and Spark are optional extras (pyspark alone is ~300 MB):
+        # scripts/test.sh installs them into the CPython 3.11 venv only, so the
+        # 3.13 run, and a user's venv without them, skip these modules, saying
+        # which extra to install. Where they must run (that 3.11 venv under CI),
+        # the line above fails instead.
         pytest.skip(message, allow_module_level=True)

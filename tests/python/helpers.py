@@ -1,8 +1,11 @@
-"""Comparison helpers: a marcmap record against a pymarc record."""
+"""Comparison helpers: a marcmap record against a pymarc record; the command
+line run as a user runs it."""
 
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 import unicodedata
 from collections.abc import Callable
 from pathlib import Path
@@ -28,6 +31,17 @@ LIST_PROPERTIES = (
     "physicaldescription",
     "addedentries",
 )
+
+
+def run_cli(*args: str, **kwargs: Any) -> subprocess.CompletedProcess[str]:
+    """``python -m marcmap ARGS...``, its output captured as text."""
+    return subprocess.run(
+        [sys.executable, "-m", "marcmap", *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        **kwargs,
+    )
 
 
 def pymarc_items(path: Path, **kwargs: Any) -> list[tuple[int, Any, BaseException | None]]:

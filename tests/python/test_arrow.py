@@ -4,8 +4,6 @@ Polars and DuckDB; Parquet read back; the schemas pinned; bad text."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +14,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from conftest import CORPUS, DATA, corpus_available, corpus_path, iso2709_files, looks_like_iso2709
+from helpers import run_cli
 
 WIDE = {"id": "001", "title": "245$a", "subjects": "650$ax", "imprint": "260"}
 POSITIONS = {"type": "LDR/06", "lang": "008/35-37", "date1": "008/07-10"}
@@ -362,42 +361,14 @@ def test_bad_arguments() -> None:
 def test_cli_parquet(tmp_path: Path) -> None:
     path = str(corpus_path("solrmarc/record_set_045.mrc"))
     out = tmp_path / "wide.parquet"
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "marcmap",
-            "parquet",
-            path,
-            str(out),
-            "--shape",
-            "columns",
-            "--columns",
-            "id=001,title=245$a",
-            "--first",
-        ],
-        capture_output=True,
-        text=True,
-    )
+    wide = ["--shape", "columns", "--columns", "id=001,title=245$a", "--first"]
+    done = run_cli("parquet", path, str(out), *wide)
     assert done.returncode == 0, done.stderr
     reader = marcmap.MARCReader(path)
     back = pq.read_table(out)
     assert back.column("title").to_pylist() == reader.extract("245$a", first=True)
     assert "rows written" in done.stderr
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "marcmap",
-            "parquet",
-            path,
-            str(tmp_path / "l.parquet"),
-            "--shape",
-            "subfields",
-        ],
-        capture_output=True,
-        text=True,
-    )
+    done = run_cli("parquet", path, str(tmp_path / "l.parquet"), "--shape", "subfields")
     assert done.returncode == 0, done.stderr
     assert (
         pq.read_table(tmp_path / "l.parquet").num_rows

@@ -14,14 +14,9 @@ from pathlib import Path
 
 import pymarc
 from conftest import corpus_path
+from helpers import run_cli
 
 CLEAN = "traject/test/test_support/test_data.utf8.mrc"
-
-
-def _run(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "marcmap", *args], capture_output=True, text=True, timeout=60
-    )
 
 
 def _pymarc(path):  # type: ignore[no-untyped-def]
@@ -31,40 +26,40 @@ def _pymarc(path):  # type: ignore[no-untyped-def]
 
 def test_count() -> None:
     path = corpus_path(CLEAN)
-    out = _run("count", str(path))
+    out = run_cli("count", str(path))
     assert out.returncode == 0, out.stderr
     assert out.stdout.startswith(f"{len(_pymarc(path))} records, 0 bad records")
 
 
 def test_validate_exit_codes() -> None:
-    ok = _run("validate", str(corpus_path(CLEAN)))
+    ok = run_cli("validate", str(corpus_path(CLEAN)))
     assert ok.returncode == 0, ok.stdout + ok.stderr
-    bad = _run("validate", str(corpus_path("pymarc/bad_records.mrc")))
+    bad = run_cli("validate", str(corpus_path("pymarc/bad_records.mrc")))
     assert bad.returncode == 1
     assert "RecordDirectoryInvalid" in bad.stdout or "Error" in bad.stdout
-    missing = _run("validate", "/nonexistent/file.mrc")
+    missing = run_cli("validate", "/nonexistent/file.mrc")
     assert missing.returncode == 2
 
 
 def test_dump_index_and_control_number() -> None:
     path = corpus_path(CLEAN)
     theirs = _pymarc(path)
-    out = _run("dump", str(path), "--index", "4")
+    out = run_cli("dump", str(path), "--index", "4")
     assert out.returncode == 0, out.stderr
     assert out.stdout == str(theirs[4]) + "\n"
-    out = _run("dump", str(path), "--index", "-1")
+    out = run_cli("dump", str(path), "--index", "-1")
     assert out.stdout == str(theirs[-1]) + "\n"
     cn = theirs[12]["001"].data
-    out = _run("dump", str(path), "--control-number", cn)
+    out = run_cli("dump", str(path), "--control-number", cn)
     assert out.returncode == 0
     assert out.stdout == str(theirs[12]) + "\n"
-    out = _run("dump", str(path), "--control-number", "no-such-cn")
+    out = run_cli("dump", str(path), "--control-number", "no-such-cn")
     assert out.returncode == 1
 
 
 def test_dump_all_equals_pymarc_text() -> None:
     path = corpus_path(CLEAN)
-    out = _run("dump", str(path))
+    out = run_cli("dump", str(path))
     assert out.returncode == 0
     assert out.stdout == "".join(str(r) + "\n" for r in _pymarc(path))
 
@@ -83,7 +78,7 @@ def test_stdin_dash_and_options_after_the_command() -> None:
 
 
 def test_missing_file_names_the_path() -> None:
-    out = _run("count", "/nonexistent/file.mrc")
+    out = run_cli("count", "/nonexistent/file.mrc")
     assert out.returncode == 2
     assert "/nonexistent/file.mrc" in out.stderr and "No such file" in out.stderr
 
@@ -106,13 +101,13 @@ def _png(path: Path) -> Path:
 def test_not_marc_exits_non_zero_and_says_what_it_is(tmp_path: Path) -> None:
     png = _png(tmp_path / "logo.png")
     for command in ("count", "dump", "validate"):
-        out = _run(command, "/etc/passwd")
+        out = run_cli(command, "/etc/passwd")
         assert out.returncode == 1, (command, out.stderr)
         assert "looks like plain text" in out.stderr and "not MARC" in out.stderr
-        out = _run(command, str(png))
+        out = run_cli(command, str(png))
         assert out.returncode == 1
         assert "this looks like a PNG image, not MARC" in out.stderr, out.stderr
-    out = _run("convert", str(png), str(tmp_path / "out.xml"))
+    out = run_cli("convert", str(png), str(tmp_path / "out.xml"))
     assert out.returncode == 1 and "PNG image" in out.stderr
 
 
@@ -129,29 +124,29 @@ def test_every_command_reads_every_format(tmp_path: Path) -> None:
     gz.write_bytes(gzip.compress(paths[0].read_bytes()))
     dumps = []
     for path in [*paths, gz]:
-        count = _run("count", str(path))
+        count = run_cli("count", str(path))
         assert count.returncode == 0, count.stderr
         assert count.stdout.startswith("30 records, 0 bad records"), (path, count.stdout)
-        assert _run("validate", str(path)).returncode == 0
-        dump = _run("dump", str(path))
+        assert run_cli("validate", str(path)).returncode == 0
+        dump = run_cli("dump", str(path))
         assert dump.returncode == 0, dump.stderr
         dumps.append(dump.stdout)
     assert all(d == dumps[0] for d in dumps[1:])
-    forced = _run("count", "--from", "marcxml", str(paths[1]))
+    forced = run_cli("count", "--from", "marcxml", str(paths[1]))
     assert forced.stdout.startswith("30 records")
 
 
 def test_convert_round_trips_through_every_format(tmp_path: Path) -> None:
     source = corpus_path(CLEAN)
-    original = _run("dump", str(source)).stdout
+    original = run_cli("dump", str(source)).stdout
     for ext in ("xml", "json", "jsonl", "mrk", "mrc"):
         out = tmp_path / f"out.{ext}"
-        done = _run("convert", str(source), str(out))
+        done = run_cli("convert", str(source), str(out))
         assert done.returncode == 0, done.stderr
         assert "30 records written" in done.stderr
         back = tmp_path / f"back-{ext}.mrc"
-        assert _run("convert", str(out), str(back), "--to", "marc").returncode == 0
-        assert _run("dump", str(back)).stdout == original, ext
+        assert run_cli("convert", str(out), str(back), "--to", "marc").returncode == 0
+        assert run_cli("dump", str(back)).stdout == original, ext
 
 
 def test_convert_stdin_to_stdout() -> None:
@@ -169,7 +164,7 @@ def test_convert_stdin_to_stdout() -> None:
 
 
 def test_convert_names_each_bad_record_and_sums_up(tmp_path: Path) -> None:
-    out = _run("convert", str(corpus_path("pymarc/bad_records.mrc")), str(tmp_path / "x.xml"))
+    out = run_cli("convert", str(corpus_path("pymarc/bad_records.mrc")), str(tmp_path / "x.xml"))
     assert out.returncode == 1
     errors = [line for line in out.stderr.splitlines() if line.startswith("error: record ")]
     assert errors and all("byte" in e for e in errors), out.stderr
@@ -178,7 +173,7 @@ def test_convert_names_each_bad_record_and_sums_up(tmp_path: Path) -> None:
 
 def test_convert_to_utf8_transcodes_marc8(tmp_path: Path) -> None:
     out = tmp_path / "utf8.mrc"
-    done = _run("convert", str(corpus_path("pymarc/marc8.dat")), str(out), "--to-utf8")
+    done = run_cli("convert", str(corpus_path("pymarc/marc8.dat")), str(out), "--to-utf8")
     assert done.returncode == 0, done.stderr
     data = out.read_bytes()
     assert data[9:10] == b"a"
@@ -191,27 +186,27 @@ def test_convert_to_utf8_transcodes_marc8(tmp_path: Path) -> None:
 
 
 def test_plurals_and_version() -> None:
-    one = _run("count", str(corpus_path("pymarc/marc8.dat")))
+    one = run_cli("count", str(corpus_path("pymarc/marc8.dat")))
     assert one.stdout.startswith("1 record, 0 bad records, 0 skipped byte ranges"), one.stdout
-    version = _run("--version")
+    version = run_cli("--version")
     assert version.returncode == 0 and version.stdout.startswith("marcmap ")
     for command in ("count", "dump", "validate"):
-        help_text = _run(command, "--help").stdout
+        help_text = run_cli(command, "--help").stdout
         assert "FILE" in help_text and "``" not in help_text
         assert "--strict-records" in help_text and "--encoding" in help_text
 
 
 def test_strict_framing_that_stopped_early_says_so() -> None:
     path = str(corpus_path("pymarc/bad_records.mrc"))
-    out = _run("count", "--strict-framing", path)
+    out = run_cli("count", "--strict-framing", path)
     assert "stopped early (strict framing)" in out.stdout
 
 
 def test_count_includes_text_problems() -> None:
     path = str(corpus_path("ruby-marc/utf8_with_bad_bytes.marc"))
-    out = _run("count", path)
+    out = run_cli("count", path)
     assert out.stdout.startswith("1 record, 1 bad record (1 with text that does not decode)")
-    structural = _run("count", "--no-decode", path)
+    structural = run_cli("count", "--no-decode", path)
     assert "0 bad records (text not checked)" in structural.stdout
 
 
@@ -219,36 +214,36 @@ def test_dump_prints_each_error_and_goes_on() -> None:
     # Strict MARC-8 handling makes a bad escape an error: dump reports it with
     # its position and goes on to the next record; exit status 1.
     path = str(corpus_path("pymarc/bad_records.mrc"))
-    out = _run("dump", path)
+    out = run_cli("dump", path)
     assert out.returncode == 1
     assert out.stderr.count("error: record ") >= 5
     assert out.stdout.count("=LDR  ") == 3
-    strict = _run("dump", "--errors", "strict", str(corpus_path("pymarc/bad_marc8_escape.dat")))
+    strict = run_cli("dump", "--errors", "strict", str(corpus_path("pymarc/bad_marc8_escape.dat")))
     assert strict.returncode == 1 and "Marc8" not in strict.stdout
     assert "invalid MARC-8" in strict.stderr
-    replaced = _run("dump", "--replace", str(corpus_path("pymarc/bad_marc8_escape.dat")))
+    replaced = run_cli("dump", "--replace", str(corpus_path("pymarc/bad_marc8_escape.dat")))
     assert replaced.returncode == 0 and "\ufffd" in replaced.stdout
 
 
 def test_text_flags() -> None:
     mislabelled = str(corpus_path("pymarc/utf8_without_leader_flag.dat"))
-    detected = _run("dump", mislabelled)
+    detected = run_cli("dump", mislabelled)
     assert "solitude à la communauté" in unicodedata.normalize("NFC", detected.stdout)
-    plain = _run("dump", "--no-detect-utf8", "--errors", "strict", mislabelled)
+    plain = run_cli("dump", "--no-detect-utf8", "--errors", "strict", mislabelled)
     assert plain.returncode == 1
-    cp1251 = _run("dump", "--encoding", "cp1251", str(corpus_path("pymarc/1251.dat")))
+    cp1251 = run_cli("dump", "--encoding", "cp1251", str(corpus_path("pymarc/1251.dat")))
     assert cp1251.returncode == 0 and any("\u0400" <= c <= "\u04ff" for c in cp1251.stdout)
     lig = str(corpus_path("yaz/marc7.marc"))
-    assert "\u0361" in _run("dump", lig).stdout
-    assert "\ufe20" in _run("dump", "--ligatures", "pymarc", lig).stdout
+    assert "\u0361" in run_cli("dump", lig).stdout
+    assert "\ufe20" in run_cli("dump", "--ligatures", "pymarc", lig).stdout
 
 
 def test_strict_records_refuses_repairs() -> None:
     path = str(corpus_path("mrrc/simple_holdings.mrc"))
-    repaired = _run("validate", path)
+    repaired = run_cli("validate", path)
     assert repaired.returncode == 1 and "repaired:" in repaired.stdout
-    assert _run("dump", path).returncode == 0
-    strict = _run("dump", "--strict-records", path)
+    assert run_cli("dump", path).returncode == 0
+    strict = run_cli("dump", "--strict-records", path)
     assert strict.returncode == 1 and "FieldTerminatorMissing" not in strict.stdout
     assert "field does not end with the field terminator" in strict.stderr
 
@@ -257,6 +252,6 @@ def test_count_counts_bad_records_as_the_reader_reads_them() -> None:
     # Invalid MARC-8 is replaced by default, so the record is not bad; with
     # --errors strict it is.
     path = str(corpus_path("pymarc/bad_marc8_escape.dat"))
-    assert _run("count", path).stdout.startswith("1 record, 0 bad records")
-    strict = _run("count", "--errors", "strict", path).stdout
+    assert run_cli("count", path).stdout.startswith("1 record, 0 bad records")
+    strict = run_cli("count", "--errors", "strict", path).stdout
     assert strict.startswith("1 record, 1 bad record (1 with text that does not decode)")

@@ -7,6 +7,7 @@ import argparse
 import sys
 from typing import Literal, cast
 
+from marcmap._columns import parse_columns
 from marcmap.cli._common import add_input, framing_note, open_reader, plural
 from marcmap.cli.convert import _Progress
 
@@ -63,26 +64,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser.set_defaults(run=run)
 
 
-def parse_columns(text: str) -> dict[str, str]:
-    """``"id=001,title=245$a"`` as ``{"id": "001", "title": "245$a"}``; a bare
-    spec is named by itself."""
-    columns: dict[str, str] = {}
-    for part in text.split(","):
-        part = part.strip()
-        if not part:
-            continue
-        name, sep, spec = part.partition("=")
-        name, spec = (name.strip(), spec.strip()) if sep else (part, part)
-        if name in columns:
-            raise ValueError(f"--columns: {name!r} is named twice")
-        columns[name] = spec
-    if not columns:
-        raise ValueError("--columns: give at least one, e.g. 'title=245$a'")
-    return columns
-
-
 def run(args: argparse.Namespace) -> int:
-    columns = parse_columns(args.columns) if args.columns is not None else None
+    columns = parse_columns(args.columns, "--columns") if args.columns is not None else None
     shape = cast(Shape, args.shape or ("columns" if columns else "records"))
     if columns is not None and shape != "columns":
         raise ValueError("--columns goes with --shape columns")
