@@ -70,7 +70,7 @@ pub fn fields_reach_declared_end(record: &[u8], first_terminator: usize) -> bool
         return false;
     }
     let directory = &record[LEADER_LEN..base - 1];
-    if directory.len() % DIRECTORY_ENTRY_LEN != 0 {
+    if !directory.len().is_multiple_of(DIRECTORY_ENTRY_LEN) {
         return false;
     }
     let mut fields_end = 0;

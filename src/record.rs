@@ -166,7 +166,7 @@ impl<'a> RecordRef<'a> {
             return Err(base_invalid("no directory terminator (0x1E) before it"));
         }
         let dir_bytes = &bytes[LEADER_LEN..base - 1];
-        if dir_bytes.len() % DIRECTORY_ENTRY_LEN != 0 {
+        if !dir_bytes.len().is_multiple_of(DIRECTORY_ENTRY_LEN) {
             let reason = format!(
                 "{} bytes is not a whole number of 12-byte entries",
                 dir_bytes.len()

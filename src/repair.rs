@@ -178,7 +178,7 @@ fn framed_by_base(record: &[u8], base: usize, end: usize) -> Option<usize> {
     let framed = directory_end > LEADER_LEN
         && directory_end < end
         && record[directory_end] == FIELD_TERMINATOR
-        && (directory_end - LEADER_LEN) % DIRECTORY_ENTRY_LEN == 0
+        && (directory_end - LEADER_LEN).is_multiple_of(DIRECTORY_ENTRY_LEN)
         && record[LEADER_LEN..directory_end]
             .chunks_exact(DIRECTORY_ENTRY_LEN)
             .all(is_strict_entry);
@@ -443,7 +443,7 @@ mod tests {
         let data = "1 \x1faSmith \u{e9}\x1e10\x1faTitle \u{e9}\x1e".as_bytes();
         let r = record(&[("245", 12, 12), ("100", 12, 0)], data, None);
         let l = locate(&r);
-        assert!(l.map_or(true, |l| { fields(&r, &l)[1].starts_with(b"1 ") }));
+        assert!(l.is_none_or(|l| { fields(&r, &l)[1].starts_with(b"1 ") }));
     }
 
     #[test]

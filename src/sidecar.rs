@@ -346,7 +346,7 @@ impl Sidecar {
     /// see [`Sidecar::check_matches`]). Never panics.
     pub fn decode(bytes: &[u8]) -> Result<Sidecar, SidecarProblem> {
         check_start(bytes)?;
-        if bytes.len() % 8 != 0 {
+        if !bytes.len().is_multiple_of(8) {
             return Err(corrupt(&format!(
                 "{} bytes, not a whole number of 8-byte words (truncated or extended)",
                 bytes.len()
@@ -564,7 +564,7 @@ fn decode_sections(
     let (s, r) = (skipped_words.len() / 3, recovered_words.len() / 4);
 
     let starts_ok = starts.windows(2).all(|w| w[0] < w[1])
-        && starts.last().map_or(true, |&last| {
+        && starts.last().is_none_or(|&last| {
             last.checked_add(MIN_RECORD_LEN as u64)
                 .is_some_and(|e| e <= size)
         });
@@ -594,12 +594,12 @@ fn decode_sections(
     let mut recovered: Vec<RecoveredRecord> = Vec::with_capacity(r);
     for w in recovered_words.chunks_exact(4) {
         let record = w[0];
-        let in_order = recovered.last().map_or(true, |p| p.record < record);
+        let in_order = recovered.last().is_none_or(|p| p.record < record);
         let at_start = usize::try_from(record).ok().and_then(|i| starts.get(i)) == Some(&w[1]);
         let declared = (w[2] != NONE).then_some(w[2]);
         let fits =
             w[3] >= MIN_RECORD_LEN as u64 && w[1].checked_add(w[3]).is_some_and(|e| e <= size);
-        if !(in_order && at_start && fits && declared.map_or(true, |d| d <= 99_999)) {
+        if !(in_order && at_start && fits && declared.is_none_or(|d| d <= 99_999)) {
             return Err(corrupt("a recovered record that is not one of the records"));
         }
         recovered.push(RecoveredRecord {
@@ -619,7 +619,7 @@ fn decode_sections(
     let consistent = match framing {
         Framing::Strict => skipped.is_empty() && recovered.is_empty(),
         Framing::Lenient => stopped_at.is_none(),
-    } && stopped_at.map_or(true, |st| st <= size);
+    } && stopped_at.is_none_or(|st| st <= size);
     if !consistent {
         return Err(corrupt("framing and contents disagree"));
     }

@@ -88,7 +88,7 @@ fn leader_arg(leader: &Bound<'_, PyAny>) -> PyResult<[u8; 24]> {
 fn subfields_arg(subfields: &Bound<'_, PyAny>) -> PyResult<Vec<OwnedSubfield>> {
     let items: Vec<Bound<'_, PyAny>> = subfields.try_iter()?.collect::<PyResult<_>>()?;
     if items.iter().all(|i| i.is_instance_of::<PyString>()) && !items.is_empty() {
-        if items.len() % 2 != 0 {
+        if !items.len().is_multiple_of(2) {
             return Err(PyValueError::new_err(
                 "a flat subfield list has a code for every value",
             ));

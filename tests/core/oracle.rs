@@ -96,7 +96,7 @@ pub fn parse(rec: &[u8]) -> Result<ORecord, &'static str> {
         return Err("no directory terminator before base address");
     }
     let directory = &rec[24..base - 1];
-    if directory.len() % 12 != 0 {
+    if !directory.len().is_multiple_of(12) {
         return Err("directory not whole entries");
     }
     if directory.is_empty() {

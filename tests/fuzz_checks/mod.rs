@@ -176,7 +176,7 @@ pub fn check_index(data: &[u8]) {
         // (A 0x1D inside the leader or directory is not checked.)
         let first = data[s..s + len - 1].iter().position(|&b| b == RT);
         let base = data.get(s + 12..).and_then(oracle_declared);
-        if !recovered && first.is_some_and(|e| base.map_or(true, |b| b <= e)) {
+        if !recovered && first.is_some_and(|e| base.is_none_or(|b| b <= e)) {
             assert_eq!(
                 oracle_fields_end(&data[s..s + len]),
                 Some(len - 1),
@@ -371,7 +371,7 @@ pub fn check_record(data: &[u8]) {
     }
     for r in record.repairs() {
         assert!(r.byte < data.len(), "repair {r} outside the record");
-        assert!(r.field.map_or(true, |f| f < record.field_count()));
+        assert!(r.field.is_none_or(|f| f < record.field_count()));
         let _ = r.to_string();
     }
     let _ = (leader.record_length(), leader.is_utf8());
