@@ -191,11 +191,14 @@ pub enum ErrorKind {
     },
     /// Input that is no MARC serialisation marcmap knows.
     #[error(
-        "this looks like {looks_like}, not MARC (ISO 2709, MARCXML, MARC-in-JSON or MARCMaker)"
+        "{}this looks like {looks_like}, not MARC (ISO 2709, MARCXML, MARC-in-JSON or MARCMaker)",
+        path.as_ref().map(|p| format!("{}: ", p.display())).unwrap_or_default()
     )]
     NotMarc {
         /// What the input looks like: "a PNG image", "plain text", ...
         looks_like: String,
+        /// The input's path, when it was opened from one.
+        path: Option<std::path::PathBuf>,
     },
     /// A sidecar (a persisted index) could not be used or written.
     #[error("sidecar {}: {problem}", path.display())]
@@ -218,6 +221,21 @@ pub enum ErrorKind {
     Columnar {
         /// What went wrong.
         reason: String,
+    },
+    /// An output file could not be created: names the path.
+    #[error("cannot write {}: {source}", path.display())]
+    Create {
+        /// The output's path.
+        path: std::path::PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// An output path that is the input file (by device and inode, so also
+    /// through a link): writing it would destroy the data being read.
+    #[error("{} is the input file: write the output to another path (it would destroy the input)", path.display())]
+    OutputIsInput {
+        /// The output's path, as given.
+        path: std::path::PathBuf,
     },
     /// A record index past the end of the file.
     #[error("record index {index} is out of range for {len} records")]

@@ -6,6 +6,7 @@ use crate::format::Format;
 use crate::frame;
 use crate::index::{Framing, RecordIndex, RecoveredRecord, SkippedRange};
 use crate::layout;
+use crate::output::FileId;
 use crate::parallel;
 use crate::partition::{self, ReadAt, ReadBytes};
 use crate::read::{Input, InputPosition};
@@ -141,6 +142,20 @@ impl OpenOptions {
         let path = path.as_ref();
         let file = std::fs::File::open(path).map_err(|e| open_error(path, e))?;
         let meta = file.metadata().map_err(|e| open_error(path, e))?;
+        let id = FileId::of(&meta);
+        match self.open_opened(path, file, meta) {
+            Ok(file) => Ok(file.with_file_id(id)),
+            Err(e) if matches!(e.kind(), ErrorKind::NotMarc { .. }) => Err(naming_path(e, path)),
+            Err(e) => Err(e),
+        }
+    }
+
+    fn open_opened(
+        &self,
+        path: &Path,
+        file: std::fs::File,
+        meta: std::fs::Metadata,
+    ) -> Result<MarcFile> {
         let origin = Origin {
             path: path.to_path_buf(),
             size: meta.len(),
@@ -208,6 +223,9 @@ impl OpenOptions {
         }
         let file = file.with_origin(origin, status);
         if mode == SidecarMode::Rebuild {
+            // With the 001 index, as `marcmap index` and `save_index()` write it.
+            let threads = self.threads.unwrap_or_else(parallel::default_threads);
+            file.control_number_index_with(threads);
             file.save_index(None)?;
         }
         Ok(file)
@@ -216,8 +234,9 @@ impl OpenOptions {
     /// Opens and indexes a file that is already open (from its first byte,
     /// whatever its position): mapped when it is a regular file, read otherwise.
     pub fn open_file(&self, file: std::fs::File) -> Result<MarcFile> {
+        let id = file.metadata().ok().as_ref().and_then(FileId::of);
         let storage = Storage::from_file(file, self.access).map_err(Error::from)?;
-        self.open_storage(storage, None)
+        Ok(self.open_storage(storage, None)?.with_file_id(id))
     }
 
     /// Indexes ISO 2709 bytes already in memory, as they are (no sniffing, no
@@ -357,8 +376,18 @@ impl OpenOptions {
         file: &std::fs::File,
         range: Range<u64>,
     ) -> std::result::Result<MarcFile, RangeError> {
-        let size = file.metadata()?.len();
+        let meta = file.metadata()?;
+        let size = meta.len();
         let range = check_range(range, size).map_err(RangeError::Marc)?;
+        if let Some(source) = self.whole_input(&RandomReads::new(file), size)? {
+            let piece = if owns_whole_input(&range) {
+                let storage = Storage::from_file(file.try_clone()?, self.access)?;
+                self.open_storage(storage, None).map_err(RangeError::Marc)?
+            } else {
+                self.empty_piece(source, range.start)
+            };
+            return Ok(piece.with_file_id(FileId::of(&meta)));
+        }
         let start = partition::align_cut(&RandomReads::new(file), size, range.start)?;
         let (index, storage) = match self.access {
             Access::Map => {
@@ -372,7 +401,7 @@ impl OpenOptions {
                 (index, Storage::Owned(Box::new(bytes)))
             }
         };
-        Ok(MarcFile::from_index(storage, start, index, *self))
+        Ok(MarcFile::from_index(storage, start, index, *self).with_file_id(FileId::of(&meta)))
     }
 
     /// [`OpenOptions::open_range`] for any [`ReadAt`] source of `size` bytes (an
@@ -398,6 +427,14 @@ impl OpenOptions {
         range: Range<u64>,
     ) -> Result<MarcFile> {
         let range = check_range(range, size)?;
+        if let Some(kind) = self.whole_input(source, size)? {
+            if !owns_whole_input(&range) {
+                return Ok(self.empty_piece(kind, range.start));
+            }
+            let mut bytes = vec![0; usize::try_from(size).map_err(|_| too_large(size))?];
+            source.read_exact_at(&mut bytes, 0)?;
+            return self.read_bytes(bytes);
+        }
         let start = partition::align_cut(source, size, range.start)?;
         let (index, _, bytes) = self.read_range(source, size, start, range.end)?;
         Ok(MarcFile::from_index(
@@ -406,6 +443,46 @@ impl OpenOptions {
             index,
             *self,
         ))
+    }
+
+    /// For an input whose records are not its own bytes (compressed, or a
+    /// format transcoded to ISO 2709), what it is; `None` for plain ISO 2709.
+    /// Such an input has no record offsets in the file that a cut could move
+    /// to: see [`owns_whole_input`].
+    fn whole_input<S: ReadAt + ?Sized>(
+        &self,
+        source: &S,
+        size: u64,
+    ) -> std::io::Result<Option<Source>> {
+        if self.format == Some(Format::Iso2709) {
+            return Ok(None);
+        }
+        let head = partition::head(source, size)?;
+        let (format, compression) = match sniff::sniff(&head) {
+            Sniffed::Compressed(kind) => {
+                let inner = match sniff::sniff(&decompressed_prefix(&head, kind)) {
+                    Sniffed::Marc(f) => f,
+                    _ => Format::Iso2709,
+                };
+                (self.format.unwrap_or(inner), Some(kind))
+            }
+            Sniffed::Marc(f) => (self.format.unwrap_or(f), None),
+            _ => (self.format.unwrap_or(Format::Iso2709), None),
+        };
+        Ok(
+            (format != Format::Iso2709 || compression.is_some()).then_some(Source {
+                format,
+                compression,
+            }),
+        )
+    }
+
+    /// A range of a compressed or transcoded input that does not hold byte 0:
+    /// no records (they all belong to the range that does).
+    fn empty_piece(&self, source: Source, start: u64) -> MarcFile {
+        let index = RecordIndex::build(&[], self.framing);
+        MarcFile::from_index(Storage::Owned(Box::new(Vec::new())), start, index, *self)
+            .with_source(source, None)
     }
 
     fn read_range<S: ReadAt + ?Sized>(
@@ -422,7 +499,27 @@ impl OpenOptions {
 }
 
 fn not_marc(looks_like: String) -> Error {
-    Error::new(ErrorKind::NotMarc { looks_like }, Position::default())
+    Error::new(
+        ErrorKind::NotMarc {
+            looks_like,
+            path: None,
+        },
+        Position::default(),
+    )
+}
+
+/// `e`, naming `path` when it says the input is not MARC.
+fn naming_path(e: Error, path: &Path) -> Error {
+    match e.into_kind() {
+        ErrorKind::NotMarc { looks_like, .. } => Error::new(
+            ErrorKind::NotMarc {
+                looks_like,
+                path: Some(path.to_path_buf()),
+            },
+            Position::default(),
+        ),
+        kind => Error::new(kind, Position::default()),
+    }
 }
 
 /// What the input was: its format and compression.
@@ -477,6 +574,44 @@ fn check_range(range: Range<u64>, size: u64) -> Result<Range<u64>> {
     Ok(range.start.min(size)..range.end.min(size))
 }
 
+/// Whether a range of a compressed or transcoded input reads its records: the
+/// range that holds byte 0 reads them all, and every other range none. Ranges
+/// that meet (equal blocks, [`partition::partitions`]) so still give every
+/// record once, in the first.
+fn owns_whole_input(range: &Range<u64>) -> bool {
+    range.start == 0 && range.end > 0
+}
+
+/// What the first bytes of `head`, a compressed input's first bytes,
+/// decompress to (as much as they hold), to tell its format.
+fn decompressed_prefix(head: &[u8], kind: Compression) -> Vec<u8> {
+    use std::io::Read;
+    let mut out = vec![0; 4096];
+    let mut filled = 0;
+    let mut reader: Box<dyn Read + '_> = match kind {
+        Compression::Gzip => Box::new(flate2::read::MultiGzDecoder::new(head)),
+        Compression::Zstd => match zstd::stream::read::Decoder::new(head) {
+            Ok(d) => Box::new(d),
+            Err(_) => return Vec::new(),
+        },
+    };
+    // A truncated stream ends in an error after what it could give.
+    while filled < out.len() {
+        match reader.read(&mut out[filled..]) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => filled += n,
+        }
+    }
+    out.truncate(filled);
+    out
+}
+
+fn too_large(size: u64) -> Error {
+    Error::from(std::io::Error::other(format!(
+        "an input of {size} bytes does not fit in memory here"
+    )))
+}
+
 /// Where a whole file came from, for its sidecar.
 #[derive(Debug, Clone)]
 struct Origin {
@@ -504,6 +639,8 @@ struct Inner {
     /// Opened from a sidecar and advised for random access: the first scan
     /// advises normal readahead again.
     random_until_scan: AtomicBool,
+    /// The file read, where it was one: an output must not be this file.
+    file_id: Option<FileId>,
 }
 
 /// A MARC file: its bytes (mapped or owned) and the start of every record.
@@ -569,6 +706,7 @@ impl MarcFile {
                 random_until_scan: AtomicBool::new(false),
                 source: Source::default(),
                 input: None,
+                file_id: None,
             }),
         }
     }
@@ -636,6 +774,21 @@ impl MarcFile {
         self
     }
 
+    /// This file, read from the file `id` identifies.
+    fn with_file_id(mut self, id: Option<FileId>) -> MarcFile {
+        if let Some(inner) = Arc::get_mut(&mut self.inner) {
+            inner.file_id = id;
+        }
+        self
+    }
+
+    /// The identity of the file the records were read from (a path or an open
+    /// file; `None` for bytes in memory). Writers refuse an output that is this
+    /// file: see [`crate::output`].
+    pub fn file_id(&self) -> Option<FileId> {
+        self.inner.file_id
+    }
+
     /// This file, as opened from `origin`, with what became of its sidecar.
     fn with_origin(self, origin: Origin, sidecar: SidecarStatus) -> MarcFile {
         let mut inner = match Arc::try_unwrap(self.inner) {
@@ -678,14 +831,22 @@ impl MarcFile {
     /// file is as it was when opened (same size and modification time).
     pub fn save_index(&self, path: Option<&Path>) -> Result<PathBuf> {
         let Some(origin) = &self.inner.origin else {
-            let why = "only a whole file opened from a path has a sidecar, not a byte range or bytes in memory";
+            let why = match (self.compression(), self.format()) {
+                (Some(c), _) => format!(
+                    "only an uncompressed ISO 2709 file has a sidecar, and this input is {}-compressed",
+                    c.name()
+                ),
+                (None, f) if f != Format::Iso2709 => format!(
+                    "only an ISO 2709 file has a sidecar, and this input is {}",
+                    f.title()
+                ),
+                _ => "only a whole file opened from a path has a sidecar, not a byte range or bytes in memory".into(),
+            };
             let target = path.map(Path::to_path_buf).unwrap_or_default();
-            return Err(sidecar_error(
-                target,
-                SidecarProblem::Unsupported(why.into()),
-            ));
+            return Err(sidecar_error(target, SidecarProblem::Unsupported(why)));
         };
         let target = path.map_or_else(|| sidecar::path_for(&origin.path), Path::to_path_buf);
+        crate::output::check_not_input(&target, self.inner.file_id)?;
         let now = std::fs::metadata(&origin.path).map_err(|e| open_error(&origin.path, e))?;
         if now.len() != origin.size || now.modified().ok() != origin.modified {
             let why = "the data file changed after it was opened".to_string();

@@ -66,6 +66,7 @@ pub mod index;
 pub mod layout;
 pub mod marc8;
 mod mnemonic;
+pub mod output;
 pub mod owned;
 pub mod parallel;
 pub mod partition;

@@ -328,6 +328,10 @@ pub fn partitions<S: ReadAt + Sync + ?Sized>(
     size: u64,
     n: usize,
 ) -> io::Result<Vec<Range<u64>>> {
+    if !cuttable(&head(source, size)?) {
+        // Compressed or transcoded: one range, which reads every record.
+        return Ok(std::iter::once(0..size).collect());
+    }
     let n = n.max(1) as u64;
     let wanted: Vec<u64> = (1..n)
         .map(|i| (size as u128 * i as u128 / n as u128) as u64)
@@ -344,6 +348,28 @@ pub fn partitions<S: ReadAt + Sync + ?Sized>(
     } else {
         ranges
     })
+}
+
+/// The first bytes of `source` (4 KiB at most), to tell what it is.
+pub(crate) fn head<S: ReadAt + ?Sized>(source: &S, size: u64) -> io::Result<Vec<u8>> {
+    let mut head = vec![0; size.min(HEAD) as usize];
+    source.read_exact_at(&mut head, 0)?;
+    Ok(head)
+}
+
+const HEAD: u64 = 4 << 10;
+
+/// Whether an input that starts with `head` can be cut into byte ranges of its
+/// records: plain ISO 2709 (or damage, which lenient framing skips). gzip,
+/// zstd, MARCXML, MARC-in-JSON and MARCMaker cannot: their records are made
+/// by reading the input from its start.
+fn cuttable(head: &[u8]) -> bool {
+    use crate::sniff::{sniff, Sniffed};
+    match sniff(head) {
+        Sniffed::Compressed(_) => false,
+        Sniffed::Marc(format) => format == crate::format::Format::Iso2709,
+        Sniffed::Empty | Sniffed::Other(_) => true,
+    }
 }
 
 /// How many cuts are aligned at once: their reads overlap.

@@ -481,9 +481,10 @@ class MARCReader(Generic[_V]):
     ) -> Literal["used", "missing", "stale", "corrupt", "unreadable", "written", "off"]:
         """What became of the sidecar ``FILE.mmi`` when the reader was opened."""
     def save_index(
-        self, path: str | os.PathLike[str] | None = None, *, control_numbers: bool = False
+        self, path: str | os.PathLike[str] | None = None, *, control_numbers: bool = True
     ) -> str:
-        """Writes the index to ``path`` or ``FILE.mmi``; gives the path written."""
+        """Writes the index (with the 001 index, unless ``control_numbers=False``) to
+        ``path`` or ``FILE.mmi``; gives the path written."""
     @property
     def format(self) -> _Format:
         """The input's format (MARCXML, JSON and MARCMaker are transcoded to ISO 2709)."""

@@ -79,6 +79,8 @@ fn from_parquet(e: parquet::errors::ParquetError) -> Error {
 pub struct ParquetSink<W: Write + Send> {
     writer: ArrowWriter<W>,
     row_group_bytes: usize,
+    /// The rows written so far.
+    rows: u64,
 }
 
 impl<W: Write + Send> ParquetSink<W> {
@@ -96,12 +98,14 @@ impl<W: Write + Send> ParquetSink<W> {
         Ok(ParquetSink {
             writer,
             row_group_bytes: opts.row_group_bytes.max(1),
+            rows: 0,
         })
     }
 
     /// Writes one batch; closes the row group if it has grown big enough.
     pub fn write(&mut self, batch: &RecordBatch) -> Result<()> {
         self.writer.write(batch).map_err(from_parquet)?;
+        self.rows += batch.num_rows() as u64;
         if self.writer.memory_size() >= self.row_group_bytes {
             self.writer.flush().map_err(from_parquet)?;
         }
@@ -112,6 +116,15 @@ impl<W: Write + Send> ParquetSink<W> {
     pub fn finish(self) -> Result<u64> {
         let meta = self.writer.close().map_err(from_parquet)?;
         Ok(meta.file_metadata().num_rows().max(0) as u64)
+    }
+
+    /// [`ParquetSink::finish`], giving back the writer too (to commit an
+    /// [`crate::output::OutputFile`], say).
+    pub fn finish_into_inner(self) -> Result<(u64, W)> {
+        let rows = self.rows;
+        // Writes the footer, as `close` does.
+        let out = self.writer.into_inner().map_err(from_parquet)?;
+        Ok((rows, out))
     }
 }
 

@@ -7,8 +7,9 @@ use super::bulk_methods::threads_arg;
 use super::reader::Reader;
 use crate::arrow::parquet::{ParquetCompression, ParquetOptions, ParquetSink};
 use crate::arrow::{ArrowOptions, BadRecords, Shape, DEFAULT_BATCH_SIZE};
-use crate::error::{Error, ErrorKind, Position};
+use crate::error::Error;
 use crate::file::MarcFile;
+use crate::output::OutputFile;
 use crate::spec::Spec;
 use arrow_array::ffi::FFI_ArrowSchema;
 use arrow_array::ffi_stream::FFI_ArrowArrayStream;
@@ -269,7 +270,10 @@ impl Reader {
     /// ``"snappy"`` or ``"none"``. A row group is closed once its writers hold
     /// 32 MiB, so memory stays bounded. ``progress(done, total)`` is
     /// called after each batch. Returns the number of rows written. A bad
-    /// record is handled as in ``to_arrow()``; an error removes the file.
+    /// record is handled as in ``to_arrow()``. The file is written beside
+    /// ``path`` and renamed into place when it is complete, so an error leaves
+    /// ``path`` as it was; ``path`` must not be the file being read
+    /// (``ValueError``).
     #[pyo3(signature = (path, shape = "records", columns = None, *, first = false, binary = false, raw = false, compression = "zstd", batch_size = None, threads = None, progress = None))]
     #[allow(clippy::too_many_arguments)]
     fn to_parquet(
@@ -305,18 +309,11 @@ impl Reader {
         let total = self.file().len();
         let mut batches = crate::arrow::batches(self.file().clone(), opts);
         let target = path.clone();
+        let input = self.file().file_id();
         let schema = batches.schema();
         let written = py
             .detach(move || -> crate::Result<_> {
-                let out = std::fs::File::create(&target).map_err(|source| {
-                    Error::new(
-                        ErrorKind::Open {
-                            path: target.clone(),
-                            source,
-                        },
-                        Position::default(),
-                    )
-                })?;
+                let out = OutputFile::create(&target, input)?;
                 let out = std::io::BufWriter::with_capacity(1 << 20, out);
                 ParquetSink::new(out, schema, parquet)
             })
@@ -345,14 +342,20 @@ impl Reader {
                         Err(e) => return Err(e),
                     }
                 }
-                py.detach(move || sink.finish()).map(Ok)
+                py.detach(move || {
+                    let (rows, out) = sink.finish_into_inner()?;
+                    let out = out.into_inner().map_err(|e| Error::from(e.into_error()))?;
+                    out.commit()?;
+                    Ok(rows)
+                })
+                .map(Ok)
             });
-        let failed = match written {
-            Ok(Ok(rows)) => return Ok(rows),
-            Ok(Err(py_err)) => py_err,
-            Err(e) => self.py_error(py, e),
-        };
-        let _ = std::fs::remove_file(&path);
-        Err(failed)
+        // On an error, the output (not yet renamed into place) is removed when
+        // it is dropped: the target is left as it was.
+        match written {
+            Ok(Ok(rows)) => Ok(rows),
+            Ok(Err(py_err)) => Err(py_err),
+            Err(e) => Err(self.py_error(py, e)),
+        }
     }
 }

@@ -19,8 +19,10 @@ impl Reader {
     /// `"245$a"` (subfield values, every repeat; `"650$ax"` for several codes).
     /// One spec gives one entry per record: a list of values (or, with
     /// `first=True`, the first value or `None`). Several specs give a tuple of
-    /// those per record. A malformed record raises, or in permissive mode gives
-    /// empty entries.
+    /// those per record. A malformed record (or one whose text does not decode)
+    /// gives empty entries (an empty list, or `None` with `first=True`), as
+    /// iteration gives it as `None`; a reader made with `raise_errors=True`
+    /// raises instead. `validate()` lists such records.
     #[pyo3(signature = (*specs, threads = None, first = false))]
     fn extract<'py>(
         &self,

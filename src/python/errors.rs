@@ -73,7 +73,10 @@ pub(crate) fn to_py(py: Python<'_>, e: Error, record: &[u8]) -> PyErr {
                 .setattr("path", path.to_string_lossy().as_ref());
             err
         }
-        ErrorKind::Open { path, source } => os_error(&path, source),
+        ErrorKind::Open { path, source } | ErrorKind::Create { path, source } => {
+            os_error(&path, source)
+        }
+        ErrorKind::OutputIsInput { .. } => PyValueError::new_err(message),
         ErrorKind::IndexOutOfRange { .. } => PyIndexError::new_err(message),
         ErrorKind::ByteRangeInvalid { .. } => PyValueError::new_err(message),
         ErrorKind::Decode(d) => {

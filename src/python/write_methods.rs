@@ -6,6 +6,7 @@ use super::bulk_methods::threads_arg;
 use super::reader::Reader;
 use crate::error::{Error, ErrorKind, Position};
 use crate::format::Format;
+use crate::output::CompressedOutput;
 use crate::write::{write_chunks, WriteOptions, WriteReport};
 use pyo3::exceptions::{PyIndexError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
@@ -80,7 +81,11 @@ impl Reader {
     /// (ISO 2709), `"marcxml"` (a `<collection>`), `"json"` (an array),
     /// `"jsonl"` (one record a line) or `"mrk"` (MARCMaker text).
     ///
-    /// `target` is a path or a binary file object. The records are serialised
+    /// `target` is a path or a binary file object. A path is written beside
+    /// itself and renamed into place when every record is written, so an error
+    /// leaves it as it was; a path that is the file being read is refused with
+    /// `ValueError`. A path ending in `.gz` is written gzip-compressed, one
+    /// ending in `.zst` Zstandard-compressed. The records are serialised
     /// on `threads` threads with the GIL released, and written in order.
     /// `to_utf8=True` writes MARC-8 records as UTF-8 with LDR/09 `a` (text
     /// formats are always UTF-8). A record that cannot be written is left out
@@ -119,11 +124,8 @@ impl Reader {
         }
         let mut out = if is_path {
             let path: PathBuf = target.extract()?;
-            let made = std::fs::File::create(&path).map_err(|source| {
-                Error::new(ErrorKind::Open { path, source }, Position::default())
-            });
-            match made {
-                Ok(f) => Some(std::io::BufWriter::with_capacity(1 << 20, f)),
+            match CompressedOutput::create(&path, file.file_id()) {
+                Ok(out) => Some(out),
                 Err(e) => return Err(self.py_error(py, e)),
             }
         } else {
@@ -167,9 +169,16 @@ impl Reader {
                                 .map(drop),
                         };
                         let reported = match (written, progress) {
+                            // Each step once: the last (`total`) is reported
+                            // after the writing ends.
                             (Ok(()), Some(callback)) if !bytes.is_empty() => {
-                                done = (done + CHUNK_HINT).min(total);
-                                callback.call1((done, total)).map(drop)
+                                let next = (done + CHUNK_HINT).min(total);
+                                if next > done && next < total {
+                                    done = next;
+                                    callback.call1((done, total)).map(drop)
+                                } else {
+                                    Ok(())
+                                }
                             }
                             (r, _) => r,
                         };
@@ -188,15 +197,18 @@ impl Reader {
                 report
             }
         };
-        let report = report.and_then(|r| {
-            if let Some(out) = &mut out {
-                out.flush()?;
-            }
-            Ok(r)
-        });
+        // The last progress step is reported before the file is renamed into
+        // place: a callback that raises (an interrupt) then leaves the target as
+        // it was, as any error does.
         if let (true, Some(callback)) = (report.is_ok(), &progress) {
             callback.call1((total, total))?;
         }
+        let report = report.and_then(|r| {
+            if let Some(out) = out {
+                out.commit()?;
+            }
+            Ok(r)
+        });
         match report {
             Ok(report) => self.write_result(py, report),
             Err(e) => Err(self.py_error(py, e)),

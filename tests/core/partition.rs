@@ -322,13 +322,100 @@ fn align_cut_reads_a_window_not_the_file() {
     let source = Counting(&data, AtomicU64::new(0), AtomicU64::new(0));
     let ranges = partitions(&source, size, 8).unwrap();
     assert_eq!(ranges.len(), 8);
-    // 7 cuts, one read each of the look-back and the first records after the cut.
-    assert_eq!(source.2.load(Relaxed), 7, "reads");
+    // The first 4 KiB (to tell the input's format), then 7 cuts, one read each
+    // of the look-back and the first records after the cut.
+    assert_eq!(source.2.load(Relaxed), 8, "reads");
     let bytes = source.1.load(Relaxed);
-    assert!(bytes <= 7 * 113_000, "{bytes} bytes read");
+    assert!(bytes <= 4_096 + 7 * 113_000, "{bytes} bytes read");
     let whole = MarcFile::from_bytes(data.clone());
     assert_eq!(
         align_cut(&data[..], size, 1).unwrap(),
         whole.offset(1).unwrap()
     );
+}
+
+// ---------------------------------------------------------------------------
+// Inputs that cannot be cut: compressed, or transcoded to ISO 2709
+
+fn sample() -> Vec<u8> {
+    std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/data/sample.mrc"
+    ))
+    .unwrap()
+}
+
+/// `sample.mrc` as MARCXML, written by marcmap's own writer.
+fn sample_as_marcxml() -> Vec<u8> {
+    use marcmap::format::Format;
+    use marcmap::write::{Framing, RecordWriter, WriteOptions};
+    let file = MarcFile::from_bytes(sample());
+    let writer = RecordWriter::new(WriteOptions::new(Format::MarcXml));
+    let framing = Framing::of(Format::MarcXml);
+    let mut out = framing.head.to_vec();
+    for record in &file {
+        writer.write_ref(&record.unwrap(), &mut out).unwrap();
+        out.extend_from_slice(framing.after);
+    }
+    out.extend_from_slice(framing.tail);
+    out
+}
+
+/// A real file gzip-compressed, zstd-compressed, or as MARCXML (and that
+/// gzipped): `partitions` gives one range, the range that holds byte 0 reads
+/// every record (the same as opening the whole input), and any other range
+/// none, so equal blocks (Dask's and Spark's pieces) still read every record
+/// once. Before, each of these read 0 records.
+#[test]
+fn a_compressed_or_transcoded_input_is_read_whole_by_the_range_at_its_start() {
+    use flate2::write::GzEncoder;
+    use std::io::Write;
+    let gzip = |data: &[u8]| {
+        let mut gz = GzEncoder::new(Vec::new(), flate2::Compression::default());
+        gz.write_all(data).unwrap();
+        gz.finish().unwrap()
+    };
+    let plain = MarcFile::from_bytes(sample());
+    let xml = sample_as_marcxml();
+    let inputs = [
+        ("gzip", gzip(&sample())),
+        ("zstd", zstd::encode_all(&sample()[..], 3).unwrap()),
+        ("marcxml", xml.clone()),
+        ("marcxml.gz", gzip(&xml)),
+    ];
+    for (name, data) in inputs {
+        let size = data.len() as u64;
+        assert_eq!(
+            partitions(&data[..], size, 4).unwrap(),
+            vec![0..size],
+            "{name}"
+        );
+        let whole = OpenOptions::new().read_bytes(data.clone()).unwrap();
+        assert_eq!(whole.len(), plain.len(), "{name}");
+        for cuts in [vec![0, size], vec![0, 1, size / 2, size]] {
+            let mut records = Vec::new();
+            for w in cuts.windows(2) {
+                let part = OpenOptions::new()
+                    .open_range_with(&data[..], size, w[0]..w[1])
+                    .unwrap();
+                assert_eq!(part.format(), whole.format(), "{name} {w:?}");
+                assert_eq!(part.compression(), whole.compression(), "{name} {w:?}");
+                records.extend((0..part.len()).map(|i| part.raw(i).unwrap().to_vec()));
+            }
+            let expected: Vec<Vec<u8>> = (0..whole.len())
+                .map(|i| whole.raw(i).unwrap().to_vec())
+                .collect();
+            assert_eq!(records, expected, "{name} cut at {cuts:?}");
+        }
+        // The same from a file, mapped.
+        let path =
+            std::env::temp_dir().join(format!("marcmap-whole-{}-{name}", std::process::id()));
+        std::fs::write(&path, &data).unwrap();
+        let first = OpenOptions::new().open_range(&path, 0..size / 3).unwrap();
+        let rest = OpenOptions::new()
+            .open_range(&path, size / 3..size)
+            .unwrap();
+        assert_eq!((first.len(), rest.len()), (plain.len(), 0), "{name}");
+        std::fs::remove_file(&path).unwrap();
+    }
 }

@@ -2,7 +2,9 @@
 //! whole file's. Shared by the `index` fuzz check (`mod.rs`) and the property
 //! and corpus tests (`tests/core/partition.rs`), which include this file alone.
 
-use marcmap::partition::align_cut;
+use marcmap::format::Format;
+use marcmap::partition::{align_cut, partitions};
+use marcmap::sniff::{sniff, Sniffed};
 use marcmap::{Framing, MarcFile, OpenOptions, RecordIndex, RecoveredRecord};
 
 const RT: u8 = 0x1D;
@@ -56,7 +58,7 @@ pub fn check_partitions(data: &[u8], cuts: &[u64]) {
 
     let (mut starts, mut skipped, mut recovered) = (Vec::new(), Vec::new(), Vec::new());
     for w in cuts.windows(2) {
-        let part = OpenOptions::new()
+        let part = iso2709()
             .open_range_with(data, size, w[0]..w[1])
             .expect("a range in bounds");
         let (a, b) = (
@@ -93,7 +95,7 @@ pub fn check_partitions(data: &[u8], cuts: &[u64]) {
 
     // Strict framing: the ranges up to the first that stopped.
     let strict = RecordIndex::build(data, Framing::Strict);
-    let options = OpenOptions::new().framing(Framing::Strict);
+    let options = iso2709().framing(Framing::Strict);
     let mut starts = Vec::new();
     let mut stop = None;
     for w in cuts.windows(2) {
@@ -118,4 +120,55 @@ pub fn check_partitions(data: &[u8], cuts: &[u64]) {
     }
     assert_eq!(starts, strict.starts(), "strict record starts");
     assert_eq!(stop, strict.stopped_at(), "strict stop");
+
+    check_sniffed_ranges(data, &cuts);
+}
+
+/// Ranges read as ISO 2709 whatever the bytes look like: the invariant is
+/// about its framing.
+fn iso2709() -> OpenOptions {
+    OpenOptions::new().format(Some(Format::Iso2709))
+}
+
+/// Ranges of an input whose format is found from its bytes: plain ISO 2709 is
+/// cut as above; a compressed or transcoded input (whose records have no offsets
+/// in it to cut at) gives all its records, as reading it whole does, in the
+/// range that holds byte 0, and none in the others.
+fn check_sniffed_ranges(data: &[u8], cuts: &[u64]) {
+    let size = data.len() as u64;
+    let head = &data[..data.len().min(4 << 10)];
+    let cuttable = match sniff(head) {
+        Sniffed::Compressed(_) => false,
+        Sniffed::Marc(format) => format == Format::Iso2709,
+        Sniffed::Empty | Sniffed::Other(_) => true,
+    };
+    if cuttable {
+        return;
+    }
+    let whole = OpenOptions::new().read_bytes(data.to_vec());
+    for w in cuts.windows(2) {
+        let part = OpenOptions::new().open_range_with(data, size, w[0]..w[1]);
+        match (&whole, part) {
+            (Ok(whole), Ok(part)) if w[0] == 0 => {
+                assert_eq!(part.len(), whole.len(), "range {w:?}");
+                assert_eq!(part.bytes(), whole.bytes(), "range {w:?}");
+                assert_eq!(part.format(), whole.format());
+            }
+            (Err(whole), Err(part)) if w[0] == 0 => {
+                assert_eq!(part.to_string(), whole.to_string());
+            }
+            (_, Ok(part)) if w[0] > 0 => assert_eq!(part.len(), 0, "range {w:?}"),
+            (whole, part) => panic!(
+                "range {w:?}: {:?} but the whole input gives {:?}",
+                part.map(|p| p.len()),
+                whole.as_ref().map(|f| f.len())
+            ),
+        }
+    }
+    let parts = partitions(data, size, 4).expect("reading bytes in memory");
+    assert_eq!(
+        parts,
+        vec![0..size],
+        "one range for an input that cannot be cut"
+    );
 }

@@ -248,10 +248,11 @@ def test_strict_records_refuses_repairs() -> None:
     assert "field does not end with the field terminator" in strict.stderr
 
 
-def test_count_counts_bad_records_as_the_reader_reads_them() -> None:
-    # Invalid MARC-8 is replaced by default, so the record is not bad; with
-    # --errors strict it is.
+def test_count_counts_bad_records_as_validate_does() -> None:
+    # Invalid MARC-8 is read with U+FFFD by default, but the record is bad all
+    # the same: count and validate share one definition, whatever --errors says.
     path = str(corpus_path("pymarc/bad_marc8_escape.dat"))
-    assert run_cli("count", path).stdout.startswith("1 record, 0 bad records")
-    strict = run_cli("count", "--errors", "strict", path).stdout
-    assert strict.startswith("1 record, 1 bad record (1 with text that does not decode)")
+    for options in ([], ["--errors", "strict"], ["--replace"]):
+        out = run_cli("count", *options, path)
+        assert out.stdout.startswith("1 record, 1 bad record (1 with text that does not decode)")
+        assert out.returncode == 1

@@ -50,7 +50,10 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except MarcError as e:
         # The input is no MARC (a PNG, a text file), or strict reading stopped.
-        print(f"marcmap: {getattr(args, 'file', '')}: {e}", file=sys.stderr)
+        file = getattr(args, "file", "")
+        # An error about a path names it already.
+        named = not file or str(e).startswith(f"{file}: ")
+        print(f"marcmap: {e}" if named else f"marcmap: {file}: {e}", file=sys.stderr)
         return 1
     except OSError as e:
         where = f": {e.filename}" if e.filename else ""

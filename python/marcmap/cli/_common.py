@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import io
+import os
+import stat
 import sys
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from typing import Any, Literal, TypeVar, cast
 
 from marcmap._marcmap import MARCReader
@@ -36,6 +40,11 @@ def add_input(parser: argparse.ArgumentParser) -> None:
         choices=["auto", *FORMATS],
         default="auto",
         help="the input's format (default: found from its first bytes)",
+    )
+    group.add_argument(
+        "--strict",
+        action="store_true",
+        help="both --strict-framing and --strict-records",
     )
     group.add_argument(
         "--strict-framing",
@@ -95,14 +104,32 @@ def read_source(name: str) -> str | bytes:
     return name
 
 
+def refuse_stdout_onto_input(file: str) -> None:
+    """Refuses standard output that is the input file (``marcmap convert f.mrc -
+    >> f.mrc``): writing there would destroy the records being read. A path
+    given as OUT is checked by the writer itself."""
+    if file == "-":
+        return
+    try:
+        out = os.fstat(sys.stdout.fileno())
+        given = os.stat(file)
+    except (OSError, ValueError, io.UnsupportedOperation):
+        return
+    if stat.S_ISREG(out.st_mode) and (out.st_dev, out.st_ino) == (given.st_dev, given.st_ino):
+        raise ValueError(
+            f"standard output is the input file {file}: write the output to another "
+            "path (it would destroy the input)"
+        )
+
+
 def open_reader(args: argparse.Namespace, *, raise_errors: bool = False) -> MARCReader[Any]:
     """A reader over ``args.file`` with the reading options."""
     Handling = Literal["strict", "replace", "ignore"]
     errors = cast("Handling | None", "replace" if args.replace else args.errors)
     return MARCReader(
         read_source(args.file),
-        framing="strict" if args.strict_framing else "lenient",
-        validation="strict" if args.strict_records else "repair",
+        framing="strict" if args.strict or args.strict_framing else "lenient",
+        validation="strict" if args.strict or args.strict_records else "repair",
         utf8_handling=errors or "strict",
         marc8_handling=errors or "replace",
         file_encoding=args.encoding,
@@ -130,6 +157,49 @@ def progress(items: Iterable[T], total: int, label: str) -> Iterator[T]:
             sys.stderr.flush()
         yield item
     sys.stderr.write("\n")
+
+
+@dataclass
+class Problems:
+    """What ``count`` and ``validate`` find wrong in an input: one definition for
+    both, and one exit rule (:meth:`status`).
+
+    A *bad record* is one that is malformed (its structure cannot be read, even
+    with repair) or whose text does not decode in its encoding (invalid UTF-8 or
+    MARC-8, checked strictly whatever ``--errors`` says: reading with
+    replacement hides the damage, it does not mend it).
+    """
+
+    records: int
+    bad: list[Exception]
+    repaired: int
+    skipped: list[tuple[int, int, str]]
+    recovered: list[tuple[int, int, int | None, int]]
+    note: str | None
+
+    def status(self) -> int:
+        """1 when the input has problems (a bad, repaired or recovered record, a
+        skipped byte range, a strict stop, or no records at all), else 0."""
+        problems = self.bad or self.repaired or self.skipped or self.recovered
+        return 1 if problems or self.note or self.records == 0 else 0
+
+
+def find_problems(reader: MARCReader[Any], *, decode: bool) -> Problems:
+    """Every problem of ``reader``'s input (see :class:`Problems`)."""
+    bad: list[Exception] = list(reader.validate(decode=decode))
+    repaired = 0
+    for i in range(len(reader)):
+        record = reader[i]
+        if record is not None and record.repairs:
+            repaired += 1
+    return Problems(
+        records=len(reader),
+        bad=bad,
+        repaired=repaired,
+        skipped=reader.skipped,
+        recovered=reader.recovered,
+        note=framing_note(reader),
+    )
 
 
 def framing_note(reader: MARCReader[Any]) -> str | None:

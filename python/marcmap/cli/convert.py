@@ -7,7 +7,15 @@ import sys
 from pathlib import Path
 from typing import IO, cast
 
-from marcmap.cli._common import FORMATS, Format, add_input, framing_note, open_reader, plural
+from marcmap.cli._common import (
+    FORMATS,
+    Format,
+    add_input,
+    framing_note,
+    open_reader,
+    plural,
+    refuse_stdout_onto_input,
+)
 
 # The output format an OUT name implies, by its extension.
 EXTENSIONS: dict[str, Format] = {
@@ -32,8 +40,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         help="convert records between ISO 2709, MARCXML, MARC-in-JSON and MARCMaker",
         description="Write the records of FILE to OUT in another format, on all cores. "
         "The output format is --to, or OUT's extension (.mrc, .xml, .json, .jsonl, .mrk), "
-        "or ISO 2709. A bad record is left out and reported on stderr with its record "
-        "index and byte offset; a summary follows. Exit 1 if any record was left out.",
+        "or ISO 2709; a name ending in .gz or .zst (such as out.xml.gz) is written in that "
+        "format, compressed with gzip or zstd. OUT is written beside itself and renamed "
+        "into place when complete, and must not be FILE. A bad record is left out and "
+        "reported on stderr with its record index and byte offset; a summary follows. "
+        "Exit 1 if any record was left out, or there is no record.",
     )
     add_input(parser)
     parser.add_argument("out", metavar="OUT", help="the output file, or '-' for standard output")
@@ -59,8 +70,20 @@ def output_format(args: argparse.Namespace) -> Format:
     if args.to:
         return cast(Format, args.to)
     if args.out != "-":
-        return EXTENSIONS.get(Path(args.out).suffix.lower(), "marc")
+        name = Path(args.out)
+        if compression(args.out):
+            name = name.with_suffix("")
+        return EXTENSIONS.get(name.suffix.lower(), "marc")
     return "marc"
+
+
+def compression(out: str) -> str | None:
+    """The compression OUT's name asks for (the writer compresses by the name):
+    ``.gz`` is gzip, ``.zst`` Zstandard."""
+    if out == "-":
+        return None
+    suffix = Path(out).suffix.lower()
+    return {".gz": "gzip", ".gzip": "gzip", ".zst": "zstd", ".zstd": "zstd"}.get(suffix)
 
 
 class _Progress:
@@ -87,6 +110,8 @@ class _Progress:
 
 def run(args: argparse.Namespace) -> int:
     fmt = output_format(args)
+    if args.out == "-":
+        refuse_stdout_onto_input(args.file)
     with open_reader(args) as reader:
         target: str | IO[bytes] = sys.stdout.buffer if args.out == "-" else args.out
         bar = _Progress(f"convert to {fmt}")
@@ -113,8 +138,9 @@ def run(args: argparse.Namespace) -> int:
         if note:
             print(note, file=sys.stderr)
         where = "standard output" if args.out == "-" else args.out
+        how = ", ".join(filter(None, [fmt, compression(args.out)]))
         summary = [
-            f"{plural(result.written, 'record')} written to {where} ({fmt})",
+            f"{plural(result.written, 'record')} written to {where} ({how})",
             plural(len(result.errors), "bad record"),
         ]
         if skipped:

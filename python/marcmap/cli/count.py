@@ -5,16 +5,17 @@ from __future__ import annotations
 import argparse
 import sys
 
-from marcmap.cli._common import add_input, framing_note, open_reader, plural
+from marcmap.cli._common import add_input, find_problems, open_reader, plural
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = sub.add_parser(
         "count",
-        help="count records, bad records and skipped byte ranges",
+        help="count records, bad records and skipped byte ranges; exit 1 on any problem",
         description="Count the records of FILE, the bad ones among them (malformed, or "
-        "with text that does not decode), and the byte ranges skipped as damage. "
-        "Exit 1 if there are no records.",
+        "with text that does not decode in its encoding, whatever --errors says), the "
+        "repaired ones and the byte ranges skipped as damage: the same problems "
+        "'validate' lists one by one. Exit 1 if there is any problem, or no record.",
     )
     add_input(parser)
     parser.add_argument(
@@ -27,23 +28,22 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 def run(args: argparse.Namespace) -> int:
     with open_reader(args) as reader:
-        # Bad as the reader reads them (--errors replace makes invalid text no
-        # problem): the records iteration gives as None.
-        errors = reader.validate(decode=not args.no_decode, strict_text=False)
-        skipped = reader.skipped
-        text = sum(1 for e in errors if isinstance(e, UnicodeDecodeError))
-        bad = plural(len(errors), "bad record")
+        found = find_problems(reader, decode=not args.no_decode)
+        text = sum(1 for e in found.bad if isinstance(e, UnicodeDecodeError))
+        bad = plural(len(found.bad), "bad record")
         if text:
             bad += f" ({text:,} with text that does not decode)"
         elif args.no_decode:
             bad += " (text not checked)"
-        print(
-            f"{plural(len(reader), 'record')}, {bad}, {plural(len(skipped), 'skipped byte range')}"
-        )
-        note = framing_note(reader)
-        if note:
-            print(note)
-        if len(reader) == 0:
+        summary = [plural(found.records, "record"), bad]
+        if found.repaired:
+            summary.append(plural(found.repaired, "repaired record"))
+        if found.recovered:
+            summary.append(plural(len(found.recovered), "recovered record"))
+        summary.append(plural(len(found.skipped), "skipped byte range"))
+        print(", ".join(summary))
+        if found.note:
+            print(found.note)
+        if found.records == 0:
             print(f"marcmap: no MARC records found in {args.file}", file=sys.stderr)
-            return 1
-    return 0
+    return found.status()

@@ -6,7 +6,7 @@ import argparse
 import sys
 from collections.abc import Iterable
 
-from marcmap._marcmap import Record
+from marcmap._marcmap import MARCReader, Record
 from marcmap.cli._common import add_input, framing_note, open_reader, progress
 from marcmap.errors import MarcError
 
@@ -22,10 +22,38 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     add_input(parser)
     which = parser.add_mutually_exclusive_group()
     which.add_argument(
-        "--index", type=int, metavar="N", help="only record N (0-based; negative from the end)"
+        "--index",
+        type=_index_arg,
+        metavar="N",
+        help="only record N (0-based; negative from the end), or the records N:M (M "
+        "excluded, either end may be left out, as in Python: -10: is the last ten)",
     )
     which.add_argument("--control-number", metavar="CN", help="only the records with this 001")
     parser.set_defaults(run=run)
+
+
+def _index_arg(text: str) -> int | slice:
+    """``N`` or ``N:M`` (either end may be left out)."""
+    try:
+        if ":" not in text:
+            return int(text)
+        start, _, stop = text.partition(":")
+        return slice(int(start) if start else None, int(stop) if stop else None)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a record index (N) or range (N:M)"
+        ) from None
+
+
+def _selected(reader: MARCReader[str], which: int | slice) -> list[Record[str] | None]:
+    """The records ``--index`` names; an index past the end is an IndexError that
+    says how many records there are."""
+    count = len(reader)
+    if isinstance(which, slice):
+        return [reader[i] for i in range(*which.indices(count))]
+    if not -count <= which < count:
+        raise IndexError(f"record index {which} is out of range for {count:,} records")
+    return [reader[which]]
 
 
 def _text(record: Record[str]) -> str:
@@ -37,11 +65,11 @@ def run(args: argparse.Namespace) -> int:
     with open_reader(args) as reader:
         records: Iterable[Record[str] | None]
         if args.index is not None:
-            records = [reader[args.index]]
+            records = _selected(reader, args.index)
         elif args.control_number is not None:
             records = reader.get_all_by_control_number(args.control_number)
             if not records:
-                print(f"no record has 001 {args.control_number!r}", file=sys.stderr)
+                print(f"marcmap: no record has 001 {args.control_number!r}", file=sys.stderr)
                 return 1
         else:
             records = progress(reader, len(reader), "dump")

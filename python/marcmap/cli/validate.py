@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from marcmap.cli._common import add_input, framing_note, open_reader, plural
+from marcmap.cli._common import add_input, find_problems, open_reader, plural
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -13,7 +13,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         help="report every problem; exit 1 if there is any",
         description="Report every problem in FILE: skipped byte ranges, records recovered "
         "despite a wrong leader length, repaired records, malformed records and text that "
-        "does not decode, each with its record index and byte offset. Exit 1 if any.",
+        "does not decode, each with its record index and byte offset: the problems "
+        "'count' counts. Exit 1 if there is any, or no record.",
     )
     add_input(parser)
     parser.add_argument(
@@ -24,32 +25,29 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 def run(args: argparse.Namespace) -> int:
     with open_reader(args) as reader:
-        errors = reader.validate(decode=not args.no_decode)
-        for offset, length, reason in reader.skipped:
+        found = find_problems(reader, decode=not args.no_decode)
+        for offset, length, reason in found.skipped:
             print(f"skipped {plural(length, 'byte')} at byte {offset}: {reason}")
-        for index, offset, declared, actual in reader.recovered:
+        for index, offset, declared, actual in found.recovered:
             print(
                 f"record {index} at byte {offset}: leader length {declared} but the record "
                 f"is {actual} bytes (recovered)"
             )
-        repaired = 0
-        for i in range(len(reader)):
-            record = reader[i]
-            if record is not None and record.repairs:
-                repaired += 1
-                for warning in record.repairs:
-                    print(f"repaired: {warning}")
-        for error in errors:
+        if found.repaired:
+            for i in range(len(reader)):
+                record = reader[i]
+                if record is not None:
+                    for warning in record.repairs:
+                        print(f"repaired: {warning}")
+        for error in found.bad:
             print(f"{type(error).__name__}: {error}")
-        note = framing_note(reader)
-        if note:
-            print(note)
+        if found.note:
+            print(found.note)
         summary = [
-            plural(len(reader), "record"),
-            plural(len(errors), "bad record"),
-            plural(repaired, "repaired record"),
-            plural(len(reader.skipped), "skipped byte range"),
+            plural(found.records, "record"),
+            plural(len(found.bad), "bad record"),
+            plural(found.repaired, "repaired record"),
+            plural(len(found.skipped), "skipped byte range"),
         ]
         print(", ".join(summary))
-        bad = len(errors) + len(reader.skipped) + repaired + len(reader.recovered)
-    return 1 if bad or note else 0
+    return found.status()

@@ -349,9 +349,11 @@ impl Reader {
 
     /// Writes the index to a sidecar, `path` or beside the file (`FILE.mmi`),
     /// and gives its path. It holds the record offsets, skipped ranges and
-    /// recovered records, and the control-number index if it is built:
-    /// `control_numbers=True` builds it first (as `get_by_control_number` does).
-    #[pyo3(signature = (path = None, *, control_numbers = false))]
+    /// recovered records, and the control-number index (built first, as
+    /// `get_by_control_number` does, and as `marcmap index` writes it):
+    /// `control_numbers=False` leaves it out unless it is already built. `path`
+    /// must not be the data file (`ValueError`).
+    #[pyo3(signature = (path = None, *, control_numbers = true))]
     fn save_index(
         &self,
         py: Python<'_>,
