@@ -125,7 +125,11 @@ pub fn compression(data: &[u8]) -> Option<Compression> {
     }
 }
 
-/// Decompresses `data`: every gzip member, or every zstd frame.
+/// Decompresses `data`: every gzip member, or every zstd frame, whole into
+/// memory and with no limit. [`crate::OpenOptions`] does better with compressed
+/// input: it refuses what is not MARC after decompressing its first bytes, keeps
+/// a large output in a temporary file rather than in memory, and stops a
+/// runaway ([`crate::OpenOptions::decompressed_limit`]).
 pub fn decompress(data: &[u8], kind: Compression) -> std::io::Result<Vec<u8>> {
     let mut out = Vec::with_capacity(data.len().saturating_mul(4));
     match kind {
