@@ -377,7 +377,9 @@ mod tests {
             "{message}"
         );
         assert!(
-            message.ends_with("raise the limit (OpenOptions::decompressed_limit)"),
+            message.ends_with(
+                "raise the limit (OpenOptions::decompressed_limit; max_decompressed= in Python)"
+            ),
             "{message}"
         );
     }

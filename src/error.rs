@@ -259,7 +259,8 @@ fn limit_message(
     };
     format!(
         "{input}{} data decompresses to more than {}{ratio}: stopped there, as a runaway \
-         decompression; if the input is genuine, raise the limit (OpenOptions::decompressed_limit)",
+         decompression; if the input is genuine, raise the limit \
+         (OpenOptions::decompressed_limit; max_decompressed= in Python)",
         compression.name(),
         bytes(limit),
     )
