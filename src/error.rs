@@ -200,6 +200,20 @@ pub enum ErrorKind {
         /// The input's path, when it was opened from one.
         path: Option<std::path::PathBuf>,
     },
+    /// Compressed input that decompressed to more than the limit on its
+    /// decompressed size ([`crate::OpenOptions::decompressed_limit`]): a
+    /// decompression bomb, or a genuine input past the limit, which can be raised.
+    #[error("{}", limit_message(*compression, *limit, *compressed, path.as_deref()))]
+    DecompressionLimit {
+        /// The input's compression.
+        compression: crate::sniff::Compression,
+        /// The limit, in decompressed bytes.
+        limit: u64,
+        /// The input's compressed size, in bytes.
+        compressed: u64,
+        /// The input, where it is a file opened from a path.
+        path: Option<std::path::PathBuf>,
+    },
     /// A sidecar (a persisted index) could not be used or written.
     #[error("sidecar {}: {problem}", path.display())]
     Sidecar {
@@ -245,6 +259,47 @@ pub enum ErrorKind {
         /// The number of records.
         len: usize,
     },
+}
+
+/// The message of [`ErrorKind::DecompressionLimit`].
+fn limit_message(
+    compression: crate::sniff::Compression,
+    limit: u64,
+    compressed: u64,
+    path: Option<&std::path::Path>,
+) -> String {
+    let input = path
+        .map(|p| format!("{}: ", p.display()))
+        .unwrap_or_default();
+    let ratio = match limit.checked_div(compressed) {
+        Some(r) if r > 0 => format!(", {r} times its compressed size of {}", bytes(compressed)),
+        _ => String::new(),
+    };
+    format!(
+        "{input}{} data decompresses to more than {}{ratio}: stopped there, as a runaway \
+         decompression; if the input is genuine, raise the limit \
+         (OpenOptions::decompressed_limit; max_decompressed= in Python)",
+        compression.name(),
+        bytes(limit),
+    )
+}
+
+/// `1073741824 bytes (1.0 GiB)`: a size, exact and readable.
+fn bytes(n: u64) -> String {
+    const UNITS: [&str; 4] = ["KiB", "MiB", "GiB", "TiB"];
+    let mut size = n as f64;
+    let mut unit = None;
+    for u in UNITS {
+        if size < 1024.0 {
+            break;
+        }
+        size /= 1024.0;
+        unit = Some(u);
+    }
+    match unit {
+        Some(u) => format!("{n} bytes ({size:.1} {u})"),
+        None => format!("{n} bytes"),
+    }
 }
 
 /// An error with the place it happened. One pointer wide: kind and position live

@@ -1,6 +1,7 @@
 //! [`MarcFile`]: the bytes, their Phase 1 index, and Phase 2 views on demand.
 
 use crate::control_number::ControlNumberIndex;
+use crate::decompress;
 use crate::error::{Error, ErrorKind, Position, Result};
 use crate::format::Format;
 use crate::frame;
@@ -37,6 +38,10 @@ pub struct OpenOptions {
     format: Option<Format>,
     threads: Option<usize>,
     sidecar: SidecarMode,
+    decompressed_limit: decompress::Limit,
+    /// Decompressed output kept in memory before a temporary file takes it
+    /// (`decompress::IN_MEMORY` when `None`); set lower by tests.
+    decompress_in_memory: Option<usize>,
 }
 
 /// Whether [`OpenOptions::open`] uses the file's sidecar (`FILE.mmi`, see
@@ -118,6 +123,52 @@ impl OpenOptions {
         self
     }
 
+    /// The most bytes a gzip or zstd input may decompress to: past it,
+    /// decompression stops with [`ErrorKind::DecompressionLimit`], which guards
+    /// against decompression bombs (a few megabytes that decompress to
+    /// gigabytes). `Some(bytes)` sets the limit, `None` removes it.
+    ///
+    /// The default allows 100 times the compressed size, and at least 1 GiB
+    /// whatever the ratio: MARC compresses about 4 to 8 times with gzip (MARCXML
+    /// and zstd somewhat more), while a bomb of zeros decompresses about 1000
+    /// times with gzip and far more with zstd, so genuine files pass and bombs
+    /// stop after at most 1 GiB (or 100 times their size). Raise it for an
+    /// unusually compressible genuine file.
+    ///
+    /// Whatever the limit, memory stays bounded: input that is not MARC is
+    /// refused after its first MiB is decompressed, and output past 64 MiB is
+    /// written to a temporary file (in [`std::env::temp_dir`], `TMPDIR` on Unix,
+    /// with no name, so nothing is left behind) which is then mapped, whatever
+    /// the [`Access`] (no other process can change it). The limit bounds the
+    /// disk that file takes, and the time spent.
+    ///
+    /// ```
+    /// use marcmap::{ErrorKind, OpenOptions};
+    /// use std::io::Write;
+    /// let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    /// gz.write_all(&b"00042nam a2200037 a 4500001000400000\x1e123\x1e\x1d".repeat(100))?;
+    /// let data = gz.finish()?;
+    /// let options = OpenOptions::new().decompressed_limit(Some(1000));
+    /// let err = options.read_bytes(data.clone()).err().expect("past the limit");
+    /// assert!(matches!(err.kind(), ErrorKind::DecompressionLimit { limit: 1000, .. }));
+    /// assert_eq!(OpenOptions::new().decompressed_limit(None).read_bytes(data)?.len(), 100);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn decompressed_limit(mut self, limit: Option<u64>) -> Self {
+        self.decompressed_limit = match limit {
+            Some(bytes) => decompress::Limit::Bytes(bytes),
+            None => decompress::Limit::Unlimited,
+        };
+        self
+    }
+
+    /// Decompressed output kept in memory before a temporary file takes it.
+    #[cfg(test)]
+    pub(crate) fn decompress_in_memory(mut self, bytes: usize) -> Self {
+        self.decompress_in_memory = Some(bytes);
+        self
+    }
+
     /// The sidecar mode set.
     pub fn sidecar_mode(&self) -> SidecarMode {
         self.sidecar
@@ -128,9 +179,10 @@ impl OpenOptions {
     /// valid.
     ///
     /// ISO 2709 is mapped and indexed in place. gzip and zstd are decompressed
-    /// into memory. MARCXML, MARC-in-JSON and MARCMaker are read and transcoded
-    /// to ISO 2709 in memory ([`crate::read`]); the mapping of the input is
-    /// released after that. Input that is none of these is an
+    /// into memory, or past 64 MiB into a temporary file that is mapped, up to
+    /// a limit ([`OpenOptions::decompressed_limit`]). MARCXML, MARC-in-JSON and
+    /// MARCMaker are read and transcoded to ISO 2709 in memory
+    /// ([`crate::read`]); the mapping of the input is released after that. Input that is none of these is an
     /// [`ErrorKind::NotMarc`] error naming what it looks like. Only an ISO 2709
     /// file (not compressed) has a sidecar.
     ///
@@ -209,7 +261,7 @@ impl OpenOptions {
             None if mode == SidecarMode::Rebuild => SidecarStatus::Written,
             None => SidecarStatus::Off,
         };
-        let file = self.open_storage(storage, None)?;
+        let file = self.open_storage(storage, None, Some(path))?;
         if file.format() != Format::Iso2709 || file.compression().is_some() {
             // Transcoded or decompressed: the records are not the file's bytes.
             if mode == SidecarMode::Rebuild {
@@ -236,7 +288,7 @@ impl OpenOptions {
     pub fn open_file(&self, file: std::fs::File) -> Result<MarcFile> {
         let id = file.metadata().ok().as_ref().and_then(FileId::of);
         let storage = Storage::from_file(file, self.access).map_err(Error::from)?;
-        Ok(self.open_storage(storage, None)?.with_file_id(id))
+        Ok(self.open_storage(storage, None, None)?.with_file_id(id))
     }
 
     /// Indexes ISO 2709 bytes already in memory, as they are (no sniffing, no
@@ -253,26 +305,41 @@ impl OpenOptions {
     where
         B: AsRef<[u8]> + Send + Sync + 'static,
     {
-        self.open_storage(Storage::Owned(Box::new(bytes)), None)
+        self.open_storage(Storage::Owned(Box::new(bytes)), None, None)
     }
 
-    fn open_storage(&self, storage: Storage, compression: Option<Compression>) -> Result<MarcFile> {
+    /// Indexes `storage`, whatever its format; `path` names it in errors.
+    fn open_storage(
+        &self,
+        storage: Storage,
+        compression: Option<Compression>,
+        path: Option<&Path>,
+    ) -> Result<MarcFile> {
         let data = storage.bytes();
         if let Some(kind) = sniff::compression(data) {
-            if compression.is_some() {
-                return Err(not_marc(format!(
-                    "{}-compressed data inside {}",
-                    kind.name(),
-                    kind.name()
-                )));
+            if let Some(outer) = compression {
+                return Err(nested(kind, outer));
             }
             storage.advise(AccessPattern::Sequential);
-            let inner = sniff::decompress(data, kind).map_err(|e| {
-                let e = std::io::Error::new(e.kind(), format!("{} data: {e}", kind.name()));
-                Error::from(e)
+            let plan = decompress::Plan {
+                kind,
+                limit: self.decompressed_limit,
+                in_memory: self.decompress_in_memory.unwrap_or(decompress::IN_MEMORY),
+                path,
+            };
+            // What is not MARC is refused from its first bytes, before the rest
+            // is decompressed.
+            let inner = decompress::decompress(data, &plan, |prefix, complete| {
+                if let Some(inner) = sniff::compression(prefix) {
+                    return Err(nested(inner, kind));
+                }
+                match sniff::sniff_prefix(prefix, complete) {
+                    Some(Sniffed::Other(what)) if self.format.is_none() => Err(not_marc(what)),
+                    _ => Ok(()),
+                }
             })?;
             drop(storage);
-            return self.open_storage(Storage::Owned(Box::new(inner)), Some(kind));
+            return self.open_storage(inner, Some(kind), path);
         }
         let format = match self.format {
             Some(f) => f,
@@ -382,7 +449,8 @@ impl OpenOptions {
         if let Some(source) = self.whole_input(&RandomReads::new(file), size)? {
             let piece = if owns_whole_input(&range) {
                 let storage = Storage::from_file(file.try_clone()?, self.access)?;
-                self.open_storage(storage, None).map_err(RangeError::Marc)?
+                self.open_storage(storage, None, None)
+                    .map_err(RangeError::Marc)?
             } else {
                 self.empty_piece(source, range.start)
             };
@@ -498,7 +566,7 @@ impl OpenOptions {
     }
 }
 
-fn not_marc(looks_like: String) -> Error {
+pub(crate) fn not_marc(looks_like: String) -> Error {
     Error::new(
         ErrorKind::NotMarc {
             looks_like,
@@ -520,6 +588,15 @@ fn naming_path(e: Error, path: &Path) -> Error {
         ),
         kind => Error::new(kind, Position::default()),
     }
+}
+
+/// Compressed data inside compressed data.
+fn nested(inner: Compression, outer: Compression) -> Error {
+    not_marc(format!(
+        "{}-compressed data inside {}",
+        inner.name(),
+        outer.name()
+    ))
 }
 
 /// What the input was: its format and compression.

@@ -58,6 +58,7 @@ pub mod arbitrary;
 pub mod arrow;
 pub mod control_number;
 pub mod decode;
+mod decompress;
 pub mod error;
 mod file;
 pub mod format;

@@ -94,6 +94,26 @@ pub fn sniff(data: &[u8]) -> Sniffed {
     Sniffed::Other(describe_text(head).into())
 }
 
+/// How much of an input [`sniff_prefix`] needs to answer as [`sniff`] would
+/// for the whole input: the first 1 MiB (where record terminators are looked for).
+pub(crate) const PREFIX: usize = LOOK_BINARY;
+
+/// What the input that starts with `prefix` is, as [`sniff`] would say for all
+/// of it, or `None` when `prefix` is too short to tell. `complete`: `prefix` is
+/// the whole input. For compressed input, to refuse what is not MARC after
+/// decompressing only [`PREFIX`] bytes of it.
+pub(crate) fn sniff_prefix(prefix: &[u8], complete: bool) -> Option<Sniffed> {
+    if complete {
+        return Some(sniff(prefix));
+    }
+    // `sniff` looks at the first LOOK_BINARY bytes, and at the first LOOK bytes
+    // from the first that is not whitespace (after a byte order mark): with
+    // both in `prefix`, it answers for `prefix` as for the whole input.
+    let body = prefix.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(prefix);
+    let start = body.iter().position(|b| !b.is_ascii_whitespace())?;
+    (prefix.len() >= LOOK_BINARY && body.len() - start >= LOOK).then(|| sniff(prefix))
+}
+
 /// gzip or zstd, by magic number.
 pub fn compression(data: &[u8]) -> Option<Compression> {
     if data.starts_with(b"\x1f\x8b") {
@@ -105,7 +125,11 @@ pub fn compression(data: &[u8]) -> Option<Compression> {
     }
 }
 
-/// Decompresses `data`: every gzip member, or every zstd frame.
+/// Decompresses `data`: every gzip member, or every zstd frame, whole into
+/// memory and with no limit. [`crate::OpenOptions`] does better with compressed
+/// input: it refuses what is not MARC after decompressing its first bytes, keeps
+/// a large output in a temporary file rather than in memory, and stops a
+/// runaway ([`crate::OpenOptions::decompressed_limit`]).
 pub fn decompress(data: &[u8], kind: Compression) -> std::io::Result<Vec<u8>> {
     let mut out = Vec::with_capacity(data.len().saturating_mul(4));
     match kind {
@@ -270,6 +294,29 @@ mod tests {
             sniff(b"xx00026     2200025   4500\x1e\x1d"),
             Sniffed::Marc(Format::Iso2709)
         );
+    }
+
+    #[test]
+    fn a_prefix_answers_as_the_whole_input_or_not_at_all() {
+        let zeros = vec![0; PREFIX];
+        assert_eq!(
+            sniff_prefix(&zeros, false),
+            Some(Sniffed::Other("binary data".into()))
+        );
+        // Too short to tell, unless it is all there is.
+        assert_eq!(sniff_prefix(&zeros[..PREFIX - 1], false), None);
+        assert_eq!(sniff_prefix(b"hello\n", false), None);
+        assert_eq!(
+            sniff_prefix(b"hello\n", true),
+            Some(Sniffed::Other("plain text".into()))
+        );
+        // Whitespace that leaves less than 64 KB of text in the prefix: the
+        // text that decides may come later.
+        let mut spaced = vec![b' '; PREFIX - LOOK + 1];
+        spaced.resize(PREFIX, b'x');
+        assert_eq!(sniff_prefix(&spaced, false), None);
+        spaced.insert(0, b'x');
+        assert!(sniff_prefix(&spaced, false).is_some());
     }
 
     #[test]

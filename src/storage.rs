@@ -122,12 +122,23 @@ impl Storage {
         Ok(Storage::Owned(Box::new(bytes)))
     }
 
+    /// The first `len` bytes of a temporary file that holds decompressed data
+    /// (see `crate::decompress`), mapped: its pages are the page cache's, not
+    /// the process's memory. Always mapped, whatever the [`Access`]: reading it
+    /// back into memory would undo what writing it out was for.
+    pub(crate) fn from_temp_file(file: &File, len: usize) -> io::Result<Storage> {
+        Ok(Storage::Mapped(Storage::map_range(file, 0, len)?))
+    }
+
     /// A mapping of `len` bytes of `file` from `offset` (any offset: memmap2
     /// aligns the mapping to a page and hides the difference).
     fn map_range(file: &File, offset: u64, len: usize) -> io::Result<memmap2::Mmap> {
         // SAFETY: as in `open`: a read-only mapping under the documented contract
         // that the file is not modified while it is read; every offset taken from
-        // the data is bounds-checked against the mapping's length.
+        // the data is bounds-checked against the mapping's length. A temporary
+        // file of decompressed data (`from_temp_file`) is written in full before
+        // it is mapped, and has no name once created (on Unix) or is deleted when
+        // closed (on Windows): nothing else writes it.
         unsafe {
             memmap2::MmapOptions::new()
                 .offset(offset)

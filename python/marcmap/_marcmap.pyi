@@ -305,7 +305,9 @@ class MARCReader(Generic[_V]):
     it from the first bytes: ISO 2709, MARCXML, MARC-in-JSON, JSON lines,
     MARCMaker, inside gzip or zstd or not; input that is none of these raises
     ``NotMarcError`` saying what it looks like), ``threads`` (for a large MARCXML
-    input; all cores by default).
+    input; all cores by default), ``max_decompressed`` (the most bytes a gzip or
+    zstd input may decompress to before it is stopped as a runaway: by default
+    100 times its compressed size, and at least 1 GiB).
     """
 
     @overload
@@ -332,6 +334,7 @@ class MARCReader(Generic[_V]):
         index: Literal["auto", "require", "rebuild", "off"] = "auto",
         format: Literal["auto"] | _Format = "auto",
         threads: int | None = None,
+        max_decompressed: int | None = None,
     ) -> MARCReader[str]: ...
     @overload
     def __new__(
@@ -357,6 +360,7 @@ class MARCReader(Generic[_V]):
         index: Literal["auto", "require", "rebuild", "off"] = "auto",
         format: Literal["auto"] | _Format = "auto",
         threads: int | None = None,
+        max_decompressed: int | None = None,
     ) -> MARCReader[bytes]: ...
     def __iter__(self) -> MARCReader[_V]: ...
     def __next__(self) -> Record[_V] | None:

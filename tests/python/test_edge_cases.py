@@ -100,6 +100,23 @@ def test_file_objects_of_regular_files_are_mapped(tmp_path) -> None:  # type: ig
         assert marcmap.MARCReader(fh, mmap=False).is_mapped is False
 
 
+def test_compressed_input_stops_past_max_decompressed(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import gzip
+
+    from conftest import DATA
+
+    data = (DATA / "sample.mrc").read_bytes()
+    path = tmp_path / "sample.mrc.gz"
+    path.write_bytes(gzip.compress(data))
+    assert len(marcmap.MARCReader(path, max_decompressed=len(data))) == 30
+    with pytest.raises(marcmap.MarcError, match="max_decompressed=") as e:
+        marcmap.MARCReader(path, max_decompressed=1000)
+    assert str(e.value).startswith(f"{path}: gzip data decompresses to more than 1000 bytes")
+    # Not MARC: refused from the first decompressed bytes.
+    with pytest.raises(marcmap.NotMarcError, match="binary data"):
+        marcmap.MARCReader(gzip.compress(bytes(2 << 20)))
+
+
 def test_compressed_file_objects_are_read_not_mapped(tmp_path) -> None:  # type: ignore[no-untyped-def]
     # gzip, bz2 and lzma file objects answer fileno() with the compressed file's
     # descriptor: mapping it would read the compressed bytes (0 records).

@@ -94,6 +94,12 @@ pub(crate) struct Shared {
 ///   byte). Input that is none of these raises ``NotMarcError``, saying what it
 ///   looks like.
 /// - ``threads=None``: threads for reading a large MARCXML input (all cores).
+/// - ``max_decompressed=None``: the most bytes a gzip or zstd input may
+///   decompress to before it is stopped as a runaway (a decompression bomb):
+///   by default 100 times its compressed size, and at least 1 GiB. Raise it for
+///   an unusually compressible genuine file. Whatever it is, memory stays
+///   bounded: output past 64 MiB goes to a temporary file (in ``TMPDIR``) that
+///   is mapped.
 #[pyclass(frozen, name = "MARCReader", module = "marcmap._marcmap")]
 pub(crate) struct Reader {
     pub(crate) shared: Arc<Shared>,
@@ -199,6 +205,7 @@ impl Reader {
         index = "auto",
         format = "auto",
         threads = None,
+        max_decompressed = None,
     ))]
     #[allow(clippy::too_many_arguments)]
     fn new(
@@ -223,6 +230,7 @@ impl Reader {
         index: &str,
         format: &str,
         threads: Option<usize>,
+        max_decompressed: Option<u64>,
     ) -> PyResult<Reader> {
         // marcmap never prints warnings, so there is nothing to hide; and, as in
         // pymarc 5.4, a bad record is `None` whatever `permissive` says.
@@ -246,6 +254,7 @@ impl Reader {
                 index,
                 format,
                 threads,
+                max_decompressed,
             },
         )?;
         let range = match byte_range {

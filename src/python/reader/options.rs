@@ -48,6 +48,7 @@ pub(crate) struct Args<'a> {
     pub index: &'a str,
     pub format: &'a str,
     pub threads: Option<usize>,
+    pub max_decompressed: Option<u64>,
 }
 
 fn choice<T: Copy>(name: &str, value: &str, choices: &[(&str, T)]) -> PyResult<T> {
@@ -128,6 +129,9 @@ impl ReaderOptions {
             }
             open = open.threads(n);
         }
+        if let Some(limit) = a.max_decompressed {
+            open = open.decompressed_limit(Some(limit));
+        }
         Ok(ReaderOptions {
             open: open
                 .format(format)
@@ -169,6 +173,7 @@ mod tests {
             index: "auto",
             format: "auto",
             threads: None,
+            max_decompressed: None,
         }
     }
 
