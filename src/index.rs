@@ -53,6 +53,10 @@ pub enum SkipReason {
     /// Text between two records of a MARCXML, MARC-in-JSON or MARCMaker input
     /// that is not well-formed (the records around it are read).
     MalformedInput,
+    /// Content after a MARCXML document's root element ends (text, a second
+    /// root): not well-formed XML. The records in it are read, as the
+    /// records after damage are; the rest of it is skipped.
+    ContentAfterRoot,
 }
 
 impl fmt::Display for SkipReason {
@@ -63,6 +67,7 @@ impl fmt::Display for SkipReason {
             SkipReason::NotARecord => "bytes without a usable leader before a record terminator",
             SkipReason::GarbageBeforeRecord => "garbage before a record",
             SkipReason::MalformedInput => "malformed input between records",
+            SkipReason::ContentAfterRoot => "content after the root element",
         })
     }
 }

@@ -231,9 +231,10 @@ fn reason_code(r: SkipReason) -> u64 {
         SkipReason::TruncatedRecord => 1,
         SkipReason::NotARecord => 2,
         SkipReason::GarbageBeforeRecord => 3,
-        // Only a transcoded input skips it, and it has no sidecar; the code
-        // keeps the mapping total.
+        // Only a transcoded input skips these, and it has no sidecar; the
+        // codes keep the mapping total.
         SkipReason::MalformedInput => 4,
+        SkipReason::ContentAfterRoot => 5,
     }
 }
 
@@ -244,6 +245,7 @@ fn reason_of(code: u64) -> Option<SkipReason> {
         2 => SkipReason::NotARecord,
         3 => SkipReason::GarbageBeforeRecord,
         4 => SkipReason::MalformedInput,
+        5 => SkipReason::ContentAfterRoot,
         _ => return None,
     })
 }

@@ -8,8 +8,15 @@
 //! `NoFieldsFound`); a missing `<leader>` (pymarc's default leader). Elements
 //! are matched by local name, as pymarc's `parse_xml_to_array` does, except that
 //! an element whose prefix is bound to another namespace is not MARC (an
-//! OAI-PMH `<record>` around a MARC one); with `strict_namespace` only the slim
+//! OAI-PMH `<record>` around a MARC one); an element under `xmlns=""` is in no
+//! namespace, so a `<record xmlns="">` in a collection in the slim namespace
+//! is a record, as pymarc reads it; with `strict_namespace` only the slim
 //! namespace is MARC (pymarc's `strict=True`).
+//!
+//! A document is one element: content after the root element (text, a second
+//! root) is not well-formed XML. The reader reads on, as after other damage:
+//! the records in it are read, and the rest of it is skipped and reported
+//! ([`SkipReason::ContentAfterRoot`]; strict framing stops there).
 //!
 //! Values are the element's text: character references and the predefined
 //! entities decoded, CDATA kept, line ends normalised as XML says. A leader
@@ -29,7 +36,9 @@
 //! record that starts after the range; every range's first record is checked
 //! against where the range before it ended, and a range whose cut fell inside
 //! something else (a comment, CDATA) is read again from there, so the result is
-//! the serial reading's.
+//! the serial reading's. What follows the root element is read on one thread.
+//!
+//! [`SkipReason::ContentAfterRoot`]: crate::SkipReason::ContentAfterRoot
 
 use super::{xml_record, Builder, InputPosition, Lines, Malformed, Transcoded};
 use crate::format::Format;
@@ -196,12 +205,14 @@ fn prologue(data: &[u8], body: usize, options: &XmlOptions) -> Option<Prologue> 
 }
 
 /// A namespace binding: a prefix (empty for the default namespace) at an
-/// element depth, and whether it names the slim namespace.
+/// element depth, and whether it names the slim namespace, or (`xmlns=""`)
+/// undoes the default namespace.
 #[derive(Debug, Clone)]
 struct Binding {
     depth: u32,
     prefix: Vec<u8>,
     slim: bool,
+    unbound: bool,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -226,8 +237,9 @@ impl Namespaces {
             };
             self.bindings.push(Binding {
                 depth,
-                prefix,
                 slim: attr.value.as_ref() == NAMESPACE,
+                unbound: prefix.is_empty() && attr.value.is_empty(),
+                prefix,
             });
         }
     }
@@ -240,7 +252,9 @@ impl Namespaces {
     }
 
     /// Whether `e` is a MARC element: its prefix bound to the slim namespace,
-    /// or (unless `strict`) bound to nothing.
+    /// or (unless `strict`) bound to nothing. An unprefixed element under
+    /// `xmlns=""` is in no namespace, as in a document that declares none
+    /// (pymarc reads a `<record xmlns="">` in a slim collection as a record).
     fn is_marc(&self, e: &BytesStart<'_>, strict: bool) -> bool {
         let name = e.name();
         let prefix = name.prefix().map_or(&b""[..], |p| p.into_inner());
@@ -250,8 +264,8 @@ impl Namespaces {
             b.prefix.len() == prefix.len() && (prefix.is_empty() || b.prefix == prefix)
         };
         match self.bindings.iter().rev().find(same) {
-            Some(b) => b.slim,
-            None => !strict,
+            Some(b) if !b.unbound => b.slim,
+            _ => !strict,
         }
     }
 }
@@ -346,6 +360,16 @@ struct Parser<'a> {
     fast_records: bool,
     /// A record's start tag was just read (not an empty element).
     record_opened: bool,
+    /// How many record elements started.
+    records_opened: u64,
+    /// The document's root element ended (what follows is not well-formed,
+    /// but is read on).
+    root_closed: bool,
+    /// Content after the root element not yet reported: where it starts and
+    /// ends (reported when a record starts, or at the end of the input).
+    after_root: Option<(usize, usize)>,
+    /// Where the records' parent closed, if it did (a range read on its own).
+    closed_at: Option<usize>,
 }
 
 /// How a run from one offset ended.
@@ -379,6 +403,23 @@ impl<'a> Parser<'a> {
             stop_at_parent: ctx.inside,
             fast_records: options.fast_records,
             record_opened: false,
+            records_opened: 0,
+            root_closed: false,
+            after_root: None,
+            closed_at: None,
+        }
+    }
+
+    /// Reports the content after the root element read since the last
+    /// record (leniently; strict framing stops there).
+    fn report_after_root(&mut self) {
+        if let Some((start, end)) = self.after_root.take() {
+            let why = Malformed {
+                at: self.lines.at(start),
+                reason: "content after the root element".into(),
+            };
+            let reason = crate::index::SkipReason::ContentAfterRoot;
+            self.builder.skip_as(start as u64, end as u64, why, reason);
         }
     }
 
@@ -409,6 +450,7 @@ impl<'a> Parser<'a> {
                 Ended::Done => return None,
                 Ended::Stopped(next) => return Some(next),
                 Ended::Broken { at: bad, reason } => {
+                    self.report_after_root();
                     let pos = self.lines.at(bad);
                     let resume = self.resync(bad + 1);
                     let why = Malformed { at: pos, reason };
@@ -470,6 +512,9 @@ impl<'a> Parser<'a> {
                     }
                 }
             };
+            // Content after the root element, outside a record.
+            let after_root = self.root_closed && self.open.is_none() && is_content(&event);
+            let opened = self.records_opened;
             match event {
                 Event::Start(e) => {
                     if let Some(end) = self.start(&e, before, stop_at) {
@@ -500,6 +545,10 @@ impl<'a> Parser<'a> {
                 }
                 Event::End(e) => {
                     if let Some(end) = self.end(e.local_name().as_ref(), before) {
+                        if matches!(end, Ended::Done) {
+                            self.closed_at =
+                                Some(from + skipped + reader.buffer_position() as usize);
+                        }
                         return end;
                     }
                 }
@@ -541,8 +590,26 @@ impl<'a> Parser<'a> {
                         }
                     }
                 },
-                Event::Eof => return Ended::Done,
+                Event::Eof => {
+                    self.report_after_root();
+                    return Ended::Done;
+                }
                 _ => {}
+            }
+            if after_root {
+                if self.records_opened != opened {
+                    // A record: what came before it is reported.
+                    self.report_after_root();
+                } else {
+                    // The content, without the whitespace around text.
+                    let after = from + skipped + reader.buffer_position() as usize;
+                    let part = &data[before..after];
+                    let space = |b: &u8| matches!(b, b' ' | b'\t' | b'\r' | b'\n');
+                    let lead = part.iter().take_while(|b| space(b)).count();
+                    let trail = part.iter().rev().take_while(|b| space(b)).count();
+                    let (start, end) = (before + lead, after - trail);
+                    self.after_root.get_or_insert((start, end)).1 = end;
+                }
             }
         }
     }
@@ -612,6 +679,7 @@ impl<'a> Parser<'a> {
                 let start = self.lines.at(before);
                 self.fields.clear();
                 self.record_opened = true;
+                self.records_opened += 1;
                 self.open = Some(Open {
                     start,
                     depth: self.depth,
@@ -669,6 +737,11 @@ impl<'a> Parser<'a> {
         if self.stop_at_parent && depth <= self.base_depth {
             // The records' parent closed.
             return Some(Ended::Done);
+        }
+        // The root element closed: depths are known from the document's start
+        // (or, after damage, from the records' parent).
+        if depth == 1 && (!self.inside || self.record_parent.is_some()) {
+            self.root_closed = true;
         }
         let Some(open) = &mut self.open else {
             return None;
@@ -868,6 +941,19 @@ fn attribute_value(raw: &[u8]) -> std::borrow::Cow<'_, str> {
     }
 }
 
+/// Whether `event` is content that a document may not have after its root
+/// element (XML allows whitespace, comments and processing instructions).
+fn is_content(event: &Event<'_>) -> bool {
+    match event {
+        Event::Text(t) => !t
+            .as_ref()
+            .iter()
+            .all(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n')),
+        Event::Comment(_) | Event::PI(_) | Event::Eof => false,
+        _ => true,
+    }
+}
+
 /// The first character of `s` that XML 1.0 forbids.
 fn forbidden(s: &str) -> Option<char> {
     let bytes = s.as_bytes();
@@ -938,6 +1024,8 @@ struct Range {
     builder: Builder,
     /// Newlines between `start` and where it stopped.
     newlines: u64,
+    /// Where the records' parent (the root element) closed, if it did.
+    closed_at: Option<usize>,
 }
 
 fn read_range(
@@ -957,7 +1045,8 @@ fn read_range(
     let mut parser = Parser::new(data, start, options, ctx, (stop_at - start) / 3);
     parser.qname = Some(prologue.qname.clone());
     let next = parser.run(start, Some(stop_at));
-    let end = next.unwrap_or(data.len());
+    let closed_at = parser.closed_at.filter(|_| next.is_none());
+    let end = next.or(closed_at).unwrap_or(data.len());
     if next.is_none() {
         parser.end_of_input();
     }
@@ -968,6 +1057,7 @@ fn read_range(
         next,
         builder: parser.builder,
         newlines: line - 1,
+        closed_at,
     }
 }
 
@@ -990,6 +1080,7 @@ fn read_ranges(data: &[u8], options: &XmlOptions, prologue: &Prologue) -> Transc
                 next: None,
                 builder: Builder::new(Format::MarcXml, options.framing, 0),
                 newlines: 0,
+                closed_at: None,
             },
         }
     };
@@ -998,6 +1089,8 @@ fn read_ranges(data: &[u8], options: &XmlOptions, prologue: &Prologue) -> Transc
     // Where the next range must start reading, and its line.
     let mut expected: Option<usize> = Some(first);
     let mut line = line_of_first;
+    // Where the root element closed.
+    let mut closed_at = None;
     let _ = parallel::map_chunks_in_order(
         ranges,
         options.threads,
@@ -1023,12 +1116,25 @@ fn read_ranges(data: &[u8], options: &XmlOptions, prologue: &Prologue) -> Transc
             shift_lines(&mut part.builder, line - 1);
             line += part.newlines;
             expected = part.next;
+            closed_at = part.closed_at;
             out.append(part.builder);
             Ok(())
         },
     );
     // A last range that stopped before the end (its stop was the end of the
     // ranges, which is the input's end) leaves nothing; the input is read.
+    // What follows the root element is read as the serial reading reads it.
+    if let Some(at) = closed_at.filter(|&at| at < data.len()) {
+        let guess = (data.len() - at) / 3;
+        let mut tail = Parser::new(data, at, options, Context::document(), guess);
+        tail.qname = Some(prologue.qname.clone());
+        tail.record_parent = Some(prologue.depth);
+        tail.root_closed = true;
+        tail.run(at, None);
+        tail.end_of_input();
+        shift_lines(&mut tail.builder, line - 1);
+        out.append(tail.builder);
+    }
     out.finish()
 }
 
@@ -1042,6 +1148,7 @@ fn shift_lines(builder: &mut Builder, by: u64) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::index::SkippedRange;
 
     fn read_str(xml: &str) -> Transcoded {
         read(xml.as_bytes(), &XmlOptions::default())
@@ -1107,6 +1214,122 @@ mod tests {
         let file = crate::MarcFile::from_bytes(t.bytes);
         assert_eq!(file.len(), 1);
         assert_eq!(file.record(0).unwrap().control_number(), Some(&b"7"[..]));
+    }
+
+    fn control_numbers(t: Transcoded) -> Vec<String> {
+        let file = crate::MarcFile::from_bytes(t.bytes);
+        (0..file.len())
+            .map(|i| {
+                let r = file.record(i).unwrap();
+                String::from_utf8_lossy(r.control_number().unwrap()).into_owned()
+            })
+            .collect()
+    }
+
+    const R1: &str = "<record><leader>00000nam a2200000 a 4500</leader><controlfield tag=\"001\">1</controlfield></record>";
+    const R2: &str = "<record><leader>00000nam a2200000 a 4500</leader><controlfield tag=\"001\">2</controlfield></record>";
+
+    #[test]
+    fn a_record_in_no_namespace_inside_a_slim_collection_is_a_record() {
+        let xml = format!(
+            "<collection xmlns=\"{}\">{R1}{}<marc:record xmlns:marc=\"urn:x\"/></collection>",
+            std::str::from_utf8(NAMESPACE).unwrap(),
+            R2.replace("<record>", "<record xmlns=\"\">")
+        );
+        for fast_records in [true, false] {
+            let options = XmlOptions {
+                fast_records,
+                ..XmlOptions::default()
+            };
+            let t = read(xml.as_bytes(), &options);
+            assert!(t.input.skipped().is_empty());
+            assert_eq!(control_numbers(t), ["1", "2"]);
+        }
+        // pymarc's strict=True reads only the slim namespace.
+        let strict = XmlOptions {
+            strict_namespace: true,
+            ..XmlOptions::default()
+        };
+        assert_eq!(control_numbers(read(xml.as_bytes(), &strict)), ["1"]);
+        // `xmlns=""` undoes the default namespace only: a prefix bound
+        // elsewhere is still not MARC.
+        let other =
+            format!("<x:collection xmlns:x=\"urn:x\" xmlns=\"\"><x:record/>{R1}</x:collection>");
+        assert_eq!(control_numbers(read_str(&other)), ["1"]);
+    }
+
+    #[test]
+    fn content_after_the_root_element_is_read_and_reported() {
+        let junk = "</collection>\n<!-- a comment --> junk ";
+        let xml = format!("<collection>{R1}{junk}{R2}\n<collection>{R1}</collection>\n");
+        let t = read_str(&xml);
+        let skipped = t.input.skipped().to_vec();
+        assert_eq!(control_numbers(t), ["1", "2", "1"]);
+        let text = |s: &SkippedRange| &xml[s.offset as usize..(s.offset + s.length) as usize];
+        let texts: Vec<&str> = skipped.iter().map(text).collect();
+        assert_eq!(texts, ["junk", "<collection>", "</collection>"]);
+        assert!(skipped
+            .iter()
+            .all(|s| s.reason == crate::index::SkipReason::ContentAfterRoot));
+        // Whitespace, comments and processing instructions may follow the root.
+        let fine = format!("<collection>{R1}</collection>\n<!-- c --><?pi x?>\r\n");
+        let t = read_str(&fine);
+        assert!(t.input.skipped().is_empty());
+        // A record as the root, and one after it.
+        let t = read_str(&format!("{R1}\n{R2}"));
+        assert_eq!(t.input.skipped().len(), 0);
+        assert_eq!(control_numbers(t), ["1", "2"]);
+        let t = read_str(&format!("{R1}x{R2}"));
+        assert_eq!(t.input.skipped()[0].offset as usize, R1.len());
+        assert_eq!(control_numbers(t), ["1", "2"]);
+        // Strict framing stops there.
+        let strict = XmlOptions {
+            framing: Framing::Strict,
+            ..XmlOptions::default()
+        };
+        let t = read(xml.as_bytes(), &strict);
+        let stop = t.input.stop_error().unwrap();
+        assert!(
+            stop.to_string().contains("content after the root element"),
+            "{stop}"
+        );
+        assert_eq!(control_numbers(t), ["1"]);
+    }
+
+    #[test]
+    fn ranges_read_content_after_the_root_as_one_thread_does() {
+        let record = "<record><leader>00000nam a2200000 a 4500</leader><controlfield tag=\"001\">N</controlfield></record>\n";
+        let mut xml = String::from("<collection xmlns=\"http://www.loc.gov/MARC21/slim\">\n");
+        for i in 0..100 {
+            xml.push_str(&record.replace('N', &i.to_string()));
+        }
+        xml.push_str("</collection>\njunk\n");
+        xml.push_str(&record.replace('N', "after"));
+        xml.push_str("<collection>\n");
+        xml.push_str(&record.replace('N', "second"));
+        xml.push_str("</collection>\n");
+        let serial = read(
+            xml.as_bytes(),
+            &XmlOptions {
+                threads: 1,
+                ..XmlOptions::default()
+            },
+        );
+        assert_eq!(serial.input.skipped().len(), 3);
+        for range_bytes in [1, 64, 300, 4096] {
+            let ranges = XmlOptions {
+                threads: 2,
+                parallel_above: 0,
+                range_bytes,
+                ..XmlOptions::default()
+            };
+            let parallel = read(xml.as_bytes(), &ranges);
+            assert_eq!(parallel.bytes, serial.bytes, "range {range_bytes}");
+            assert_eq!(parallel.input, serial.input, "range {range_bytes}");
+        }
+        let numbers = control_numbers(serial);
+        assert_eq!(numbers.len(), 102);
+        assert_eq!(numbers[100..], ["after", "second"]);
     }
 
     #[test]

@@ -15,7 +15,8 @@
 //! the byte offset of the problem, and the records after it are read (in
 //! lenient framing; strict framing stops there, as for ISO 2709). Text between
 //! records that is not well-formed is skipped and reported
-//! ([`SkipReason::MalformedInput`]).
+//! ([`SkipReason::MalformedInput`]), as is MARCXML content after the
+//! document's root element ([`SkipReason::ContentAfterRoot`]).
 //!
 //! ```
 //! # fn main() -> marcmap::Result<()> {
@@ -38,6 +39,7 @@
 //! [`MarcFile`]: crate::MarcFile
 //! [`OwnedRecord`]: crate::OwnedRecord
 //! [`SkipReason::MalformedInput`]: crate::SkipReason::MalformedInput
+//! [`SkipReason::ContentAfterRoot`]: crate::SkipReason::ContentAfterRoot
 
 pub mod json;
 pub mod marcxml;
@@ -265,6 +267,11 @@ impl Builder {
     /// Damage between records, `offset..end` in the input; under strict
     /// framing the reading stops here.
     pub(crate) fn skip(&mut self, offset: u64, end: u64, why: Malformed) {
+        self.skip_as(offset, end, why, SkipReason::MalformedInput);
+    }
+
+    /// As [`Builder::skip`], for `reason`.
+    pub(crate) fn skip_as(&mut self, offset: u64, end: u64, why: Malformed, reason: SkipReason) {
         if self.stopped() || end <= offset {
             return;
         }
@@ -275,7 +282,7 @@ impl Builder {
         self.input.skipped.push(SkippedRange {
             offset,
             length: end - offset,
-            reason: SkipReason::MalformedInput,
+            reason,
         });
     }
 

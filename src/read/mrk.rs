@@ -11,7 +11,9 @@
 //! or any record with characters that are not ASCII: the file is UTF-8 text,
 //! and LDR/09 is set to `a`) a
 //! run of mnemonics and ASCII is decoded from MARC-8 to Unicode, with the
-//! character references (`&#x1B;`) in it; in a MARC-8 record (LC's `.mrk`: a
+//! character references (`&#x1B;`) in it, but for a `&` written `{amp}`,
+//! which is the character `&` (so `{amp}#x41;` is the text `&#x41;`, as
+//! the writer writes it); in a MARC-8 record (LC's `.mrk`: a
 //! MARC-8 leader and ASCII only) each mnemonic becomes its MARC-8 byte and the
 //! bytes stay MARC-8, decoded when they are read. A `{name}` that is no mnemonic stays as it is.
 //!
@@ -206,12 +208,17 @@ fn decode(value: &[u8], utf8: bool) -> Vec<u8> {
     if !needs {
         return value.to_vec();
     }
-    // The value with each mnemonic as its MARC-8 byte.
+    // The value with each mnemonic as its MARC-8 byte, and where `{amp}`
+    // put a `&` (a literal one, which starts no character reference).
     let mut marc8 = Vec::with_capacity(value.len());
+    let mut amps = Vec::new();
     let mut i = 0;
     while i < value.len() {
         if value[i] == b'{' {
             if let Some((byte, len)) = mnemonic::at(&value[i..]) {
+                if byte == b'&' {
+                    amps.push(marc8.len());
+                }
                 marc8.push(byte);
                 i += len;
                 continue;
@@ -237,8 +244,18 @@ fn decode(value: &[u8], utf8: bool) -> Vec<u8> {
             }
         }
     };
+    let mut amps = amps.into_iter().peekable();
     while k < marc8.len() {
         let b = marc8[k];
+        if amps.next_if_eq(&k).is_some() && marc8.get(k + 1) == Some(&b'#') {
+            // `{amp}#...;` is the text `&#...;`, not a character reference:
+            // the run ends before the `&`, which is written as it is.
+            flush(&mut out, &marc8[run_start..k]);
+            out.push('&');
+            k += 1;
+            run_start = k;
+            continue;
+        }
         if b < 0x80 || !starts_utf8(&marc8[k..]) {
             k += 1;
             continue;
@@ -293,6 +310,47 @@ mod tests {
         let r = file.record(1).unwrap();
         assert_eq!(r.first(b"245").unwrap().indicators(), (b' ', b'0'));
         assert_eq!(r.first(b"245").unwrap().subfield(b'a'), Some(&b"\xe2e"[..]));
+    }
+
+    #[test]
+    fn amp_is_a_literal_ampersand() {
+        use crate::write::{RecordWriter, WriteOptions};
+        // The text `&#x04AE;` in a value: written `{amp}#x04AE;`, read back
+        // as it was, not as the character U+04AE.
+        let values = [
+            "&#x04AE;",
+            "A &#x04AE; b &#1198; & {amp} $5 &amp;",
+            "\u{4ae}&&#x41;{dollar}",
+        ];
+        for value in values {
+            let record = OwnedRecord::builder()
+                .leader(*b"00000nam a2200000 a 4500")
+                .control(*b"001", format!("cn{value}"))
+                .data(*b"245", b'1', b'0')
+                .subfield(b'a', value)
+                .build();
+            let mut mrk = Vec::new();
+            RecordWriter::new(WriteOptions::new(Format::MarcMaker))
+                .write_owned(&record, &mut mrk)
+                .unwrap();
+            let text = String::from_utf8(mrk.clone()).unwrap();
+            assert!(text.contains("{amp}#"), "{text}");
+            let t = read(&mrk, Framing::Lenient);
+            assert_eq!(t.input.failed_count(), 0, "{text}");
+            let file = crate::MarcFile::from_bytes(t.bytes);
+            let r = file.record(0).unwrap();
+            let cn = format!("cn{value}");
+            assert_eq!(r.control_number(), Some(cn.as_bytes()), "{text}");
+            let a = r.first(b"245").unwrap().subfield(b'a');
+            assert_eq!(a, Some(value.as_bytes()), "{text}");
+        }
+        // A reference written as it is (not through `{amp}`) is still the
+        // character, as MarcEdit reads it; `{amp}` not before `#` is `&`.
+        let text = "=LDR  00000nam a2200000 a 4500\n=245  10$a&#x04AE; {amp}x {amp}{amp}#x41;\n";
+        let file = crate::MarcFile::from_bytes(read(text.as_bytes(), Framing::Lenient).bytes);
+        let r = file.record(0).unwrap();
+        let a = r.first(b"245").unwrap().subfield(b'a');
+        assert_eq!(a, Some("\u{4ae} &x &&#x41;".as_bytes()));
     }
 
     #[test]
