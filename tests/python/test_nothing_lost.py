@@ -297,3 +297,53 @@ def test_dask_reads_every_record_of_compressed_and_transcoded_input(tmp_path: Pa
         assert list(df.compute(scheduler="sync")["id"]) == _control_numbers(
             DATA / "authority.mrc"
         ), path.name
+
+
+# 11. Small things a user meets
+
+
+def test_dump_index_takes_a_range_and_names_the_count() -> None:
+    theirs = list(pymarc.MARCReader(SAMPLE.read_bytes()))
+    out = run_cli("dump", str(SAMPLE), "--index", "27:")
+    assert out.returncode == 0, out.stderr
+    assert out.stdout == "".join(str(r) + "\n" for r in theirs[27:])
+    out = run_cli("dump", str(SAMPLE), "--index=-2:")
+    assert out.stdout == "".join(str(r) + "\n" for r in theirs[-2:])
+    huge = run_cli("dump", str(SAMPLE), "--index", str(10**30))
+    assert huge.returncode == 2
+    assert "out of range for 30 records" in huge.stderr, huge.stderr
+    bad = run_cli("dump", str(SAMPLE), "--index", "a:b")
+    assert bad.returncode == 2 and "not a record index" in bad.stderr
+    missing = run_cli("dump", str(SAMPLE), "--control-number", "nosuch")
+    assert missing.returncode == 1
+    assert missing.stderr == "marcmap: no record has 001 'nosuch'\n"
+
+
+def test_not_marc_names_the_path(tmp_path: Path) -> None:
+    path = tmp_path / "notes.txt"
+    path.write_text("These are a user's notes, not MARC records.\n" * 20)
+    with pytest.raises(marcmap.NotMarcError) as raised:
+        marcmap.MARCReader(path)
+    assert str(raised.value).startswith(f"{path}: this looks like")
+    cli = run_cli("count", str(path))
+    assert cli.returncode == 1
+    assert cli.stderr.count(str(path)) == 1, cli.stderr
+
+
+def test_write_progress_reports_each_step_once(tmp_path: Path) -> None:
+    calls: list[tuple[int, int]] = []
+    source = tmp_path / "many.mrc"
+    # 2,400 records: more than two of the writer's 1,024-record steps.
+    source.write_bytes((DATA / "authority.mrc").read_bytes() * 16)
+    with marcmap.MARCReader(source) as reader:
+        reader.write(tmp_path / "out.mrc", progress=lambda done, total: calls.append((done, total)))
+    assert calls == [(1024, 2400), (2048, 2400), (2400, 2400)]
+
+
+def test_extract_documents_what_a_bad_record_gives() -> None:
+    doc = marcmap.MARCReader.extract.__doc__ or ""
+    assert "gives empty entries" in doc and "raise_errors=True" in doc
+    with marcmap.MARCReader(DATA / "malformed" / "pymarc_bad_records.mrc") as reader:
+        values = reader.extract("001")
+        bad = {e.record_index for e in reader.validate()}
+    assert bad and all(values[i] == [] for i in bad)

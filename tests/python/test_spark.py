@@ -153,6 +153,28 @@ def test_globs_damage_and_paths(spark: Any, tmp_path: Path) -> None:
     ]
 
 
+def test_compressed_and_transcoded_input_gives_every_record(spark: Any, tmp_path: Path) -> None:
+    # Equal blocks of a gzip or MARCXML file: the block holding byte 0 reads
+    # every record, the others none (before, every block read nothing).
+    import gzip
+
+    source = Path(__file__).resolve().parents[1] / "data" / "authority.mrc"
+    with marcmap.MARCReader(source) as reader:
+        expected = [values[0] for values in reader.extract("001")]
+        reader.write(tmp_path / "authority.xml", "marcxml")
+    (tmp_path / "authority.mrc.gz").write_bytes(gzip.compress(source.read_bytes()))
+    for name in ("authority.mrc.gz", "authority.xml"):
+        df = (
+            spark.read.format("marc")
+            .option("columns", "id=001")
+            .option("first", "true")
+            .option("blocksize", "4096")
+            .load(str(tmp_path / name))
+        )
+        assert df.rdd.getNumPartitions() > 1
+        assert df.toArrow().column("id").to_pylist() == expected, name
+
+
 def test_bad_options(spark: Any) -> None:
     path = str(corpus_path(UVA))
     with pytest.raises(Exception, match="no option 'colums'"):

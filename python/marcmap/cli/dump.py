@@ -26,7 +26,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         type=_index_arg,
         metavar="N",
         help="only record N (0-based; negative from the end), or the records N:M (M "
-        "excluded, either end may be left out, as in Python: -10: is the last ten)",
+        "excluded, either end may be left out, as in Python: --index=-10: is the last ten)",
     )
     which.add_argument("--control-number", metavar="CN", help="only the records with this 001")
     parser.set_defaults(run=run)
