@@ -3,7 +3,8 @@
 #
 # Needs: a Rust toolchain (stable; nightly too for the fuzz smoke run) and CPython 3.11+.
 # It installs everything else itself into ./.venv (and ./.venv313 when a CPython 3.13
-# is found): the wheel built from this checkout, pytest, pymarc 5.4.0, mypy and ruff.
+# is found): the wheel built from this checkout, pytest, pymarc 5.4.0, mypy and ruff,
+# and MkDocs for the documentation site.
 #
 #   MARCMAP_SKIP_FUZZ=1  skips the fuzz smoke run (it needs the nightly toolchain).
 set -euo pipefail
@@ -110,6 +111,12 @@ step "Python: ruff and mypy"
 .venv/bin/ruff check python tests/python benchmarks fuzz/python
 .venv/bin/ruff format --check python tests/python benchmarks fuzz/python
 .venv/bin/python -m mypy python/marcmap
+
+step "Docs: mkdocs build --strict (the API reference from the stubs' docstrings)"
+# Not the wheel's extra: that would reinstall the wheel. Kept in step with
+# pyproject.toml's "docs" extra. Builds in about two seconds.
+.venv/bin/pip install -q "mkdocs-material>=9.5" "mkdocstrings[python]>=1.0" "mkdocstrings-python>=2.0"
+NO_MKDOCS_2_WARNING=1 .venv/bin/mkdocs build --strict --quiet --site-dir target/site
 
 if [ "${MARCMAP_SKIP_FUZZ:-0}" != 1 ] && [ -x fuzz/smoke.sh ]; then
     step "Fuzz smoke run"

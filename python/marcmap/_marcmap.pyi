@@ -112,7 +112,8 @@ class Field(Generic[_V]):
     @overload
     def get(self, code: str) -> _V | None: ...
     @overload
-    def get(self, code: str, default: _D) -> _V | _D: ...
+    def get(self, code: str, default: _D) -> _V | _D:
+        """The first value of subfield ``code``, or ``default`` (``None``)."""
     def __contains__(self, code: str, /) -> bool: ...
     def get_subfields(self, *codes: str) -> list[_V]:
         """The values of the subfields whose code is one of ``codes``, in order."""
@@ -152,7 +153,8 @@ class Record(Generic[_V]):
     @overload
     def get(self, tag: str) -> Field[_V] | None: ...
     @overload
-    def get(self, tag: str, default: _D) -> Field[_V] | _D: ...
+    def get(self, tag: str, default: _D) -> Field[_V] | _D:
+        """The first field with ``tag``, or ``default`` (``None``)."""
     def __contains__(self, tag: str, /) -> bool: ...
     def get_fields(self, *tags: str) -> list[Field[_V]]:
         """The fields with any of ``tags`` (every field when none is given)."""
@@ -263,51 +265,102 @@ class ArrowStream:
 class MARCReader(Generic[_V]):
     """A reader over a MARC file, a memory-mapped index of its records.
 
+    ```python
+    MARCReader(source, *, to_unicode=True, force_utf8=False, hide_utf8_warnings=False,
+               utf8_handling="strict", file_encoding=None, permissive=False,
+               raise_errors=False, lazy_decoding=False, framing="lenient",
+               validation="repair", mmap=True, marc8_handling="replace",
+               marc8_normalization="NFC", marc8_ligatures="lc", detect_utf8=True,
+               byte_range=None, index="auto", format="auto", threads=None,
+               max_decompressed=None)
+    ```
+
     Iterate it like pymarc's ``MARCReader`` (a bad record is ``None``, with
     ``current_exception`` and ``current_chunk`` set), index it like a list
-    (``reader[i]``, slices), look records up by 001, and run bulk work on all
-    cores (``extract``, ``filter``, ``validate``).
+    (``reader[i]``, ``reader[-1]``, slices), look records up by 001
+    (``get_by_control_number``), and run bulk work on all cores with the GIL
+    released (``extract``, ``filter``, ``validate``, ``write``, ``to_arrow``).
+    It is a context manager. This is the one full list of its options; the
+    user guide links here.
 
-    ``source``: a path, ``bytes`` (shared, no copy), another bytes-like object
-    (copied), a binary file object, or an fsspec URL (``s3://``, ``gs://``,
-    ``file://``, ``memory://``: read into memory through fsspec).
+    ``source``: a path, ``bytes`` (shared, no copy: it is immutable), another
+    bytes-like object (``bytearray``, memoryviews of anything but ``bytes``,
+    numpy arrays, ``mmap`` objects: copied, since it could change while the GIL
+    is released), a binary file object, or an fsspec URL (``s3://``, ``gs://``,
+    ``file://``, ``memory://``, any other: read through fsspec, which is needed
+    only for URLs). Pipes and special files are read into memory.
 
-    ``byte_range=(start, end)``: only the records that start in those bytes of
-    the file, as the whole file's reading has them (see ``marcmap.partitions``).
-    Their offsets stay the file's; their indices count from the range's first
-    record (``first_record_index`` says where that is in the file, when known).
+    pymarc's options:
 
-    ``index``: the sidecar ``FILE.mmi`` of a local file read whole
-    (``reader.save_index()``, ``marcmap index FILE``). ``"auto"`` uses a valid
-    one and warns (``SidecarWarning``) about a stale or corrupt one, indexing the
-    file instead; ``"require"`` raises ``SidecarError`` without a valid one;
-    ``"rebuild"`` indexes the file and writes it; ``"off"`` never looks.
+    - ``to_unicode=True``: values are ``str``; ``False`` gives ``bytes``.
+    - ``force_utf8=False``: read every record as UTF-8, whatever LDR/09 says.
+    - ``utf8_handling="strict"``: invalid UTF-8 makes the record bad (``None``,
+      as in pymarc); ``"replace"`` gives U+FFFD, ``"ignore"`` drops the bytes.
+    - ``file_encoding=None``: the encoding of records that LDR/09 does not mark
+      UTF-8: MARC-8 (pymarc's default ``"iso8859-1"`` means MARC-8 too), or a
+      legacy one such as ``"cp1251"``, ``"iso8859-5"``, ``"latin-1"`` or any
+      WHATWG label.
+    - ``permissive=False``, ``hide_utf8_warnings=False``: accepted; as in pymarc
+      5.4 a bad record is ``None`` whatever ``permissive`` says, and marcmap
+      never prints.
 
-    pymarc's options: ``to_unicode`` (``False`` gives ``bytes`` values),
-    ``force_utf8`` (every record is UTF-8), ``utf8_handling`` (invalid UTF-8:
-    a bad record (``"strict"``), U+FFFD, or dropped), ``file_encoding`` (the
-    encoding of records LDR/09 does not mark UTF-8: MARC-8 by default, or a legacy
-    one such as ``"cp1251"``, ``"iso8859-5"``, ``"latin-1"``), ``permissive``
-    and ``hide_utf8_warnings`` (accepted; as in pymarc 5.4, a bad record is
-    ``None`` whatever ``permissive`` says, and marcmap never prints).
+    marcmap's options:
 
-    marcmap's: ``raise_errors`` (raise a bad record's error instead of giving
-    ``None``), ``lazy_decoding`` (don't check text while validating: a bad value
-    then raises when read), ``framing`` (``"lenient"`` skips and reports damage
-    between records, ``"strict"`` stops at it), ``validation`` (``"repair"``
-    reads records whose directory disagrees with their data and lists the
-    repairs in ``record.repairs``, ``"strict"`` refuses them), ``mmap`` (map
-    the file, or read it into memory), ``marc8_handling`` (invalid MARC-8:
-    ``"replace"`` with U+FFFD by default, ``"strict"`` or ``"ignore"``),
-    ``marc8_normalization`` (``"NFC"`` or ``"NFD"``), ``marc8_ligatures``
-    (``"lc"`` or ``"pymarc"``), ``detect_utf8`` (read records labelled MARC-8
-    whose bytes are UTF-8 as UTF-8; on by default), ``format`` (``"auto"`` finds
-    it from the first bytes: ISO 2709, MARCXML, MARC-in-JSON, JSON lines,
-    MARCMaker, inside gzip or zstd or not; input that is none of these raises
-    ``NotMarcError`` saying what it looks like), ``threads`` (for a large MARCXML
-    input; all cores by default), ``max_decompressed`` (the most bytes a gzip or
-    zstd input may decompress to before it is stopped as a runaway: by default
-    100 times its compressed size, and at least 1 GiB).
+    - ``raise_errors=False``: raise a bad record's error instead of giving
+      ``None`` (``reader[i]`` too; ``extract`` and ``filter`` then raise instead
+      of giving empty entries for it).
+    - ``lazy_decoding=False``: by default every record's text is checked as
+      records are read (GIL-free, in batches), so that a record whose text does
+      not decode is bad, as in pymarc, and no accessor raises later; this costs
+      5-10% of an iteration. ``True`` skips the check; a bad value then raises
+      ``MarcDecodeError`` when it is read.
+    - ``framing="lenient"``: skip damage between records and report it
+      (``skipped``), recovering records whose leader length is wrong
+      (``recovered``); ``"strict"`` stops at the first framing error
+      (``framing_error``).
+    - ``validation="repair"``: read records whose directory disagrees with their
+      data when their fields can still be located by their terminators (a short
+      field length, lengths counted in characters, a missing directory
+      terminator, an entry past the data, a base address that disagrees with the
+      directory), listing each repair in ``record.repairs``; ``"strict"``
+      refuses them.
+    - ``mmap=True``: map the file read-only; ``False`` reads it into memory (for
+      files on shared network storage, or being written).
+    - ``marc8_handling="replace"``: invalid MARC-8 becomes U+FFFD (pymarc
+      garbles it); ``"strict"`` makes the record bad, ``"ignore"`` drops it.
+    - ``marc8_normalization="NFC"``: or ``"NFD"`` (what LC's converters and
+      marc4j give).
+    - ``marc8_ligatures="lc"``: the LC mapping of the ligature and double-tilde
+      halves (U+0361/U+0360, second half dropped); ``"pymarc"`` gives
+      U+FE20-U+FE23.
+    - ``detect_utf8=True``: records labelled MARC-8 whose bytes are UTF-8 are
+      read as UTF-8 (``record.encoding`` says ``"utf-8-detected"``;
+      ``mislabelled_utf8()`` lists them).
+    - ``byte_range=None``: ``(start, end)`` reads only the records that start in
+      those bytes of the file, as the whole file's reading has them (see
+      ``marcmap.partitions``): offsets stay the file's, indices count from the
+      range's first record (``first_record_index``: 0 for a range from the
+      start, else ``None``).
+    - ``index="auto"``: the sidecar ``FILE.mmi`` of a local file read whole
+      (``save_index()``, ``marcmap index FILE``) is used when valid, and a stale
+      or corrupt one is warned about (``SidecarWarning``) and the file indexed
+      from its bytes; ``"require"`` raises ``SidecarError`` without a valid one,
+      ``"rebuild"`` indexes the file and writes one, ``"off"`` never looks.
+      Byte ranges and URLs take only ``"auto"`` or ``"off"``.
+    - ``format="auto"``: the input's format, found from its first bytes (ISO
+      2709, MARCXML, MARC-in-JSON, JSON lines, MARCMaker, inside gzip or zstd or
+      not), or ``"marc"``, ``"marcxml"``, ``"json"``, ``"jsonl"``, ``"mrk"``.
+      MARCXML, JSON and MARCMaker are transcoded to ISO 2709 in memory; a
+      malformed record is ``None`` with a ``FormatError`` (record, line, column,
+      byte). Input that is none of these raises ``NotMarcError``, saying what it
+      looks like.
+    - ``threads=None``: threads for reading a large MARCXML input (all cores).
+    - ``max_decompressed=None``: the most bytes a gzip or zstd input may
+      decompress to before it is stopped as a runaway (a decompression bomb):
+      by default 100 times its compressed size, and at least 1 GiB. Raise it
+      for an unusually compressible genuine file. Whatever it is, memory stays
+      bounded: output past 64 MiB goes to a temporary file (in ``TMPDIR``,
+      unlinked) that is mapped.
     """
 
     @overload
@@ -370,7 +423,9 @@ class MARCReader(Generic[_V]):
     @overload
     def __getitem__(self, key: int, /) -> Record[_V] | None: ...
     @overload
-    def __getitem__(self, key: slice, /) -> list[Record[_V] | None]: ...
+    def __getitem__(self, key: slice, /) -> list[Record[_V] | None]:
+        """Record ``key`` (negative counts from the end), or a list for a slice;
+        a bad record is ``None``, as in iteration."""
     def offset(self, i: int) -> int:
         """The byte offset where record ``i`` starts."""
     def get_by_control_number(self, control_number: str | bytes) -> Record[_V] | None:
@@ -390,7 +445,12 @@ class MARCReader(Generic[_V]):
     @overload
     def extract(
         self, spec: str, spec2: str, /, *specs: str, threads: int | None = None, first: bool = False
-    ) -> list[tuple[Any, ...]]: ...
+    ) -> list[tuple[Any, ...]]:
+        """The values of ``spec`` (``"245$a"``, ``"001"``, ``"LDR/06"``,
+        ``"008/35-37"``) in every record, on ``threads`` threads with the GIL
+        released: a list of values a record, or with ``first=True`` the first
+        value (or ``None``); with several specs, a tuple a record. A bad record
+        gives empty entries (or raises, with ``raise_errors=True``)."""
     def filter(
         self,
         spec: str,
