@@ -365,6 +365,8 @@ struct Parser<'a> {
     /// The document's root element ended (what follows is not well-formed,
     /// but is read on).
     root_closed: bool,
+    /// The root element's qualified name, once it started (a whole document).
+    root_name: Option<Vec<u8>>,
     /// Content after the root element not yet reported: where it starts and
     /// ends (reported when a record starts, or at the end of the input).
     after_root: Option<(usize, usize)>,
@@ -380,6 +382,10 @@ enum Ended {
     Stopped(usize),
     /// The XML is not well-formed at `at`.
     Broken { at: usize, reason: String },
+    /// The root element's end tag, met while damage had left elements in it
+    /// open (an attribute with a stray quote swallows end tags): it closes the
+    /// root all the same; reading goes on at `after`.
+    RootClosed { after: usize },
 }
 
 impl<'a> Parser<'a> {
@@ -405,6 +411,7 @@ impl<'a> Parser<'a> {
             record_opened: false,
             records_opened: 0,
             root_closed: false,
+            root_name: None,
             after_root: None,
             closed_at: None,
         }
@@ -449,6 +456,23 @@ impl<'a> Parser<'a> {
             match self.segment(at, stop_at) {
                 Ended::Done => return None,
                 Ended::Stopped(next) => return Some(next),
+                Ended::RootClosed { after } => {
+                    if let Some(open) = self.open.take() {
+                        let why = Malformed {
+                            at: self.lines.at(after),
+                            reason: "the document ends inside this record".into(),
+                        };
+                        self.builder.fail(open.start, why);
+                    }
+                    self.target = None;
+                    self.ns.close(1);
+                    self.depth = 0;
+                    self.root_closed = true;
+                    if after >= self.data.len() {
+                        return None;
+                    }
+                    at = after;
+                }
                 Ended::Broken { at: bad, reason } => {
                     self.report_after_root();
                     let pos = self.lines.at(bad);
@@ -476,6 +500,22 @@ impl<'a> Parser<'a> {
                 }
             }
         }
+    }
+
+    /// Where the root element's end tag that `e` (an error at `at`) is about
+    /// ends, when `e` is that tag mismatched: damage left elements inside the
+    /// root open, and the document closes all the same.
+    fn root_end_tag(&self, e: &quick_xml::Error, at: usize) -> Option<usize> {
+        use quick_xml::errors::IllFormedError;
+        let quick_xml::Error::IllFormed(IllFormedError::MismatchedEndTag { found, .. }) = e else {
+            return None;
+        };
+        let root = self.root_name.as_deref()?;
+        if self.inside || found.as_bytes() != root {
+            return None;
+        }
+        let rest = self.data.get(at..)?;
+        memchr::memchr(b'>', rest).map(|gt| at + gt + 1)
     }
 
     /// The next place a record element may start at or after `from`.
@@ -506,10 +546,14 @@ impl<'a> Parser<'a> {
             let event = match reader.read_event() {
                 Ok(e) => e,
                 Err(e) => {
-                    return Ended::Broken {
-                        at: from + skipped + reader.error_position() as usize,
-                        reason: e.to_string(),
+                    let at = from + skipped + reader.error_position() as usize;
+                    if let Some(after) = self.root_end_tag(&e, at) {
+                        return Ended::RootClosed { after };
                     }
+                    return Ended::Broken {
+                        at,
+                        reason: e.to_string(),
+                    };
                 }
             };
             // Content after the root element, outside a record.
@@ -658,6 +702,9 @@ impl<'a> Parser<'a> {
         stop_at: Option<usize>,
     ) -> Option<Ended> {
         self.depth += 1;
+        if self.depth == 1 && !self.inside && self.root_name.is_none() {
+            self.root_name = Some(e.name().as_ref().to_vec());
+        }
         self.ns.open(self.depth, e);
         if !self.ns.is_marc(e, self.strict_ns) {
             return None;
@@ -1123,18 +1170,23 @@ fn read_ranges(data: &[u8], options: &XmlOptions, prologue: &Prologue) -> Transc
     );
     // A last range that stopped before the end (its stop was the end of the
     // ranges, which is the input's end) leaves nothing; the input is read.
-    // What follows the root element is read as the serial reading reads it.
+    // Anything but white space after where the records' parent closed (content
+    // after the root element, which is not well-formed XML, or a parent that a
+    // range saw close only because damage hid its depth) is rare: the document
+    // is then read again by the serial reading, which is the reference.
     if let Some(at) = closed_at.filter(|&at| at < data.len()) {
-        let guess = (data.len() - at) / 3;
-        let mut tail = Parser::new(data, at, options, Context::document(), guess);
-        tail.qname = Some(prologue.qname.clone());
-        tail.record_parent = Some(prologue.depth);
-        tail.root_closed = true;
-        tail.run(at, None);
-        tail.end_of_input();
-        shift_lines(&mut tail.builder, line - 1);
-        out.append(tail.builder);
+        if !data[at..].iter().all(u8::is_ascii_whitespace) {
+            let body = if data.starts_with(b"\xEF\xBB\xBF") {
+                3
+            } else {
+                0
+            };
+            let mut parser = Parser::new(data, body, options, Context::document(), data.len() / 3);
+            parser.run(body, None);
+            return parser.finish();
+        }
     }
+    let _ = line;
     out.finish()
 }
 
