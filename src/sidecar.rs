@@ -105,7 +105,7 @@ impl DataIdentity {
     /// The identity of an open data file: its metadata, and its first and last
     /// 64 KiB read (128 KiB at most, whatever its size).
     pub fn of_file(file: &File) -> io::Result<DataIdentity> {
-        use crate::partition::ReadAt;
+        use crate::storage::ReadAt;
         let meta = file.metadata()?;
         // Exactly these bytes: no readahead into the rest of a large file.
         let file = crate::storage::RandomReads::new(file);
