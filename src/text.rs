@@ -475,6 +475,15 @@ impl TextDecoder {
     }
 }
 
+// `RecordRef::text` is defined here, with the decoder it calls: the record module
+// holds bytes and knows nothing of decoding.
+impl<'a> RecordRef<'a> {
+    /// The record's text, decoded by `decoder`: see [`crate::text`].
+    pub fn text(&self, decoder: &TextDecoder) -> RecordText<'a> {
+        decoder.record(self)
+    }
+}
+
 /// Python codec names that WHATWG spells otherwise.
 fn python_alias(folded: &str) -> Option<String> {
     if let Some(n) = folded.strip_prefix("cp").filter(|n| n.len() == 4) {
