@@ -2,7 +2,7 @@
 
 use crate::control_number::ControlNumberIndex;
 use crate::decompress;
-use crate::error::{Error, ErrorKind, Position, Result};
+use crate::error::{open_error, Error, ErrorKind, Position, Result};
 use crate::format::Format;
 use crate::frame;
 use crate::index::{Framing, RecordIndex, RecoveredRecord, SkippedRange};
@@ -631,12 +631,6 @@ impl From<std::io::Error> for RangeError {
 /// The error for a sidecar that cannot be used or written, naming it.
 fn sidecar_error(path: PathBuf, problem: SidecarProblem) -> Error {
     Error::new(ErrorKind::Sidecar { path, problem }, Position::default())
-}
-
-/// The error for a file that cannot be opened or read, naming it.
-pub(crate) fn open_error(path: &Path, source: std::io::Error) -> Error {
-    let path = path.to_path_buf();
-    Error::new(ErrorKind::Open { path, source }, Position::default())
 }
 
 /// `range` cut at the end of a file of `size` bytes; an error if it runs backwards.
