@@ -1091,12 +1091,17 @@ impl MarcFile {
     pub fn control_number_index_with(&self, threads: usize) -> &ControlNumberIndex {
         self.inner.control_numbers.get_or_init(|| {
             self.expect_scan();
-            ControlNumberIndex::build(self, threads)
+            ControlNumberIndex::build(self.len(), threads, |i| self.control_number_of(i))
         })
     }
 
     fn control_number_index(&self) -> &ControlNumberIndex {
         self.control_number_index_with(parallel::default_threads())
+    }
+
+    /// Record `i`'s 001, if it parses and has one.
+    fn control_number_of(&self, i: usize) -> Option<&[u8]> {
+        self.record(i).ok()?.control_number()
     }
 
     /// Applies `f` to every record on `threads` threads and returns the results in
@@ -1115,6 +1120,16 @@ impl MarcFile {
     {
         self.expect_scan();
         parallel::map_range(self.len(), threads, |i| f(i, self.record(i)))
+    }
+}
+
+// `ControlNumberIndex::find` is defined here, beside the file it reads: the
+// control-number module builds and searches the index from what it is given.
+impl ControlNumberIndex {
+    /// The records of `file` (the file this index was built from) whose 001
+    /// equals `cn` (whitespace-trimmed), in file order.
+    pub fn find(&self, file: &MarcFile, cn: &[u8]) -> Vec<usize> {
+        self.find_in(cn, |i| file.raw(i), |i| file.control_number_of(i))
     }
 }
 
