@@ -11,13 +11,12 @@
 //! ([`crate::sidecar`]). It is not keyed: a file crafted so that many 001s collide
 //! makes lookups slower (each candidate is confirmed), never wrong.
 
-use crate::file::MarcFile;
 use crate::parallel;
 use crate::record::RecordRef;
 use crate::words::Words;
 
 /// Sorted `(hash << 32) | record` keys: the lookup index behind
-/// [`MarcFile::find_control_number`].
+/// [`MarcFile::find_control_number`](crate::MarcFile::find_control_number).
 #[derive(Debug, Default)]
 pub struct ControlNumberIndex {
     keys: Words,
@@ -44,14 +43,18 @@ fn hash32(cn: &[u8]) -> u64 {
 }
 
 impl ControlNumberIndex {
-    /// Reads the 001 of every record on `threads` threads.
-    pub(crate) fn build(file: &MarcFile, threads: usize) -> ControlNumberIndex {
+    /// Reads the 001 of each of `records` records on `threads` threads:
+    /// `control_number(i)` is record `i`'s, or `None` (no 001, or the record
+    /// does not parse).
+    pub(crate) fn build<'d>(
+        records: usize,
+        threads: usize,
+        control_number: impl Fn(usize) -> Option<&'d [u8]> + Sync,
+    ) -> ControlNumberIndex {
         // Records over u32::MAX can't be keyed; no real file comes near 4 billion records.
-        let n = file.len().min(u32::MAX as usize);
-        let hashes = parallel::map_range(n, threads, |i| {
-            let record = file.record(i).ok()?;
-            Some(hash32(normalise(record.control_number()?)))
-        });
+        let n = records.min(u32::MAX as usize);
+        let hashes =
+            parallel::map_range(n, threads, |i| Some(hash32(normalise(control_number(i)?))));
         let mut keys: Vec<u64> = hashes
             .into_iter()
             .enumerate()
@@ -72,9 +75,15 @@ impl ControlNumberIndex {
         &self.keys
     }
 
-    /// The records of `file` (the file this index was built from) whose 001
-    /// equals `cn` (whitespace-trimmed), in file order.
-    pub fn find(&self, file: &MarcFile, cn: &[u8]) -> Vec<usize> {
+    /// The records whose 001 equals `cn` (whitespace-trimmed), in order, among
+    /// those this index was built from: `raw(i)` gives record `i`'s bytes and
+    /// `control_number(i)` its 001, as for [`ControlNumberIndex::build`].
+    pub(crate) fn find_in<'d>(
+        &self,
+        cn: &[u8],
+        raw: impl Fn(usize) -> Option<&'d [u8]>,
+        control_number: impl Fn(usize) -> Option<&'d [u8]>,
+    ) -> Vec<usize> {
         let cn = normalise(cn);
         let h = hash32(cn);
         let lo = self.keys.partition_point(|&k| k >> 32 < h);
@@ -87,14 +96,10 @@ impl ControlNumberIndex {
                 // enough for a clean record. A repaired record's 001 may sit
                 // elsewhere than its directory says, so a miss is confirmed by a
                 // full parse (hash collisions are rare, repaired records too).
-                let quick = file
-                    .raw(i)
+                let quick = raw(i)
                     .and_then(|raw| RecordRef::revalidated(raw, None))
                     .is_some_and(|r| r.control_number().map(normalise) == Some(cn));
-                quick
-                    || file
-                        .record(i)
-                        .is_ok_and(|r| r.control_number().map(normalise) == Some(cn))
+                quick || control_number(i).map(normalise) == Some(cn)
             })
             .collect()
     }

@@ -14,7 +14,7 @@
 //! 3. Output past a limit stops with [`ErrorKind::DecompressionLimit`]: see
 //!    [`crate::OpenOptions::decompressed_limit`].
 
-use crate::error::{Error, ErrorKind, Position, Result};
+use crate::error::{open_error, Error, ErrorKind, Position, Result};
 use crate::sniff::{self, Compression};
 use crate::storage::Storage;
 use std::fs::File;
@@ -235,7 +235,7 @@ fn temp_file() -> io::Result<File> {
 fn read_error(plan: &Plan<'_>, e: io::Error) -> Error {
     let e = io::Error::new(e.kind(), format!("{} data: {e}", plan.kind.name()));
     match plan.path {
-        Some(path) => crate::file::open_error(path, e),
+        Some(path) => open_error(path, e),
         None => Error::from(e),
     }
 }

@@ -5,8 +5,16 @@
 //! record index, the absolute byte offset in the file, and the field where one
 //! applies. The type is `Send + Sync + 'static`, so it can travel out of worker
 //! threads and out of GIL-free sections unchanged.
+//!
+//! The errors an [`ErrorKind`] carries are defined here too ([`DecodeError`],
+//! [`SidecarProblem`]) and re-exported where they arise ([`crate::text`],
+//! [`crate::sidecar`]): this module names only what describes a failure (an
+//! encoding, a format, a compression), never a module that can fail.
 
+use crate::encoding::Encoding;
+use crate::marc8::Marc8ErrorKind;
 use std::fmt;
+use std::path::Path;
 
 /// Where an error happened.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -153,7 +161,7 @@ pub enum ErrorKind {
     FieldTerminatorMissing,
     /// A value is not valid text in its record's encoding.
     #[error("{0}")]
-    Decode(crate::text::DecodeError),
+    Decode(DecodeError),
     /// A record or field too long for ISO 2709's length digits.
     #[error("the {what} is {length} bytes, over ISO 2709's limit of {max}")]
     TooLong {
@@ -220,7 +228,7 @@ pub enum ErrorKind {
         /// The sidecar's path.
         path: std::path::PathBuf,
         /// Why.
-        problem: crate::sidecar::SidecarProblem,
+        problem: SidecarProblem,
     },
     /// A byte range that ends before it starts.
     #[error("byte range {start}..{end} ends before it starts")]
@@ -352,7 +360,7 @@ impl Error {
     }
 
     /// The decoding failure behind this error, if it is one.
-    pub fn decode_error(&self) -> Option<&crate::text::DecodeError> {
+    pub fn decode_error(&self) -> Option<&DecodeError> {
         match &self.inner.kind {
             ErrorKind::Decode(d) => Some(d),
             _ => None,
@@ -384,6 +392,85 @@ impl From<std::io::Error> for Error {
     fn from(e: std::io::Error) -> Self {
         Error::new(ErrorKind::Io(e), Position::default())
     }
+}
+
+/// The error for a file that cannot be opened or read, naming it.
+pub(crate) fn open_error(path: &Path, source: std::io::Error) -> Error {
+    let path = path.to_path_buf();
+    Error::new(ErrorKind::Open { path, source }, Position::default())
+}
+
+/// What is wrong with a value's bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum DecodeReason {
+    /// Not valid UTF-8.
+    InvalidUtf8,
+    /// Not valid MARC-8.
+    Marc8(Marc8ErrorKind),
+    /// A byte or sequence that the legacy encoding does not map.
+    Unmappable,
+}
+
+/// A value that did not decode: which encoding, what was wrong, and where.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DecodeError {
+    /// The encoding the value was decoded from.
+    pub encoding: Encoding,
+    /// What was wrong.
+    pub reason: DecodeReason,
+    /// Where the value starts, in bytes from the start of its record (or of the
+    /// input, for a value decoded on its own), and its length.
+    pub value_start: usize,
+    /// The value's length in bytes.
+    pub value_len: usize,
+    /// The first bad byte, counted from the start of the value.
+    pub offset_in_value: usize,
+    /// Whether the record is labelled MARC-8 but its bytes are valid UTF-8:
+    /// `detect_utf8` would read it.
+    pub utf8_under_marc8: bool,
+}
+
+impl fmt::Display for DecodeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.reason {
+            DecodeReason::InvalidUtf8 => f.write_str("invalid UTF-8")?,
+            DecodeReason::Marc8(kind) => write!(f, "invalid MARC-8 ({kind})")?,
+            DecodeReason::Unmappable => write!(
+                f,
+                "a byte that {} does not map",
+                self.encoding.name().to_ascii_uppercase()
+            )?,
+        }
+        if self.utf8_under_marc8 {
+            f.write_str(
+                "; the record is labelled MARC-8 (LDR/09) but its bytes are valid UTF-8: \
+                 detect_utf8=True reads them",
+            )?;
+        }
+        Ok(())
+    }
+}
+
+/// Why a sidecar was not used.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum SidecarProblem {
+    /// There is no sidecar.
+    #[error("there is no sidecar")]
+    Missing,
+    /// The sidecar describes another file, framing or format.
+    #[error("the sidecar is stale: {0}")]
+    Stale(String),
+    /// The sidecar is truncated, fails its checksum, or is inconsistent.
+    #[error("the sidecar is corrupt: {0}")]
+    Corrupt(String),
+    /// There can be no sidecar for what was opened (why is said).
+    #[error("{0}")]
+    Unsupported(String),
+    /// Reading or writing the sidecar failed.
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
 }
 
 #[cfg(test)]

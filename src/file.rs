@@ -2,20 +2,20 @@
 
 use crate::control_number::ControlNumberIndex;
 use crate::decompress;
-use crate::error::{Error, ErrorKind, Position, Result};
+use crate::error::{open_error, Error, ErrorKind, Position, Result};
 use crate::format::Format;
 use crate::frame;
 use crate::index::{Framing, RecordIndex, RecoveredRecord, SkippedRange};
 use crate::layout;
 use crate::output::FileId;
 use crate::parallel;
-use crate::partition::{self, ReadAt, ReadBytes};
+use crate::partition;
 use crate::read::{Input, InputPosition};
 use crate::record::RecordRef;
 use crate::repair::Validation;
 use crate::sidecar::{self, DataIdentity, Sidecar, SidecarProblem};
 use crate::sniff::{self, Compression, Sniffed};
-use crate::storage::{Access, AccessPattern, MappedRange, RandomReads, Storage};
+use crate::storage::{Access, AccessPattern, MappedRange, RandomReads, ReadAt, ReadBytes, Storage};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -633,12 +633,6 @@ fn sidecar_error(path: PathBuf, problem: SidecarProblem) -> Error {
     Error::new(ErrorKind::Sidecar { path, problem }, Position::default())
 }
 
-/// The error for a file that cannot be opened or read, naming it.
-pub(crate) fn open_error(path: &Path, source: std::io::Error) -> Error {
-    let path = path.to_path_buf();
-    Error::new(ErrorKind::Open { path, source }, Position::default())
-}
-
 /// `range` cut at the end of a file of `size` bytes; an error if it runs backwards.
 fn check_range(range: Range<u64>, size: u64) -> Result<Range<u64>> {
     if range.start > range.end {
@@ -1097,12 +1091,17 @@ impl MarcFile {
     pub fn control_number_index_with(&self, threads: usize) -> &ControlNumberIndex {
         self.inner.control_numbers.get_or_init(|| {
             self.expect_scan();
-            ControlNumberIndex::build(self, threads)
+            ControlNumberIndex::build(self.len(), threads, |i| self.control_number_of(i))
         })
     }
 
     fn control_number_index(&self) -> &ControlNumberIndex {
         self.control_number_index_with(parallel::default_threads())
+    }
+
+    /// Record `i`'s 001, if it parses and has one.
+    fn control_number_of(&self, i: usize) -> Option<&[u8]> {
+        self.record(i).ok()?.control_number()
     }
 
     /// Applies `f` to every record on `threads` threads and returns the results in
@@ -1121,6 +1120,16 @@ impl MarcFile {
     {
         self.expect_scan();
         parallel::map_range(self.len(), threads, |i| f(i, self.record(i)))
+    }
+}
+
+// `ControlNumberIndex::find` is defined here, beside the file it reads: the
+// control-number module builds and searches the index from what it is given.
+impl ControlNumberIndex {
+    /// The records of `file` (the file this index was built from) whose 001
+    /// equals `cn` (whitespace-trimmed), in file order.
+    pub fn find(&self, file: &MarcFile, cn: &[u8]) -> Vec<usize> {
+        self.find_in(cn, |i| file.raw(i), |i| file.control_number_of(i))
     }
 }
 

@@ -59,6 +59,7 @@ pub mod arrow;
 pub mod control_number;
 pub mod decode;
 mod decompress;
+mod encoding;
 pub mod error;
 mod file;
 pub mod format;

@@ -46,6 +46,8 @@
 
 use crate::index::{is_filler, scan_until, Framing, RecordIndex, ScanEnd, Scanner, Step};
 use crate::layout::{declared_length, MIN_RECORD_LEN, RECORD_TERMINATOR};
+use crate::storage::RangeBytes;
+pub use crate::storage::ReadAt;
 use std::io;
 use std::ops::Range;
 
@@ -63,60 +65,6 @@ const FORWARD: u64 = 8 * 1024;
 /// The bytes read before the look-back at first: the start of the record the cut
 /// is in, so that its 0x1D-delimited start is usually in the first read.
 const BEFORE: u64 = 4 * 1024;
-
-/// Random-access reads of a file's bytes: a local file, bytes in memory, or
-/// (in the Python bindings) an fsspec file system.
-pub trait ReadAt {
-    /// Fills `buf` with the bytes from absolute `offset`, all of them, or fails.
-    fn read_exact_at(&self, buf: &mut [u8], offset: u64) -> io::Result<()>;
-}
-
-impl ReadAt for [u8] {
-    fn read_exact_at(&self, buf: &mut [u8], offset: u64) -> io::Result<()> {
-        let start = usize::try_from(offset).map_err(|_| eof())?;
-        let end = start.checked_add(buf.len()).ok_or_else(eof)?;
-        buf.copy_from_slice(self.get(start..end).ok_or_else(eof)?);
-        Ok(())
-    }
-}
-
-impl ReadAt for std::fs::File {
-    fn read_exact_at(&self, buf: &mut [u8], offset: u64) -> io::Result<()> {
-        #[cfg(unix)]
-        {
-            std::os::unix::fs::FileExt::read_exact_at(self, buf, offset)
-        }
-        #[cfg(windows)]
-        {
-            let (mut buf, mut offset) = (buf, offset);
-            while !buf.is_empty() {
-                match std::os::windows::fs::FileExt::seek_read(self, buf, offset) {
-                    Ok(0) => return Err(eof()),
-                    Ok(n) => {
-                        buf = &mut buf[n..];
-                        offset += n as u64;
-                    }
-                    Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                    Err(e) => return Err(e),
-                }
-            }
-            Ok(())
-        }
-    }
-}
-
-impl<T: ReadAt + ?Sized> ReadAt for &T {
-    fn read_exact_at(&self, buf: &mut [u8], offset: u64) -> io::Result<()> {
-        (**self).read_exact_at(buf, offset)
-    }
-}
-
-fn eof() -> io::Error {
-    io::Error::new(
-        io::ErrorKind::UnexpectedEof,
-        "read past the end of the data",
-    )
-}
 
 /// A contiguous stretch of the file, read on demand and widened as needed.
 struct Window<'s, S: ReadAt + ?Sized> {
@@ -413,15 +361,6 @@ fn align_all<S: ReadAt + Sync + ?Sized>(
     found.into_iter().map(|(_, r)| r).collect()
 }
 
-/// The bytes of a range of a file, from its start, that an index of the range
-/// asks for as it goes: a mapping it can widen, or bytes read into memory.
-pub(crate) trait RangeBytes {
-    /// The bytes held so far.
-    fn bytes(&self) -> &[u8];
-    /// Holds at least the first `len` bytes (never asked past the end of the file).
-    fn extend_to(&mut self, len: u64) -> io::Result<()>;
-}
-
 /// The bytes after a range's end that an index of it reads at first: enough for
 /// the tail of its last record and the first record of the next range.
 const TAIL: u64 = 128 * 1024;
@@ -459,46 +398,5 @@ pub(crate) fn index_range<B: RangeBytes>(
                 len = len.saturating_add(past).min(rest);
             }
         }
-    }
-}
-
-/// A range's bytes read into memory from any [`ReadAt`].
-pub(crate) struct ReadBytes<'s, S: ReadAt + ?Sized> {
-    source: &'s S,
-    start: u64,
-    bytes: Vec<u8>,
-}
-
-impl<'s, S: ReadAt + ?Sized> ReadBytes<'s, S> {
-    pub(crate) fn new(source: &'s S, start: u64) -> Self {
-        ReadBytes {
-            source,
-            start,
-            bytes: Vec::new(),
-        }
-    }
-
-    /// The first `len` bytes read, the rest dropped.
-    pub(crate) fn into_vec(mut self, len: usize) -> Vec<u8> {
-        self.bytes.truncate(len);
-        self.bytes.shrink_to_fit();
-        self.bytes
-    }
-}
-
-impl<S: ReadAt + ?Sized> RangeBytes for ReadBytes<'_, S> {
-    fn bytes(&self) -> &[u8] {
-        &self.bytes
-    }
-
-    fn extend_to(&mut self, len: u64) -> io::Result<()> {
-        let old = self.bytes.len();
-        let len = usize::try_from(len).map_err(|_| io::Error::other("range too large"))?;
-        if len > old {
-            self.bytes.resize(len, 0);
-            let at = self.start + old as u64;
-            self.source.read_exact_at(&mut self.bytes[old..], at)?;
-        }
-        Ok(())
     }
 }

@@ -13,7 +13,6 @@ use crate::layout::{
     MIN_RECORD_LEN, RECORD_TERMINATOR, SUBFIELD_DELIMITER,
 };
 use crate::repair::{self, Layout, Repair, Validation};
-use crate::text::{RecordText, TextDecoder};
 use std::fmt;
 use std::sync::Arc;
 use zerocopy::FromBytes;
@@ -286,11 +285,6 @@ impl<'a> RecordRef<'a> {
     /// Byte offsets are relative to the record.
     pub fn repairs(&self) -> &[Repair] {
         self.layout.as_deref().map_or(&[], |l| &l.repairs)
-    }
-
-    /// The record's text, decoded by `decoder`: see [`crate::text`].
-    pub fn text(&self, decoder: &TextDecoder) -> RecordText<'a> {
-        decoder.record(self)
     }
 
     /// Where `part` (a slice of this record's bytes, such as a subfield value)

@@ -48,6 +48,7 @@
 //! A sidecar is 16 bytes a record with the control-number index, 8 without.
 
 use crate::control_number::ControlNumberIndex;
+pub use crate::error::SidecarProblem;
 use crate::index::{Framing, RecordIndex, RecoveredRecord, SkipReason, SkippedRange};
 use crate::layout::MIN_RECORD_LEN;
 use crate::words::Words;
@@ -105,7 +106,7 @@ impl DataIdentity {
     /// The identity of an open data file: its metadata, and its first and last
     /// 64 KiB read (128 KiB at most, whatever its size).
     pub fn of_file(file: &File) -> io::Result<DataIdentity> {
-        use crate::partition::ReadAt;
+        use crate::storage::ReadAt;
         let meta = file.metadata()?;
         // Exactly these bytes: no readahead into the rest of a large file.
         let file = crate::storage::RandomReads::new(file);
@@ -189,27 +190,6 @@ fn mix_words(mut h: u64, words: impl IntoIterator<Item = u64>) -> u64 {
 fn finish(h: u64, len: usize) -> u64 {
     let h = (h ^ len as u64).wrapping_mul(PRIME);
     h ^ (h >> 32)
-}
-
-/// Why a sidecar was not used.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum SidecarProblem {
-    /// There is no sidecar.
-    #[error("there is no sidecar")]
-    Missing,
-    /// The sidecar describes another file, framing or format.
-    #[error("the sidecar is stale: {0}")]
-    Stale(String),
-    /// The sidecar is truncated, fails its checksum, or is inconsistent.
-    #[error("the sidecar is corrupt: {0}")]
-    Corrupt(String),
-    /// There can be no sidecar for what was opened (why is said).
-    #[error("{0}")]
-    Unsupported(String),
-    /// Reading or writing the sidecar failed.
-    #[error("{0}")]
-    Io(#[from] io::Error),
 }
 
 /// A Phase 1 index with what it indexes: the contents of a sidecar.

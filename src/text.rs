@@ -28,165 +28,12 @@
 //! a caller can show the bytes without finding them again.
 
 use crate::decode::ErrorHandling;
+pub use crate::encoding::{ByteTable, Encoding};
+pub use crate::error::{DecodeError, DecodeReason};
 use crate::error::{Error, ErrorKind, Position, Result};
-use crate::marc8::{self, LigatureMapping, Marc8ErrorKind, Marc8Options, Normalization};
+use crate::marc8::{self, LigatureMapping, Marc8Options, Normalization};
 use crate::record::{FieldRef, RecordRef};
 use std::borrow::Cow;
-use std::fmt;
-
-/// The encoding a record's values are decoded from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Encoding {
-    /// UTF-8, as LDR/09 `a` says (or as `force_utf8` or a UTF-8 file encoding says).
-    Utf8,
-    /// UTF-8 in a record whose LDR/09 says MARC-8, read as UTF-8 because
-    /// `detect_utf8` is on and the bytes are UTF-8 (see
-    /// [`RecordRef::is_mislabelled_utf8`]).
-    DetectedUtf8,
-    /// MARC-8, the MARC 21 default (LDR/09 blank).
-    Marc8,
-    /// ISO 8859-1 (Latin-1), every byte its own code point, as Python's `latin-1`.
-    Latin1,
-    /// Another legacy encoding, such as Windows-1251 or ISO 8859-5, named by a
-    /// WHATWG label (`file_encoding`).
-    Legacy(&'static encoding_rs::Encoding),
-    /// A single-byte encoding given as a table of its 256 characters (how the
-    /// Python bindings give Python's own codecs, exactly as pymarc decodes).
-    Table(&'static ByteTable),
-}
-
-/// A single-byte encoding as a table: each byte's character, or `None` for a
-/// byte the encoding leaves unmapped.
-#[derive(Debug, PartialEq, Eq, Hash)]
-pub struct ByteTable {
-    name: String,
-    chars: [Option<char>; 256],
-    /// Whether bytes 0x00-0x7F are themselves: ASCII values are then borrowed.
-    ascii_identity: bool,
-}
-
-impl ByteTable {
-    /// The table named `name` with `chars`, made once per process: tables are
-    /// interned by name (and leaked, a kilobyte each), so that an [`Encoding`]
-    /// stays a `Copy` value.
-    pub fn interned(name: &str, chars: [Option<char>; 256]) -> &'static ByteTable {
-        static TABLES: std::sync::Mutex<Vec<&'static ByteTable>> =
-            std::sync::Mutex::new(Vec::new());
-        let mut tables = TABLES.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(t) = tables.iter().find(|t| t.name == name && t.chars == chars) {
-            return t;
-        }
-        let ascii_identity = (0..128u8).all(|b| chars[b as usize] == Some(b as char));
-        let table = Box::leak(Box::new(ByteTable {
-            name: name.to_string(),
-            chars,
-            ascii_identity,
-        }));
-        tables.push(table);
-        table
-    }
-
-    /// The encoding's name.
-    pub fn name(&self) -> &str {
-        &self.name
-    }
-
-    /// Decodes `value`: the first unmapped byte's offset is the error under
-    /// strict handling.
-    fn decode<'v>(
-        &self,
-        value: &'v [u8],
-        errors: ErrorHandling,
-    ) -> std::result::Result<Cow<'v, str>, usize> {
-        if self.ascii_identity && value.is_ascii() {
-            return Ok(Cow::Borrowed(
-                std::str::from_utf8(value).unwrap_or_default(),
-            ));
-        }
-        let mut out = String::with_capacity(value.len() * 2);
-        for (i, &b) in value.iter().enumerate() {
-            match (self.chars[b as usize], errors) {
-                (Some(c), _) => out.push(c),
-                (None, ErrorHandling::Strict) => return Err(i),
-                (None, ErrorHandling::Replace) => out.push('\u{fffd}'),
-                (None, ErrorHandling::Ignore) => {}
-            }
-        }
-        Ok(Cow::Owned(out))
-    }
-}
-
-impl Encoding {
-    /// Its name, as [`crate::text`] reports it: `utf-8`, `utf-8-detected`,
-    /// `marc-8`, `iso-8859-1`, or the legacy encoding's WHATWG name in lower case.
-    pub fn name(&self) -> Cow<'static, str> {
-        match self {
-            Encoding::Utf8 => "utf-8".into(),
-            Encoding::DetectedUtf8 => "utf-8-detected".into(),
-            Encoding::Marc8 => "marc-8".into(),
-            Encoding::Latin1 => "iso-8859-1".into(),
-            Encoding::Legacy(e) => e.name().to_ascii_lowercase().into(),
-            Encoding::Table(t) => t.name.clone().into(),
-        }
-    }
-
-    /// Whether values are UTF-8 (labelled or detected).
-    pub fn is_utf8(&self) -> bool {
-        matches!(self, Encoding::Utf8 | Encoding::DetectedUtf8)
-    }
-}
-
-/// What is wrong with a value's bytes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum DecodeReason {
-    /// Not valid UTF-8.
-    InvalidUtf8,
-    /// Not valid MARC-8.
-    Marc8(Marc8ErrorKind),
-    /// A byte or sequence that the legacy encoding does not map.
-    Unmappable,
-}
-
-/// A value that did not decode: which encoding, what was wrong, and where.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DecodeError {
-    /// The encoding the value was decoded from.
-    pub encoding: Encoding,
-    /// What was wrong.
-    pub reason: DecodeReason,
-    /// Where the value starts, in bytes from the start of its record (or of the
-    /// input, for a value decoded on its own), and its length.
-    pub value_start: usize,
-    /// The value's length in bytes.
-    pub value_len: usize,
-    /// The first bad byte, counted from the start of the value.
-    pub offset_in_value: usize,
-    /// Whether the record is labelled MARC-8 but its bytes are valid UTF-8:
-    /// `detect_utf8` would read it.
-    pub utf8_under_marc8: bool,
-}
-
-impl fmt::Display for DecodeError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.reason {
-            DecodeReason::InvalidUtf8 => f.write_str("invalid UTF-8")?,
-            DecodeReason::Marc8(kind) => write!(f, "invalid MARC-8 ({kind})")?,
-            DecodeReason::Unmappable => write!(
-                f,
-                "a byte that {} does not map",
-                self.encoding.name().to_ascii_uppercase()
-            )?,
-        }
-        if self.utf8_under_marc8 {
-            f.write_str(
-                "; the record is labelled MARC-8 (LDR/09) but its bytes are valid UTF-8: \
-                 detect_utf8=True reads them",
-            )?;
-        }
-        Ok(())
-    }
-}
 
 /// Where a value sits, for the position of its decode error.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -472,6 +319,15 @@ impl TextDecoder {
             encoding: self.encoding_of(record),
             record: record.clone(),
         }
+    }
+}
+
+// `RecordRef::text` is defined here, with the decoder it calls: the record module
+// holds bytes and knows nothing of decoding.
+impl<'a> RecordRef<'a> {
+    /// The record's text, decoded by `decoder`: see [`crate::text`].
+    pub fn text(&self, decoder: &TextDecoder) -> RecordText<'a> {
+        decoder.record(self)
     }
 }
 

@@ -235,10 +235,10 @@ impl Source {
             Source::Path(path) => {
                 let opened = std::fs::File::open(&path).and_then(|f| Ok((f.metadata()?.len(), f)));
                 let (size, file) = opened
-                    .map_err(|e| errors::to_py(py, crate::file::open_error(&path, e), &[]))?;
+                    .map_err(|e| errors::to_py(py, crate::error::open_error(&path, e), &[]))?;
                 let n = count(size)?;
                 py.detach(move || partitions(&RandomReads::new(&file), size, n))
-                    .map_err(|e| crate::file::open_error(&path, e))
+                    .map_err(|e| crate::error::open_error(&path, e))
             }
             Source::File(file) => {
                 let size = file

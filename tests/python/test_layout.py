@@ -1,0 +1,261 @@
+"""The crate's layout: no dependency cycle between the core's top-level modules.
+
+A top-level module is a file ``src/X.rs`` or a directory ``src/X/``; the core is
+every one of them except ``src/python/`` (the bindings) and ``lib.rs``. A module
+depends on the modules its code names through ``crate::`` (``crate::X::…``,
+``use crate::{X, Y::…}``, and names lib.rs re-exports, ``crate::MarcFile`` being
+``file``) and through ``super::`` that climbs out of it. Comments and
+``#[cfg(test)]`` items are not counted: a test may use the whole crate.
+
+This reads only the Rust sources, so it needs neither marcmap nor the corpus.
+Run it as a script to print the graph, its layers, and the bindings' own cycles:
+``python tests/python/test_layout.py``.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+SRC = Path(__file__).resolve().parents[2] / "src"
+BINDINGS = "python"
+
+
+def code_of(text: str) -> str:
+    """`text` without comments and string or char literals (each becomes ``""``)."""
+    out = []
+    i, n = 0, len(text)
+    while i < n:
+        c = text[i]
+        if text.startswith("//", i):
+            end = text.find("\n", i)
+            i = n if end < 0 else end
+        elif text.startswith("/*", i):
+            depth, i = 1, i + 2
+            while i < n and depth:
+                if text.startswith("/*", i):
+                    depth, i = depth + 1, i + 2
+                elif text.startswith("*/", i):
+                    depth, i = depth - 1, i + 2
+                else:
+                    i += 1
+        elif raw := re.match(r'b?r(#*)"', text[i : i + 300]):
+            close = '"' + raw.group(1)
+            end = text.find(close, i + raw.end())
+            i = n if end < 0 else end + len(close)
+            out.append('""')
+        elif c == '"' or text.startswith('b"', i):
+            i += 2 if c == "b" else 1
+            while i < n and text[i] != '"':
+                i += 2 if text[i] == "\\" else 1
+            i += 1
+            out.append('""')
+        elif c == "'" and (char := re.match(r"'(\\[^']+|[^\\'])'", text[i : i + 12])):
+            i += char.end()
+            out.append("' '")
+        else:
+            out.append(c)
+            i += 1
+    return "".join(out)
+
+
+def without_tests(code: str) -> str:
+    """`code` without the items under ``#[cfg(test)]``."""
+    while (at := code.find("#[cfg(test)]")) >= 0:
+        i = at + len("#[cfg(test)]")
+        while True:  # further attributes on the same item
+            while code[i].isspace():
+                i += 1
+            if not code.startswith("#[", i):
+                break
+            depth = 0
+            while True:
+                depth += {"[": 1, "]": -1}.get(code[i], 0)
+                i += 1
+                if depth == 0 and code[i - 1] == "]":
+                    break
+        brace, semi = code.find("{", i), code.find(";", i)
+        if semi >= 0 and (brace < 0 or semi < brace):
+            end = semi + 1
+        else:
+            depth, end = 0, brace
+            while True:
+                depth += {"{": 1, "}": -1}.get(code[end], 0)
+                end += 1
+                if depth == 0:
+                    break
+        code = code[:at] + code[end:]
+    return code
+
+
+def modules(root: Path) -> dict[str, list[Path]]:
+    """The top-level modules under `root` and their files."""
+    found: dict[str, list[Path]] = {}
+    for path in sorted(root.iterdir()):
+        if path.is_dir():
+            found[path.name] = sorted(path.rglob("*.rs"))
+        elif path.suffix == ".rs" and path.name not in ("lib.rs", "mod.rs"):
+            found[path.stem] = [path]
+    return found
+
+
+def reexports(lib: Path) -> dict[str, str]:
+    """The names lib.rs re-exports (``pub use X::{A, B}``) and their modules."""
+    names = {}
+    for use in re.finditer(r"pub use (\w+)::(\{[^}]*\}|\w+);", code_of(lib.read_text())):
+        for name in re.findall(r"\w+", use.group(2)):
+            names[name] = use.group(1)
+    return names
+
+
+def heads(group: str) -> list[str]:
+    """The first segment of each path in a ``use`` group's body ``a::B, c, d::{e}``."""
+    firsts, depth, start = [], 0, True
+    for token in re.findall(r"\w+|::|[{},]", group):
+        if token == "{":
+            depth += 1
+        elif token == "}":
+            depth -= 1
+        elif token == "," and depth == 0:
+            start = True
+        elif start and token not in ("::", ","):
+            firsts.append(token)
+            start = False
+    return firsts
+
+
+def named(code: str, path: list[str]) -> set[str]:
+    """The top-level names `code`, in the module at `path` under the root, names
+    through ``crate::`` or ``super::``."""
+    names = set()
+    for m in re.finditer(r"(?<![\w$])crate\s*::\s*(?:(\w+)|\{)", code):
+        if m.group(1):
+            names.add(m.group(1))
+        else:
+            depth, i = 1, m.end()
+            while depth:
+                depth += {"{": 1, "}": -1}.get(code[i], 0)
+                i += 1
+            names.update(heads(code[m.end() : i - 1]))
+    for m in re.finditer(r"(?<![\w:])((?:super\s*::\s*)+)(\w+|\{)", code):
+        up = m.group(1).count("super")
+        if up < len(path):
+            names.add(path[0])  # still inside the top-level module
+        elif up == len(path) and m.group(2) != "{":
+            names.add(m.group(2))
+    names.discard("self")
+    return names
+
+
+def graph(root: Path, lib: Path | None) -> dict[str, set[str]]:
+    """Each top-level module under `root` and the others it names."""
+    mods = modules(root)
+    alias = reexports(lib) if lib else {}
+    edges: dict[str, set[str]] = {}
+    for name, files in mods.items():
+        deps = set()
+        for file in files:
+            parts = list(file.relative_to(root).with_suffix("").parts)
+            if parts[-1] == "mod":
+                parts.pop()
+            code = without_tests(code_of(file.read_text()))
+            for dep in named(code, parts if lib else [name] + parts[1:]):
+                deps.add(alias.get(dep, dep))
+        edges[name] = {d for d in deps if d in mods and d != name}
+    return edges
+
+
+def cycles(edges: dict[str, set[str]]) -> list[list[str]]:
+    """The strongly connected components of more than one module (Tarjan)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    found = []
+
+    def visit(v: str) -> None:
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        for w in sorted(edges[v]):
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in stack:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            component = []
+            while True:
+                w = stack.pop()
+                component.append(w)
+                if w == v:
+                    break
+            if len(component) > 1:
+                found.append(sorted(component))
+
+    for v in sorted(edges):
+        if v not in index:
+            visit(v)
+    return found
+
+
+def core() -> dict[str, set[str]]:
+    edges = graph(SRC, SRC / "lib.rs")
+    del edges[BINDINGS]
+    return {m: deps - {BINDINGS} for m, deps in edges.items()}
+
+
+def layers(edges: dict[str, set[str]]) -> list[list[str]]:
+    """The modules of an acyclic graph by depth: each layer names only lower ones."""
+    depth: dict[str, int] = {}
+
+    def of(m: str) -> int:
+        if m not in depth:
+            depth[m] = 1 + max((of(d) for d in edges[m]), default=-1)
+        return depth[m]
+
+    out: list[list[str]] = []
+    for m in sorted(edges):
+        d = of(m)
+        out.extend([] for _ in range(d + 1 - len(out)))
+        out[d].append(m)
+    return out
+
+
+def test_the_checker_sees_the_crate() -> None:
+    edges = core()
+    assert {"file", "record", "error", "text"} <= edges.keys()
+    assert "error" in edges["record"]
+    assert "record" in edges["file"]
+
+
+def test_the_checker_finds_a_cycle() -> None:
+    assert cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+    code = without_tests(
+        code_of("use crate::{a::B, c}; // crate::d\n#[cfg(test)]\nmod t { use crate::e; }")
+    )
+    assert named(code, ["x"]) == {"a", "c"}
+    assert named("use super::{y, z};", ["x", "w"]) == {"x"}
+
+
+def test_no_cycle_between_core_modules() -> None:
+    edges = core()
+    found = cycles(edges)
+    message = "\n".join(
+        " <-> ".join(c) + "\n" + "\n".join(f"  {m} -> {sorted(edges[m] & set(c))}" for m in c)
+        for c in found
+    )
+    assert not found, "cycles between the core's top-level modules:\n" + message
+
+
+if __name__ == "__main__":
+    edges = core()
+    for m in sorted(edges):
+        print(f"{m}: {' '.join(sorted(edges[m]))}")
+    found = cycles(edges)
+    for c in found:
+        print("CYCLE:", " ".join(c))
+    if not found:
+        for d, layer in enumerate(layers(edges)):
+            print(f"layer {d}: {' '.join(layer)}")
+    bindings = graph(SRC / BINDINGS, None)
+    for c in cycles(bindings):
+        print("bindings cycle:", " ".join(c))
