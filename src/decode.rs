@@ -15,6 +15,12 @@ pub enum ErrorHandling {
     Ignore,
 }
 
+crate::named_values!(ErrorHandling, "error handling", {
+    "strict" => ErrorHandling::Strict,
+    "replace" => ErrorHandling::Replace,
+    "ignore" => ErrorHandling::Ignore,
+});
+
 use std::borrow::Cow;
 
 /// Decodes UTF-8 with the given handling. In strict mode the error is the offset

@@ -61,6 +61,13 @@ pub enum SidecarMode {
     Rebuild,
 }
 
+crate::named_values!(SidecarMode, "index", {
+    "auto" => SidecarMode::Auto,
+    "require" => SidecarMode::Require,
+    "rebuild" => SidecarMode::Rebuild,
+    "off" => SidecarMode::Off,
+});
+
 /// What became of the sidecar when a file was opened.
 #[derive(Debug)]
 #[non_exhaustive]

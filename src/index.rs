@@ -38,6 +38,11 @@ pub enum Framing {
     Lenient,
 }
 
+crate::named_values!(Framing, "framing", {
+    "strict" => Framing::Strict,
+    "lenient" => Framing::Lenient,
+});
+
 /// Why a byte range was skipped.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]

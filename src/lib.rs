@@ -68,6 +68,7 @@ pub mod index;
 pub mod layout;
 pub mod marc8;
 mod mnemonic;
+pub mod names;
 pub mod output;
 pub mod owned;
 pub mod parallel;

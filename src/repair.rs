@@ -61,6 +61,11 @@ pub enum Validation {
     Repair,
 }
 
+crate::named_values!(Validation, "validation", {
+    "repair" => Validation::Repair,
+    "strict" => Validation::Strict,
+});
+
 /// One repair made to read a record.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Repair {

@@ -28,6 +28,11 @@ pub enum Normalization {
     Nfd,
 }
 
+crate::named_values!(Normalization, "marc8_normalization", {
+    "NFC" => Normalization::Nfc,
+    "NFD" => Normalization::Nfd,
+});
+
 /// How the halves of the ligature (ANSEL 0xEB/0xEC) and double tilde
 /// (0xFA/0xFB) are mapped.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -41,3 +46,8 @@ pub enum LigatureMapping {
     /// U+FE21, U+FE22 and U+FE23 (combining half marks), and none is dropped.
     Pymarc,
 }
+
+crate::named_values!(LigatureMapping, "marc8_ligatures", {
+    "lc" => LigatureMapping::Lc,
+    "pymarc" => LigatureMapping::Pymarc,
+});
