@@ -104,10 +104,12 @@ mod tests {
         T::Err: std::fmt::Display,
     {
         for n in names {
-            let value = n.parse::<T>().ok().expect("each name parses");
+            let Ok(value) = n.parse::<T>() else {
+                panic!("{n} does not parse");
+            };
             assert_eq!(name(&value), *n);
         }
-        let e = "no such value".parse::<T>().err().expect("an unknown name");
+        let e = "no such value".parse::<T>().expect_err("an unknown name");
         for n in names {
             assert!(e.to_string().contains(&format!("{n:?}")), "{e}");
         }
