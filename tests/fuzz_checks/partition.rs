@@ -1,5 +1,5 @@
 //! The partition invariant: the records of byte ranges, concatenated, are the
-//! whole file's. Shared by the `index` fuzz check (`mod.rs`) and the property
+//! whole file's. Shared by the `index` fuzz check (`index.rs`) and the property
 //! and corpus tests (`tests/core/partition.rs`), which include this file alone.
 
 use marcmap::format::Format;
