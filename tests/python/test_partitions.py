@@ -110,7 +110,7 @@ def test_partitions_read_what_the_whole_file_reads(name: str) -> None:
 def test_partitions_equal_pymarc(name: str) -> None:
     """pymarc 5.4.0 reads the whole file; the ranges together read the same. (For
     damaged files marcmap's whole-file reading differs from pymarc's in the ways
-    test_differential.py names; the ranges read what the whole file reads, above.)"""
+    test_pymarc_records.py names; the ranges read what the whole file reads, above.)"""
     path = DATA / name
     with open(path, "rb") as fh:
         theirs = list(pymarc.MARCReader(fh, to_unicode=True, permissive=True))
