@@ -5,7 +5,7 @@ from __future__ import annotations
 import marcmap
 import pytest
 from conftest import corpus_path
-from records import build
+from records import build, simple
 
 FILE = "solrmarc/record_set_045.mrc"  # MARC-8, many 650s
 
@@ -237,3 +237,20 @@ def test_non_ascii_subfield_codes_read_as_pymarc_in_bulk_too(raw: bytes) -> None
     assert [(e.object, e.start) for e in found] == (
         [] if accessor_error is None else [(accessor_error.object, accessor_error.start)]
     )
+
+
+def test_absurd_thread_counts_are_bounded() -> None:
+    reader = marcmap.MARCReader(simple("a") * 200)
+    assert reader.extract("001", threads=10**6, first=True) == ["a"] * 200
+    assert reader.filter("001", "a", threads=10**6) == list(range(200))
+
+
+def test_filter_compares_what_extract_gives() -> None:
+    reader = marcmap.MARCReader(simple("a"))
+    # A data field without codes is its joined value(), as extract("245") gives it.
+    assert reader.extract("245", first=True) == ["A title By someone."]
+    assert reader.filter("245", "title By") == [0]
+    assert reader.filter("245$a", "title By") == []
+    raw = marcmap.MARCReader(simple("a"), to_unicode=False)
+    assert raw.filter("245$a", "A TITLE", ignore_case=True) == [0]
+    assert raw.filter("245$a", "A TITLE") == []

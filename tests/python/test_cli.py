@@ -256,3 +256,16 @@ def test_count_counts_bad_records_as_validate_does() -> None:
         out = run_cli("count", *options, path)
         assert out.stdout.startswith("1 record, 1 bad record (1 with text that does not decode)")
         assert out.returncode == 1
+
+
+def test_dump_reports_each_bad_record_with_its_own_error() -> None:
+    path = corpus_path("pymarc/bad_records.mrc")
+    out = subprocess.run(
+        [sys.executable, "-m", "marcmap", "dump", str(path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    errors = [line for line in out.stderr.splitlines() if line.startswith("error:")]
+    assert out.returncode == 1 and len(errors) > 1
+    assert len(set(errors)) == len(errors), "each None shows the error behind it"

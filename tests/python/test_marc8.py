@@ -150,3 +150,10 @@ def test_numeric_character_references_decode_in_all_ascii_marc8_values() -> None
     # A UTF-8 record keeps the text as it is: references are a MARC-8 convention.
     utf8 = marcmap.MARCReader(build([("245", b"10" + SF + b"a&#x03B1;")]))[0]
     assert utf8 is not None and utf8["245"]["a"] == "&#x03B1;"
+
+
+def test_standalone_marc8_errors_name_no_record() -> None:
+    with pytest.raises(marcmap.Marc8DecodeError) as info:
+        marcmap.marc8_to_unicode(b"ab\x1b(Zc")
+    assert info.value.record_index is None and info.value.byte_offset is None
+    assert "record" not in str(info.value)
