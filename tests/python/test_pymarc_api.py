@@ -134,7 +134,7 @@ def test_an_unpickled_record_reports_its_errors_where_they_were() -> None:
     ["marc4js/marc8_utf8_mixed.mrc", "pymarc/marc8.dat", "yaz/marc9.marc", "pymarc/test.dat"],
 )
 def test_as_marc_equals_pymarcs(name: str) -> None:
-    # (The pymarc loop of test_pymarc_compat.py compares as_marc() on every
+    # (The pymarc loop of test_pymarc_records.py compares as_marc() on every
     # corpus file without documented differences; these are MARC-8 ones.)
     # pymarc re-encodes: MARC-8 records come out UTF-8 with LDR/09 'a'.
     path = corpus_path(name)
