@@ -1,9 +1,11 @@
 //! What several classes share, below all of them (it names no class): the
 //! file a reader's records and fields read and how they decode it
-//! ([`Shared`]), where a record is in that file ([`Place`]), and [`lock`].
+//! ([`Shared`]), where a record is in that file ([`Place`]), a core record on
+//! its way to becoming an `OwnedRecord` ([`OwnedCopy`]), and [`lock`].
 
 use super::text::TextOptions;
 use crate::file::MarcFile;
+use crate::owned::OwnedRecord;
 use std::sync::{Mutex, MutexGuard};
 
 /// What every record and field of a reader shares: the file and how to decode it.
@@ -24,6 +26,12 @@ pub(crate) struct Place {
     pub len: usize,
     pub origin: u64,
 }
+
+/// A record copied out of a `Record` (`Record.to_owned()`), which Python gets
+/// as a new `marcmap.OwnedRecord`: the conversion (`IntoPyObject`) is in
+/// `owned.rs`, whose class sits above `Record` (an `OwnedRecord` is read
+/// through a `Record` view of its bytes).
+pub(crate) struct OwnedCopy(pub OwnedRecord);
 
 pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     // A panic while holding these locks cannot leave them inconsistent: recover.

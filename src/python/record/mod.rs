@@ -1,7 +1,9 @@
 //! `marcmap.Record`: a lazy, read-only view of one record in the file.
 //!
-//! pymarc's derived properties (`title`, `isbn`, ...) live in `properties.rs`.
+//! pymarc's derived properties (`title`, `isbn`, ...) live in `properties.rs`;
+//! `as_xml()` and `to_owned()` in `convert.rs`.
 
+mod convert;
 mod properties;
 
 use super::errors;
