@@ -2,7 +2,7 @@
 and the ``default`` that ``Record.as_json()`` gives ``json.dumps``.
 
 pymarc's derived properties (``title``, ``isbn``, ...) are in Rust
-(``src/python/properties.rs``).
+(``src/python/record/properties.rs``).
 """
 
 from __future__ import annotations

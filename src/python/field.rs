@@ -2,8 +2,7 @@
 
 use super::errors;
 use super::raw::{self, RawBytes};
-use super::reader::Shared;
-use super::record::Place;
+use super::shared::{Place, Shared};
 use super::types;
 use crate::record::{FieldRef, Subfield};
 use crate::subfield_code;

@@ -13,22 +13,20 @@
 
 mod arrow;
 mod bulk;
-mod bulk_methods;
 mod errors;
 mod field;
 mod gc;
 mod owned;
 mod partitions;
 mod pickled;
-mod properties;
 mod raw;
 mod reader;
 mod record;
 mod remote;
+mod shared;
 mod source;
 mod text;
 mod types;
-mod write_methods;
 mod writers;
 
 use pyo3::prelude::*;

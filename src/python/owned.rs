@@ -2,13 +2,14 @@
 //! the core [`OwnedRecord`]. Its text is UTF-8: values given as `str` are
 //! stored as UTF-8, and `as_marc()` writes LDR/09 `a`, as pymarc's `as_marc()`.
 //!
-//! Also the conversion that every writer uses: any record Python hands over
-//! (a marcmap `Record`, an `OwnedRecord`, or a pymarc `Record`) as a core
-//! record ([`RecordInput`]).
+//! Also what a writer needs of an `OwnedRecord` or a pymarc `Record`
+//! ([`PyOwnedRecord::record`], [`record_from_object`]), and the `OwnedRecord`
+//! that `Record.to_owned()` returns (from an [`OwnedCopy`]).
 
 use super::errors;
 use super::field::Field;
 use super::record::Record;
+use super::shared::OwnedCopy;
 use super::text::TextOptions;
 use crate::owned::{FieldBody, OwnedField, OwnedRecord, OwnedSubfield, DEFAULT_LEADER};
 use crate::text::TextDecoder;
@@ -153,7 +154,7 @@ pub(crate) fn field_from_object(field: &Bound<'_, PyAny>) -> PyResult<OwnedField
 }
 
 /// Any object shaped like a pymarc `Record`: `leader` and `fields`.
-fn record_from_object(record: &Bound<'_, PyAny>) -> PyResult<OwnedRecord> {
+pub(crate) fn record_from_object(record: &Bound<'_, PyAny>) -> PyResult<OwnedRecord> {
     let leader = record.getattr("leader")?;
     let mut out = OwnedRecord::new(leader_arg(&leader)?);
     for field in record.getattr("fields")?.try_iter()? {
@@ -162,62 +163,16 @@ fn record_from_object(record: &Bound<'_, PyAny>) -> PyResult<OwnedRecord> {
     Ok(out)
 }
 
-/// A record handed to a writer.
-pub(crate) enum RecordInput<'py> {
-    /// A marcmap `Record`: written from its bytes, decoded as its reader decodes.
-    View(Bound<'py, Record>),
-    /// An owned record (from an `OwnedRecord` or a pymarc `Record`), text UTF-8.
-    Owned(OwnedRecord),
-}
-
-impl<'py> RecordInput<'py> {
-    pub(crate) fn extract(record: &Bound<'py, PyAny>) -> PyResult<RecordInput<'py>> {
-        if let Ok(view) = record.cast::<Record>() {
-            return Ok(RecordInput::View(view.clone()));
-        }
-        if let Ok(owned) = record.cast::<PyOwnedRecord>() {
-            return Ok(RecordInput::Owned(lock(&owned.get().inner).clone()));
-        }
-        if record.hasattr("leader")? && record.hasattr("fields")? {
-            return Ok(RecordInput::Owned(record_from_object(record)?));
-        }
-        Err(PyTypeError::new_err(format!(
-            "a writer needs a marcmap Record, a marcmap OwnedRecord or a pymarc Record, not {}",
-            record.get_type().name()?
-        )))
-    }
-
-    /// Writes the record with `writer` (whose decoder is replaced by the
-    /// record's own: its reader's for a view, UTF-8 for an owned record).
-    pub(crate) fn write(
-        &self,
-        py: Python<'py>,
-        options: crate::write::WriteOptions,
-        out: &mut Vec<u8>,
-    ) -> PyResult<crate::write::Written> {
-        match self {
-            RecordInput::View(view) => {
-                let view = view.get();
-                let options = options.decoder(view.shared.text.decoder);
-                crate::write::RecordWriter::new(options)
-                    .write_ref(&view.view(), out)
-                    .map_err(|e| errors::to_py(py, e, view.bytes()))
-            }
-            RecordInput::Owned(owned) => {
-                let options = options.decoder(utf8_decoder());
-                crate::write::RecordWriter::new(options)
-                    .write_owned(owned, out)
-                    .map_err(|e| errors::to_py(py, e, &[]))
-            }
-        }
-    }
-}
-
 impl PyOwnedRecord {
     pub(crate) fn new_from(record: OwnedRecord) -> Self {
         PyOwnedRecord {
             inner: Mutex::new(record),
         }
+    }
+
+    /// A copy of the record as it is now.
+    pub(crate) fn record(&self) -> OwnedRecord {
+        lock(&self.inner).clone()
     }
 
     /// The record's ISO 2709 bytes, LDR/09 `a` (its text is UTF-8).
@@ -233,6 +188,17 @@ impl PyOwnedRecord {
             decoder: utf8_decoder(),
         };
         Record::owning(self.iso2709(py)?, 0, 0, text)
+    }
+}
+
+/// `Record.to_owned()`'s copy, as a new `OwnedRecord`.
+impl<'py> IntoPyObject<'py> for OwnedCopy {
+    type Target = PyOwnedRecord;
+    type Output = Bound<'py, PyOwnedRecord>;
+    type Error = PyErr;
+
+    fn into_pyobject(self, py: Python<'py>) -> PyResult<Self::Output> {
+        Bound::new(py, PyOwnedRecord::new_from(self.0))
     }
 }
 
@@ -373,8 +339,7 @@ impl PyOwnedRecord {
     /// One `<record>` element of MARCXML (UTF-8 bytes), as `record_to_xml`.
     #[pyo3(signature = (namespace = false))]
     fn as_xml<'py>(&self, py: Python<'py>, namespace: bool) -> PyResult<Bound<'py, PyBytes>> {
-        let record = Bound::new(py, self.record_view(py)?)?;
-        super::writers::xml_of(py, &RecordInput::View(record), namespace)
+        self.record_view(py)?.xml(py, namespace)
     }
 
     /// pymarc's text form.

@@ -1,20 +1,72 @@
 //! pymarc's writers, in Rust: `MARCWriter`, `XMLWriter`, `JSONWriter` and
 //! `TextWriter` (`write(record)`, `close(close_fh=True)`, context managers),
-//! `record_to_xml`, and `Record.as_xml()` / `Record.to_owned()`.
+//! and `record_to_xml`.
 //!
 //! Each takes a marcmap `Record`, an `OwnedRecord` or a pymarc `Record`
 //! ([`RecordInput`]) and serialises it through the core writers
 //! ([`crate::write`]); only the write to the file handle is Python.
 
-use super::owned::{PyOwnedRecord, RecordInput};
+use super::errors;
+use super::owned::{self, PyOwnedRecord};
 use super::record::Record;
 use crate::format::Format;
 use crate::owned::OwnedRecord;
 use crate::write::{Framing, WriteOptions};
-use pyo3::exceptions::PyValueError;
+use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyString, PyTuple};
 use std::sync::Mutex;
+
+/// A record handed to a writer.
+enum RecordInput<'py> {
+    /// A marcmap `Record`: written from its bytes, decoded as its reader decodes.
+    View(Bound<'py, Record>),
+    /// An owned record (from an `OwnedRecord` or a pymarc `Record`), text UTF-8.
+    Owned(OwnedRecord),
+}
+
+impl<'py> RecordInput<'py> {
+    pub(crate) fn extract(record: &Bound<'py, PyAny>) -> PyResult<RecordInput<'py>> {
+        if let Ok(view) = record.cast::<Record>() {
+            return Ok(RecordInput::View(view.clone()));
+        }
+        if let Ok(owned) = record.cast::<PyOwnedRecord>() {
+            return Ok(RecordInput::Owned(owned.get().record()));
+        }
+        if record.hasattr("leader")? && record.hasattr("fields")? {
+            return Ok(RecordInput::Owned(owned::record_from_object(record)?));
+        }
+        Err(PyTypeError::new_err(format!(
+            "a writer needs a marcmap Record, a marcmap OwnedRecord or a pymarc Record, not {}",
+            record.get_type().name()?
+        )))
+    }
+
+    /// Writes the record with `writer` (whose decoder is replaced by the
+    /// record's own: its reader's for a view, UTF-8 for an owned record).
+    pub(crate) fn write(
+        &self,
+        py: Python<'py>,
+        options: crate::write::WriteOptions,
+        out: &mut Vec<u8>,
+    ) -> PyResult<crate::write::Written> {
+        match self {
+            RecordInput::View(view) => {
+                let view = view.get();
+                let options = options.decoder(view.shared.text.decoder);
+                crate::write::RecordWriter::new(options)
+                    .write_ref(&view.view(), out)
+                    .map_err(|e| errors::to_py(py, e, view.bytes()))
+            }
+            RecordInput::Owned(record) => {
+                let options = options.decoder(owned::utf8_decoder());
+                crate::write::RecordWriter::new(options)
+                    .write_owned(record, out)
+                    .map_err(|e| errors::to_py(py, e, &[]))
+            }
+        }
+    }
+}
 
 /// One record in `format`, the format's per-record framing included.
 fn serialise(
@@ -29,38 +81,20 @@ fn serialise(
 }
 
 /// `record_to_xml`'s bytes for `input`.
-pub(crate) fn xml_of<'py>(
+fn xml_of<'py>(
     py: Python<'py>,
     input: &RecordInput<'py>,
     namespace: bool,
 ) -> PyResult<Bound<'py, PyBytes>> {
+    let record = match input {
+        RecordInput::View(view) => return view.get().xml(py, namespace),
+        RecordInput::Owned(record) => record,
+    };
+    let bytes = record.to_iso2709().map_err(|e| errors::to_py(py, e, &[]))?;
+    let parsed = crate::RecordRef::parse(&bytes).map_err(|e| errors::to_py(py, e, &bytes))?;
     let mut out = Vec::new();
-    match input {
-        RecordInput::View(view) => {
-            let view = view.get();
-            crate::write::marcxml::write_record(
-                &view.view(),
-                &view.shared.text.decoder,
-                namespace,
-                &mut out,
-            )
-            .map_err(|e| super::errors::to_py(py, e, view.bytes()))?;
-        }
-        RecordInput::Owned(owned) => {
-            let bytes = owned
-                .to_iso2709()
-                .map_err(|e| super::errors::to_py(py, e, &[]))?;
-            let parsed =
-                crate::RecordRef::parse(&bytes).map_err(|e| super::errors::to_py(py, e, &bytes))?;
-            crate::write::marcxml::write_record(
-                &parsed,
-                &super::owned::utf8_decoder(),
-                namespace,
-                &mut out,
-            )
-            .map_err(|e| super::errors::to_py(py, e, &bytes))?;
-        }
-    }
+    crate::write::marcxml::write_record(&parsed, &owned::utf8_decoder(), namespace, &mut out)
+        .map_err(|e| errors::to_py(py, e, &bytes))?;
     Ok(PyBytes::new(py, &out))
 }
 
@@ -78,24 +112,6 @@ pub(crate) fn record_to_xml<'py>(
 ) -> PyResult<Bound<'py, PyBytes>> {
     let _ = quiet; // marcmap never prints
     xml_of(py, &RecordInput::extract(record)?, namespace)
-}
-
-#[pymethods]
-impl Record {
-    /// One `<record>` element of MARCXML (UTF-8 bytes), as `record_to_xml`.
-    #[pyo3(signature = (namespace = false))]
-    fn as_xml<'py>(slf: &Bound<'py, Self>, namespace: bool) -> PyResult<Bound<'py, PyBytes>> {
-        xml_of(slf.py(), &RecordInput::View(slf.clone()), namespace)
-    }
-
-    /// An editable `OwnedRecord` copy, its values decoded to UTF-8 as pymarc
-    /// decodes them (LDR/09 `a`).
-    fn to_owned(&self, py: Python<'_>) -> PyResult<PyOwnedRecord> {
-        let view = self.view();
-        OwnedRecord::from_ref_utf8(&view, &self.shared.text.decoder)
-            .map(PyOwnedRecord::new_from)
-            .map_err(|e| super::errors::to_py(py, e, self.bytes()))
-    }
 }
 
 /// What every writer holds: the file handle, whether it takes text, how many

@@ -7,8 +7,14 @@ depends on the modules its code names through ``crate::`` (``crate::X::…``,
 ``file``) and through ``super::`` that climbs out of it. Comments and
 ``#[cfg(test)]`` items are not counted: a test may use the whole crate.
 
+The bindings (``src/python/``) have no cycle either, between their own
+top-level modules (``src/python/X.rs`` or ``src/python/X/``, whose files count
+as ``X``): there a module depends on the modules it names through ``super::``
+that climbs out of it and ``crate::python::`` (``self::`` stays inside it, and
+``crate::X`` is the core).
+
 This reads only the Rust sources, so it needs neither marcmap nor the corpus.
-Run it as a script to print the graph, its layers, and the bindings' own cycles:
+Run it as a script to print both graphs and their layers (or their cycles):
 ``python tests/python/test_layout.py``.
 """
 
@@ -124,11 +130,14 @@ def heads(group: str) -> list[str]:
     return firsts
 
 
-def named(code: str, path: list[str]) -> set[str]:
+def named(code: str, path: list[str], root: tuple[str, ...] = ()) -> set[str]:
     """The top-level names `code`, in the module at `path` under the root, names
-    through ``crate::`` or ``super::``."""
+    through ``crate::`` or ``super::``. `root` is the root's own path in the
+    crate (``("python",)`` for the bindings): ``crate::`` counts only when
+    followed by it."""
     names = set()
-    for m in re.finditer(r"(?<![\w$])crate\s*::\s*(?:(\w+)|\{)", code):
+    prefix = "".join(rf"\s*::\s*{segment}" for segment in root)
+    for m in re.finditer(rf"(?<![\w$])crate{prefix}\s*::\s*(?:(\w+)|\{{)", code):
         if m.group(1):
             names.add(m.group(1))
         else:
@@ -143,12 +152,20 @@ def named(code: str, path: list[str]) -> set[str]:
             names.add(path[0])  # still inside the top-level module
         elif up == len(path) and m.group(2) != "{":
             names.add(m.group(2))
+        elif up == len(path):
+            depth, i = 1, m.end()
+            while depth:
+                depth += {"{": 1, "}": -1}.get(code[i], 0)
+                i += 1
+            names.update(heads(code[m.end() : i - 1]))
     names.discard("self")
     return names
 
 
 def graph(root: Path, lib: Path | None) -> dict[str, set[str]]:
-    """Each top-level module under `root` and the others it names."""
+    """Each top-level module under `root` and the others it names: `root` is
+    ``src/`` with `lib` its lib.rs, or a module's folder (``src/python/``)
+    without one."""
     mods = modules(root)
     alias = reexports(lib) if lib else {}
     edges: dict[str, set[str]] = {}
@@ -159,7 +176,8 @@ def graph(root: Path, lib: Path | None) -> dict[str, set[str]]:
             if parts[-1] == "mod":
                 parts.pop()
             code = without_tests(code_of(file.read_text()))
-            for dep in named(code, parts if lib else [name] + parts[1:]):
+            within = () if lib else root.relative_to(SRC).parts
+            for dep in named(code, parts if lib else [name] + parts[1:], within):
                 deps.add(alias.get(dep, dep))
         edges[name] = {d for d in deps if d in mods and d != name}
     return edges
@@ -203,6 +221,11 @@ def core() -> dict[str, set[str]]:
     return {m: deps - {BINDINGS} for m, deps in edges.items()}
 
 
+def bindings() -> dict[str, set[str]]:
+    """The bindings' top-level modules and the others each names."""
+    return graph(SRC / BINDINGS, None)
+
+
 def layers(edges: dict[str, set[str]]) -> list[list[str]]:
     """The modules of an acyclic graph by depth: each layer names only lower ones."""
     depth: dict[str, int] = {}
@@ -236,14 +259,45 @@ def test_the_checker_finds_a_cycle() -> None:
     assert named("use super::{y, z};", ["x", "w"]) == {"x"}
 
 
-def test_no_cycle_between_core_modules() -> None:
-    edges = core()
-    found = cycles(edges)
-    message = "\n".join(
+def described(edges: dict[str, set[str]], found: list[list[str]]) -> str:
+    """Each cycle of `found` and, for each module in it, what it names in it."""
+    return "\n".join(
         " <-> ".join(c) + "\n" + "\n".join(f"  {m} -> {sorted(edges[m] & set(c))}" for m in c)
         for c in found
     )
-    assert not found, "cycles between the core's top-level modules:\n" + message
+
+
+def test_no_cycle_between_core_modules() -> None:
+    edges = core()
+    found = cycles(edges)
+    assert not found, "cycles between the core's top-level modules:\n" + described(edges, found)
+
+
+def test_the_checker_reads_the_bindings_paths() -> None:
+    code = "use super::{a, b::C};\nuse crate::python::d::E;\nuse crate::text::F;\nself::g::h();"
+    assert named(code, ["x"], ("python",)) == {"a", "b", "d"}
+    assert named("use super::super::{a, b};\nuse super::c;", ["x", "y"], ("python",)) == {
+        "a",
+        "b",
+        "x",
+    }
+    assert named("use crate::python::{a::B, c};", ["x"], ("python",)) == {"a", "c"}
+
+
+def test_the_checker_sees_the_bindings() -> None:
+    edges = bindings()
+    assert {"reader", "record", "field", "errors", "text"} <= edges.keys()
+    assert "record" in edges["reader"]
+    assert "field" in edges["record"]
+    assert "errors" in edges["text"]
+    # `crate::text` in the bindings is the core's, not `src/python/text.rs`.
+    assert "text" not in edges["errors"]
+
+
+def test_no_cycle_between_binding_modules() -> None:
+    edges = bindings()
+    found = cycles(edges)
+    assert not found, "cycles between the bindings' top-level modules:\n" + described(edges, found)
 
 
 if __name__ == "__main__":
@@ -256,6 +310,12 @@ if __name__ == "__main__":
     if not found:
         for d, layer in enumerate(layers(edges)):
             print(f"layer {d}: {' '.join(layer)}")
-    bindings = graph(SRC / BINDINGS, None)
-    for c in cycles(bindings):
-        print("bindings cycle:", " ".join(c))
+    edges = bindings()
+    for m in sorted(edges):
+        print(f"python/{m}: {' '.join(sorted(edges[m]))}")
+    found = cycles(edges)
+    for c in found:
+        print("BINDINGS CYCLE:", " ".join(c))
+    if not found:
+        for d, layer in enumerate(layers(edges)):
+            print(f"python layer {d}: {' '.join(layer)}")

@@ -1,7 +1,8 @@
 //! Random access (`reader[i]`, slices, `offset`) and lookup by 001.
 
 use super::super::record::Record;
-use super::{check_record, lock, Reader};
+use super::super::shared::lock;
+use super::{check_record, Reader};
 use crate::parallel;
 use crate::repair::Layout;
 use pyo3::exceptions::{PyIndexError, PyTypeError};

@@ -2,7 +2,8 @@
 //! `current_chunk` set for a bad one; records are validated in GIL-free batches.
 
 use super::super::record::Record;
-use super::{check_record, lock, Checked, Reader};
+use super::super::shared::lock;
+use super::{check_record, Checked, Reader};
 use crate::error::Error;
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;

@@ -2,15 +2,20 @@
 //!
 //! The class is split by job: `options` (the constructor's keywords), `iteration`
 //! (pymarc's iteration and `current_exception`), `access` (random access and
-//! lookup by 001); the bulk methods live in `bulk_methods.rs`, next to the
-//! GIL-free work in `bulk.rs`.
+//! lookup by 001), `bulk` (`extract`, `filter`, `validate`...: the GIL-free work
+//! is in `python/bulk.rs`), `write` (`write()`) and `arrow` (`to_arrow()`,
+//! `to_parquet()`).
 
 mod access;
+mod arrow;
+mod bulk;
 mod iteration;
 mod options;
+mod write;
 
 use super::errors;
 use super::record::Record;
+use super::shared::Shared;
 use super::source::Source;
 use super::text::TextOptions;
 use crate::error::Result;
@@ -25,13 +30,7 @@ use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::{PyList, PyTuple};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
-
-/// What every record and field of a reader shares: the file and how to decode it.
-pub(crate) struct Shared {
-    pub file: MarcFile,
-    pub text: TextOptions,
-}
+use std::sync::{Arc, Mutex};
 
 /// A reader over a MARC file, a memory-mapped index of its records.
 ///
@@ -108,11 +107,6 @@ pub(crate) struct Reader {
     cursor: Mutex<Cursor>,
     current: Mutex<Current>,
     closed: AtomicBool,
-}
-
-pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    // A panic while holding these locks cannot leave them inconsistent: recover.
-    m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 /// What validating a record found: the layout a repaired record needs, and

@@ -1,8 +1,8 @@
 //! pymarc's derived properties of a record (`title`, `isbn`, `subjects`, ...),
 //! with pymarc 5.4's rules, in one place.
 
-use super::field::Field;
-use super::record::Record;
+use super::super::field::Field;
+use super::Record;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyList, PyString};
 

@@ -2,8 +2,8 @@
 //! threads with the GIL released, written in record order to a path or a
 //! binary file object. The core does the work ([`crate::write::write_chunks`]).
 
-use super::bulk_methods::threads_arg;
-use super::reader::Reader;
+use super::bulk::threads_arg;
+use super::Reader;
 use crate::error::{Error, ErrorKind, Position};
 use crate::format::Format;
 use crate::output::CompressedOutput;

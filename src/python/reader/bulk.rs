@@ -1,10 +1,10 @@
 //! The bulk methods of `MARCReader` (`extract`, `filter`, `validate`,
-//! `mislabelled_utf8`): the GIL-free work in `bulk.rs` runs on N threads, and
-//! the results become Python objects here, after the GIL is back.
+//! `mislabelled_utf8`): the GIL-free work in `python/bulk.rs` runs on N
+//! threads, and the results become Python objects here, after the GIL is back.
 
-use super::bulk::{self, Condition, Spec, ValueRef};
-use super::gc;
-use super::reader::Reader;
+use super::super::bulk::{self, Condition, Spec, ValueRef};
+use super::super::gc;
+use super::Reader;
 use crate::error::Error;
 use crate::parallel;
 use pyo3::exceptions::{PyTypeError, PyValueError};

@@ -1,11 +1,15 @@
 //! `marcmap.Record`: a lazy, read-only view of one record in the file.
 //!
-//! pymarc's derived properties (`title`, `isbn`, ...) live in `properties.rs`.
+//! pymarc's derived properties (`title`, `isbn`, ...) live in `properties.rs`;
+//! `as_xml()` and `to_owned()` in `convert.rs`.
+
+mod convert;
+mod properties;
 
 use super::errors;
 use super::field::Field;
 use super::raw::{self, RawBytes};
-use super::reader::Shared;
+use super::shared::{Place, Shared};
 use super::text::TextOptions;
 use super::types;
 use crate::record::RecordRef;
@@ -17,19 +21,6 @@ use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyBytes, PyDict, PyList, PyString, PyTuple};
 use std::hash::{Hash, Hasher};
 use std::sync::{Arc, OnceLock};
-
-/// Where a record is: its index, its byte range in the `MarcFile` it is read
-/// from (`start` is an offset in that file, read with `MarcFile::bytes_at`: a
-/// byte range's bytes begin past 0), and the offset it reports (the same as
-/// `start`, except for a record that was pickled and now owns its bytes: there,
-/// where it was in its file).
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Place {
-    pub index: u64,
-    pub start: usize,
-    pub len: usize,
-    pub origin: u64,
-}
 
 /// A record: the file it lives in, its index and its byte range. Validated when
 /// made; fields are found and values decoded only when asked for.
