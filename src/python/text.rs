@@ -2,7 +2,6 @@
 
 use super::errors;
 use crate::decode::ErrorHandling;
-use crate::marc8;
 use crate::text::{Encoding, TextDecoder, ValueAt};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
@@ -19,15 +18,20 @@ pub(crate) struct TextOptions {
     pub decoder: TextDecoder,
 }
 
+/// A Python option value read as the core option `T`, by the names the core
+/// gives it (`crate::names`): an unknown name is a `ValueError` naming the
+/// keyword and the names it takes.
+pub(crate) fn named<T>(keyword: &'static str, value: &str) -> PyResult<T>
+where
+    T: std::str::FromStr<Err = crate::names::UnknownName>,
+{
+    value
+        .parse::<T>()
+        .map_err(|e| PyValueError::new_err(e.for_option(keyword).to_string()))
+}
+
 pub(crate) fn parse_handling(name: &str) -> PyResult<ErrorHandling> {
-    match name {
-        "strict" => Ok(ErrorHandling::Strict),
-        "replace" => Ok(ErrorHandling::Replace),
-        "ignore" => Ok(ErrorHandling::Ignore),
-        other => Err(PyValueError::new_err(format!(
-            "utf8_handling must be 'strict', 'replace' or 'ignore', not {other:?}"
-        ))),
-    }
+    named("utf8_handling", name)
 }
 
 impl TextOptions {
@@ -97,24 +101,9 @@ pub(crate) fn marc8_to_unicode(
 /// A decoder from the Python spellings of its MARC-8 options.
 pub(crate) fn decoder(errors: &str, normalization: &str, ligatures: &str) -> PyResult<TextDecoder> {
     let errors = parse_handling(errors)?;
-    let normalization = match normalization.to_ascii_uppercase().as_str() {
-        "NFC" => marc8::Normalization::Nfc,
-        "NFD" => marc8::Normalization::Nfd,
-        other => {
-            return Err(PyValueError::new_err(format!(
-                "normalization must be 'NFC' or 'NFD', not {other:?}"
-            )))
-        }
-    };
-    let ligatures = match ligatures {
-        "lc" => marc8::LigatureMapping::Lc,
-        "pymarc" => marc8::LigatureMapping::Pymarc,
-        other => {
-            return Err(PyValueError::new_err(format!(
-                "ligatures must be 'lc' or 'pymarc', not {other:?}"
-            )))
-        }
-    };
+    // "nfc" is read as "NFC", as Python's unicodedata does.
+    let normalization = named("marc8_normalization", &normalization.to_ascii_uppercase())?;
+    let ligatures = named("marc8_ligatures", ligatures)?;
     Ok(TextDecoder::new()
         .errors(errors)
         .marc8_normalization(normalization)
@@ -135,14 +124,6 @@ pub(crate) type TextState = (
     String,
 );
 
-fn handling_name(h: ErrorHandling) -> &'static str {
-    match h {
-        ErrorHandling::Strict => "strict",
-        ErrorHandling::Replace => "replace",
-        ErrorHandling::Ignore => "ignore",
-    }
-}
-
 impl TextOptions {
     /// The options as plain values (see [`TextState`]).
     pub(crate) fn state(&self) -> TextState {
@@ -153,18 +134,10 @@ impl TextOptions {
             d.forces_utf8(),
             d.detects_utf8(),
             d.legacy_encoding().map(|e| e.name().into_owned()),
-            handling_name(d.error_handling()).into(),
-            handling_name(m.errors).into(),
-            match m.normalization {
-                marc8::Normalization::Nfc => "NFC",
-                marc8::Normalization::Nfd => "NFD",
-            }
-            .into(),
-            match m.ligatures {
-                marc8::LigatureMapping::Lc => "lc",
-                marc8::LigatureMapping::Pymarc => "pymarc",
-            }
-            .into(),
+            d.error_handling().name().into(),
+            m.errors.name().into(),
+            m.normalization.name().into(),
+            m.ligatures.name().into(),
         )
     }
 

@@ -1,6 +1,6 @@
 //! `MARCReader(...)`'s keyword options, turned into core options once.
 
-use super::super::text::{self, TextOptions};
+use super::super::text::{self, named, TextOptions};
 use crate::decode::ErrorHandling;
 use crate::file::{OpenOptions, SidecarMode};
 use crate::format::Format;
@@ -51,44 +51,11 @@ pub(crate) struct Args<'a> {
     pub max_decompressed: Option<u64>,
 }
 
-fn choice<T: Copy>(name: &str, value: &str, choices: &[(&str, T)]) -> PyResult<T> {
-    choices
-        .iter()
-        .find(|(n, _)| *n == value)
-        .map(|(_, v)| *v)
-        .ok_or_else(|| {
-            let names: Vec<String> = choices.iter().map(|(n, _)| format!("{n:?}")).collect();
-            PyValueError::new_err(format!(
-                "{name} must be one of {}, not {value:?}",
-                names.join(", ")
-            ))
-        })
-}
-
 impl ReaderOptions {
     pub(crate) fn from_args(py: Python<'_>, a: &Args<'_>) -> PyResult<ReaderOptions> {
-        let framing = choice(
-            "framing",
-            a.framing,
-            &[("lenient", Framing::Lenient), ("strict", Framing::Strict)],
-        )?;
-        let validation = choice(
-            "validation",
-            a.validation,
-            &[
-                ("repair", Validation::Repair),
-                ("strict", Validation::Strict),
-            ],
-        )?;
-        let marc8_handling = choice(
-            "marc8_handling",
-            a.marc8_handling,
-            &[
-                ("strict", ErrorHandling::Strict),
-                ("replace", ErrorHandling::Replace),
-                ("ignore", ErrorHandling::Ignore),
-            ],
-        )?;
+        let framing: Framing = named("framing", a.framing)?;
+        let validation: Validation = named("validation", a.validation)?;
+        let marc8_handling: ErrorHandling = named("marc8_handling", a.marc8_handling)?;
         let marc8 = text::decoder("strict", a.marc8_normalization, a.marc8_ligatures)?
             .marc8_errors(marc8_handling);
         let utf8 = text::parse_handling(a.utf8_handling)?;
@@ -104,16 +71,7 @@ impl ReaderOptions {
             .detect_utf8(a.detect_utf8)
             .file_encoding(file_encoding.filter(|e| *e != Encoding::Utf8));
         let access = if a.mmap { Access::Map } else { Access::Read };
-        let sidecar = choice(
-            "index",
-            a.index,
-            &[
-                ("auto", SidecarMode::Auto),
-                ("require", SidecarMode::Require),
-                ("rebuild", SidecarMode::Rebuild),
-                ("off", SidecarMode::Off),
-            ],
-        )?;
+        let sidecar: SidecarMode = named("index", a.index)?;
         let format = match a.format {
             "auto" => None,
             name => Some(name.parse::<Format>().map_err(|_| {
