@@ -1,4 +1,5 @@
-//! Turning field bytes into text: an explicit step, never done by the parser itself.
+//! UTF-8 with an error handling: the leaf of text decoding that `marc8` and
+//! `text` share (public as [`crate::text::utf8`] and [`crate::ErrorHandling`]).
 
 /// What to do with bytes that are not valid in the record's encoding.
 ///
@@ -31,7 +32,7 @@ use std::borrow::Cow;
 /// pymarc's `utf8_handling` byte for byte.
 ///
 /// ```
-/// use marcmap::{decode::utf8, ErrorHandling};
+/// use marcmap::{text::utf8, ErrorHandling};
 /// assert_eq!(utf8(b"caf\xc3\xa9", ErrorHandling::Strict).unwrap(), "café");
 /// assert_eq!(utf8(b"a\xffb", ErrorHandling::Strict), Err(1));
 /// assert_eq!(utf8(b"a\xffb", ErrorHandling::Replace).unwrap(), "a\u{fffd}b");

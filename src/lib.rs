@@ -57,7 +57,7 @@ pub mod arbitrary;
 #[cfg(feature = "arrow")]
 pub mod arrow;
 pub mod control_number;
-pub mod decode;
+mod decode;
 mod decompress;
 mod encoding;
 pub mod error;
@@ -71,7 +71,7 @@ mod mnemonic;
 pub mod names;
 pub mod output;
 pub mod owned;
-pub mod parallel;
+pub(crate) mod parallel;
 pub mod partition;
 pub mod read;
 pub mod record;

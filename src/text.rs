@@ -27,7 +27,9 @@
 //! byte, and its [`DecodeError`] carries the value's span in the record, so that
 //! a caller can show the bytes without finding them again.
 
-use crate::decode::ErrorHandling;
+/// UTF-8 decoding with an error handling, and the handlings (from the private
+/// `decode` module, a leaf that MARC-8 shares).
+pub use crate::decode::{utf8, ErrorHandling};
 pub use crate::encoding::{ByteTable, Encoding};
 pub use crate::error::{DecodeError, DecodeReason};
 use crate::error::{Error, ErrorKind, Position, Result};

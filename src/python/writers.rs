@@ -11,7 +11,7 @@ use super::owned::{self, PyOwnedRecord};
 use super::record::Record;
 use crate::format::Format;
 use crate::owned::OwnedRecord;
-use crate::write::{Framing, WriteOptions};
+use crate::write::{Envelope, WriteOptions};
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyString, PyTuple};
@@ -152,7 +152,7 @@ impl Writer {
                 replaced: 0,
             }),
         };
-        writer.emit(py, Framing::of(format).head)?;
+        writer.emit(py, Envelope::of(format).head)?;
         Ok(writer)
     }
 
@@ -191,7 +191,7 @@ impl Writer {
         }
         let options = WriteOptions::new(self.format).to_utf8(self.to_utf8);
         let (body, replaced) = serialise(py, record, options)?;
-        let framing = Framing::of(self.format);
+        let framing = Envelope::of(self.format);
         let first = self.lock().written == 0;
         let mut out = Vec::with_capacity(body.len() + 4);
         if !first {
@@ -210,7 +210,7 @@ impl Writer {
         if self.lock().handle.is_none() {
             return Ok(());
         }
-        self.emit(py, Framing::of(self.format).tail)?;
+        self.emit(py, Envelope::of(self.format).tail)?;
         let handle = self.lock().handle.take();
         if let (Some(handle), true) = (handle, close_fh) {
             handle.bind(py).call_method0("close")?;

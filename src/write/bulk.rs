@@ -1,7 +1,7 @@
 //! Writing a whole file: records serialised on N threads, chunk by chunk, and
 //! handed to the sink in record order.
 
-use super::{Framing, RecordWriter, WriteOptions};
+use super::{Envelope, RecordWriter, WriteOptions};
 use crate::error::{Error, Result};
 use crate::file::MarcFile;
 use crate::parallel;
@@ -46,7 +46,7 @@ fn chunk(
     file: &MarcFile,
     which: Option<&[usize]>,
     writer: &RecordWriter,
-    framing: &Framing,
+    framing: &Envelope,
     range: Range<usize>,
 ) -> Chunk {
     let mut out = Chunk {
@@ -93,12 +93,12 @@ fn chunk(
 
 /// Writes the records of `file` (all of them, or those at the indices in
 /// `records`, in that order) in `options.format`, with the format's framing
-/// (see [`Framing::of`]), on `threads` threads, to `emit`, in order.
+/// (see [`Envelope::of`]), on `threads` threads, to `emit`, in order.
 ///
 /// Each chunk of records is serialised into one buffer on a worker thread;
 /// `emit` gets the buffers in order on the calling thread. `unattached` runs
 /// the calling thread's own share of the work and its waiting (the Python
-/// bindings release the GIL there), as in [`parallel::map_range_in_order`].
+/// bindings release the GIL there), so that it can hand that time to other work.
 ///
 /// A record that cannot be written is left out and reported in
 /// [`WriteReport::errors`], unless `stop_at_error` is set: then the first one
@@ -122,7 +122,7 @@ where
     S: FnMut(&[u8]) -> Result<()>,
 {
     let writer = RecordWriter::new(*options);
-    let framing = Framing::of(options.format);
+    let framing = Envelope::of(options.format);
     let n = records.map_or(file.len(), <[usize]>::len);
     let mut report = WriteReport::default();
     emit(framing.head)?;

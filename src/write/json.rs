@@ -4,7 +4,7 @@
 //! `{"001": "data"}`, a data field `{"245": {"ind1": "1", "ind2": "0",
 //! "subfields": [{"a": "..."}, ...]}}`, keys in that order, with pymarc's
 //! `JSONWriter` separators (`,` and `:`, no spaces). A file is a JSON array, one
-//! record a line, or JSON lines (see [`super::Framing`]).
+//! record a line, or JSON lines (see [`super::Envelope`]).
 //!
 //! Text is written as UTF-8, not as `\u` escapes (pymarc's `json.dump` has
 //! `ensure_ascii` on): both parse to the same strings, UTF-8 is a third of the

@@ -5,7 +5,7 @@
 //! element: `<record>`, `<leader>`, `<controlfield tag>`, `<datafield tag ind1
 //! ind2>` and `<subfield code>`, every value as text. A file is a
 //! `<collection>` in the slim namespace, one record a line (see
-//! [`super::Framing`]).
+//! [`super::Envelope`]).
 //!
 //! # Escaping
 //!

@@ -112,7 +112,7 @@ impl RecordWriter {
     ///
     /// Text formats write one record without a wrapper: MARCXML a `<record>`
     /// element (no namespace), JSON one object; a collection's framing
-    /// (`<collection>`, `[`, separators) is [`Framing`]'s.
+    /// (`<collection>`, `[`, separators) is [`Envelope`]'s.
     pub fn write_ref(&self, record: &RecordRef<'_>, out: &mut Vec<u8>) -> Result<Written> {
         let start = out.len();
         let result = self.write_ref_unchecked(record, out);
@@ -193,7 +193,7 @@ impl RecordWriter {
 /// The text of a collection around its records: what comes before the first,
 /// between two, and after the last.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Framing {
+pub struct Envelope {
     /// Before the first record.
     pub head: &'static [u8],
     /// Between two records.
@@ -204,7 +204,7 @@ pub struct Framing {
     pub tail: &'static [u8],
 }
 
-impl Framing {
+impl Envelope {
     /// The framing of a file of records in `format`:
     /// - ISO 2709: none;
     /// - MARCXML: the XML declaration and a `<collection>` in the slim namespace,
@@ -214,33 +214,33 @@ impl Framing {
     /// - MARCMaker: a blank line between records (as pymarc's `TextWriter`;
     ///   none after the last, which pymarc's `MARCMakerReader` would read as an
     ///   empty record).
-    pub fn of(format: Format) -> Framing {
+    pub fn of(format: Format) -> Envelope {
         match format {
-            Format::Iso2709 => Framing {
+            Format::Iso2709 => Envelope {
                 head: b"",
                 separator: b"",
                 after: b"",
                 tail: b"",
             },
-            Format::MarcXml => Framing {
+            Format::MarcXml => Envelope {
                 head: marcxml::COLLECTION_HEAD,
                 separator: b"",
                 after: b"\n",
                 tail: marcxml::COLLECTION_TAIL,
             },
-            Format::Json => Framing {
+            Format::Json => Envelope {
                 head: b"[\n",
                 separator: b",\n",
                 after: b"",
                 tail: b"\n]\n",
             },
-            Format::JsonLines => Framing {
+            Format::JsonLines => Envelope {
                 head: b"",
                 separator: b"",
                 after: b"\n",
                 tail: b"",
             },
-            Format::MarcMaker => Framing {
+            Format::MarcMaker => Envelope {
                 head: b"",
                 separator: b"\n",
                 after: b"",

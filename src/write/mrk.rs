@@ -18,7 +18,7 @@
 //! be read); and a C0 control character, which would break the line, is a
 //! character reference such as `&#x1B;`. Everything else is written as it is.
 //! Lines end with LF; records are separated by a blank line (see
-//! [`super::Framing`]).
+//! [`super::Envelope`]).
 
 use super::Sink;
 use crate::mnemonic;

@@ -2,7 +2,7 @@
 
 use crate::oracle;
 use crate::util::{assert_covers_exactly_once, exercise_everything};
-use marcmap::decode::utf8;
+use marcmap::text::utf8;
 use marcmap::{
     Access, ErrorHandling, ErrorKind, Framing, MarcFile, OpenOptions, SkipReason, Validation,
 };

@@ -348,10 +348,10 @@ fn sample() -> Vec<u8> {
 /// `sample.mrc` as MARCXML, written by marcmap's own writer.
 fn sample_as_marcxml() -> Vec<u8> {
     use marcmap::format::Format;
-    use marcmap::write::{Framing, RecordWriter, WriteOptions};
+    use marcmap::write::{Envelope, RecordWriter, WriteOptions};
     let file = MarcFile::from_bytes(sample());
     let writer = RecordWriter::new(WriteOptions::new(Format::MarcXml));
-    let framing = Framing::of(Format::MarcXml);
+    let framing = Envelope::of(Format::MarcXml);
     let mut out = framing.head.to_vec();
     for record in &file {
         writer.write_ref(&record.unwrap(), &mut out).unwrap();

@@ -1,6 +1,6 @@
 //! Checks shared by the property tests and the corpus sweep.
 
-use marcmap::decode::utf8;
+use marcmap::text::utf8;
 use marcmap::{ErrorHandling, MarcFile};
 
 /// The byte extent of every record and every skipped range, sorted.

@@ -1,7 +1,7 @@
 //! Target `record`: Phase 2 (`RecordRef::parse`) on the bytes as one record.
 
 use super::common::{FT, SD};
-use marcmap::decode::utf8;
+use marcmap::text::utf8;
 use marcmap::{ErrorHandling, FieldRef, RecordRef};
 use std::collections::BTreeSet;
 
