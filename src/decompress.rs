@@ -309,7 +309,7 @@ mod tests {
             path: None,
         };
         let check = |prefix: &[u8], complete| match sniff::sniff_prefix(prefix, complete) {
-            Some(sniff::Sniffed::Other(what)) => Err(crate::file::not_marc(what)),
+            Some(sniff::Sniffed::Other(what)) => Err(crate::error::not_marc(what)),
             _ => Ok(()),
         };
         let e = stream(reader, bomb.len() as u64, &plan, check)

@@ -473,6 +473,17 @@ pub enum SidecarProblem {
     Io(#[from] std::io::Error),
 }
 
+/// Input that is no MARC serialisation marcmap knows: what it looks like.
+pub(crate) fn not_marc(looks_like: String) -> Error {
+    Error::new(
+        ErrorKind::NotMarc {
+            looks_like,
+            path: None,
+        },
+        Position::default(),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -614,3 +614,51 @@ fn decode_sections(
         control_numbers,
     })
 }
+
+/// Whether [`crate::OpenOptions::open`] uses the file's sidecar (`FILE.mmi`, see
+/// [`crate::sidecar`]) instead of scanning the file.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub enum SidecarMode {
+    /// Never look for one (the default).
+    #[default]
+    Off,
+    /// Use a valid sidecar; without one, or with one that is stale or corrupt,
+    /// index the file as usual, and say so in [`crate::MarcFile::sidecar_status`].
+    /// Nothing is written.
+    Auto,
+    /// Use the sidecar; a missing, stale or corrupt one is an error.
+    Require,
+    /// Index the file, whatever sidecar there is, and write a new sidecar.
+    Rebuild,
+}
+
+crate::named_values!(SidecarMode, "index", {
+    "auto" => SidecarMode::Auto,
+    "require" => SidecarMode::Require,
+    "rebuild" => SidecarMode::Rebuild,
+    "off" => SidecarMode::Off,
+});
+
+/// What became of the sidecar when a file was opened.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum SidecarStatus {
+    /// None was looked for: [`SidecarMode::Off`], or not a whole regular file
+    /// opened from a path.
+    Off,
+    /// The index (and the control-number index, if it holds one) came from the
+    /// sidecar: the file was not scanned.
+    Used,
+    /// [`SidecarMode::Auto`] found none, and indexed the file.
+    Missing,
+    /// [`SidecarMode::Auto`] did not use the sidecar (why is said), and indexed the file.
+    Ignored(SidecarProblem),
+    /// [`SidecarMode::Rebuild`] indexed the file and wrote the sidecar.
+    Written,
+}
+
+/// The error for a sidecar that cannot be used or written, naming it.
+pub(crate) fn sidecar_error(path: PathBuf, problem: SidecarProblem) -> crate::error::Error {
+    use crate::error::{Error, ErrorKind, Position};
+    Error::new(ErrorKind::Sidecar { path, problem }, Position::default())
+}

@@ -3,8 +3,10 @@
 
 use super::errors;
 use super::remote::Remote;
-use crate::file::{MarcFile, OpenOptions, SidecarMode, SidecarStatus};
+use crate::file::MarcFile;
+use crate::open::OpenOptions;
 use crate::sidecar;
+use crate::sidecar::{SidecarMode, SidecarStatus};
 use crate::storage::RandomReads;
 use pyo3::buffer::PyBuffer;
 use pyo3::exceptions::{PyTypeError, PyValueError};

@@ -337,8 +337,8 @@ impl Reader {
     /// `"written"` (`index="rebuild"`), or `"off"` (not looked for).
     #[getter]
     fn index_status(&self) -> &'static str {
-        use crate::file::SidecarStatus as S;
         use crate::sidecar::SidecarProblem as P;
+        use crate::sidecar::SidecarStatus as S;
         match self.file().sidecar_status() {
             S::Used => "used",
             S::Missing | S::Ignored(P::Missing) => "missing",

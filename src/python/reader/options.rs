@@ -2,10 +2,11 @@
 
 use super::super::text::{self, named, TextOptions};
 use crate::decode::ErrorHandling;
-use crate::file::{OpenOptions, SidecarMode};
 use crate::format::Format;
 use crate::index::Framing;
+use crate::open::OpenOptions;
 use crate::repair::Validation;
+use crate::sidecar::SidecarMode;
 use crate::storage::Access;
 use crate::text::Encoding;
 use pyo3::exceptions::PyValueError;
