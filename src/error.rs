@@ -259,6 +259,12 @@ pub enum ErrorKind {
         /// The output's path, as given.
         path: std::path::PathBuf,
     },
+    /// Options that cannot go together (a sidecar required for a byte range).
+    #[error("{reason}")]
+    OptionConflict {
+        /// What conflicts, and what to do.
+        reason: String,
+    },
     /// A record index past the end of the file.
     #[error("record index {index} is out of range for {len} records")]
     IndexOutOfRange {

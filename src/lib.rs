@@ -69,7 +69,7 @@ pub mod layout;
 pub mod marc8;
 mod mnemonic;
 pub mod names;
-mod open;
+pub mod open;
 pub mod output;
 pub mod owned;
 pub(crate) mod parallel;

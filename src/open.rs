@@ -139,6 +139,82 @@ impl OpenOptions {
         self.sidecar
     }
 
+    /// Opens the records of `source`, all of them or (with `range`) those that
+    /// start in that byte range: the one dispatch the other `open_*` methods
+    /// and the Python bindings share, with one sidecar rule.
+    ///
+    /// A sidecar is used only for a whole file opened from a path: with a byte
+    /// range, or any other source, [`SidecarMode::Require`] and
+    /// [`SidecarMode::Rebuild`] are an [`ErrorKind::OptionConflict`], and
+    /// [`SidecarMode::Auto`] reads the data as `Off` does.
+    ///
+    /// ```
+    /// # fn main() -> marcmap::Result<()> {
+    /// use marcmap::open::DataSource;
+    /// use marcmap::{OpenOptions, SidecarMode};
+    /// let record = b"00042nam a2200037 a 4500001000400000\x1e123\x1e\x1d";
+    /// let bytes = DataSource::Bytes(Box::new(record.repeat(3)));
+    /// let file = OpenOptions::new().open_source(bytes, None)?;
+    /// assert_eq!(file.len(), 3);
+    /// let part = DataSource::Bytes(Box::new(record.repeat(3)));
+    /// let part = OpenOptions::new().open_source(part, Some(40..200))?;
+    /// assert_eq!(part.len(), 2);
+    /// let refused = DataSource::Bytes(Box::new(Vec::new()));
+    /// let refused = OpenOptions::new().sidecar(SidecarMode::Require).open_source(refused, None);
+    /// assert!(refused.is_err());
+    /// # Ok(()) }
+    /// ```
+    pub fn open_source(
+        &self,
+        source: DataSource<'_>,
+        range: Option<Range<u64>>,
+    ) -> Result<MarcFile> {
+        let whole_path = matches!(source, DataSource::Path(_)) && range.is_none();
+        if !whole_path {
+            let what = if range.is_some() {
+                "a byte range"
+            } else {
+                "this source"
+            };
+            self.without_sidecar(what)?;
+        }
+        let options = if whole_path {
+            *self
+        } else {
+            self.sidecar(SidecarMode::Off)
+        };
+        match (source, range) {
+            (DataSource::Path(path), None) => options.open(path),
+            (DataSource::Path(path), Some(range)) => options.open_range(path, range),
+            (DataSource::File(file), None) => options.open_file(file),
+            (DataSource::File(file), Some(range)) => options.open_file_range(&file, range),
+            (DataSource::Bytes(bytes), None) => options.read_bytes(OwnedBytes(bytes)),
+            (DataSource::Bytes(bytes), Some(range)) => {
+                let data: &[u8] = (*bytes).as_ref();
+                options.open_range_with(data, data.len() as u64, range)
+            }
+            (DataSource::ReadAt { source, size }, range) => {
+                options.open_range_with(source, size, range.unwrap_or(0..size))
+            }
+        }
+    }
+
+    /// An error when a sidecar is required (or to be rebuilt) for `what`,
+    /// which is read without one.
+    fn without_sidecar(&self, what: &str) -> Result<()> {
+        match self.sidecar {
+            SidecarMode::Require | SidecarMode::Rebuild => Err(Error::new(
+                ErrorKind::OptionConflict {
+                    reason: format!(
+                        "{what} is read without a sidecar: index must be 'auto' or 'off'"
+                    ),
+                },
+                Position::default(),
+            )),
+            SidecarMode::Auto | SidecarMode::Off => Ok(()),
+        }
+    }
+
     /// Opens and indexes the file at `path`, whatever its format: scans it, or
     /// with a [`SidecarMode`] other than `Off`, loads its sidecar where it is
     /// valid.
@@ -251,6 +327,7 @@ impl OpenOptions {
     /// Opens and indexes a file that is already open (from its first byte,
     /// whatever its position): mapped when it is a regular file, read otherwise.
     pub fn open_file(&self, file: std::fs::File) -> Result<MarcFile> {
+        self.without_sidecar("an open file")?;
         let id = file.metadata().ok().as_ref().and_then(FileId::of);
         let storage = Storage::from_file(file, self.access).map_err(Error::from)?;
         Ok(self.open_storage(storage, None, None)?.with_file_id(id))
@@ -270,6 +347,7 @@ impl OpenOptions {
     where
         B: AsRef<[u8]> + Send + Sync + 'static,
     {
+        self.without_sidecar("bytes in memory")?;
         self.open_storage(Storage::Owned(Box::new(bytes)), None, None)
     }
 
@@ -408,6 +486,8 @@ impl OpenOptions {
         file: &std::fs::File,
         range: Range<u64>,
     ) -> std::result::Result<MarcFile, RangeError> {
+        self.without_sidecar("a byte range")
+            .map_err(RangeError::Marc)?;
         let meta = file.metadata()?;
         let size = meta.len();
         let range = check_range(range, size).map_err(RangeError::Marc)?;
@@ -459,6 +539,7 @@ impl OpenOptions {
         size: u64,
         range: Range<u64>,
     ) -> Result<MarcFile> {
+        self.without_sidecar("a byte range")?;
         let range = check_range(range, size)?;
         if let Some(kind) = self.whole_input(source, size)? {
             if !owns_whole_input(&range) {
@@ -663,5 +744,32 @@ impl MarcFile {
                 file_id: None,
             }),
         }
+    }
+}
+
+/// Where [`OpenOptions::open_source`] reads from.
+#[non_exhaustive]
+pub enum DataSource<'a> {
+    /// A file by its path: mapped (or read), and the only source with a sidecar.
+    Path(&'a Path),
+    /// A file already open, from its first byte.
+    File(std::fs::File),
+    /// Bytes in memory, in any format.
+    Bytes(Box<dyn AsRef<[u8]> + Send + Sync>),
+    /// Any source that reads at offsets (an object store), `size` bytes long.
+    ReadAt {
+        /// The source.
+        source: &'a (dyn ReadAt + Sync),
+        /// Its length in bytes.
+        size: u64,
+    },
+}
+
+/// A [`DataSource::Bytes`] as the bytes `read_bytes` keeps.
+struct OwnedBytes(Box<dyn AsRef<[u8]> + Send + Sync>);
+
+impl AsRef<[u8]> for OwnedBytes {
+    fn as_ref(&self) -> &[u8] {
+        (*self.0).as_ref()
     }
 }

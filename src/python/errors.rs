@@ -78,7 +78,9 @@ pub(crate) fn to_py(py: Python<'_>, e: Error, record: &[u8]) -> PyErr {
         }
         ErrorKind::OutputIsInput { .. } => PyValueError::new_err(message),
         ErrorKind::IndexOutOfRange { .. } => PyIndexError::new_err(message),
-        ErrorKind::ByteRangeInvalid { .. } => PyValueError::new_err(message),
+        ErrorKind::ByteRangeInvalid { .. } | ErrorKind::OptionConflict { .. } => {
+            PyValueError::new_err(message)
+        }
         ErrorKind::Decode(d) => {
             let value = record
                 .get(d.value_start..d.value_start.saturating_add(d.value_len))

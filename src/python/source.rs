@@ -4,12 +4,12 @@
 use super::errors;
 use super::remote::Remote;
 use crate::file::MarcFile;
-use crate::open::OpenOptions;
+use crate::open::{DataSource, OpenOptions};
 use crate::sidecar;
-use crate::sidecar::{SidecarMode, SidecarStatus};
+use crate::sidecar::SidecarStatus;
 use crate::storage::RandomReads;
 use pyo3::buffer::PyBuffer;
-use pyo3::exceptions::{PyTypeError, PyValueError};
+use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyMemoryView, PyString};
 use std::ops::Range;
@@ -160,64 +160,46 @@ impl Source {
         )))
     }
 
-    /// Opens and indexes all of it, or the records of the byte range `range`
-    /// (see `OpenOptions::open_range`). Runs Phase 1 with the GIL released.
-    ///
-    /// Only a local file read whole has a sidecar: for anything else `index`
-    /// must be `auto` or `off`. Under `auto`, a sidecar that is stale or corrupt
-    /// is reported with a `SidecarWarning` (the file is indexed instead).
+    /// Opens and indexes all of it, or the records of the byte range `range`,
+    /// through the core's one dispatch (`OpenOptions::open_source`, whose
+    /// sidecar rule is the one: only a local file read whole has a sidecar).
+    /// Runs Phase 1 with the GIL released. Under `auto`, a sidecar that is
+    /// stale or corrupt is reported with a `SidecarWarning` (the file is
+    /// indexed instead).
     pub(crate) fn open(
         self,
         py: Python<'_>,
         options: OpenOptions,
         range: Option<Range<u64>>,
     ) -> PyResult<MarcFile> {
-        let sidecar = options.sidecar_mode();
-        let whole_path = matches!(self, Source::Path(_)) && range.is_none();
-        if !whole_path && matches!(sidecar, SidecarMode::Require | SidecarMode::Rebuild) {
-            let what = if range.is_some() {
-                "a byte range"
-            } else {
-                "this source"
-            };
-            return Err(PyValueError::new_err(format!(
-                "{what} is read without a sidecar: index must be 'auto' or 'off'"
-            )));
-        }
-        let options = if whole_path {
-            options
-        } else {
-            options.sidecar(SidecarMode::Off)
-        };
-        let opened = match (self, range) {
-            (Source::Path(path), None) => {
+        let opened = match self {
+            Source::Path(path) => {
+                let whole = range.is_none();
                 let file = py
-                    .detach(|| options.open(&path))
+                    .detach(|| options.open_source(DataSource::Path(&path), range))
                     .map_err(|e| errors::to_py(py, e, &[]))?;
-                warn_if_ignored(py, &path, file.sidecar_status())?;
+                if whole {
+                    warn_if_ignored(py, &path, file.sidecar_status())?;
+                }
                 return Ok(file);
             }
-            (Source::Path(path), Some(range)) => py.detach(move || options.open_range(path, range)),
-            (Source::File(file), None) => py.detach(move || options.open_file(file)),
-            (Source::File(file), Some(range)) => {
-                py.detach(move || options.open_file_range(&file, range))
+            Source::File(file) => {
+                py.detach(move || options.open_source(DataSource::File(file), range))
             }
-            (Source::Url(url), range) => {
+            Source::Url(url) => {
                 let remote = Remote::open(py, &url)?;
                 let size = remote.size();
-                let range = range.unwrap_or(0..size);
-                py.detach(move || options.open_range_with(&remote, size, range))
+                py.detach(move || {
+                    let source = DataSource::ReadAt {
+                        source: &remote,
+                        size,
+                    };
+                    options.open_source(source, range)
+                })
             }
-            (Source::Memory(bytes), range) => {
+            Source::Memory(bytes) => {
                 let bytes = Bytes::from(bytes);
-                match range {
-                    // Bytes in any format (sniffed); a byte range is of ISO 2709.
-                    None => py.detach(move || options.read_bytes(bytes)),
-                    Some(range) => py.detach(move || {
-                        let data = bytes.as_ref();
-                        options.open_range_with(data, data.len() as u64, range)
-                    }),
-                }
+                py.detach(move || options.open_source(DataSource::Bytes(Box::new(bytes)), range))
             }
         };
         opened.map_err(|e| errors::to_py(py, e, &[]))
