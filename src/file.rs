@@ -19,18 +19,31 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::time::SystemTime;
 
-/// What the input was: its format and compression.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct Source {
-    pub(crate) format: Format,
-    pub(crate) compression: Option<Compression>,
+/// How the records were obtained from the input: the one thing that decides
+/// where a record's input position, the skipped ranges and the framing error
+/// come from.
+#[derive(Debug)]
+pub(crate) enum Obtained {
+    /// ISO 2709: the input's own bytes (decompressed, if it was compressed).
+    Iso2709 { compression: Option<Compression> },
+    /// Transcoded to ISO 2709 from another format: `input` says where each
+    /// record was in it, which failed and what was skipped.
+    Converted {
+        compression: Option<Compression>,
+        input: Input,
+    },
 }
 
-impl Default for Source {
-    fn default() -> Self {
-        Source {
-            format: Format::Iso2709,
-            compression: None,
+impl Obtained {
+    /// An input of `format`, in `compression`, with none of its records (a
+    /// byte range that does not hold the start of a converted input).
+    pub(crate) fn nothing_of(format: Format, compression: Option<Compression>) -> Obtained {
+        match format {
+            Format::Iso2709 => Obtained::Iso2709 { compression },
+            format => Obtained::Converted {
+                compression,
+                input: Input::empty(format),
+            },
         }
     }
 }
@@ -56,10 +69,7 @@ pub(crate) struct Inner {
     pub(crate) validation: Validation,
     pub(crate) index: RecordIndex,
     pub(crate) control_numbers: OnceLock<ControlNumberIndex>,
-    pub(crate) source: Source,
-    /// For an input that was transcoded: where each record was in it, the
-    /// records that failed, the damage skipped.
-    pub(crate) input: Option<Input>,
+    pub(crate) obtained: Obtained,
     /// Opened from a sidecar and advised for random access: the first scan
     /// advises normal readahead again.
     pub(crate) random_until_scan: AtomicBool,
@@ -90,24 +100,34 @@ pub struct MarcFile {
 impl MarcFile {
     /// The format of the input the records were read from.
     pub fn format(&self) -> Format {
-        self.inner.source.format
+        match &self.inner.obtained {
+            Obtained::Iso2709 { .. } => Format::Iso2709,
+            Obtained::Converted { input, .. } => input.format(),
+        }
     }
 
     /// The compression the input was in, if it was compressed.
     pub fn compression(&self) -> Option<Compression> {
-        self.inner.source.compression
+        match &self.inner.obtained {
+            Obtained::Iso2709 { compression } | Obtained::Converted { compression, .. } => {
+                *compression
+            }
+        }
     }
 
     /// For an input that was transcoded (MARCXML, MARC-in-JSON, MARCMaker):
     /// where its records were, which failed, what was skipped.
     pub fn input(&self) -> Option<&Input> {
-        self.inner.input.as_ref()
+        match &self.inner.obtained {
+            Obtained::Iso2709 { .. } => None,
+            Obtained::Converted { input, .. } => Some(input),
+        }
     }
 
     /// Where record `i` starts in the input: in a transcoded input, its
     /// position there (line and column too); else its byte offset in the file.
     pub fn input_position(&self, i: usize) -> Option<InputPosition> {
-        match &self.inner.input {
+        match self.input() {
             Some(input) => input.origin(i),
             None => self.offset(i).map(|offset| InputPosition {
                 offset,
@@ -121,7 +141,7 @@ impl MarcFile {
     /// nothing to a reader of the input, so they become the record's offset in
     /// the input. Other errors are returned as they are.
     pub fn in_input_terms(&self, e: Error) -> Error {
-        let Some(input) = &self.inner.input else {
+        let Some(input) = self.input() else {
             return e;
         };
         if matches!(e.kind(), ErrorKind::Malformed { .. }) {
@@ -141,12 +161,10 @@ impl MarcFile {
         )
     }
 
-    /// This file, read from an input of `source`'s format (with what a reader
-    /// found in it).
-    pub(crate) fn with_source(mut self, source: Source, input: Option<Input>) -> MarcFile {
+    /// This file, its records obtained as `obtained` says.
+    pub(crate) fn with_obtained(mut self, obtained: Obtained) -> MarcFile {
         if let Some(inner) = Arc::get_mut(&mut self.inner) {
-            inner.source = source;
-            inner.input = input;
+            inner.obtained = obtained;
         }
         self
     }
@@ -338,7 +356,7 @@ impl MarcFile {
                 },
             ));
         };
-        if let Some(input) = &self.inner.input {
+        if let Some(input) = self.input() {
             if let Some(m) = input.failure(i) {
                 return Err(input.error(i, m));
             }
@@ -364,7 +382,7 @@ impl MarcFile {
     /// The byte ranges lenient framing skipped (in a transcoded input, the
     /// damage between its records, at offsets in the input).
     pub fn skipped(&self) -> &[SkippedRange] {
-        match &self.inner.input {
+        match self.input() {
             Some(input) => input.skipped(),
             None => self.inner.index.skipped(),
         }
@@ -378,7 +396,7 @@ impl MarcFile {
     /// The error strict framing stopped at (in a transcoded input, the first
     /// malformed record).
     pub fn framing_error(&self) -> Option<Error> {
-        match &self.inner.input {
+        match self.input() {
             Some(input) => input.stop_error(),
             None => self.inner.index.framing_error(self.bytes()),
         }

@@ -5,7 +5,7 @@
 
 use crate::decompress;
 use crate::error::{not_marc, open_error, Error, ErrorKind, Position, Result};
-use crate::file::{Inner, MarcFile, Origin, Source};
+use crate::file::{Inner, MarcFile, Obtained, Origin};
 use crate::format::Format;
 use crate::index::{Framing, RecordIndex};
 use crate::output::FileId;
@@ -393,12 +393,9 @@ impl OpenOptions {
                 Sniffed::Other(what) => return Err(not_marc(what)),
             },
         };
-        let source = Source {
-            format,
-            compression,
-        };
         if format == Format::Iso2709 {
-            return Ok(MarcFile::index(storage, *self).with_source(source, None));
+            let obtained = Obtained::Iso2709 { compression };
+            return Ok(MarcFile::index(storage, *self).with_obtained(obtained));
         }
         storage.advise(AccessPattern::Sequential);
         let threads = self.threads.unwrap_or_else(parallel::default_threads);
@@ -427,7 +424,10 @@ impl OpenOptions {
         }
         drop(storage);
         let file = MarcFile::index(Storage::Owned(Box::new(transcoded.bytes)), *self);
-        Ok(file.with_source(source, Some(transcoded.input)))
+        Ok(file.with_obtained(Obtained::Converted {
+            compression,
+            input: transcoded.input,
+        }))
     }
 
     /// Opens the records of the file at `path` that start in the byte range
@@ -567,7 +567,7 @@ impl OpenOptions {
         &self,
         source: &S,
         size: u64,
-    ) -> std::io::Result<Option<Source>> {
+    ) -> std::io::Result<Option<(Format, Option<Compression>)>> {
         if self.format == Some(Format::Iso2709) {
             return Ok(None);
         }
@@ -583,20 +583,19 @@ impl OpenOptions {
             Sniffed::Marc(f) => (self.format.unwrap_or(f), None),
             _ => (self.format.unwrap_or(Format::Iso2709), None),
         };
-        Ok(
-            (format != Format::Iso2709 || compression.is_some()).then_some(Source {
-                format,
-                compression,
-            }),
-        )
+        Ok((format != Format::Iso2709 || compression.is_some()).then_some((format, compression)))
     }
 
     /// A range of a compressed or transcoded input that does not hold byte 0:
     /// no records (they all belong to the range that does).
-    fn empty_piece(&self, source: Source, start: u64) -> MarcFile {
+    fn empty_piece(
+        &self,
+        (format, compression): (Format, Option<Compression>),
+        start: u64,
+    ) -> MarcFile {
         let index = RecordIndex::build(&[], self.framing);
         MarcFile::from_index(Storage::Owned(Box::new(Vec::new())), start, index, *self)
-            .with_source(source, None)
+            .with_obtained(Obtained::nothing_of(format, compression))
     }
 
     fn read_range<S: ReadAt + ?Sized>(
@@ -739,8 +738,7 @@ impl MarcFile {
                 index,
                 control_numbers: OnceLock::new(),
                 random_until_scan: AtomicBool::new(false),
-                source: Source::default(),
-                input: None,
+                obtained: Obtained::Iso2709 { compression: None },
                 file_id: None,
             }),
         }

@@ -89,6 +89,17 @@ pub struct Input {
 }
 
 impl Input {
+    /// An input of `format` of which no record was read.
+    pub(crate) fn empty(format: Format) -> Input {
+        Input {
+            format,
+            origins: Vec::new(),
+            failed: Vec::new(),
+            skipped: Vec::new(),
+            stopped: None,
+        }
+    }
+
     /// The input's format.
     pub fn format(&self) -> Format {
         self.format
