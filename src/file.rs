@@ -29,6 +29,9 @@ pub(crate) enum Obtained {
     /// Transcoded to ISO 2709 from another format: `input` says where each
     /// record was in it, which failed and what was skipped.
     Converted {
+        /// The format read (JSON lines and a JSON array share one reader, whose
+        /// `Input` says `Json` for both).
+        format: Format,
         compression: Option<Compression>,
         input: Input,
     },
@@ -41,6 +44,7 @@ impl Obtained {
         match format {
             Format::Iso2709 => Obtained::Iso2709 { compression },
             format => Obtained::Converted {
+                format,
                 compression,
                 input: Input::empty(format),
             },
@@ -102,7 +106,7 @@ impl MarcFile {
     pub fn format(&self) -> Format {
         match &self.inner.obtained {
             Obtained::Iso2709 { .. } => Format::Iso2709,
-            Obtained::Converted { input, .. } => input.format(),
+            Obtained::Converted { format, .. } => *format,
         }
     }
 

@@ -425,6 +425,7 @@ impl OpenOptions {
         drop(storage);
         let file = MarcFile::index(Storage::Owned(Box::new(transcoded.bytes)), *self);
         Ok(file.with_obtained(Obtained::Converted {
+            format,
             compression,
             input: transcoded.input,
         }))
