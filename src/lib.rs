@@ -74,6 +74,7 @@ pub mod output;
 pub mod owned;
 pub(crate) mod parallel;
 pub mod partition;
+pub mod query;
 pub mod read;
 pub mod record;
 pub mod repair;

@@ -114,8 +114,6 @@ fn chunk_size(n: usize, threads: usize) -> usize {
 /// calling thread, chunk after chunk.
 ///
 /// The first error from `consume` stops the work and is returned.
-// Only the Python bindings' bulk work uses it.
-#[cfg_attr(not(feature = "python"), allow(dead_code))]
 pub fn map_range_in_order<T, F, U, C, E>(
     n: usize,
     threads: usize,

@@ -458,17 +458,25 @@ impl<'a> RecordText<'a> {
     /// value-by-value walk: the delimiters are ASCII, so no value can then be
     /// invalid. So does a MARC-8 record whose handling cannot fail.
     pub fn check(&self) -> Result<()> {
-        let data = self
-            .record
-            .as_bytes()
-            .get(self.record.base_address()..self.record.as_bytes().len() - 1)
-            .unwrap_or_default();
+        self.check_data().map(|_| ())
+    }
+
+    /// [`RecordText::check`], giving the data area as text when the check
+    /// found it all valid UTF-8 on the way (a UTF-8 record checked strictly):
+    /// a caller that wants that text need not validate it again.
+    pub(crate) fn check_data(&self) -> Result<Option<&'a str>> {
+        let data = self.data_area();
         let cannot_fail = match self.encoding {
             // simdutf8's validator: several times std's on real catalogue text,
             // which is mostly but not all ASCII.
             Encoding::Utf8 | Encoding::DetectedUtf8 => {
-                self.decoder.errors != ErrorHandling::Strict
-                    || simdutf8::basic::from_utf8(data).is_ok()
+                if self.decoder.errors != ErrorHandling::Strict {
+                    true
+                } else if let Ok(text) = simdutf8::basic::from_utf8(data) {
+                    return Ok(Some(text));
+                } else {
+                    false
+                }
             }
             Encoding::Marc8 => self.decoder.marc8_options().errors != ErrorHandling::Strict,
             Encoding::Latin1 => true,
@@ -477,7 +485,7 @@ impl<'a> RecordText<'a> {
             }
         };
         if cannot_fail {
-            return Ok(());
+            return Ok(None);
         }
         let mut scratch = String::new();
         for field in self.record.fields() {
@@ -495,7 +503,16 @@ impl<'a> RecordText<'a> {
                 )?;
             }
         }
-        Ok(())
+        Ok(None)
+    }
+
+    /// The record's data area (its fields, without the record terminator):
+    /// every value lies in it, between ASCII delimiters.
+    pub(crate) fn data_area(&self) -> &'a [u8] {
+        let bytes = self.record.as_bytes();
+        bytes
+            .get(self.record.base_address()..bytes.len().saturating_sub(1))
+            .unwrap_or_default()
     }
 
     /// A MARC-8 error in a record whose bytes are UTF-8 says so.

@@ -7,7 +7,8 @@
 //! - `owned`: the owned record and its serialiser;
 //! - `partition`: record-aligned byte ranges against the whole-file index;
 //! - `sidecar`: the persisted index, written, read, stale, corrupt;
-//! - `fixtures`: random access, control numbers, threads and open modes on `tests/data`.
+//! - `fixtures`: random access, control numbers, threads and open modes on `tests/data`;
+//! - `query`: the bulk work (`marcmap::query`) on `tests/data`.
 
 #[path = "core/corpus.rs"]
 mod corpus;
@@ -29,6 +30,8 @@ mod owned;
 mod partition;
 #[path = "core/props.rs"]
 mod props;
+#[path = "core/query.rs"]
+mod query;
 #[path = "core/sidecar.rs"]
 mod sidecar;
 #[path = "core/util.rs"]

@@ -169,8 +169,8 @@ pub fn batches(file: MarcFile, opts: ArrowOptions) -> BatchReader {
 /// decoder value by value.
 pub(crate) struct RowText<'a> {
     text: RecordText<'a>,
-    /// The data area's bytes and, when they are all valid UTF-8, its text.
-    utf8: Option<(&'a [u8], &'a str)>,
+    /// The data area, when it is all valid UTF-8, as text.
+    utf8: Option<&'a str>,
 }
 
 impl<'a> RowText<'a> {
@@ -196,7 +196,8 @@ impl<'a> RowText<'a> {
     /// Appends the text of `bytes`, a part of `field`, to `out`.
     #[inline]
     fn value_into(&self, field: &FieldRef<'a>, bytes: &[u8], out: &mut String) -> Result<()> {
-        if let Some((data, text)) = self.utf8 {
+        if let Some(text) = self.utf8 {
+            let data = text.as_bytes();
             // Where the value sits in the data area: a slice of the same bytes.
             let at = (bytes.as_ptr() as usize).wrapping_sub(data.as_ptr() as usize);
             if let Some(value) = at
@@ -211,28 +212,18 @@ impl<'a> RowText<'a> {
     }
 }
 
-/// Record `i` for a row of the nested or long shape: parsed, and its text
-/// checked unless values are bytes, so that no value fails halfway through a row.
+/// Record `i` for a row of the nested or long shape: good by the core's one
+/// rule ([`crate::query::check_record`]), its text checked unless values are
+/// bytes, so that no value fails halfway through a row.
 fn checked_record<'f>(
     file: &'f MarcFile,
     opts: &ArrowOptions,
     i: usize,
 ) -> Result<(RecordRef<'f>, RowText<'f>)> {
-    let record = file.record(i)?;
-    let text = record.text(&opts.decoder);
-    let mut utf8 = None;
-    if !opts.binary {
-        let bytes = record.as_bytes();
-        let data = bytes
-            .get(record.base_address()..bytes.len().saturating_sub(1))
-            .unwrap_or_default();
-        if text.encoding().is_utf8() {
-            utf8 = simdutf8::basic::from_utf8(data).ok().map(|s| (data, s));
-        }
-        if utf8.is_none() {
-            text.check()?;
-        }
-    }
+    let good = crate::query::check_record(file, i, (!opts.binary).then_some(&opts.decoder))?;
+    let utf8 = good.utf8_data();
+    let (record, text) = good.into_parts();
+    let text = text.unwrap_or_else(|| record.text(&opts.decoder));
     Ok((record, RowText { text, utf8 }))
 }
 

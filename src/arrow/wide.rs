@@ -4,6 +4,7 @@ use super::buffers::{columnar, too_large, Offsets};
 use super::{schema, ArrowOptions, BadRecords};
 use crate::error::Result;
 use crate::file::MarcFile;
+use crate::query::check_record;
 use crate::spec::{Extractor, Spec, ValueBuf};
 use arrow_array::{ArrayRef, BinaryArray, ListArray, RecordBatch, StringArray};
 use arrow_buffer::{Buffer, NullBufferBuilder, OffsetBuffer};
@@ -43,8 +44,10 @@ pub(crate) fn build(
     for (row, i) in range.enumerate() {
         marks.clear();
         marks.extend(columns.iter().map(|c| c.values.mark()));
-        let found = file.record(i).and_then(|record| {
-            let x = Extractor::new(record, &opts.decoder);
+        // A record good by its structure ([`check_record`]); the values it
+        // extracts are decoded, and checked, as they are read.
+        let found = check_record(file, i, None).and_then(|good| {
+            let x = Extractor::new(good.into_record(), &opts.decoder);
             for c in &mut columns {
                 let got = x.extract_into(c.spec, c.single, &mut c.values)?;
                 if c.single {

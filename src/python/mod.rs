@@ -12,7 +12,6 @@
 //! - Python objects hold an `Arc` of the file plus integers, never a Rust borrow.
 
 mod arrow;
-mod bulk;
 mod errors;
 mod field;
 mod gc;

@@ -5,6 +5,7 @@ use super::{Envelope, RecordWriter, WriteOptions};
 use crate::error::{Error, Result};
 use crate::file::MarcFile;
 use crate::parallel;
+use crate::query::check_record;
 use std::ops::Range;
 
 /// Records a chunk: big enough that the per-chunk work is nothing, small
@@ -59,8 +60,10 @@ fn chunk(
     };
     for position in range {
         let i = which.map_or(position, |w| w[position]);
-        let record = match file.record(i) {
-            Ok(r) => r,
+        // A record good by its structure (the core's one rule); its text is
+        // decoded, and checked, as it is written.
+        let record = match check_record(file, i, None) {
+            Ok(good) => good.into_record(),
             Err(e) => {
                 out.errors.push(e);
                 continue;

@@ -1,12 +1,13 @@
 //! The bulk methods of `MARCReader` (`extract`, `filter`, `validate`,
-//! `mislabelled_utf8`): the GIL-free work in `python/bulk.rs` runs on N
+//! `mislabelled_utf8`): the core's GIL-free work ([`crate::query`]) runs on N
 //! threads, and the results become Python objects here, after the GIL is back.
 
-use super::super::bulk::{self, Condition, Spec, ValueRef};
 use super::super::gc;
 use super::Reader;
 use crate::error::Error;
 use crate::parallel;
+use crate::query::{self, Condition};
+use crate::spec::{Spec, ValueRef};
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyList, PyTuple};
@@ -52,13 +53,15 @@ impl Reader {
         parallel::map_range_in_order(
             file.len(),
             threads,
-            |range| bulk::extract_chunk(file, text, &parsed, first, range),
+            |range| {
+                query::extract_range(file, &parsed, &text.decoder, !text.to_unicode, first, range)
+            },
             |work| py.detach(work),
-            |range, values| {
+            |_, values| {
                 // A bad record stops the build as a plain `Error`; its exception
                 // (whose constructor is Python code) is made after the GC is back on.
                 let built = gc::deferred(py, || {
-                    values.for_each_record(range.len(), parsed.len(), |record| {
+                    values.for_each_record(|record| {
                         let record = match record {
                             Ok(v) => Some(v),
                             Err(e) if self.mode.raise_errors => return Err(Stop::Record(e)),
@@ -118,17 +121,21 @@ impl Reader {
         let cond = Condition::new(spec, contains, ignore_case);
         let threads = threads_arg(threads)?;
         let shared = self.shared.clone();
-        let results = py.detach(move || bulk::filter(&shared.file, &shared.text, &cond, threads));
-        let mut out = Vec::new();
-        for (i, r) in results.into_iter().enumerate() {
-            match r {
-                Ok(true) => out.push(i),
-                Ok(false) => {}
-                Err(e) if self.mode.raise_errors => return Err(self.py_error(py, e)),
-                Err(_) => {}
-            }
+        let found = py.detach(move || {
+            let text = &shared.text;
+            query::filter(
+                &shared.file,
+                &cond,
+                &text.decoder,
+                !text.to_unicode,
+                threads,
+            )
+        });
+        match found.errors.into_iter().next() {
+            // The first bad record, in file order, is the one raised.
+            Some(e) if self.mode.raise_errors => Err(self.py_error(py, e)),
+            _ => Ok(found.records),
         }
-        Ok(out)
     }
 
     /// Every malformed record (and, with `decode=True`, every record with a value
@@ -155,7 +162,7 @@ impl Reader {
         } else {
             shared.text.decoder
         };
-        let found = py.detach(move || bulk::validate(&shared.file, &decoder, decode, threads));
+        let found = py.detach(move || query::validate(&shared.file, &decoder, decode, threads));
         Ok(found
             .into_iter()
             .map(|e| self.py_error(py, e).into_value(py).into_any())
@@ -171,7 +178,7 @@ impl Reader {
         self.file().expect_scan();
         let threads = threads_arg(threads)?;
         let file = self.file().clone();
-        Ok(py.detach(move || bulk::mislabelled_utf8(&file, threads)))
+        Ok(py.detach(move || query::mislabelled_utf8(&file, threads)))
     }
 }
 

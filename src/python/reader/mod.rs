@@ -3,7 +3,7 @@
 //! The class is split by job: `options` (the constructor's keywords), `iteration`
 //! (pymarc's iteration and `current_exception`), `access` (random access and
 //! lookup by 001), `bulk` (`extract`, `filter`, `validate`...: the GIL-free work
-//! is in `python/bulk.rs`), `write` (`write()`) and `arrow` (`to_arrow()`,
+//! is the core's `query`), `write` (`write()`) and `arrow` (`to_arrow()`,
 //! `to_parquet()`).
 
 mod access;
@@ -20,6 +20,7 @@ use super::source::Source;
 use super::text::TextOptions;
 use crate::error::Result;
 use crate::file::MarcFile;
+use crate::query;
 use crate::record::RecordRef;
 use crate::repair::Layout;
 use access::Validated;
@@ -119,24 +120,18 @@ pub(crate) struct Checked {
 }
 
 /// Validates record `i` as the reader's mode asks (its structure, and its text
-/// unless decoding is lazy). Plain Rust: runs without the GIL.
+/// unless decoding is lazy), by the core's one rule ([`query::check_record`]).
+/// Plain Rust: runs without the GIL.
 pub(crate) fn check_record(
     file: &MarcFile,
     text: &TextOptions,
     mode: Mode,
     i: usize,
 ) -> Result<Checked> {
-    let record = file.record(i)?;
-    let encoding = if mode.check_text {
-        let decoded = record.text(&text.decoder);
-        decoded.check()?;
-        Some(decoded.encoding())
-    } else {
-        None
-    };
+    let good = query::check_record(file, i, mode.check_text.then_some(&text.decoder))?;
     Ok(Checked {
-        layout: record.layout().cloned(),
-        encoding,
+        layout: good.record().layout().cloned(),
+        encoding: good.text().map(|t| t.encoding()),
     })
 }
 
