@@ -71,7 +71,12 @@ mod mnemonic;
 pub mod names;
 pub mod output;
 pub mod owned;
-pub(crate) mod parallel;
+// Hidden: the Python bindings build Python objects from each chunk of a
+// parallel map on the calling thread, with the GIL, while the workers go on
+// (`map_range_in_order`), and size their work by `default_threads`. Not an API
+// to design around: `MarcFile::par_map` is the public parallel map.
+#[doc(hidden)]
+pub mod parallel;
 pub mod partition;
 pub mod read;
 pub mod record;
@@ -80,7 +85,7 @@ pub mod sidecar;
 pub mod sniff;
 pub mod spec;
 mod storage;
-pub(crate) mod subfield_code;
+pub mod subfield_code;
 pub mod text;
 pub mod tutorial;
 mod words;
