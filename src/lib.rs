@@ -100,7 +100,7 @@ pub use file::{MarcFile, OpenOptions, Records, SidecarMode, SidecarStatus};
 pub use format::Format;
 pub use index::{Framing, RecordIndex, RecoveredRecord, SkipReason, SkippedRange};
 pub use owned::{FieldBody, OwnedField, OwnedRecord, OwnedSubfield, RecordBuilder};
-pub use record::{FieldRef, Fields, RecordRef, Subfield, Subfields};
+pub use record::{FieldRef, Fields, RecordHandle, RecordRef, Subfield, Subfields};
 pub use repair::{Repair, RepairKind, Validation};
 pub use storage::{Access, AccessPattern};
 pub use text::{Encoding, TextDecoder};
