@@ -356,8 +356,10 @@ impl Error {
     }
 
     /// The same error about record `record`, which starts at absolute byte
-    /// `offset`: byte offsets relative to the record are made absolute.
-    pub(crate) fn located(mut self, record: u64, offset: u64) -> Self {
+    /// `offset`: byte offsets relative to the record are made absolute (for an
+    /// error about a record that did not come from a file, such as one from
+    /// [`crate::OwnedRecord::to_iso2709`]).
+    pub fn located(mut self, record: u64, offset: u64) -> Self {
         let pos = &mut self.inner.pos;
         pos.record = Some(record);
         pos.record_offset = Some(offset);

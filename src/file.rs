@@ -9,7 +9,7 @@ use crate::layout;
 use crate::output::FileId;
 use crate::parallel;
 use crate::read::{Input, InputPosition};
-use crate::record::RecordRef;
+use crate::record::{RecordHandle, RecordRef};
 use crate::repair::Validation;
 use crate::sidecar::{self, sidecar_error, DataIdentity, SidecarProblem, SidecarStatus};
 use crate::sniff::Compression;
@@ -46,7 +46,7 @@ impl Obtained {
             format => Obtained::Converted {
                 format,
                 compression,
-                input: Input::empty(format),
+                input: Input::without_records(format),
             },
         }
     }
@@ -372,6 +372,45 @@ impl MarcFile {
         }
     }
 
+    /// A handle to record `i`, validated (and repaired, under
+    /// [`Validation::Repair`]) as [`MarcFile::record`] does: to keep, and read
+    /// the record again with [`MarcFile::record_at`] without validating it again.
+    pub fn handle(&self, i: usize) -> Result<RecordHandle> {
+        let record = self.record(i)?;
+        let offset = self.inner.index.start(i).unwrap_or_default();
+        Ok(record.handle_at(i as u64, offset))
+    }
+
+    /// The record `handle` names, read again in O(1), without validating it
+    /// (its validation made the handle): located as record
+    /// [`RecordHandle::index`] at [`RecordHandle::offset`].
+    ///
+    /// The handle must come from this file ([`MarcFile::handle`],
+    /// [`RecordRef::handle`] of one of its records). A handle from another file
+    /// reads whatever is at its place here: a wrong record, or, where there is
+    /// no record, one with no fields; never out of bounds, and nothing panics.
+    pub fn record_at(&self, handle: &RecordHandle) -> RecordRef<'_> {
+        self.bytes_at(handle.offset(), handle.byte_len())
+            .and_then(|bytes| handle.read(bytes))
+            .unwrap_or_else(|| {
+                RecordHandle::clean(0, 0, EMPTY_RECORD.len())
+                    .read(EMPTY_RECORD)
+                    .expect("the constant record has a leader and a directory")
+            })
+            .located(handle.index(), handle.offset())
+    }
+
+    /// A handle to record `i` without validating it, as if it had validated
+    /// clean (no repairs): for a caller that remembers which records validated
+    /// clean (a bit each) rather than keeping their handles. Read through it, a
+    /// record that would not validate clean stays memory-safe (every slice is
+    /// bounds-checked, nothing panics) but may read wrongly: fields missing,
+    /// empty or misplaced. `None` when there is no record `i`.
+    pub fn handle_unvalidated(&self, i: usize) -> Option<RecordHandle> {
+        let offset = self.inner.index.start(i)?;
+        Some(RecordHandle::clean(i as u64, offset, self.raw(i)?.len()))
+    }
+
     /// Every record in file order. With strict framing, the framing error that
     /// stopped Phase 1 (if any) comes last.
     pub fn iter(&self) -> Records<'_> {
@@ -451,6 +490,10 @@ impl MarcFile {
     }
 }
 
+/// What [`MarcFile::record_at`] reads for a handle that names no record here: a
+/// leader and an empty directory (no fields).
+const EMPTY_RECORD: &[u8] = b"00026     2200025   4500\x1e\x1d";
+
 // `ControlNumberIndex::find` is defined here, beside the file it reads: the
 // control-number module builds and searches the index from what it is given.
 impl ControlNumberIndex {
@@ -496,6 +539,38 @@ impl<'a> IntoIterator for &'a MarcFile {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_handle_reads_its_record_again() {
+        let clean = b"00042nam a2200037 a 4500001000400000\x1e123\x1e\x1d";
+        // The 001's directory length says 3, but the field is "1234": repaired.
+        let repaired = b"00043nam a2200037 a 4500001000300000\x1e1234\x1e\x1d";
+        let file = MarcFile::from_bytes([&clean[..], &repaired[..]].concat());
+        let (a, b) = (file.handle(0).unwrap(), file.handle(1).unwrap());
+        assert_eq!((a.index(), a.offset(), a.byte_len()), (0, 0, 42));
+        assert_eq!((b.index(), b.offset(), b.byte_len()), (1, 42, 43));
+        assert!(!a.is_repaired() && a.repairs().is_empty());
+        assert!(b.is_repaired());
+        assert_eq!(b.repairs(), file.record(1).unwrap().repairs());
+        for (i, handle) in [(0, &a), (1, &b)] {
+            let record = file.record_at(handle);
+            let fresh = file.record(i).unwrap();
+            assert_eq!(record.as_bytes(), fresh.as_bytes());
+            assert_eq!(record.control_number(), fresh.control_number());
+            assert_eq!(
+                (record.index(), record.offset()),
+                (fresh.index(), fresh.offset())
+            );
+            assert_eq!(record.handle().as_ref(), Some(handle));
+        }
+        assert_eq!(file.handle_unvalidated(0), Some(a));
+        assert_eq!(file.handle_unvalidated(2), None);
+        assert!(file.handle(2).is_err());
+        // A handle from another file: whatever is there, never a panic.
+        let other = MarcFile::from_bytes(&clean[..]);
+        assert_eq!(other.record_at(&b).field_count(), 0);
+        assert_eq!(other.record_at(&b).index(), Some(1));
+    }
 
     #[test]
     fn marc_file_is_send_sync_clone() {

@@ -72,7 +72,12 @@ pub mod names;
 pub mod open;
 pub mod output;
 pub mod owned;
-pub(crate) mod parallel;
+// Hidden: the Python bindings build Python objects from each chunk of a
+// parallel map on the calling thread, with the GIL, while the workers go on
+// (`map_range_in_order`), and size their work by `default_threads`. Not an API
+// to design around: `MarcFile::par_map` is the public parallel map.
+#[doc(hidden)]
+pub mod parallel;
 pub mod partition;
 pub mod query;
 pub mod read;
@@ -82,7 +87,7 @@ pub mod sidecar;
 pub mod sniff;
 pub mod spec;
 mod storage;
-pub(crate) mod subfield_code;
+pub mod subfield_code;
 pub mod text;
 pub mod tutorial;
 mod words;
@@ -98,7 +103,7 @@ pub use format::Format;
 pub use index::{Framing, RecordIndex, RecoveredRecord, SkipReason, SkippedRange};
 pub use open::OpenOptions;
 pub use owned::{FieldBody, OwnedField, OwnedRecord, OwnedSubfield, RecordBuilder};
-pub use record::{FieldRef, Fields, RecordRef, Subfield, Subfields};
+pub use record::{FieldRef, Fields, RecordHandle, RecordRef, Subfield, Subfields};
 pub use repair::{Repair, RepairKind, Validation};
 pub use sidecar::{SidecarMode, SidecarStatus};
 pub use storage::{Access, AccessPattern};

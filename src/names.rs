@@ -59,6 +59,8 @@ impl fmt::Display for UnknownName {
 
 impl std::error::Error for UnknownName {}
 
+// Hidden: exported only so that the core's modules can call it by path
+// (`crate::named_values!`) for their option enums; not an API.
 /// Gives an option enum of unit variants its names, once: `NAMES`, `name()`
 /// and `FromStr` (whose error is an [`UnknownName`]).
 #[macro_export]

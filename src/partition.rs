@@ -47,7 +47,7 @@
 use crate::index::{is_filler, scan_until, Framing, RecordIndex, ScanEnd, Scanner, Step};
 use crate::layout::{declared_length, MIN_RECORD_LEN, RECORD_TERMINATOR};
 use crate::storage::RangeBytes;
-pub use crate::storage::ReadAt;
+pub use crate::storage::{RandomReads, ReadAt};
 use std::io;
 use std::ops::Range;
 

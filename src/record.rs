@@ -36,6 +36,78 @@ pub struct RecordRef<'a> {
     file_offset: u64,
 }
 
+/// A handle to a validated record of a [`crate::MarcFile`]: where it is (its
+/// index, absolute byte offset and length) and, for a record that validation
+/// repaired, where its fields are. It borrows nothing (`'static`, a few words
+/// and an `Arc`), so it can be kept where a [`RecordRef`] cannot, and
+/// [`crate::MarcFile::record_at`] turns it back into the record in O(1), without
+/// validating it again.
+///
+/// ```
+/// let raw = b"00042nam a2200037 a 4500001000400000\x1e123\x1e\x1d".repeat(3);
+/// let file = marcmap::MarcFile::from_bytes(raw);
+/// let handle = file.handle(2)?;
+/// assert_eq!((handle.index(), handle.offset(), handle.byte_len()), (2, 84, 42));
+/// let record = file.record_at(&handle);
+/// assert_eq!(record.control_number(), Some(&b"123"[..]));
+/// assert_eq!(record.index(), Some(2));
+/// # Ok::<(), marcmap::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordHandle {
+    index: u64,
+    offset: u64,
+    len: usize,
+    /// Where a repaired record's fields are; `None` for a clean record.
+    layout: Option<Arc<Layout>>,
+}
+
+impl RecordHandle {
+    /// The handle of a clean record at `offset`, `len` bytes long.
+    pub(crate) fn clean(index: u64, offset: u64, len: usize) -> Self {
+        RecordHandle {
+            index,
+            offset,
+            len,
+            layout: None,
+        }
+    }
+
+    /// The record's index in its file.
+    pub fn index(&self) -> u64 {
+        self.index
+    }
+
+    /// The record's absolute byte offset in its file (where
+    /// [`crate::MarcFile::bytes_at`] finds it).
+    pub fn offset(&self) -> u64 {
+        self.offset
+    }
+
+    /// The record's length in bytes, leader to terminator.
+    pub fn byte_len(&self) -> usize {
+        self.len
+    }
+
+    /// Whether validation repaired the record (its fields are read where
+    /// repair located them, not where its directory says).
+    pub fn is_repaired(&self) -> bool {
+        self.layout.is_some()
+    }
+
+    /// What validation repaired (empty for a clean record), as
+    /// [`RecordRef::repairs`].
+    pub fn repairs(&self) -> &[Repair] {
+        self.layout.as_deref().map_or(&[], |l| &l.repairs)
+    }
+
+    /// The record read from `bytes` (its bytes, leader to terminator) in O(1);
+    /// `None` when they have no readable leader and directory.
+    pub(crate) fn read<'a>(&self, bytes: &'a [u8]) -> Option<RecordRef<'a>> {
+        RecordRef::revalidated(bytes, self.layout.clone())
+    }
+}
+
 /// The index and offset of a record that did not come from a file.
 const NOT_LOCATED: u64 = u64::MAX;
 
@@ -233,7 +305,7 @@ impl<'a> RecordRef<'a> {
 
     /// Re-reads a record that was validated before, in O(1), given the layout
     /// its validation found (`None` for a clean record): for views that keep only
-    /// a record's position and re-slice it later (the Python bindings, the
+    /// a record's position and re-slice it later ([`RecordHandle`], the
     /// control-number index). On bytes that were never validated the accessors
     /// stay memory-safe (every slice is bounds-checked) but may give empty fields.
     pub(crate) fn revalidated(bytes: &'a [u8], layout: Option<Arc<Layout>>) -> Option<Self> {
@@ -258,17 +330,31 @@ impl<'a> RecordRef<'a> {
         })
     }
 
-    /// The same record, known to be record `index` at absolute byte `offset` of its file.
-    pub(crate) fn located(mut self, index: u64, offset: u64) -> Self {
+    /// The same record, known to be record `index` at absolute byte `offset` of
+    /// its file: what [`RecordRef::index`] and [`RecordRef::offset`] then give
+    /// (for a record whose bytes were copied out of its file, or whose file is a
+    /// transcoding of the input it was read from).
+    pub fn located(mut self, index: u64, offset: u64) -> Self {
         self.index = index;
         self.file_offset = offset;
         self
     }
 
-    /// The layout its validation found, for [`RecordRef::revalidated`].
-    #[cfg_attr(not(feature = "python"), allow(dead_code))]
-    pub(crate) fn layout(&self) -> Option<&Arc<Layout>> {
-        self.layout.as_ref()
+    /// A handle to this record, to keep and read it again later in O(1)
+    /// without validating it again ([`crate::MarcFile::record_at`]): `None` for
+    /// a record that did not come from a file (see [`RecordRef::located`]).
+    pub fn handle(&self) -> Option<RecordHandle> {
+        Some(self.handle_at(self.index()?, self.offset()?))
+    }
+
+    /// A handle to this record as record `index` at absolute byte `offset`.
+    pub(crate) fn handle_at(&self, index: u64, offset: u64) -> RecordHandle {
+        RecordHandle {
+            index,
+            offset,
+            len: self.bytes.len(),
+            layout: self.layout.clone(),
+        }
     }
 
     /// The record's index in its file, when it came from a [`crate::MarcFile`].
@@ -477,24 +563,6 @@ pub struct FieldRef<'a> {
 }
 
 impl<'a> FieldRef<'a> {
-    /// A field from its parts: for views that keep a field's position and re-slice
-    /// it later (the Python bindings). `data` is the field without its terminator;
-    /// `offset` is its start within the record and `index` its place in the directory.
-    #[cfg_attr(not(feature = "python"), allow(dead_code))]
-    pub(crate) fn from_parts(
-        tag: &'a [u8; 3],
-        data: &'a [u8],
-        offset: usize,
-        index: usize,
-    ) -> Self {
-        FieldRef {
-            tag,
-            data,
-            offset,
-            index,
-        }
-    }
-
     /// The three-byte tag (ASCII, checked by [`RecordRef::parse`]).
     pub fn tag(&self) -> &'a [u8; 3] {
         self.tag

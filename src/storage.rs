@@ -151,11 +151,22 @@ pub(crate) enum Storage {
 
 /// A file read at offsets with no readahead for as long as this lives: each
 /// read fetches what it asks for and no more (partition windows, fingerprints).
-/// Readahead is put back to normal afterwards.
-pub(crate) struct RandomReads<'f>(pub(crate) &'f File);
+/// Readahead is put back to normal afterwards. For [`crate::partition::partitions`]
+/// of a local file, whose windows are small reads far apart:
+///
+/// ```no_run
+/// # fn main() -> std::io::Result<()> {
+/// use marcmap::partition::{partitions, RandomReads};
+/// let file = std::fs::File::open("catalogue.mrc")?;
+/// let size = file.metadata()?.len();
+/// let ranges = partitions(&RandomReads::new(&file), size, 8)?;
+/// # Ok(()) }
+/// ```
+pub struct RandomReads<'f>(&'f File);
 
 impl<'f> RandomReads<'f> {
-    pub(crate) fn new(file: &'f File) -> Self {
+    /// Reads `file` at offsets, with readahead off until this is dropped.
+    pub fn new(file: &'f File) -> Self {
         fadvise(file, Advice::Random);
         RandomReads(file)
     }

@@ -1,6 +1,7 @@
 //! pymarc's reading of a subfield whose code byte is not ASCII, in plain Rust, so
-//! that the accessors and the GIL-free bulk work (`extract`, `filter`,
-//! `validate`) see the same code and value.
+//! that every reader of a subfield (the text decoder, [`crate::OwnedRecord`],
+//! the writers, [`crate::spec`], the Python bindings' accessors and their
+//! GIL-free bulk work) sees the same code and value.
 //!
 //! pymarc decodes the code byte together with the value (UTF-8 if the bytes are,
 //! else Latin-1); the code is the first ASCII character left after NFKD
@@ -12,7 +13,7 @@ use unicode_normalization::UnicodeNormalization;
 
 /// The code pymarc gives a subfield with the non-ASCII code byte `code` and value
 /// `value`, and the value it gives. The code is empty when nothing ASCII is left.
-pub(crate) fn normalize(code: u8, value: &[u8]) -> (String, &[u8]) {
+pub fn normalize(code: u8, value: &[u8]) -> (String, &[u8]) {
     let raw = [&[code], value].concat();
     let (text, skip) = read(&raw);
     let code: String = text.nfkd().filter(char::is_ascii).take(1).collect();
@@ -33,7 +34,7 @@ fn read(raw: &[u8]) -> (Cow<'_, str>, usize) {
 
 /// The value pymarc gives a subfield with code byte `code`: `value` itself unless
 /// the code byte is not ASCII. Allocates nothing for an ASCII code.
-pub(crate) fn value(code: u8, value: &[u8]) -> &[u8] {
+pub fn value(code: u8, value: &[u8]) -> &[u8] {
     if code.is_ascii() {
         return value;
     }
@@ -43,8 +44,7 @@ pub(crate) fn value(code: u8, value: &[u8]) -> &[u8] {
 
 /// The value, as pymarc gives it, of a subfield with code byte `code` if pymarc
 /// reads that code as one of `codes` (ASCII bytes).
-#[cfg_attr(not(feature = "python"), allow(dead_code))]
-pub(crate) fn matching<'v>(codes: &[u8], code: u8, value: &'v [u8]) -> Option<&'v [u8]> {
+pub fn matching<'v>(codes: &[u8], code: u8, value: &'v [u8]) -> Option<&'v [u8]> {
     if code.is_ascii() {
         return codes.contains(&code).then_some(value);
     }

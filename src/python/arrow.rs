@@ -6,7 +6,7 @@
 
 use super::shared::lock;
 use crate::arrow::ArrowOptions;
-use crate::file::MarcFile;
+use crate::MarcFile;
 use arrow_array::ffi::FFI_ArrowSchema;
 use arrow_array::ffi_stream::FFI_ArrowArrayStream;
 use arrow_schema::SchemaRef;

@@ -4,7 +4,7 @@ use super::errors;
 use super::raw::{self, RawBytes};
 use super::shared::{Place, Shared};
 use super::types;
-use crate::record::{FieldRef, Subfield};
+use crate::record::{FieldRef, RecordRef, Subfield};
 use crate::subfield_code;
 use crate::text::{Encoding, ValueAt};
 use pyo3::exceptions::PyKeyError;
@@ -28,6 +28,9 @@ pub(crate) struct Field {
     encoding: Encoding,
 }
 
+/// A minimal valid record, for the never-taken fallback in [`Field::view`].
+const MINIMAL_RECORD: &[u8] = b"00042nam a2200037 a 4500001000400000\x1e123\x1e\x1d";
+
 /// Tags at 6XX that pymarc formats as subject headings.
 const SUBJECT_SUBDIVISIONS: &[u8] = b"vxyz";
 
@@ -38,12 +41,13 @@ impl Field {
         encoding: Encoding,
         field: &FieldRef<'_>,
     ) -> Field {
+        let start = record.start() + field.offset_in_record();
         Field {
             shared: shared.clone(),
             record,
             index: field.index() as u32,
             tag: *field.tag(),
-            start: record.start + field.offset_in_record(),
+            start,
             len: field.data().len(),
             encoding,
         }
@@ -56,7 +60,7 @@ impl Field {
 
     /// The bytes of the record the field is in.
     fn record_bytes(&self) -> &[u8] {
-        raw::slice(&self.shared.file, self.record.start, self.record.len)
+        raw::slice(&self.shared.file, self.record.start(), self.record.len())
     }
 
     fn data_bytes(&self) -> &[u8] {
@@ -71,14 +75,21 @@ impl Field {
         std::str::from_utf8(&self.tag).unwrap_or("???")
     }
 
-    /// The field as a core view, rebuilt from its bytes.
+    /// The field as a core view: field `index` of its record, re-read in O(1)
+    /// from the record's handle.
     fn view(&self) -> FieldRef<'_> {
-        FieldRef::from_parts(
-            &self.tag,
-            self.data_bytes(),
-            self.start - self.record.start,
-            self.index as usize,
-        )
+        self.shared
+            .file
+            .record_at(&self.record.handle)
+            .field(self.index as usize)
+            .unwrap_or_else(|| {
+                // Unreachable for a field of a validated record; a field of no
+                // bytes is still memory-safe.
+                RecordRef::parse(MINIMAL_RECORD)
+                    .ok()
+                    .and_then(|r| r.field(0))
+                    .expect("the constant record is well-formed")
+            })
     }
 
     /// Where `bytes`, a part of this field, sits: for decode errors.
@@ -90,7 +101,7 @@ impl Field {
             start_in_record: self
                 .view()
                 .offset_of(bytes)
-                .unwrap_or(self.start - self.record.start),
+                .unwrap_or(self.start - self.record.start()),
         }
     }
 

@@ -1,6 +1,6 @@
 //! `Record.raw` / `Field.raw`: read-only memoryviews into the file's bytes, no copy.
 
-use crate::file::MarcFile;
+use crate::MarcFile;
 use pyo3::exceptions::PyBufferError;
 use pyo3::ffi;
 use pyo3::prelude::*;

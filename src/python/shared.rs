@@ -4,8 +4,7 @@
 //! its way to becoming an `OwnedRecord` ([`OwnedCopy`]), and [`lock`].
 
 use super::text::TextOptions;
-use crate::file::MarcFile;
-use crate::owned::OwnedRecord;
+use crate::{MarcFile, OwnedRecord, RecordHandle};
 use std::sync::{Mutex, MutexGuard};
 
 /// What every record and field of a reader shares: the file and how to decode it.
@@ -14,17 +13,29 @@ pub(crate) struct Shared {
     pub text: TextOptions,
 }
 
-/// Where a record is: its index, its byte range in the `MarcFile` it is read
-/// from (`start` is an offset in that file, read with `MarcFile::bytes_at`: a
-/// byte range's bytes begin past 0), and the offset it reports (the same as
-/// `start`, except for a record that was pickled and now owns its bytes: there,
-/// where it was in its file).
-#[derive(Debug, Clone, Copy)]
+/// Where a record is: its handle in the `MarcFile` it is read from (its byte
+/// range there, read with `MarcFile::record_at`: a byte range's bytes begin
+/// past 0), and the index and offset it reports (the handle's, except for a
+/// record that was pickled and now owns its bytes: there, where it was in its
+/// file; and for a transcoded input, the offset is where the record was in the
+/// input).
+#[derive(Debug, Clone)]
 pub(crate) struct Place {
+    pub handle: RecordHandle,
     pub index: u64,
-    pub start: usize,
-    pub len: usize,
     pub origin: u64,
+}
+
+impl Place {
+    /// Where the record's bytes start in its `MarcFile`.
+    pub fn start(&self) -> usize {
+        self.handle.offset() as usize
+    }
+
+    /// The record's length in bytes.
+    pub fn len(&self) -> usize {
+        self.handle.byte_len()
+    }
 }
 
 /// A record copied out of a `Record` (`Record.to_owned()`), which Python gets

@@ -3,11 +3,10 @@
 
 use super::errors;
 use super::remote::Remote;
-use crate::file::MarcFile;
-use crate::open::{DataSource, OpenOptions};
+use crate::open::DataSource;
+use crate::partition::RandomReads;
 use crate::sidecar;
-use crate::sidecar::SidecarStatus;
-use crate::storage::RandomReads;
+use crate::{MarcFile, OpenOptions, SidecarStatus};
 use pyo3::buffer::PyBuffer;
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
@@ -218,11 +217,11 @@ impl Source {
         let found = match self {
             Source::Path(path) => {
                 let opened = std::fs::File::open(&path).and_then(|f| Ok((f.metadata()?.len(), f)));
-                let (size, file) = opened
-                    .map_err(|e| errors::to_py(py, crate::error::open_error(&path, e), &[]))?;
+                let (size, file) =
+                    opened.map_err(|e| errors::to_py(py, open_error(&path, e), &[]))?;
                 let n = count(size)?;
                 py.detach(move || partitions(&RandomReads::new(&file), size, n))
-                    .map_err(|e| crate::error::open_error(&path, e))
+                    .map_err(|e| open_error(&path, e))
             }
             Source::File(file) => {
                 let size = file
@@ -291,5 +290,15 @@ fn warn_if_ignored(py: Python<'_>, path: &std::path::Path, status: &SidecarStatu
         &class,
         &std::ffi::CString::new(message).unwrap_or_default(),
         1,
+    )
+}
+
+/// The error for a file that cannot be opened or read, naming it (as the core's
+/// own opening of a path words it).
+fn open_error(path: &std::path::Path, source: std::io::Error) -> crate::Error {
+    let path = path.to_path_buf();
+    crate::Error::new(
+        crate::ErrorKind::Open { path, source },
+        crate::Position::default(),
     )
 }

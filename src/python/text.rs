@@ -1,8 +1,8 @@
 //! Field values as Python objects: `str` decoded by the core [`TextDecoder`], or `bytes`.
 
 use super::errors;
-use crate::decode::ErrorHandling;
 use crate::text::{Encoding, TextDecoder, ValueAt};
+use crate::ErrorHandling;
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyString};

@@ -90,7 +90,7 @@ pub struct Input {
 
 impl Input {
     /// An input of `format` of which no record was read.
-    pub(crate) fn empty(format: Format) -> Input {
+    pub(crate) fn without_records(format: Format) -> Input {
         Input {
             format,
             origins: Vec::new(),

@@ -13,6 +13,11 @@ as ``X``): there a module depends on the modules it names through ``super::``
 that climbs out of it and ``crate::python::`` (``self::`` stays inside it, and
 ``crate::X`` is the core).
 
+The bindings use only the core's public API: ``src/python/`` names no item the
+core declares ``pub(crate)`` (in a ``crate::`` path, or as ``Type::name(`` or
+``.name(``), and what the core hides from its documentation for them
+(``#[doc(hidden)]``) says why, in a ``// Hidden: …`` comment above it.
+
 This reads only the Rust sources, so it needs neither marcmap nor the corpus.
 Run it as a script to print both graphs and their layers (or their cycles):
 ``python tests/python/test_layout.py``.
@@ -298,6 +303,133 @@ def test_no_cycle_between_binding_modules() -> None:
     edges = bindings()
     found = cycles(edges)
     assert not found, "cycles between the bindings' top-level modules:\n" + described(edges, found)
+
+
+# An item's kind and name, after its visibility (`extern "C"` is `extern ""` in `code_of`).
+ITEM = (
+    r"(?:(?:unsafe|async|const|extern\s*\"\")\s+)*"
+    r"(fn|struct|enum|trait|const|static|type|mod)\s+(\w+)"
+)
+
+
+def core_files() -> list[Path]:
+    return [p for p in sorted(SRC.rglob("*.rs")) if BINDINGS not in p.relative_to(SRC).parts[:1]]
+
+
+def declared(code: str, visibility: str) -> dict[str, set[str]]:
+    """The names `code` declares with `visibility` (``pub(crate)`` or ``pub``),
+    by kind (``fn``, ``struct``...)."""
+    out: dict[str, set[str]] = {}
+    vis = re.escape(visibility) + (r"(?!\s*\()" if visibility == "pub" else "")
+    for m in re.finditer(rf"(?<![\w$]){vis}\s+{ITEM}", code):
+        out.setdefault(m.group(1), set()).add(m.group(2))
+    return out
+
+
+def crate_only(files: list[Path]) -> tuple[set[str], set[str]]:
+    """The names `files` declare ``pub(crate)`` and never ``pub``: as any item
+    (for paths), and as functions (for method calls)."""
+    crate: dict[str, set[str]] = {}
+    public: dict[str, set[str]] = {}
+    for file in files:
+        code = without_tests(code_of(file.read_text()))
+        for kind, names in declared(code, "pub(crate)").items():
+            crate.setdefault(kind, set()).update(names)
+        for kind, names in declared(code, "pub").items():
+            public.setdefault(kind, set()).update(names)
+    every_crate = set().union(*crate.values())
+    every_public = set().union(*public.values())
+    return every_crate - every_public, crate.get("fn", set()) - public.get("fn", set())
+
+
+def used(code: str) -> tuple[set[str], set[str]]:
+    """The names `code` uses through ``crate::`` paths (every segment, ``use``
+    groups included, ``crate::python::`` left out), and those it calls as
+    ``Type::name(`` or ``.name(``."""
+    paths = set()
+    for m in re.finditer(r"(?<![\w$])crate\s*::", code):
+        i, depth = m.end(), 0
+        while i < len(code) and (code[i] in "{},:" or code[i].isalnum() or code[i] in "_ \n"):
+            if code[i] == "{":
+                depth += 1
+            elif code[i] == "}":
+                if depth == 0:
+                    break
+                depth -= 1
+            elif code[i] in ", " and depth == 0:
+                break
+            i += 1
+        segment = code[m.end() : i]
+        if not re.match(r"\s*python\b", segment):
+            paths.update(re.findall(r"[A-Za-z_]\w*", segment))
+    calls = set(re.findall(r"(?:\.|::)\s*(\w+)\s*(?:::\s*<[^>]*>\s*)?\(", code))
+    return paths, calls
+
+
+# Methods of std types that the bindings call and a crate-private core type also
+# declares (`Vec::append`, `String::push_str`...): the call is not the core's.
+STD_METHODS = {"append", "push_str", "truncate", "with_capacity"}
+
+
+def private_uses(bindings: list[Path], core: list[Path]) -> dict[str, set[str]]:
+    """Each binding file and the core's ``pub(crate)`` names it uses (a function
+    the bindings declare themselves, or a std method, is not the core's)."""
+    crate_items, crate_fns = crate_only(core)
+    theirs = set(STD_METHODS)
+    codes = {f: without_tests(code_of(f.read_text())) for f in bindings}
+    for code in codes.values():
+        theirs.update(m.group(2) for m in re.finditer(rf"(?<![\w$]){ITEM}", code))
+    found = {}
+    for file, code in codes.items():
+        paths, calls = used(code)
+        names = (paths & crate_items) | ((calls & crate_fns) - theirs)
+        if names:
+            where = file.relative_to(SRC).as_posix() if file.is_relative_to(SRC) else file.name
+            found[where] = names
+    return found
+
+
+def test_the_checker_finds_a_private_use(tmp_path: Path) -> None:
+    core_rs = tmp_path / "core.rs"
+    core_rs.write_text(
+        "pub(crate) struct Hook;\npub(crate) fn located() {}\npub(crate) fn shared() {}\n"
+        "pub fn shared() {}\npub struct Open;\npub(crate) mod inner { pub fn f() {} }\n"
+    )
+    binding = tmp_path / "binding.rs"
+    binding.write_text(
+        "use crate::core::{Hook, Open};\nfn g(r: R) { r.located(1, 2); r.shared(); }\n"
+        "fn h() { crate::inner::f(); crate::python::Hook; }\n// crate::core::Hook\n"
+    )
+    assert private_uses([binding], [core_rs]) == {"binding.rs": {"Hook", "located", "inner"}}
+
+
+def test_the_bindings_use_only_the_public_api() -> None:
+    bindings_files = sorted((SRC / BINDINGS).rglob("*.rs"))
+    found = private_uses(bindings_files, core_files())
+    assert not found, "the bindings use pub(crate) items of the core:\n" + "\n".join(
+        f"  {f}: {sorted(names)}" for f, names in sorted(found.items())
+    )
+
+
+def test_what_the_core_hides_says_why() -> None:
+    unexplained = []
+    for file in core_files():
+        lines = file.read_text().splitlines()
+        for n, line in enumerate(lines):
+            if line.strip() != "#[doc(hidden)]":
+                continue
+            above = n - 1
+            while above >= 0 and lines[above].lstrip().startswith(("#[", "///")):
+                above -= 1
+            comment: list[str] = []
+            while above >= 0 and lines[above].lstrip().startswith("//"):
+                comment.insert(0, lines[above].strip())
+                above -= 1
+            if not (comment and comment[0].startswith("// Hidden:")):
+                unexplained.append(f"{file.relative_to(SRC)}:{n + 1}")
+    assert not unexplained, "#[doc(hidden)] without a `// Hidden: why` comment: " + ", ".join(
+        unexplained
+    )
 
 
 if __name__ == "__main__":

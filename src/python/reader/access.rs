@@ -4,20 +4,20 @@ use super::super::record::Record;
 use super::super::shared::lock;
 use super::{check_record, Reader};
 use crate::parallel;
-use crate::repair::Layout;
+use crate::RecordHandle;
 use pyo3::exceptions::{PyIndexError, PyTypeError};
 use pyo3::prelude::*;
 use pyo3::types::{PyInt, PyList, PySlice};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 
 /// Which records have validated, so that random access validates each record
-/// once, not on every `reader[i]`: one bit a record, and the layouts of the few
+/// once, not on every `reader[i]`: one bit a record, and the handles of the few
 /// that needed repair.
 pub(crate) struct Validated {
     bits: Box<[AtomicU64]>,
-    repaired: Mutex<HashMap<usize, Arc<Layout>>>,
+    repaired: Mutex<HashMap<usize, RecordHandle>>,
     /// Whether `repaired` holds anything: clean files never take its lock.
     any_repaired: AtomicBool,
 }
@@ -33,8 +33,9 @@ impl Validated {
         }
     }
 
-    /// `Some(layout)` if record `i` has validated before.
-    fn get(&self, i: usize) -> Option<Option<Arc<Layout>>> {
+    /// `Some(handle)` if record `i` has validated before (its handle if it
+    /// was repaired).
+    fn get(&self, i: usize) -> Option<Option<RecordHandle>> {
         let known = self
             .bits
             .get(i / 64)
@@ -48,9 +49,9 @@ impl Validated {
         })
     }
 
-    pub(crate) fn mark(&self, i: usize, layout: Option<Arc<Layout>>) {
-        if let Some(layout) = layout {
-            lock(&self.repaired).insert(i, layout);
+    pub(crate) fn mark(&self, i: usize, repaired: Option<RecordHandle>) {
+        if let Some(handle) = repaired {
+            lock(&self.repaired).insert(i, handle);
             self.any_repaired.store(true, Ordering::Release);
         }
         if let Some(w) = self.bits.get(i / 64) {

@@ -18,11 +18,8 @@ use super::record::Record;
 use super::shared::Shared;
 use super::source::Source;
 use super::text::TextOptions;
-use crate::error::Result;
-use crate::file::MarcFile;
 use crate::query;
-use crate::record::RecordRef;
-use crate::repair::Layout;
+use crate::{MarcFile, RecordHandle, Result};
 use access::Validated;
 use iteration::{Current, Cursor};
 pub(crate) use options::Mode;
@@ -110,12 +107,14 @@ pub(crate) struct Reader {
     closed: AtomicBool,
 }
 
-/// What validating a record found: the layout a repaired record needs, and
-/// the encoding of its text when the text was checked (so that it is not
-/// worked out again, with the GIL, when the record is read).
+/// What validating a record found: the handle of a repaired record (which
+/// carries where repair located its fields; `None` for a clean record, whose
+/// handle the file gives without validating it again), and the encoding of its
+/// text when the text was checked (so that it is not worked out again, with
+/// the GIL, when the record is read).
 #[derive(Clone, Default)]
 pub(crate) struct Checked {
-    pub layout: Option<Arc<Layout>>,
+    pub layout: Option<RecordHandle>,
     pub encoding: Option<crate::text::Encoding>,
 }
 
@@ -130,7 +129,7 @@ pub(crate) fn check_record(
 ) -> Result<Checked> {
     let good = query::check_record(file, i, mode.check_text.then_some(&text.decoder))?;
     Ok(Checked {
-        layout: good.record().layout().cloned(),
+        layout: good.record().handle().filter(RecordHandle::is_repaired),
         encoding: good.text().map(|t| t.encoding()),
     })
 }
@@ -151,10 +150,11 @@ impl Reader {
 
     /// The Python view of record `i`, validated before.
     fn record_object(&self, i: usize, checked: Checked) -> Option<Record> {
-        let start = self.file().offset(i)?;
-        let raw = self.file().raw(i)?;
-        let record = RecordRef::revalidated(raw, checked.layout)?.located(i as u64, start);
-        Some(Record::new(&self.shared, i, &record, checked.encoding))
+        let handle = match checked.layout {
+            Some(handle) => handle,
+            None => self.file().handle_unvalidated(i)?,
+        };
+        Some(Record::new(&self.shared, handle, checked.encoding))
     }
 
     /// The Python exception for an error about this reader's file.
@@ -333,7 +333,7 @@ impl Reader {
     #[getter]
     fn index_status(&self) -> &'static str {
         use crate::sidecar::SidecarProblem as P;
-        use crate::sidecar::SidecarStatus as S;
+        use crate::SidecarStatus as S;
         match self.file().sidecar_status() {
             S::Used => "used",
             S::Missing | S::Ignored(P::Missing) => "missing",

@@ -1,14 +1,13 @@
 //! `MARCReader(...)`'s keyword options, turned into core options once.
 
 use super::super::text::{self, named, TextOptions};
-use crate::decode::ErrorHandling;
 use crate::format::Format;
 use crate::index::Framing;
-use crate::open::OpenOptions;
 use crate::repair::Validation;
-use crate::sidecar::SidecarMode;
-use crate::storage::Access;
 use crate::text::Encoding;
+use crate::Access;
+use crate::ErrorHandling;
+use crate::{OpenOptions, SidecarMode};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 

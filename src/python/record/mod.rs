@@ -12,9 +12,8 @@ use super::raw::{self, RawBytes};
 use super::shared::{Place, Shared};
 use super::text::TextOptions;
 use super::types;
-use crate::record::RecordRef;
-use crate::repair::Layout;
 use crate::text::Encoding;
+use crate::{RecordHandle, RecordRef};
 use pyo3::exceptions::{PyKeyError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
@@ -28,8 +27,6 @@ use std::sync::{Arc, OnceLock};
 pub(crate) struct Record {
     pub(crate) shared: Arc<Shared>,
     pub(crate) place: Place,
-    /// Where a repaired record's fields are (`None` for a clean record).
-    layout: Option<Arc<Layout>>,
     encoding: OnceLock<Encoding>,
 }
 
@@ -48,31 +45,27 @@ pub(crate) fn compat<'py>(
 }
 
 impl Record {
-    /// Record `index` at `start`, validated as `record` (whose repairs, if any, it keeps).
-    /// Record `index`, validated as `record`, whose text's encoding may be known
-    /// already.
+    /// The record `handle` names (validated when it was made), whose text's
+    /// encoding may be known already.
     pub(crate) fn new(
         shared: &Arc<Shared>,
-        index: usize,
-        record: &RecordRef<'_>,
+        handle: RecordHandle,
         encoding: Option<Encoding>,
     ) -> Record {
-        let start = record.offset().unwrap_or(0);
+        let index = handle.index();
         // Where the record is in the input (in a transcoded input, not where
         // its ISO 2709 bytes are).
         let origin = shared
             .file
-            .input_position(index)
-            .map_or(start, |p| p.offset);
+            .input_position(index as usize)
+            .map_or(handle.offset(), |p| p.offset);
         Record {
             shared: shared.clone(),
             place: Place {
-                index: index as u64,
-                start: start as usize,
-                len: record.as_bytes().len(),
+                handle,
+                index,
                 origin,
             },
-            layout: record.layout().cloned(),
             encoding: encoding.map(OnceLock::from).unwrap_or_default(),
         }
     }
@@ -86,23 +79,25 @@ impl Record {
     }
 
     pub(crate) fn bytes(&self) -> &[u8] {
-        raw::slice(&self.shared.file, self.place.start, self.place.len)
+        raw::slice(&self.shared.file, self.place.start(), self.place.len())
     }
 
     /// The record, re-read in O(1) (it was validated when this object was made).
     pub(crate) fn view(&self) -> RecordRef<'_> {
-        RecordRef::revalidated(self.bytes(), self.layout.clone())
-            .unwrap_or_else(|| {
-                // Unreachable for validated bytes; an empty view is still memory-safe.
-                RecordRef::revalidated(EMPTY_RECORD, None)
-                    .expect("the constant record is well-formed")
-            })
+        self.shared
+            .file
+            .record_at(&self.place.handle)
             .located(self.place.index, self.place.origin)
     }
 
     /// The Python view of field `f` of `record`.
     pub(crate) fn field_object(&self, record: &RecordRef<'_>, f: &crate::FieldRef<'_>) -> Field {
-        Field::new(&self.shared, self.place, self.encoding_of(record), f)
+        Field::new(
+            &self.shared,
+            self.place.clone(),
+            self.encoding_of(record),
+            f,
+        )
     }
 
     /// A record that owns `bytes` (one whole record), read with `text`: what
@@ -114,25 +109,21 @@ impl Record {
         text: TextOptions,
     ) -> PyResult<Record> {
         let file = crate::MarcFile::from_bytes(bytes);
-        let record = match file.record(0) {
-            Ok(r) if file.len() == 1 => r,
+        let handle = match file.handle(0) {
+            Ok(h) if file.len() == 1 => h,
             Ok(_) => return Err(PyValueError::new_err("the bytes hold more than one record")),
             Err(e) => return Err(PyValueError::new_err(format!("not a record: {e}"))),
         };
-        let layout = record.layout().cloned();
-        let len = record.as_bytes().len();
         Ok(Record {
             shared: Arc::new(Shared {
                 file: file.clone(),
                 text,
             }),
             place: Place {
+                handle,
                 index,
-                start: 0,
-                len,
                 origin,
             },
-            layout,
             encoding: OnceLock::new(),
         })
     }
@@ -170,9 +161,6 @@ impl Record {
         Some(self.field_object(&record, &f))
     }
 }
-
-/// A minimal valid record, for the never-taken fallback in [`Record::view`].
-const EMPTY_RECORD: &[u8] = b"00026     2200025   4500\x1e\x1d";
 
 #[pymethods]
 impl Record {
@@ -330,7 +318,7 @@ impl Record {
     /// The record's bytes, a read-only memoryview into the file: no copy.
     #[getter]
     fn raw<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        RawBytes::memoryview(py, &self.shared.file, self.place.start, self.place.len)
+        RawBytes::memoryview(py, &self.shared.file, self.place.start(), self.place.len())
     }
 
     /// How the record's text is decoded: `"utf-8"` (LDR/09 `a` or `force_utf8`),
