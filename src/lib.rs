@@ -56,22 +56,22 @@
 pub mod arbitrary;
 #[cfg(feature = "arrow")]
 pub mod arrow;
-pub mod control_number;
+mod control_number;
 mod decode;
 mod decompress;
 mod encoding;
-pub mod error;
+mod error;
 mod file;
-pub mod format;
+mod format;
 mod frame;
-pub mod index;
+mod index;
 pub mod layout;
 pub mod marc8;
 mod mnemonic;
 pub mod names;
 pub mod open;
 pub mod output;
-pub mod owned;
+mod owned;
 // Hidden: the Python bindings build Python objects from each chunk of a
 // parallel map on the calling thread, with the GIL, while the workers go on
 // (`map_range_in_order`), and size their work by `default_threads`. Not an API
@@ -81,8 +81,8 @@ pub mod parallel;
 pub mod partition;
 pub mod query;
 pub mod read;
-pub mod record;
-pub mod repair;
+mod record;
+mod repair;
 pub mod sidecar;
 pub mod sniff;
 pub mod spec;
@@ -96,13 +96,17 @@ pub mod write;
 #[cfg(feature = "python")]
 mod python;
 
+pub use control_number::ControlNumberIndex;
 pub use decode::ErrorHandling;
 pub use error::{Error, ErrorKind, Position, Result};
 pub use file::{MarcFile, Records};
-pub use format::Format;
+pub use format::{Format, UnknownFormat};
 pub use index::{Framing, RecordIndex, RecoveredRecord, SkipReason, SkippedRange};
 pub use open::OpenOptions;
-pub use owned::{FieldBody, OwnedField, OwnedRecord, OwnedSubfield, RecordBuilder};
+pub use owned::{
+    FieldBody, OwnedField, OwnedRecord, OwnedSubfield, RecordBuilder, DEFAULT_LEADER,
+    MAX_FIELD_LEN, MAX_RECORD_LEN,
+};
 pub use record::{FieldRef, Fields, RecordHandle, RecordRef, Subfield, Subfields};
 pub use repair::{Repair, RepairKind, Validation};
 pub use sidecar::{SidecarMode, SidecarStatus};

@@ -4,8 +4,8 @@
 //! The exception classes are defined in Python (`marcmap/errors.py`), so that they
 //! are ordinary, picklable, subclassable classes with pymarc's names as aliases.
 
-use crate::error::{Error, ErrorKind};
 use crate::text::Encoding;
+use crate::{Error, ErrorKind};
 use pyo3::exceptions::{PyIndexError, PyOSError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;

@@ -9,9 +9,9 @@
 use super::errors;
 use super::owned::{self, PyOwnedRecord};
 use super::record::Record;
-use crate::format::Format;
-use crate::owned::OwnedRecord;
 use crate::write::{Envelope, WriteOptions};
+use crate::Format;
+use crate::OwnedRecord;
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyString, PyTuple};

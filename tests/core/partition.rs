@@ -347,8 +347,8 @@ fn sample() -> Vec<u8> {
 
 /// `sample.mrc` as MARCXML, written by marcmap's own writer.
 fn sample_as_marcxml() -> Vec<u8> {
-    use marcmap::format::Format;
     use marcmap::write::{Envelope, RecordWriter, WriteOptions};
+    use marcmap::Format;
     let file = MarcFile::from_bytes(sample());
     let writer = RecordWriter::new(WriteOptions::new(Format::MarcXml));
     let framing = Envelope::of(Format::MarcXml);

@@ -2,9 +2,9 @@
 //! whole file's. Shared by the `index` fuzz check (`index.rs`) and the property
 //! and corpus tests (`tests/core/partition.rs`), which include this file alone.
 
-use marcmap::format::Format;
 use marcmap::partition::{align_cut, partitions};
 use marcmap::sniff::{sniff, Sniffed};
+use marcmap::Format;
 use marcmap::{Framing, MarcFile, OpenOptions, RecordIndex, RecoveredRecord};
 
 const RT: u8 = 0x1D;

@@ -4,10 +4,10 @@
 
 use super::super::gc;
 use super::Reader;
-use crate::error::Error;
 use crate::parallel;
 use crate::query::{self, Condition};
 use crate::spec::{Spec, ValueRef};
+use crate::Error;
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyList, PyTuple};

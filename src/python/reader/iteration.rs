@@ -4,7 +4,7 @@
 use super::super::record::Record;
 use super::super::shared::lock;
 use super::{check_record, Checked, Reader};
-use crate::error::Error;
+use crate::Error;
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
 

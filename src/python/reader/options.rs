@@ -1,12 +1,12 @@
 //! `MARCReader(...)`'s keyword options, turned into core options once.
 
 use super::super::text::{self, named, TextOptions};
-use crate::format::Format;
-use crate::index::Framing;
-use crate::repair::Validation;
 use crate::text::Encoding;
 use crate::Access;
 use crate::ErrorHandling;
+use crate::Format;
+use crate::Framing;
+use crate::Validation;
 use crate::{OpenOptions, SidecarMode};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;

@@ -4,10 +4,10 @@
 
 use super::bulk::threads_arg;
 use super::Reader;
-use crate::error::{Error, ErrorKind, Position};
-use crate::format::Format;
 use crate::output::CompressedOutput;
 use crate::write::{write_chunks, WriteOptions, WriteReport};
+use crate::Format;
+use crate::{Error, ErrorKind, Position};
 use pyo3::exceptions::{PyIndexError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;

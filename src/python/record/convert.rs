@@ -4,7 +4,7 @@
 use super::super::errors;
 use super::super::shared::OwnedCopy;
 use super::Record;
-use crate::owned::OwnedRecord;
+use crate::OwnedRecord;
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
 

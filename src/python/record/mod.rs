@@ -229,9 +229,9 @@ impl Record {
     fn as_marc<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyBytes>> {
         let record = self.view();
         let owned = if self.shared.text.to_unicode {
-            crate::owned::OwnedRecord::from_ref_utf8(&record, &self.shared.text.decoder)
+            crate::OwnedRecord::from_ref_utf8(&record, &self.shared.text.decoder)
         } else {
-            Ok(crate::owned::OwnedRecord::from_ref(&record))
+            Ok(crate::OwnedRecord::from_ref(&record))
         };
         // A value that grows past ISO 2709's limits as UTF-8 is an error (pymarc
         // writes a malformed leader); it names the record like any other.
