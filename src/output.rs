@@ -267,6 +267,116 @@ impl Write for CompressedOutput {
     }
 }
 
+/// A writer that writes on a thread of its own: the caller hands over its
+/// bytes and goes on (serialising the next records) while the earlier ones are
+/// copied into the page cache, compressed, and written. Writing a MARCXML file
+/// costs about as much as serialising it; overlapped, the two take the time of
+/// the slower one.
+///
+/// Bytes are gathered into blocks of [`BACKGROUND_BLOCK`] before they cross to
+/// the writing thread; at most [`BACKGROUND_DEPTH`] blocks wait there, so memory
+/// stays bounded whatever is written. The first error of the inner writer is
+/// returned by the next write or by [`BackgroundWriter::finish`].
+pub struct BackgroundWriter<W: Write + Send + 'static> {
+    blocks: Option<std::sync::mpsc::SyncSender<Vec<u8>>>,
+    writing: Option<std::thread::JoinHandle<io::Result<W>>>,
+    block: Vec<u8>,
+}
+
+/// The bytes a block gathers before it is handed to the writing thread.
+pub const BACKGROUND_BLOCK: usize = 1 << 20;
+/// The blocks that may wait for the writing thread.
+pub const BACKGROUND_DEPTH: usize = 4;
+
+impl<W: Write + Send + 'static> BackgroundWriter<W> {
+    /// Starts the thread that writes to `out`.
+    pub fn new(mut out: W) -> Self {
+        let (blocks, received) = std::sync::mpsc::sync_channel::<Vec<u8>>(BACKGROUND_DEPTH);
+        let writing = std::thread::spawn(move || {
+            for block in received {
+                out.write_all(&block)?;
+            }
+            out.flush()?;
+            Ok(out)
+        });
+        BackgroundWriter {
+            blocks: Some(blocks),
+            writing: Some(writing),
+            block: Vec::with_capacity(BACKGROUND_BLOCK),
+        }
+    }
+
+    /// Hands the gathered block to the writing thread; if that thread has
+    /// stopped (its writer failed), its error.
+    fn send_block(&mut self) -> io::Result<()> {
+        if self.block.is_empty() {
+            return Ok(());
+        }
+        let block = std::mem::replace(&mut self.block, Vec::with_capacity(BACKGROUND_BLOCK));
+        let sent = match &self.blocks {
+            Some(blocks) => blocks.send(block).is_ok(),
+            None => false,
+        };
+        if sent {
+            Ok(())
+        } else {
+            // The thread ended early: its error says why.
+            Err(self
+                .join()
+                .err()
+                .unwrap_or_else(|| io::Error::other("the writing thread stopped")))
+        }
+    }
+
+    fn join(&mut self) -> io::Result<W> {
+        self.blocks = None;
+        match self.writing.take() {
+            Some(writing) => writing
+                .join()
+                .unwrap_or_else(|_| Err(io::Error::other("the writing thread panicked"))),
+            None => Err(io::Error::other("the writing thread already ended")),
+        }
+    }
+
+    /// Writes what is left, waits for the thread, and gives back the writer
+    /// (flushed), or the first error it met.
+    pub fn finish(mut self) -> io::Result<W> {
+        self.send_block()?;
+        self.join()
+    }
+}
+
+impl<W: Write + Send + 'static> Write for BackgroundWriter<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.write_all(buf)?;
+        Ok(buf.len())
+    }
+
+    fn write_all(&mut self, buf: &[u8]) -> io::Result<()> {
+        self.block.extend_from_slice(buf);
+        if self.block.len() >= BACKGROUND_BLOCK {
+            self.send_block()?;
+        }
+        Ok(())
+    }
+
+    /// Hands over what is gathered (the thread writes it in its turn).
+    fn flush(&mut self) -> io::Result<()> {
+        self.send_block()
+    }
+}
+
+impl<W: Write + Send + 'static> Drop for BackgroundWriter<W> {
+    fn drop(&mut self) {
+        // Not finished (an error on the caller's side): stop the thread and let
+        // the writer drop (an `OutputFile` removes its temporary file).
+        self.blocks = None;
+        if let Some(writing) = self.writing.take() {
+            let _ = writing.join();
+        }
+    }
+}
+
 /// `.NAME.PID-N.tmp` in `target`'s directory: the same file system, so the
 /// rename is atomic, and hidden, so a directory listing during a long write
 /// does not show it as a result.
@@ -393,6 +503,64 @@ mod tests {
             };
             assert_eq!(plain, b"records");
         }
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn a_background_writer_writes_everything_in_order_and_reports_errors() {
+        let chunks: Vec<Vec<u8>> = (0..3000u32)
+            .map(|i| i.to_string().repeat(1 + (i as usize % 700)).into_bytes())
+            .collect();
+        let mut out = BackgroundWriter::new(Vec::new());
+        for c in &chunks {
+            out.write_all(c).unwrap();
+        }
+        assert_eq!(out.finish().unwrap(), chunks.concat());
+
+        struct Failing(usize);
+        impl Write for Failing {
+            fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+                if self.0 == 0 {
+                    return Err(io::Error::other("disk full"));
+                }
+                self.0 -= 1;
+                Ok(buf.len())
+            }
+            fn flush(&mut self) -> io::Result<()> {
+                Ok(())
+            }
+        }
+        let mut out = BackgroundWriter::new(Failing(2));
+        let big = vec![b'x'; BACKGROUND_BLOCK];
+        let mut failed = None;
+        for _ in 0..(BACKGROUND_DEPTH + 8) {
+            if let Err(e) = out.write_all(&big) {
+                failed = Some(e);
+                break;
+            }
+        }
+        let e = match failed {
+            Some(e) => e,
+            None => out.finish().map(drop).unwrap_err(),
+        };
+        assert_eq!(e.to_string(), "disk full");
+    }
+
+    #[test]
+    fn a_dropped_background_writer_leaves_the_target_as_it_was() {
+        let dir = scratch("background");
+        let target = dir.join("out.mrc");
+        std::fs::write(&target, b"old").unwrap();
+        {
+            let mut out = BackgroundWriter::new(OutputFile::create(&target, None).unwrap());
+            out.write_all(&vec![b'y'; 3 * BACKGROUND_BLOCK]).unwrap();
+        }
+        assert_eq!(std::fs::read(&target).unwrap(), b"old");
+        let names: Vec<_> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names.len(), 1, "no temporary file left: {names:?}");
         std::fs::remove_dir_all(dir).unwrap();
     }
 }
