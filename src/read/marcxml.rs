@@ -1170,24 +1170,34 @@ fn read_ranges(data: &[u8], options: &XmlOptions, prologue: &Prologue) -> Transc
     );
     // A last range that stopped before the end (its stop was the end of the
     // ranges, which is the input's end) leaves nothing; the input is read.
-    // Anything but white space after where the records' parent closed (content
-    // after the root element, which is not well-formed XML, or a parent that a
-    // range saw close only because damage hid its depth) is rare: the document
-    // is then read again by the serial reading, which is the reference.
-    if let Some(at) = closed_at.filter(|&at| at < data.len()) {
-        if !data[at..].iter().all(u8::is_ascii_whitespace) {
-            let body = if data.starts_with(b"\xEF\xBB\xBF") {
-                3
-            } else {
-                0
-            };
-            let mut parser = Parser::new(data, body, options, Context::document(), data.len() / 3);
-            parser.run(body, None);
-            return parser.finish();
-        }
+    //
+    // Ranges know the document only from its prologue. Where it is damaged (a
+    // malformed or failed record, skipped bytes, a stop) or goes on after the
+    // records' parent closed (content after the root element, or a parent that
+    // a range saw close only because damage hid its depth), what a range saw
+    // may differ from what the document means: such a document, rare in real
+    // data, is read again by the serial reading, which is the reference.
+    let after_root = closed_at
+        .filter(|&at| at < data.len())
+        .is_some_and(|at| !data[at..].iter().all(u8::is_ascii_whitespace));
+    let read = out.finish();
+    if after_root || !read.input.is_clean() {
+        return read_serially(data, options);
     }
     let _ = line;
-    out.finish()
+    read
+}
+
+/// The whole document read by one parser, from its start.
+fn read_serially(data: &[u8], options: &XmlOptions) -> Transcoded {
+    let body = if data.starts_with(b"\xEF\xBB\xBF") {
+        3
+    } else {
+        0
+    };
+    let mut parser = Parser::new(data, body, options, Context::document(), data.len() / 3);
+    parser.run(body, None);
+    parser.finish()
 }
 
 /// Adds `by` to every line a range's builder counted from its own start.

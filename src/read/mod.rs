@@ -100,6 +100,11 @@ impl Input {
         }
     }
 
+    /// Whether every record was read and nothing was skipped or stopped at.
+    pub(crate) fn is_clean(&self) -> bool {
+        self.failed.is_empty() && self.skipped.is_empty() && self.stopped.is_none()
+    }
+
     /// The input's format.
     pub fn format(&self) -> Format {
         self.format
