@@ -4,7 +4,7 @@
 
 use super::bulk::threads_arg;
 use super::Reader;
-use crate::output::{BackgroundWriter, CompressedOutput};
+use crate::output::CompressedOutput;
 use crate::write::{write_chunks, WriteOptions, WriteReport};
 use crate::Format;
 use crate::{Error, ErrorKind, Position};
@@ -125,9 +125,7 @@ impl Reader {
         let mut out = if is_path {
             let path: PathBuf = target.extract()?;
             match CompressedOutput::create(&path, file.file_id()) {
-                // Written (and compressed) on a thread of its own, while the
-                // records are serialised.
-                Ok(out) => Some(BackgroundWriter::new(out)),
+                Ok(out) => Some(out),
                 Err(e) => return Err(self.py_error(py, e)),
             }
         } else {
@@ -207,7 +205,7 @@ impl Reader {
         }
         let report = report.and_then(|r| {
             if let Some(out) = out {
-                out.finish()?.commit()?;
+                out.commit()?;
             }
             Ok(r)
         });
