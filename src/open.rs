@@ -572,19 +572,10 @@ impl OpenOptions {
         if self.format == Some(Format::Iso2709) {
             return Ok(None);
         }
-        let head = partition::head(source, size)?;
-        let (format, compression) = match sniff::sniff(&head) {
-            Sniffed::Compressed(kind) => {
-                let inner = match sniff::sniff(&decompressed_prefix(&head, kind)) {
-                    Sniffed::Marc(f) => f,
-                    _ => Format::Iso2709,
-                };
-                (self.format.unwrap_or(inner), Some(kind))
-            }
-            Sniffed::Marc(f) => (self.format.unwrap_or(f), None),
-            _ => (self.format.unwrap_or(Format::Iso2709), None),
-        };
-        Ok((format != Format::Iso2709 || compression.is_some()).then_some((format, compression)))
+        Ok(sniff::converted(
+            &partition::head(source, size)?,
+            self.format,
+        ))
     }
 
     /// A range of a compressed or transcoded input that does not hold byte 0:
@@ -666,30 +657,6 @@ fn check_range(range: Range<u64>, size: u64) -> Result<Range<u64>> {
 /// record once, in the first.
 fn owns_whole_input(range: &Range<u64>) -> bool {
     range.start == 0 && range.end > 0
-}
-
-/// What the first bytes of `head`, a compressed input's first bytes,
-/// decompress to (as much as they hold), to tell its format.
-fn decompressed_prefix(head: &[u8], kind: Compression) -> Vec<u8> {
-    use std::io::Read;
-    let mut out = vec![0; 4096];
-    let mut filled = 0;
-    let mut reader: Box<dyn Read + '_> = match kind {
-        Compression::Gzip => Box::new(flate2::read::MultiGzDecoder::new(head)),
-        Compression::Zstd => match zstd::stream::read::Decoder::new(head) {
-            Ok(d) => Box::new(d),
-            Err(_) => return Vec::new(),
-        },
-    };
-    // A truncated stream ends in an error after what it could give.
-    while filled < out.len() {
-        match reader.read(&mut out[filled..]) {
-            Ok(0) | Err(_) => break,
-            Ok(n) => filled += n,
-        }
-    }
-    out.truncate(filled);
-    out
 }
 
 fn too_large(size: u64) -> Error {

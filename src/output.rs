@@ -84,7 +84,7 @@ impl OutputFile {
     /// `input` identifies ([`check_not_input`]).
     pub fn create(target: &Path, input: Option<FileId>) -> Result<OutputFile> {
         check_not_input(target, input)?;
-        let open_error = |source| {
+        OutputFile::open(target).map_err(|source| {
             Error::new(
                 ErrorKind::Create {
                     path: target.to_path_buf(),
@@ -92,25 +92,27 @@ impl OutputFile {
                 },
                 Position::default(),
             )
-        };
+        })
+    }
+
+    /// [`OutputFile::create`] without the check against an input: for outputs
+    /// that are not made from a file being read (a sidecar).
+    pub fn open(target: &Path) -> io::Result<OutputFile> {
         let existing = std::fs::metadata(target).ok();
         if existing.as_ref().is_some_and(|m| !m.is_file()) {
-            let file = File::create(target).map_err(open_error)?;
+            let file = File::create(target)?;
             return Ok(OutputFile { file, rename: None });
         }
         // Through a symbolic link, the file replaced is the one it points to.
         let real = match std::fs::symlink_metadata(target) {
-            Ok(m) if m.file_type().is_symlink() => {
-                std::fs::canonicalize(target).map_err(open_error)?
-            }
+            Ok(m) if m.file_type().is_symlink() => std::fs::canonicalize(target)?,
             _ => target.to_path_buf(),
         };
         let temporary = temporary_beside(&real);
         let file = std::fs::OpenOptions::new()
             .write(true)
             .create_new(true)
-            .open(&temporary)
-            .map_err(open_error)?;
+            .open(&temporary)?;
         if let Some(meta) = &existing {
             // The replacement keeps the permissions of the file it replaces.
             let _ = file.set_permissions(meta.permissions());
@@ -119,6 +121,13 @@ impl OutputFile {
             file,
             rename: Some((temporary, real)),
         })
+    }
+
+    /// Flushes the file to the disk (for an output that must survive a crash
+    /// whole, such as a sidecar), before [`OutputFile::commit`].
+    pub fn sync_all(&mut self) -> io::Result<()> {
+        self.file.flush()?;
+        self.file.sync_all()
     }
 
     /// Flushes the file and renames it over the target.

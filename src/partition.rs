@@ -276,7 +276,7 @@ pub fn partitions<S: ReadAt + Sync + ?Sized>(
     size: u64,
     n: usize,
 ) -> io::Result<Vec<Range<u64>>> {
-    if !cuttable(&head(source, size)?) {
+    if crate::sniff::converted(&head(source, size)?, None).is_some() {
         // Compressed or transcoded: one range, which reads every record.
         return Ok(std::iter::once(0..size).collect());
     }
@@ -306,19 +306,6 @@ pub(crate) fn head<S: ReadAt + ?Sized>(source: &S, size: u64) -> io::Result<Vec<
 }
 
 const HEAD: u64 = 4 << 10;
-
-/// Whether an input that starts with `head` can be cut into byte ranges of its
-/// records: plain ISO 2709 (or damage, which lenient framing skips). gzip,
-/// zstd, MARCXML, MARC-in-JSON and MARCMaker cannot: their records are made
-/// by reading the input from its start.
-fn cuttable(head: &[u8]) -> bool {
-    use crate::sniff::{sniff, Sniffed};
-    match sniff(head) {
-        Sniffed::Compressed(_) => false,
-        Sniffed::Marc(format) => format == crate::format::Format::Iso2709,
-        Sniffed::Empty | Sniffed::Other(_) => true,
-    }
-}
 
 /// How many cuts are aligned at once: their reads overlap.
 const READERS: usize = 8;

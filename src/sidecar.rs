@@ -297,19 +297,10 @@ pub fn encode(
 /// Writes `bytes` to `path` atomically: to a temporary file beside it, then
 /// renamed over it, so that a reader never sees half a sidecar.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    let mut tmp = path.as_os_str().to_os_string();
-    tmp.push(format!(".tmp{}", std::process::id()));
-    let tmp = PathBuf::from(tmp);
-    let written = (|| {
-        let mut f = File::create(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-        std::fs::rename(&tmp, path)
-    })();
-    if written.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    written
+    let mut out = crate::output::OutputFile::open(path)?;
+    out.write_all(bytes)?;
+    out.sync_all()?;
+    out.commit()
 }
 
 impl Sidecar {

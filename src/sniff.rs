@@ -143,6 +143,53 @@ pub fn decompress(data: &[u8], kind: Compression) -> std::io::Result<Vec<u8>> {
     Ok(out)
 }
 
+/// What an input whose first bytes are `head` is, when its records are not
+/// its own bytes (it is compressed, or a format transcoded to ISO 2709): its
+/// format (`format`, where one is given, else found from `head`, decompressed
+/// as far as it goes) and its compression. `None` for plain ISO 2709 (or bytes
+/// that are no format, which lenient framing reads as damage).
+///
+/// Such an input has no record offsets in the file for a byte range to start
+/// at: [`crate::partition::partitions`] gives it one range.
+pub fn converted(head: &[u8], format: Option<Format>) -> Option<(Format, Option<Compression>)> {
+    if format == Some(Format::Iso2709) {
+        return None;
+    }
+    let (found, compression) = match sniff(head) {
+        Sniffed::Compressed(kind) => match sniff(&decompressed_prefix(head, kind)) {
+            Sniffed::Marc(f) => (f, Some(kind)),
+            _ => (Format::Iso2709, Some(kind)),
+        },
+        Sniffed::Marc(f) => (f, None),
+        Sniffed::Empty | Sniffed::Other(_) => (Format::Iso2709, None),
+    };
+    let format = format.unwrap_or(found);
+    (format != Format::Iso2709 || compression.is_some()).then_some((format, compression))
+}
+
+/// What the first bytes of `head`, a compressed input's first bytes,
+/// decompress to (as much as they hold, 4 KiB at most), to tell its format.
+fn decompressed_prefix(head: &[u8], kind: Compression) -> Vec<u8> {
+    let mut out = vec![0; 4096];
+    let mut filled = 0;
+    let mut reader: Box<dyn Read + '_> = match kind {
+        Compression::Gzip => Box::new(flate2::read::MultiGzDecoder::new(head)),
+        Compression::Zstd => match zstd::stream::read::Decoder::new(head) {
+            Ok(d) => Box::new(d),
+            Err(_) => return Vec::new(),
+        },
+    };
+    // A truncated stream ends in an error after what it could give.
+    while filled < out.len() {
+        match reader.read(&mut out[filled..]) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => filled += n,
+        }
+    }
+    out.truncate(filled);
+    out
+}
+
 fn known_binary(data: &[u8]) -> Option<&'static str> {
     const MAGIC: &[(&[u8], &str)] = &[
         (b"\x89PNG\r\n\x1a\n", "a PNG image"),

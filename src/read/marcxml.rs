@@ -95,23 +95,14 @@ const RANGE_BYTES: usize = 8 << 20;
 
 /// Reads `data` (a whole MARCXML document).
 pub fn read(data: &[u8], options: &XmlOptions) -> Transcoded {
-    let body = if data.starts_with(b"\xEF\xBB\xBF") {
-        3
-    } else {
-        0
-    };
-    let guess = data.len() / 3;
+    let body = bom_len(data);
     let Some(prologue) = prologue(data, body, options) else {
-        let mut parser = Parser::new(data, body, options, Context::document(), guess);
-        parser.run(body, None);
-        return parser.finish();
+        return read_serially(data, options);
     };
     let rest = data.len() - prologue.first_record;
     let threads = options.threads.max(1);
     if threads == 1 || rest < options.parallel_above || prologue.depth != 1 {
-        let mut parser = Parser::new(data, body, options, Context::document(), guess);
-        parser.run(body, None);
-        return parser.finish();
+        return read_serially(data, options);
     }
     read_ranges(data, options, &prologue)
 }
@@ -121,11 +112,7 @@ pub fn read(data: &[u8], options: &XmlOptions) -> Transcoded {
 /// of the slim namespace, ...). `None` for MARCXML with no records (an empty
 /// `<collection>`), which is a file of no records.
 pub fn not_marcxml(data: &[u8]) -> Option<String> {
-    let body = if data.starts_with(b"\xEF\xBB\xBF") {
-        3
-    } else {
-        0
-    };
+    let body = bom_len(data);
     let mut reader = Reader::from_reader(&data[body..]);
     loop {
         match reader.read_event() {
@@ -1189,12 +1176,17 @@ fn read_ranges(data: &[u8], options: &XmlOptions, prologue: &Prologue) -> Transc
 }
 
 /// The whole document read by one parser, from its start.
-fn read_serially(data: &[u8], options: &XmlOptions) -> Transcoded {
-    let body = if data.starts_with(b"\xEF\xBB\xBF") {
+/// The length of a UTF-8 byte order mark at the start of `data` (0 or 3).
+fn bom_len(data: &[u8]) -> usize {
+    if data.starts_with(b"\xEF\xBB\xBF") {
         3
     } else {
         0
-    };
+    }
+}
+
+fn read_serially(data: &[u8], options: &XmlOptions) -> Transcoded {
+    let body = bom_len(data);
     let mut parser = Parser::new(data, body, options, Context::document(), data.len() / 3);
     parser.run(body, None);
     parser.finish()
@@ -1233,6 +1225,22 @@ mod tests {
         }
     }
 
+    /// The parallel reading, in ranges of each of `sizes` bytes, gives what
+    /// the serial reading `serial` gave.
+    fn assert_ranges_read_as_serial(xml: &[u8], serial: &Transcoded, sizes: &[usize]) {
+        for &range_bytes in sizes {
+            let ranges = XmlOptions {
+                threads: 2,
+                parallel_above: 0,
+                range_bytes,
+                ..XmlOptions::default()
+            };
+            let parallel = read(xml, &ranges);
+            assert_eq!(parallel.bytes, serial.bytes, "range {range_bytes}");
+            assert_eq!(parallel.input, serial.input, "range {range_bytes}");
+        }
+    }
+
     #[test]
     fn ranges_read_what_one_thread_reads() {
         let record = "<record><leader>00000nam a2200000 a 4500</leader><controlfield tag=\"001\">N</controlfield><datafield tag=\"245\" ind1=\"1\" ind2=\"0\"><subfield code=\"a\">Title &amp; more</subfield></datafield></record>\n";
@@ -1254,17 +1262,7 @@ mod tests {
                 ..XmlOptions::default()
             },
         );
-        for range_bytes in [1, 7, 64, 300, 4096] {
-            let ranges = XmlOptions {
-                threads: 2,
-                parallel_above: 0,
-                range_bytes,
-                ..XmlOptions::default()
-            };
-            let parallel = read(xml.as_bytes(), &ranges);
-            assert_eq!(parallel.bytes, serial.bytes, "range {range_bytes}");
-            assert_eq!(parallel.input, serial.input, "range {range_bytes}");
-        }
+        assert_ranges_read_as_serial(xml.as_bytes(), &serial, &[1, 7, 64, 300, 4096]);
         assert_eq!(serial.input.failed_count(), 1);
         assert_eq!(crate::MarcFile::from_bytes(serial.bytes).len(), 201);
     }
@@ -1378,17 +1376,7 @@ mod tests {
             },
         );
         assert_eq!(serial.input.skipped().len(), 3);
-        for range_bytes in [1, 64, 300, 4096] {
-            let ranges = XmlOptions {
-                threads: 2,
-                parallel_above: 0,
-                range_bytes,
-                ..XmlOptions::default()
-            };
-            let parallel = read(xml.as_bytes(), &ranges);
-            assert_eq!(parallel.bytes, serial.bytes, "range {range_bytes}");
-            assert_eq!(parallel.input, serial.input, "range {range_bytes}");
-        }
+        assert_ranges_read_as_serial(xml.as_bytes(), &serial, &[1, 64, 300, 4096]);
         let numbers = control_numbers(serial);
         assert_eq!(numbers.len(), 102);
         assert_eq!(numbers[100..], ["after", "second"]);

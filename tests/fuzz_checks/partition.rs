@@ -3,7 +3,6 @@
 //! and corpus tests (`tests/core/partition.rs`), which include this file alone.
 
 use marcmap::partition::{align_cut, partitions};
-use marcmap::sniff::{sniff, Sniffed};
 use marcmap::Format;
 use marcmap::{Framing, MarcFile, OpenOptions, RecordIndex, RecoveredRecord};
 
@@ -137,12 +136,7 @@ fn iso2709() -> OpenOptions {
 fn check_sniffed_ranges(data: &[u8], cuts: &[u64]) {
     let size = data.len() as u64;
     let head = &data[..data.len().min(4 << 10)];
-    let cuttable = match sniff(head) {
-        Sniffed::Compressed(_) => false,
-        Sniffed::Marc(format) => format == Format::Iso2709,
-        Sniffed::Empty | Sniffed::Other(_) => true,
-    };
-    if cuttable {
+    if marcmap::sniff::converted(head, None).is_none() {
         return;
     }
     let whole = OpenOptions::new().read_bytes(data.to_vec());

@@ -172,7 +172,8 @@ class Problems:
 
     records: int
     bad: list[Exception]
-    repaired: int
+    # What repair did to read each repaired record, one list a record.
+    repairs: list[list[str]]
     skipped: list[tuple[int, int, str]]
     recovered: list[tuple[int, int, int | None, int]]
     note: str | None
@@ -180,22 +181,22 @@ class Problems:
     def status(self) -> int:
         """1 when the input has problems (a bad, repaired or recovered record, a
         skipped byte range, a strict stop, or no records at all), else 0."""
-        problems = self.bad or self.repaired or self.skipped or self.recovered
+        problems = self.bad or self.repairs or self.skipped or self.recovered
         return 1 if problems or self.note or self.records == 0 else 0
 
 
 def find_problems(reader: MARCReader[Any], *, decode: bool) -> Problems:
     """Every problem of ``reader``'s input (see :class:`Problems`)."""
     bad: list[Exception] = list(reader.validate(decode=decode))
-    repaired = 0
+    repairs = []
     for i in range(len(reader)):
         record = reader[i]
         if record is not None and record.repairs:
-            repaired += 1
+            repairs.append([str(warning) for warning in record.repairs])
     return Problems(
         records=len(reader),
         bad=bad,
-        repaired=repaired,
+        repairs=repairs,
         skipped=reader.skipped,
         recovered=reader.recovered,
         note=framing_note(reader),

@@ -36,8 +36,8 @@ def run(args: argparse.Namespace) -> int:
         elif args.no_decode:
             bad += " (text not checked)"
         summary = [plural(found.records, "record"), bad]
-        if found.repaired:
-            summary.append(plural(found.repaired, "repaired record"))
+        if found.repairs:
+            summary.append(plural(len(found.repairs), "repaired record"))
         if found.recovered:
             summary.append(plural(len(found.recovered), "recovered record"))
         summary.append(plural(len(found.skipped), "skipped byte range"))

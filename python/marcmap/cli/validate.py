@@ -33,12 +33,9 @@ def run(args: argparse.Namespace) -> int:
                 f"record {index} at byte {offset}: leader length {declared} but the record "
                 f"is {actual} bytes (recovered)"
             )
-        if found.repaired:
-            for i in range(len(reader)):
-                record = reader[i]
-                if record is not None:
-                    for warning in record.repairs:
-                        print(f"repaired: {warning}")
+        for warnings in found.repairs:
+            for warning in warnings:
+                print(f"repaired: {warning}")
         for error in found.bad:
             print(f"{type(error).__name__}: {error}")
         if found.note:
@@ -46,7 +43,7 @@ def run(args: argparse.Namespace) -> int:
         summary = [
             plural(found.records, "record"),
             plural(len(found.bad), "bad record"),
-            plural(found.repaired, "repaired record"),
+            plural(len(found.repairs), "repaired record"),
             plural(len(found.skipped), "skipped byte range"),
         ]
         print(", ".join(summary))
