@@ -32,6 +32,9 @@ use crate::record::{FieldRef, RecordRef};
 use crate::text::TextDecoder;
 use std::fmt;
 
+mod ops;
+pub use ops::{BadTagPattern, FieldEditError, TagPattern};
+
 /// The largest record ISO 2709 can describe: five digits of length.
 pub const MAX_RECORD_LEN: usize = 99_999;
 /// The largest field: four digits of length, the terminator included.

@@ -189,3 +189,59 @@
 //! assert!(refused.record(0).is_err());
 //! # Ok(()) }
 //! ```
+//!
+//! # Editing records
+//!
+//! A [`RecordRef`](crate::RecordRef) borrows its file and cannot change;
+//! [`RecordRef::to_owned`](crate::RecordRef::to_owned) copies it into an
+//! [`OwnedRecord`](crate::OwnedRecord), which can. Find fields by a
+//! [`TagPattern`](crate::TagPattern) (`X` and `.` match any character), insert
+//! in tag order exactly as pymarc's `add_ordered_field` and
+//! `add_grouped_field` do, remove by pattern, and change subfields and
+//! indicators. Serialising computes the leader's lengths and the directory.
+//!
+//! ```
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! use marcmap::{MarcFile, OwnedField, OwnedRecord, TagPattern};
+//!
+//! let bytes = OwnedRecord::builder()
+//!     .control(*b"001", "1")
+//!     .data(*b"040", b' ', b' ').subfield(b'a', "DLC").subfield(b'd', "OCoLC")
+//!     .data(*b"245", b'1', b'0').subfield(b'a', "The title")
+//!     .data(*b"650", b' ', b'0').subfield(b'a', "Jazz").subfield(b'x', "History")
+//!     .data(*b"949", b' ', b' ').subfield(b'a', "local")
+//!     .build()
+//!     .to_iso2709()?;
+//! let file = MarcFile::from_bytes(bytes);
+//! let mut record = file.record(0)?.to_owned();
+//!
+//! // Find, and remove, by pattern.
+//! assert_eq!(record.fields_matching(TagPattern::parse("6..")?).count(), 1);
+//! assert_eq!(record.remove_matching(TagPattern::parse("9XX")?), 1);
+//!
+//! // Insert in tag order (pymarc's add_ordered_field): index 4, at the end.
+//! let mut link = OwnedField::data(*b"856", b'4', b'0');
+//! link.push_subfield(b'u', "https://example.org/");
+//! assert_eq!(record.insert_ordered(link), 4);
+//! // Grouped (add_grouped_field): after the last 5XX, or before the first 6XX.
+//! let mut note = OwnedField::data(*b"500", b' ', b' ');
+//! note.add_subfield(b'a', "A note.", None)?;
+//! assert_eq!(record.insert_grouped(note), 3);
+//!
+//! // Subfields and indicators, as pymarc's field["d"] = ..., delete_subfield,
+//! // add_subfield(code, value, pos) and indicator2 = ...
+//! let f040 = record.fields_matching_mut(TagPattern::exact(*b"040")).next().unwrap();
+//! f040.set_subfield(b'd', "DLC")?;
+//! let f650 = &mut record.fields[4];
+//! assert_eq!(f650.delete_subfield(b'x'), Some(b"History".to_vec()));
+//! f650.add_subfield(b'v', "Discography", Some(1))?;
+//! record.fields[2].set_indicator(2, b'4')?;
+//!
+//! let tags: Vec<&str> = record.fields.iter().map(|f| f.tag_str()).collect();
+//! assert_eq!(tags, ["001", "040", "245", "500", "650", "856"]);
+//! let written = record.to_iso2709()?;
+//! let again = marcmap::RecordRef::parse(&written)?;
+//! assert_eq!(again.first(b"245").unwrap().indicators(), (b'1', b'4'));
+//! assert_eq!(again.leader().record_length(), Some(written.len()));
+//! # Ok(()) }
+//! ```
