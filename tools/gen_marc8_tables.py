@@ -26,6 +26,14 @@ What is generated, and why in this shape:
   third bytes present plus the index of its first value; the value index is the
   row base plus the popcount of the lower bits.  O(1) with three loads, and
   ~95 KB of data instead of ~380 KB for a fully dense row table.
+* The reverse mapping, Unicode to MARC-8, for the encoder: every (scalar, set,
+  code) of the XML in two parallel arrays sorted by scalar, and for one scalar
+  in the order of preference `REVERSE_SET_ORDER` (then by code).  Each code
+  keeps the byte range the LC tables give it (0xA1-0xFE for ANSEL, Extended
+  Cyrillic and Extended Arabic, which MARC-8 designates as G1), so the encoder
+  can tell the two halves apart.  The `<alt>` ligature halves U+FE20-FE23 map
+  to ANSEL's 0xEB/0xEC/0xFA/0xFB after the primary entries; the C1 controls
+  ANSEL defines get their own set number (they need no designation).
 """
 
 import sys
@@ -49,6 +57,15 @@ SINGLE_SETS = [
     ("BASIC_GREEK", "53"),
 ]
 EACC_ISO = "31"
+
+# The encoder's set numbers: the SINGLE_SETS order, then EACC, then ANSEL's C1
+# controls.  When a character is in several sets and none is designated, the
+# encoder takes the first in this order of preference.
+SET_NUMBER = {iso: i for i, (_name, iso) in enumerate(SINGLE_SETS)}
+SET_NUMBER[EACC_ISO] = len(SINGLE_SETS)
+SET_C1 = len(SINGLE_SETS) + 1
+REVERSE_SET_ORDER = ["42", "45", "C1", "53", "67", "62", "70", "32", "4E", "51", "33", "34", "31"]
+REVERSE_COMBINING = 1 << 31
 
 
 def text(code, tag):
@@ -114,6 +131,41 @@ def single_table(rows, name, ligature_alt=False):
         assert table[idx] == 0, (name, hex(marc))
         table[idx] = entry(ucs, comb)
     return table, c1
+
+
+def reverse_tables(sets):
+    """The Unicode-to-MARC-8 arrays (see the module docstring)."""
+    rank = {iso: i for i, iso in enumerate(REVERSE_SET_ORDER)}
+    entries = set()
+    for iso in [iso for _name, iso in SINGLE_SETS] + [EACC_ISO]:
+        for marc, ucs, alt, comb in sets[iso]:
+            if marc < 0x20:
+                continue  # C0 controls: never written from text
+            key = "C1" if iso == "45" and 0x80 <= marc < 0xA0 else iso
+            number = SET_C1 if key == "C1" else SET_NUMBER[iso]
+            flag = REVERSE_COMBINING if comb else 0
+            if ucs is not None:
+                entries.add((ucs, rank[key], 0, marc, number, flag))
+            if iso == "45" and alt is not None and 0xFE20 <= alt <= 0xFE23:
+                entries.add((alt, rank[key], 1, marc, number, flag))
+    entries = sorted(entries)
+    keys = [e[0] for e in entries]
+    codes = []
+    for ucs, _rank, _alt, marc, number, flag in entries:
+        assert marc < 1 << 24 and number < 16
+        codes.append(flag | number << 24 | marc)
+    order = ", ".join(REVERSE_SET_ORDER)
+    return [
+        "/// Unicode to MARC-8: the scalar values, sorted, one per entry of `REVERSE_CODES`.",
+        f"/// A scalar in several sets has one entry per set, in the order {order}.",
+        fmt_array("REVERSE_KEYS", "u32", keys),
+        "",
+        "/// Unicode to MARC-8: bit 31 combining; bits 24-27 the set number (the order of the",
+        f"/// single-byte tables above, then EACC = {SET_NUMBER[EACC_ISO]}, ANSEL's C1 controls = {SET_C1});",
+        "/// bits 0-23 the code as the LC tables give it (one byte, or EACC's three).",
+        fmt_array("REVERSE_CODES", "u32", codes),
+        "",
+    ]
 
 
 def main():
@@ -206,6 +258,7 @@ def main():
         fmt_array("EACC_VALUES", "u32", values, doc=f"EACC: Unicode scalar values, {len(values)} codes in EACC order.")
     )
     parts.append("")
+    parts.extend(reverse_tables(sets))
     with open(out_path, "w", encoding="utf-8", newline="\n") as f:
         f.write("\n".join(parts))
 

@@ -71,11 +71,13 @@
 
 mod charset;
 mod decoder;
+mod encoder;
 mod error;
 mod escape;
 mod ncr;
 mod normalize;
 mod options;
+mod reverse;
 mod scan;
 mod tables;
 
@@ -149,6 +151,49 @@ fn decode_general(input: &[u8], opts: &Marc8Options, out: &mut String) -> Result
         normalize::tail(out, from, opts.normalization);
     }
     Ok(())
+}
+
+/// Encode Unicode text (one field or subfield) as MARC-8.
+///
+/// The text is decomposed (NFD) and each combining mark is written before the
+/// character it sits on, as MARC-8 orders them. Other scripts are reached by
+/// escape sequences, and the default sets (G0 = ASCII, G1 = ANSEL) are
+/// designated again at the end, so every value stands on its own. The
+/// ligature and double tilde (U+0361, U+0360) are written as their two
+/// halves around the two letters they span, as [`decode`] reads them.
+/// Characters MARC-8 lacks are written as LC's lossless `&#xHHHH;`; so is an
+/// `&` that would otherwise read back as such a reference.
+///
+/// # Example
+///
+/// ```
+/// use marcmap::marc8::{decode, encode, Marc8Options};
+///
+/// let bytes = encode("Café Мир ☺");
+/// // The acute accent comes before its letter; ASCII is designated again
+/// // before the space, since what follows the space is not Cyrillic.
+/// assert_eq!(bytes, b"Caf\xE2e \x1b(NmIR\x1b(B &#x263A;".to_vec());
+/// assert_eq!(decode(&bytes, &Marc8Options::default()).unwrap(), "Café Мир ☺");
+/// ```
+pub fn encode(text: &str) -> Vec<u8> {
+    let mut out = Vec::with_capacity(text.len());
+    encode_into(text, &mut out);
+    out
+}
+
+/// [`encode`], appending to `out`; returns how many characters were written
+/// as `&#xHHHH;` because MARC-8 lacks them (an escaped `&` is not counted).
+pub fn encode_into(text: &str, out: &mut Vec<u8>) -> usize {
+    let bytes = text.as_bytes();
+    let plain = scan::plain_prefix(bytes);
+    if plain == bytes.len() {
+        out.extend_from_slice(bytes);
+        return 0;
+    }
+    // The last plain character may carry the combining marks after it.
+    let split = plain.saturating_sub(1);
+    out.extend_from_slice(bytes.get(..split).unwrap_or_default());
+    encoder::encode_general(text.get(split..).unwrap_or_default(), out)
 }
 
 /// True if bytes labelled MARC-8 are more likely UTF-8: they hold no escape
