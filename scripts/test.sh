@@ -39,6 +39,16 @@ else
     echo "MARC corpus: not found at $CORPUS; the tests that need it are skipped (set MARCMAP_CORPUS)"
 fi
 
+# MARC::Lint 1.53, the oracle of tests/lint.rs (which fails without it under CI=true).
+if ! perl -MMARC::Lint -e1 >/dev/null 2>&1; then
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+        step "Installing MARC::Lint (libmarc-lint-perl), the lint oracle"
+        apt-get update -qq && apt-get install -y -qq libmarc-lint-perl
+    else
+        echo "MARC::Lint not installed (apt-get install libmarc-lint-perl): the lint differential test skips it, or fails under CI=true"
+    fi
+fi
+
 step "Rust: format, lints, tests"
 cargo fmt --check
 cargo clippy --all-targets -- -D warnings

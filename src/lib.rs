@@ -66,6 +66,7 @@ mod format;
 mod frame;
 mod index;
 pub mod layout;
+pub mod lint;
 pub mod marc8;
 mod mnemonic;
 pub mod names;

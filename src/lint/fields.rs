@@ -1,0 +1,200 @@
+//! Checks of particular fields, after MARC::Lint's: 020 (ISBN), 041
+//! (language codes), 043 (geographic area codes).
+
+use super::{Ctx, Rule};
+use crate::record::FieldRef;
+
+/// 020 `$a`: a 10- or 13-digit ISBN (hyphens removed), nothing before it, a
+/// qualifier after a space, a good check digit. 020 `$z` (a cancelled or
+/// invalid ISBN) that is a well-formed ISBN-10 with a good check digit is
+/// reported by its own rule, [`Rule::IsbnCancelledValid`].
+pub(super) fn isbn<'a>(ctx: &mut Ctx<'_, '_, 'a>, field: &FieldRef<'a>) {
+    let on_a = ctx.on(Rule::Isbn);
+    let on_z = ctx.on(Rule::IsbnCancelledValid);
+    if !on_a && !on_z {
+        return;
+    }
+    for sub in field.subfields() {
+        let data = sub.value;
+        let number = isbn_number(data);
+        let text = String::from_utf8_lossy(data);
+        match sub.code {
+            b'a' if on_a => {
+                let mut say = |why: String| {
+                    ctx.field_finding(field, Some(b'a'), Some(data), Rule::Isbn, why);
+                };
+                if !data.starts_with(&number) {
+                    say(format!("020 $a {text:?} has characters other than the ISBN's digits before or in it"));
+                }
+                if data.contains(&b'(')
+                    && !data.windows(3).any(|w| {
+                        (w[0].is_ascii_digit() || w[0] == b'X') && w[1] == b' ' && w[2] == b'('
+                    })
+                {
+                    say(format!(
+                        "020 $a {text:?}: a qualifier must follow the ISBN after a space"
+                    ));
+                }
+                let shape_ok = matches!(number.len(), 10 | 13)
+                    && number.iter().all(u8::is_ascii_digit)
+                    || number.len() == 10
+                        && number[..9].iter().all(u8::is_ascii_digit)
+                        && number[9] == b'X';
+                if !shape_ok {
+                    say(format!("020 $a {text:?} is not a 10- or 13-digit ISBN"));
+                } else if number.len() == 10 && !isbn10_ok(&number) {
+                    say(format!("020 $a {text:?} has a bad check digit"));
+                } else if number.len() == 13 && !isbn13_ok(&number) {
+                    say(format!("020 $a {text:?} has a bad check digit (ISBN-13)"));
+                }
+            }
+            b'z' if on_z => {
+                let looks_like_isbn = data.starts_with(b"ISBN") || {
+                    let digits = data.iter().take_while(|b| b.is_ascii_digit()).count();
+                    data.get(digits) == Some(&b'-')
+                        && data.get(digits + 1).is_some_and(u8::is_ascii_digit)
+                };
+                if looks_like_isbn
+                    && number.len() == 10
+                    && number[..9].iter().all(u8::is_ascii_digit)
+                    && (number[9].is_ascii_digit() || number[9] == b'X')
+                    && isbn10_ok(&number)
+                {
+                    ctx.field_finding(
+                        field,
+                        Some(b'z'),
+                        Some(data),
+                        Rule::IsbnCancelledValid,
+                        format!("020 $z {text:?} is a valid ISBN (should it be in $a?)"),
+                    );
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// The ISBN in a 020 value as MARC::Lint finds it: hyphens removed, then the
+/// run of 10 to 13 digits (or 9 to 12 and an `X`) after any leading
+/// non-digits, ending at a word boundary; the whole value (hyphens removed)
+/// when there is no such run.
+fn isbn_number(data: &[u8]) -> Vec<u8> {
+    let s: Vec<u8> = data.iter().copied().filter(|&b| b != b'-').collect();
+    let start = s.iter().position(u8::is_ascii_digit);
+    if let Some(i) = start {
+        let run = s[i..].iter().take_while(|b| b.is_ascii_digit()).count();
+        let after = s.get(i + run).copied();
+        let word =
+            |b: Option<u8>| b.is_some_and(|b| b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80);
+        // The word-boundary test treats any non-ASCII byte as a word character:
+        // a letter in UTF-8 text (it is rare after an ISBN).
+        if (10..=13).contains(&run) && !word(after) {
+            return s[i..i + run].to_vec();
+        }
+        if (9..=12).contains(&run) && after == Some(b'X') && !word(s.get(i + run + 1).copied()) {
+            return s[i..=i + run].to_vec();
+        }
+    }
+    s
+}
+
+fn isbn10_ok(n: &[u8]) -> bool {
+    let sum: u32 = n
+        .iter()
+        .enumerate()
+        .map(|(i, &b)| {
+            let v = if b == b'X' { 10 } else { u32::from(b - b'0') };
+            (10 - i as u32) * v
+        })
+        .sum();
+    sum.is_multiple_of(11)
+}
+
+fn isbn13_ok(n: &[u8]) -> bool {
+    let sum: u32 = n[..12]
+        .iter()
+        .enumerate()
+        .map(|(i, &b)| u32::from(b - b'0') * if i % 2 == 0 { 1 } else { 3 })
+        .sum();
+    (10 - sum % 10) % 10 == u32::from(n[12] - b'0')
+}
+
+/// The length of a value in characters: UTF-8 characters in a UTF-8 record,
+/// bytes otherwise (as MARC::Lint counts).
+pub(super) fn char_len(ctx: &Ctx<'_, '_, '_>, v: &[u8]) -> usize {
+    if ctx.utf8 {
+        String::from_utf8_lossy(v).chars().count()
+    } else {
+        v.len()
+    }
+}
+
+/// 041: each language code subfield holds three-character codes (a multiple of
+/// three characters), unless the second indicator is 7 (another code list,
+/// named in `$2`).
+pub(super) fn language<'a>(ctx: &mut Ctx<'_, '_, 'a>, field: &FieldRef<'a>) {
+    if !ctx.on(Rule::LanguageCode) || super::checks::indicators(field).1 == b'7' {
+        return;
+    }
+    for sub in field.subfields() {
+        // $2, $3, $6, $7 and $8 hold no language codes.
+        if !sub.code.is_ascii_lowercase() {
+            continue;
+        }
+        if !char_len(ctx, sub.value).is_multiple_of(3) {
+            let message = format!(
+                "041 ${} {:?} is not made of three-character language codes",
+                sub.code as char,
+                String::from_utf8_lossy(sub.value)
+            );
+            ctx.field_finding(
+                field,
+                Some(sub.code),
+                Some(sub.value),
+                Rule::LanguageCode,
+                message,
+            );
+        }
+    }
+}
+
+/// 043 `$a`: seven characters, a code of the MARC Code List for Geographic
+/// Areas (padded with hyphens).
+pub(super) fn geographic_area<'a>(ctx: &mut Ctx<'_, '_, 'a>, field: &FieldRef<'a>) {
+    if !ctx.on(Rule::GeographicArea) {
+        return;
+    }
+    for sub in field.subfields().filter(|s| s.code == b'a') {
+        let text = String::from_utf8_lossy(sub.value);
+        let message = if char_len(ctx, sub.value) != 7 {
+            format!("043 $a {text:?} is not seven characters long")
+        } else if !ctx.defs().is_geographic_area(text.trim_end_matches('-')) {
+            format!("043 $a {text:?} is not a MARC geographic area code")
+        } else {
+            continue;
+        };
+        ctx.field_finding(
+            field,
+            Some(b'a'),
+            Some(sub.value),
+            Rule::GeographicArea,
+            message,
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn isbn_numbers_as_marc_lint_reads_them() {
+        assert_eq!(isbn_number(b"0-19-852663-6 (pbk.)"), b"0198526636");
+        assert_eq!(isbn_number(b"9780198526636"), b"9780198526636");
+        assert_eq!(isbn_number(b"019852663X : $20.00"), b"019852663X");
+        assert_eq!(isbn_number(b"01985266"), b"01985266");
+        assert!(isbn10_ok(b"0198526636") && !isbn10_ok(b"0198526637"));
+        assert!(isbn10_ok(b"080442957X"));
+        assert!(isbn13_ok(b"9780198526636") && !isbn13_ok(b"9780198526637"));
+    }
+}

@@ -1,0 +1,406 @@
+//! The title (245), edition (250) and publication (260/264) checks. The 245
+//! checks follow MARC::Lint's `check_245`: `$a` first, ISBD punctuation before
+//! `$b`, `$c`, `$h`, `$n`, `$p` and at the end (LCRI 1.0C), and the
+//! non-filing indicator against the first word of `$a`.
+//!
+//! Text is read as MARC::Lint reads it: characters in a UTF-8 record (word
+//! characters are letters, digits, marks and `_`), bytes otherwise (word
+//! characters are ASCII letters, digits and `_`).
+
+use super::{Ctx, Rule};
+use crate::record::FieldRef;
+
+/// A value as a sequence of characters, with MARC::Lint's idea of a word
+/// character.
+struct Text {
+    chars: Vec<char>,
+    unicode: bool,
+}
+
+impl Text {
+    fn new(v: &[u8], unicode: bool) -> Text {
+        let chars = if unicode {
+            String::from_utf8_lossy(v).chars().collect()
+        } else {
+            v.iter().map(|&b| b as char).collect()
+        };
+        Text { chars, unicode }
+    }
+
+    fn is_word(&self, c: char) -> bool {
+        if self.unicode {
+            c.is_alphanumeric() || c == '_' || unicode_normalization::char::is_combining_mark(c)
+        } else {
+            c.is_ascii_alphanumeric() || c == '_'
+        }
+    }
+
+    fn is_space(&self, c: char) -> bool {
+        if self.unicode {
+            c.is_whitespace()
+        } else {
+            matches!(c, ' ' | '\t' | '\n' | '\r' | '\x0b' | '\x0c')
+        }
+    }
+
+    fn last(&self) -> Option<char> {
+        self.chars.last().copied()
+    }
+
+    fn ends_with(&self, s: &str) -> bool {
+        let s: Vec<char> = s.chars().collect();
+        self.chars.ends_with(&s)
+    }
+
+    /// Ends with a non-space character followed by `mark`, or with `-- ` and `mark`.
+    fn ends_with_mark_after_text(&self, mark: char) -> bool {
+        let n = self.chars.len();
+        if n >= 2 && self.chars[n - 1] == mark && !self.is_space(self.chars[n - 2]) {
+            return true;
+        }
+        self.ends_with(&format!("-- {mark}"))
+    }
+}
+
+/// Perl's truth of a subfield value: present, not empty, not "0".
+fn truthy(v: Option<&[u8]>) -> bool {
+    v.is_some_and(|v| !v.is_empty() && v != b"0")
+}
+
+pub(super) fn title<'a>(ctx: &mut Ctx<'_, '_, 'a>, field: &FieldRef<'a>, name: &str) {
+    let subs: Vec<_> = field.subfields().collect();
+    let first = |code: u8| subs.iter().find(|s| s.code == code).map(|s| s.value);
+    let utf8 = ctx.utf8;
+    if ctx.on(Rule::TitleSubfields) {
+        let mut say = |why: String| ctx.field_finding(field, None, None, Rule::TitleSubfields, why);
+        if !truthy(first(b'a')) {
+            say(format!("{name} has no $a (title)"));
+        }
+        let code = |i: usize| {
+            subs.get(i).map_or("none".to_string(), |s| {
+                format!("${}", s.code.escape_ascii())
+            })
+        };
+        if subs.iter().any(|s| s.code == b'6') {
+            if subs.len() < 2 {
+                say(format!("{name} may have too few subfields"));
+            } else {
+                if subs[0].code != b'6' {
+                    say(format!(
+                        "{name}: the first subfield must be $6, not {}",
+                        code(0)
+                    ));
+                }
+                if subs[1].code != b'a' {
+                    say(format!(
+                        "{name}: the subfield after $6 must be $a, not {}",
+                        code(1)
+                    ));
+                }
+            }
+        } else if subs.first().is_none_or(|s| s.code != b'a') {
+            say(format!(
+                "{name}: the first subfield must be $a, not {}",
+                code(0)
+            ));
+        }
+    }
+    if ctx.on(Rule::TitlePunctuation) {
+        punctuation(ctx, field, name, &subs);
+    }
+    if ctx.on(Rule::NonfilingIndicator) {
+        nonfiling(ctx, field, name, first(b'a').unwrap_or(b""), utf8);
+    }
+}
+
+fn punctuation<'a>(
+    ctx: &mut Ctx<'_, '_, 'a>,
+    field: &FieldRef<'a>,
+    name: &str,
+    subs: &[crate::record::Subfield<'a>],
+) {
+    let utf8 = ctx.utf8;
+    let mut found: Vec<String> = Vec::new();
+    match subs.last().map(|s| Text::new(s.value, utf8)).and_then(|t| t.last()) {
+        Some('.') => {}
+        Some('?' | '!') => found.push(format!(
+            "{name} ends with ? or !, which MARC 21 allows, but LCRI 1.0C (LCPS 1.7.1) asks for a period"
+        )),
+        _ => found.push(format!("{name} must end with a period")),
+    }
+    let truthy_code = |code: u8| truthy(subs.iter().find(|s| s.code == code).map(|s| s.value));
+    // Each rule looks at a subfield and the value just before it (from the second on).
+    let before = |i: usize| Text::new(subs[i - 1].value, utf8);
+    if truthy_code(b'c') {
+        if let Some(i) = (1..subs.len()).find(|&i| subs[i].code == b'c') {
+            let prev = before(i);
+            let n = prev.chars.len();
+            if !(n >= 2 && prev.chars[n - 1] == '/' && prev.is_space(prev.chars[n - 2])) {
+                found.push(format!("{name} $c must follow \" /\""));
+            }
+            if spaced_initials(&Text::new(subs[i].value, utf8)) {
+                found.push(format!("{name} $c: initials should not be spaced"));
+            }
+        }
+    }
+    if truthy_code(b'b') {
+        for i in (1..subs.len()).filter(|&i| subs[i].code == b'b') {
+            let prev = before(i);
+            if !(prev.ends_with(" :") || prev.ends_with(" ;") || prev.ends_with(" =")) {
+                found.push(format!("{name} $b should follow \" :\", \" ;\" or \" =\""));
+            }
+        }
+    }
+    if truthy_code(b'h') {
+        for i in (1..subs.len()).filter(|&i| subs[i].code == b'h') {
+            let prev = before(i);
+            let ok = prev.last().is_some_and(|c| !prev.is_space(c)) || prev.ends_with("-- ");
+            if !ok {
+                found.push(format!("{name} $h should not follow a space"));
+            }
+            if !bracketed_medium(&Text::new(subs[i].value, utf8)) {
+                found.push(format!("{name} $h must be in square brackets"));
+            }
+        }
+    }
+    if truthy_code(b'n') {
+        for i in (1..subs.len()).filter(|&i| subs[i].code == b'n') {
+            if !before(i).ends_with_mark_after_text('.') {
+                found.push(format!("{name} $n must follow a period"));
+            }
+        }
+    }
+    if truthy_code(b'p') {
+        for i in (1..subs.len()).filter(|&i| subs[i].code == b'p') {
+            let prev = before(i);
+            let prev_is_n = subs[i - 1].code == b'n';
+            if prev_is_n && !prev.ends_with_mark_after_text(',') {
+                found.push(format!("{name} $p must follow a comma when it follows $n"));
+            } else if !prev_is_n && !prev.ends_with_mark_after_text('.') {
+                found.push(format!(
+                    "{name} $p must follow a period when it does not follow $n"
+                ));
+            }
+        }
+    }
+    for message in found {
+        ctx.field_finding(field, None, None, Rule::TitlePunctuation, message);
+    }
+}
+
+/// `\b\w\. \b\w\.` (two initials with a space between), unless the value has
+/// `[i.e. X.` ... `]`.
+fn spaced_initials(t: &Text) -> bool {
+    let c = &t.chars;
+    let word = |i: usize| c.get(i).is_some_and(|&ch| t.is_word(ch));
+    let spaced = (0..c.len()).any(|i| {
+        word(i)
+            && (i == 0 || !word(i - 1))
+            && c.get(i + 1) == Some(&'.')
+            && c.get(i + 2) == Some(&' ')
+            && word(i + 3)
+            && c.get(i + 4) == Some(&'.')
+    });
+    if !spaced {
+        return false;
+    }
+    let ie: Vec<char> = "[i.e. ".chars().collect();
+    let corrected = (0..c.len()).any(|i| {
+        c[i..].starts_with(&ie)
+            && word(i + 6)
+            && c.get(i + 7) == Some(&'.')
+            && c[i + 8..].contains(&']')
+    });
+    !corrected
+}
+
+/// `^\[\w*\s*\w*\]`: a medium in square brackets.
+fn bracketed_medium(t: &Text) -> bool {
+    let mut it = t.chars.iter().copied().peekable();
+    if it.next() != Some('[') {
+        return false;
+    }
+    while it.peek().is_some_and(|&c| t.is_word(c)) {
+        it.next();
+    }
+    while it.peek().is_some_and(|&c| t.is_space(c)) {
+        it.next();
+    }
+    while it.peek().is_some_and(|&c| t.is_word(c)) {
+        it.next();
+    }
+    it.next() == Some(']')
+}
+
+/// Articles MARC::Lint knows (a subset of LoC's list of initial articles that
+/// leaves out words that are also common non-articles).
+const ARTICLES: &[&str] = &[
+    "a", "an", "das", "dem", "der", "ein", "eine", "einem", "einen", "einer", "eines", "el", "en",
+    "gl", "gli", "il", "l", "la", "las", "le", "les", "lo", "los", "os", "the", "um", "uma", "un",
+    "una", "une", "uno",
+];
+
+/// Title beginnings that start with an article's letters but are not one.
+const NOT_ARTICLES: &[&str] = &[
+    "A & E",
+    "A & ",
+    "A-",
+    "A+",
+    "A is ",
+    "A isn't ",
+    "A l'",
+    "A la ",
+    "A posteriori",
+    "A priori",
+    "A to ",
+    "El Nino",
+    "El Salvador",
+    "L is ",
+    "L-",
+    "La Salle",
+    "Las Vegas",
+    "Lo cual",
+    "Lo mein",
+    "Lo que",
+    "Los Alamos",
+    "Los Angeles",
+];
+
+/// The non-filing indicator (245 ind2) against the first word of `$a`: an
+/// article's length (with the punctuation and spaces around it) or 0.
+fn nonfiling<'a>(
+    ctx: &mut Ctx<'_, '_, 'a>,
+    field: &FieldRef<'a>,
+    name: &str,
+    a: &[u8],
+    utf8: bool,
+) {
+    let ind = super::checks::indicators(field).1 as char;
+    let mut say =
+        |why: String| ctx.field_finding(field, Some(b'2'), None, Rule::NonfilingIndicator, why);
+    if !ind.is_ascii_digit() {
+        say(format!(
+            "{name} non-filing indicator {ind:?} is not a digit"
+        ));
+    }
+    let t = Text::new(a, utf8);
+    let mut title: &[char] = &t.chars;
+    let mut leading = 0usize;
+    while let Some((_, rest)) = title
+        .split_first()
+        .filter(|(c, _)| matches!(c, '"' | '\'' | '[' | '(' | '*'))
+    {
+        leading += 1;
+        title = rest;
+    }
+    let is_separator = |c: char| matches!(c, ' ' | '(' | ')' | '[' | ']' | '\'' | '"' | '-');
+    let word_len = title.iter().take_while(|&&c| !is_separator(c)).count();
+    let (first_word, separator, rest): (&[char], Option<char>, &[char]) = if word_len == 0 {
+        (&[], None, &[])
+    } else {
+        let sep = title.get(word_len).copied();
+        let rest_start = word_len + usize::from(sep.is_some());
+        // Perl's `.*` stops at a line feed.
+        let rest = &title[rest_start.min(title.len())..];
+        let rest = &rest[..rest.iter().position(|&c| c == '\n').unwrap_or(rest.len())];
+        (&title[..word_len], sep, rest)
+    };
+    let mut count = first_word.len() + leading + 1;
+    let title_text: String = title.iter().collect();
+    let exception = NOT_ARTICLES.iter().any(|e| {
+        title_text.len() >= e.len()
+            && title_text.is_char_boundary(e.len())
+            && title_text[..e.len()].eq_ignore_ascii_case(e)
+    });
+    let word: String = first_word.iter().collect();
+    let lower = if utf8 {
+        word.to_lowercase()
+    } else {
+        word.to_ascii_lowercase()
+    };
+    let shown = String::from_utf8_lossy(a);
+    if ARTICLES.contains(&lower.as_str()) && !exception {
+        if separator.is_some() && rest.first().is_some_and(|&c| is_separator(c)) {
+            let mut rest = rest;
+            while let Some((&c, tail)) = rest.split_first() {
+                if !matches!(c, ' ' | '"' | '\'' | '[' | ']' | '(' | ')' | '*') {
+                    break;
+                }
+                count += 1;
+                rest = tail;
+            }
+        }
+        let ok = if lower == "en" {
+            ind == '3' || ind == '0'
+        } else {
+            count.to_string() == ind.to_string()
+        };
+        if !ok {
+            say(format!(
+                "{name} $a {shown:?} begins with {lower:?}, which may be an article: check the non-filing indicator ({ind})"
+            ));
+        }
+    } else if ind != '0' {
+        say(format!(
+            "{name} $a {shown:?} does not begin with an article, but the non-filing indicator is {ind}"
+        ));
+    }
+}
+
+/// 250: `$a` present and first (after `$3`, `$6`, `$8`).
+pub(super) fn edition<'a>(ctx: &mut Ctx<'_, '_, 'a>, field: &FieldRef<'a>, name: &str) {
+    if !ctx.on(Rule::EditionStatement) {
+        return;
+    }
+    let first = field
+        .subfields()
+        .find(|s| !matches!(s.code, b'3' | b'6' | b'8'));
+    match first {
+        None => ctx.field_finding(
+            field,
+            None,
+            None,
+            Rule::EditionStatement,
+            format!("{name} has no $a (edition statement)"),
+        ),
+        Some(s) if s.code != b'a' => ctx.field_finding(
+            field,
+            Some(s.code),
+            Some(s.value),
+            Rule::EditionStatement,
+            format!(
+                "{name}: the first subfield must be $a, not ${}",
+                s.code.escape_ascii()
+            ),
+        ),
+        Some(_) => {}
+    }
+}
+
+/// 260/264 in a record with ISBD punctuation (LDR/18 `a` or `i`): `$b` after
+/// " :" and `$c` after "," (after `$b`) — the punctuation ISBD puts between
+/// place, name and date.
+pub(super) fn publication<'a>(ctx: &mut Ctx<'_, '_, 'a>, field: &FieldRef<'a>, name: &str) {
+    if !ctx.on(Rule::PublicationStatement)
+        || !matches!(ctx.record.leader().as_bytes()[18], b'a' | b'i')
+    {
+        return;
+    }
+    let subs: Vec<_> = field.subfields().collect();
+    for i in 1..subs.len() {
+        let prev = subs[i - 1].value;
+        let trimmed = prev.trim_ascii_end();
+        let message = match (subs[i - 1].code, subs[i].code) {
+            (b'a', b'b') if !trimmed.ends_with(b":") => format!("{name} $b should follow \" :\""),
+            (b'b', b'c') if !trimmed.ends_with(b",") => format!("{name} $c should follow \",\""),
+            _ => continue,
+        };
+        ctx.field_finding(
+            field,
+            Some(subs[i].code),
+            Some(subs[i].value),
+            Rule::PublicationStatement,
+            message,
+        );
+    }
+}
