@@ -80,6 +80,7 @@ mod owned;
 #[doc(hidden)]
 pub mod parallel;
 pub mod partition;
+pub mod profile;
 pub mod query;
 pub mod read;
 mod record;

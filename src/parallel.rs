@@ -71,6 +71,51 @@ where
     out
 }
 
+/// Folds the chunks of `0..n` into one accumulator a thread, on `threads`
+/// threads, and returns the accumulators (one for each thread that ran) for
+/// the caller to merge. For whole-file tallies (the profile) whose partial
+/// results add up in any order: no result a record is kept, and a thread's
+/// tables are made once, not once a chunk.
+pub fn fold_range<A, I, F>(n: usize, threads: usize, init: I, fold: F) -> Vec<A>
+where
+    A: Send,
+    I: Fn() -> A + Sync,
+    F: Fn(&mut A, Range<usize>) + Sync,
+{
+    let threads = usable_threads(n, threads);
+    if threads == 1 {
+        let mut acc = init();
+        fold(&mut acc, 0..n);
+        return vec![acc];
+    }
+    let chunk = chunk_size(n, threads);
+    let chunks = n.div_ceil(chunk);
+    let next = AtomicUsize::new(0);
+    let done: Mutex<Vec<A>> = Mutex::new(Vec::with_capacity(threads));
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut acc = init();
+                    loop {
+                        let c = next.fetch_add(1, Ordering::Relaxed);
+                        if c >= chunks {
+                            break;
+                        }
+                        fold(&mut acc, c * chunk..((c + 1) * chunk).min(n));
+                    }
+                    // A poisoned lock means another worker panicked; the scope re-raises that panic.
+                    if let Ok(mut done) = done.lock() {
+                        done.push(acc);
+                    }
+                })
+            })
+            .collect();
+        join_all(workers);
+    });
+    done.into_inner().unwrap_or_else(|e| e.into_inner())
+}
+
 /// Joins every worker, re-raising the first panic.
 ///
 /// Join explicitly: the scope alone waits only until each closure has
@@ -308,6 +353,21 @@ mod tests {
                         "one thread works chunk by chunk"
                     );
                 }
+            }
+        }
+    }
+
+    #[test]
+    fn fold_visits_every_index_once() {
+        for threads in [1, 2, 3, 8] {
+            for n in [0, 1, 63, 64, 65, 10_000] {
+                let parts = fold_range(n, threads, Vec::new, |seen: &mut Vec<usize>, r| {
+                    seen.extend(r)
+                });
+                assert!(parts.len() <= threads.max(1));
+                let mut all: Vec<usize> = parts.into_iter().flatten().collect();
+                all.sort_unstable();
+                assert_eq!(all, (0..n).collect::<Vec<_>>(), "n={n} t={threads}");
             }
         }
     }

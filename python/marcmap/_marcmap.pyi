@@ -6,7 +6,7 @@ Records, fields and readers are generic in the type of their values: ``str``
 
 import os
 from collections.abc import Callable, Iterator
-from typing import IO, Any, Generic, Literal, TypeAlias, TypeVar, final, overload
+from typing import IO, Any, Generic, Literal, TypeAlias, TypedDict, TypeVar, final, overload
 
 from pymarc import Record as _PymarcRecord
 
@@ -17,6 +17,8 @@ __version__: str
 __all__ = [
     "MARCReader",
     "ArrowStream",
+    "Profile",
+    "ProfileTable",
     "Record",
     "Field",
     "RawBytes",
@@ -260,6 +262,145 @@ class ArrowStream:
     @property
     def consumed(self) -> bool:
         """Whether ``__arrow_c_stream__`` was called."""
+
+class _SubfieldCounts(TypedDict):
+    records: int
+    occurrences: int
+
+class _TagCounts(TypedDict):
+    records: int
+    occurrences: int
+    bytes: int
+    indicator1: dict[str, int]
+    indicator2: dict[str, int]
+    subfields: dict[str, _SubfieldCounts]
+
+class _Bucket(TypedDict):
+    low: int
+    high: int | None
+    count: int
+
+class _Distribution(TypedDict):
+    count: int
+    total: int
+    min: int
+    max: int
+    mean: float
+    buckets: list[_Bucket]
+
+class _Example(TypedDict):
+    record: int
+    offset: int | None
+    message: str
+
+class _Problem(TypedDict):
+    id: str
+    description: str
+    records: int
+    examples: list[_Example]
+
+_ProfilePart: TypeAlias = Literal[
+    "leader", "tags", "subfields", "indicators", "lengths", "problems"
+]
+
+@final
+class Profile:
+    """A profile of a whole file, made by ``MARCReader.stats()``.
+
+    Counts are over the good records (read, perhaps repaired, text decoding):
+    records by leader value, tags (records having each, occurrences, subfield
+    codes, indicator values) and length distributions; ``problems`` lists
+    what marcmap found wrong, by kind. Byte values (leader values, indicators,
+    subfield codes) are keys as text: an ASCII byte as itself (``" "`` for a
+    blank), any other as ``"\\xNN"``."""
+
+    parts: list[str]
+    """The names of the parts ``table()`` makes."""
+    @property
+    def records(self) -> int:
+        """Records in the file's index, good and bad."""
+    @property
+    def good(self) -> int:
+        """Records read (some by repair) whose text decodes."""
+    @property
+    def bad(self) -> int:
+        """Records that cannot be read, or whose text does not decode (checked
+        strictly, as ``validate()`` does)."""
+    @property
+    def repaired(self) -> int:
+        """Good records read by repairing their directory or lengths."""
+    @property
+    def mislabelled_utf8(self) -> int:
+        """Good records labelled MARC-8 (LDR/09 blank) whose bytes are UTF-8."""
+    @property
+    def skipped_ranges(self) -> int:
+        """Byte ranges between records skipped as damage."""
+    @property
+    def skipped_bytes(self) -> int:
+        """Bytes in the skipped ranges."""
+    @property
+    def recovered(self) -> int:
+        """Records found despite a wrong record length in their leader."""
+    @property
+    def fields(self) -> int:
+        """Fields in the good records."""
+    def leader_values(self, position: int) -> dict[str, int]:
+        """``{value: records}`` at leader position ``position`` (0-23), most
+        frequent first; ``ValueError`` past the leader."""
+    @property
+    def record_types(self) -> dict[str, int]:
+        """Records by type of record (LDR/06)."""
+    @property
+    def bibliographic_levels(self) -> dict[str, int]:
+        """Records by bibliographic level (LDR/07)."""
+    @property
+    def character_coding(self) -> dict[str, int]:
+        """Records by character coding scheme (LDR/09: ``"a"`` UTF-8, ``" "`` MARC-8)."""
+    @property
+    def encoding_levels(self) -> dict[str, int]:
+        """Records by encoding level (LDR/17)."""
+    @property
+    def tags(self) -> dict[str, _TagCounts]:
+        """Each tag, in tag order: records having it, its fields, their bytes;
+        for data fields ``{value: fields}`` for each indicator and each subfield
+        code's records and occurrences."""
+    @property
+    def record_lengths(self) -> _Distribution:
+        """Good records' lengths in bytes (``high`` is ``None`` for an open
+        last bucket)."""
+    @property
+    def field_lengths(self) -> _Distribution:
+        """Fields' lengths in bytes, terminator included (as in the directory)."""
+    @property
+    def fields_per_record(self) -> _Distribution:
+        """Fields a good record."""
+    @property
+    def problems(self) -> list[_Problem]:
+        """What was wrong, by kind, most frequent first, with the first few
+        records of each. Ids start ``bad:`` (records that cannot be read) or
+        ``repaired:`` (records read by repair)."""
+    def to_dict(self) -> dict[str, Any]:
+        """Everything, as JSON-ready data (``marcmap stats --format json``)."""
+    def table(self, name: _ProfilePart) -> ProfileTable:
+        """Part ``name`` as an Arrow table: ``"leader"`` (position, value,
+        records), ``"tags"`` (tag, records, occurrences, bytes), ``"subfields"``
+        (tag, code, records, occurrences), ``"indicators"`` (tag, indicator,
+        value, fields), ``"lengths"`` (measure, low, high, count) or
+        ``"problems"`` (id, description, records)."""
+
+@final
+class ProfileTable:
+    """One part of a ``Profile`` as an Arrow table (``Profile.table()``),
+    through the Arrow PyCapsule interface: ``pyarrow.table(t)``,
+    ``polars.DataFrame(t)``, DuckDB. It can be read any number of times."""
+    def __arrow_c_schema__(self) -> object:
+        """The schema as an ``arrow_schema`` PyCapsule."""
+    def __arrow_c_stream__(self, requested_schema: object | None = None) -> object:
+        """The table as an ``arrow_array_stream`` PyCapsule of one batch."""
+    @property
+    def name(self) -> str:
+        """The part's name."""
+    def __len__(self) -> int: ...
 
 @final
 class MARCReader(Generic[_V]):
@@ -515,6 +656,10 @@ class MARCReader(Generic[_V]):
         ``parquet`` crate (no pyarrow needed); returns the rows written."""
     def mislabelled_utf8(self, *, threads: int | None = None) -> list[int]:
         """The records labelled MARC-8 whose bytes are UTF-8."""
+    def stats(self, *, threads: int | None = None, decode: bool = True) -> Profile:
+        """A profile of the whole file, on ``threads`` threads with the GIL
+        released (see ``Profile``). A record is bad when it cannot be read or
+        (``decode=True``) its text does not decode, checked strictly."""
     @property
     def current_exception(self) -> MarcError | None:
         """pymarc's: the error behind the last ``None``."""

@@ -18,6 +18,7 @@ mod gc;
 mod owned;
 mod partitions;
 mod pickled;
+mod profile;
 mod raw;
 mod reader;
 mod record;
@@ -35,6 +36,8 @@ use pyo3::prelude::*;
 fn _marcmap(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<reader::Reader>()?;
     m.add_class::<arrow::ArrowStream>()?;
+    m.add_class::<profile::PyProfile>()?;
+    m.add_class::<profile::ProfileTable>()?;
     m.add_class::<record::Record>()?;
     m.add_class::<field::Field>()?;
     m.add_class::<raw::RawBytes>()?;
