@@ -183,6 +183,16 @@ pub enum ErrorKind {
         /// Why.
         reason: &'static str,
     },
+    /// An edit rule that cannot take effect on a record (see [`crate::edit`]).
+    #[error("edit rule {} ({text:?}) cannot change this record: {reason}", .rule + 1)]
+    Edit {
+        /// The rule's index in its program (from 0).
+        rule: usize,
+        /// The rule.
+        text: String,
+        /// Why.
+        reason: String,
+    },
     /// A record of a MARCXML, MARC-in-JSON or MARCMaker input that is not
     /// well-formed, or cannot become an ISO 2709 record; the position's byte is
     /// where in the input the problem is.

@@ -59,6 +59,7 @@ pub mod arrow;
 mod control_number;
 mod decode;
 mod decompress;
+pub mod edit;
 mod encoding;
 mod error;
 mod file;

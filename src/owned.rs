@@ -33,6 +33,7 @@ use crate::text::TextDecoder;
 use std::fmt;
 
 mod ops;
+pub(crate) use ops::ordered_index;
 pub use ops::{BadTagPattern, FieldEditError, TagPattern};
 
 /// The largest record ISO 2709 can describe: five digits of length.
@@ -455,14 +456,19 @@ impl FieldWriter {
             return Err(Error::new(kind, Position::default()));
         }
         out.reserve(total);
-        push_digits(out, total, 5);
+        out.extend_from_slice(&digits::<5>(total));
         out.extend_from_slice(&leader[5..12]);
-        push_digits(out, base, 5);
+        out.extend_from_slice(&digits::<5>(base));
         out.extend_from_slice(&leader[17..]);
-        for &(tag, length, offset) in &self.entries {
-            out.extend_from_slice(&tag);
-            push_digits(out, length, 4);
-            push_digits(out, offset, 5);
+        // The directory in place, an entry at a time (no capacity check per
+        // piece): the hot loop of every re-serialised record.
+        let at = out.len();
+        out.resize(at + self.entries.len() * DIRECTORY_ENTRY_LEN, 0);
+        let directory = out[at..].chunks_exact_mut(DIRECTORY_ENTRY_LEN);
+        for (entry, &(tag, length, offset)) in directory.zip(&self.entries) {
+            entry[..3].copy_from_slice(&tag);
+            entry[3..7].copy_from_slice(&digits::<4>(length));
+            entry[7..].copy_from_slice(&digits::<5>(offset));
         }
         out.push(FIELD_TERMINATOR);
         out.extend_from_slice(&self.data);
@@ -471,15 +477,16 @@ impl FieldWriter {
     }
 }
 
-/// `n` as `width` ASCII digits (it fits: the lengths are checked first).
-fn push_digits(out: &mut Vec<u8>, n: usize, width: usize) {
-    let mut digits = [b'0'; 5];
-    let mut n = n;
-    for d in digits[..width].iter_mut().rev() {
-        *d = b'0' + (n % 10) as u8;
+/// `n` as `W` ASCII digits, its high digits dropped (the lengths are checked
+/// first). A constant width lets the divisions become multiplications.
+#[inline]
+fn digits<const W: usize>(mut n: usize) -> [u8; W] {
+    let mut d = [b'0'; W];
+    for slot in d.iter_mut().rev() {
+        *slot = b'0' + (n % 10) as u8;
         n /= 10;
     }
-    out.extend_from_slice(&digits[..width]);
+    d
 }
 
 fn field_error(kind: ErrorKind, field: usize) -> Error {

@@ -5,6 +5,7 @@
 //! - `props`: property tests (generated records, damaged files, arbitrary bytes);
 //! - `corpus`: a sweep of every ISO 2709 file in `../shared/marc-corpus`;
 //! - `owned`: the owned record and its serialiser;
+//! - `edit`: the edit language on `tests/data` and the corpus;
 //! - `partition`: record-aligned byte ranges against the whole-file index;
 //! - `sidecar`: the persisted index, written, read, stale, corrupt;
 //! - `fixtures`: random access, control numbers, threads and open modes on `tests/data`;
@@ -14,6 +15,8 @@
 mod corpus;
 #[path = "common/corpus_dir.rs"]
 mod corpus_dir;
+#[path = "core/edit.rs"]
+mod edit;
 #[path = "core/fixtures.rs"]
 mod fixtures;
 #[path = "fuzz_checks/partition.rs"]

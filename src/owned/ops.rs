@@ -327,6 +327,17 @@ fn tag_key(tag: &[u8; 3], grouped: bool) -> Option<u16> {
     })
 }
 
+/// [`OwnedRecord::ordered_position`] over `tags`; `None` for the end.
+pub(crate) fn ordered_index(
+    tags: impl IntoIterator<Item = [u8; 3]>,
+    tag: &[u8; 3],
+    grouped: bool,
+) -> Option<usize> {
+    let key = tag_key(tag, grouped)?;
+    tags.into_iter()
+        .position(|t| tag_key(&t, grouped).is_none_or(|k| k > key))
+}
+
 impl OwnedRecord {
     /// The fields whose tag matches `pattern`, in order.
     pub fn fields_matching(&self, pattern: TagPattern) -> impl Iterator<Item = &OwnedField> {
@@ -349,13 +360,7 @@ impl OwnedRecord {
     /// greater (as a number, or by its first digit when `grouped`), else at the
     /// end.
     pub fn ordered_position(&self, tag: &[u8; 3], grouped: bool) -> usize {
-        let Some(key) = tag_key(tag, grouped) else {
-            return self.fields.len();
-        };
-        self.fields
-            .iter()
-            .position(|f| tag_key(&f.tag, grouped).is_none_or(|k| k > key))
-            .unwrap_or(self.fields.len())
+        ordered_index(self.fields.iter().map(|f| f.tag), tag, grouped).unwrap_or(self.fields.len())
     }
 
     /// Inserts `field` in tag order, as pymarc's `add_ordered_field`: before

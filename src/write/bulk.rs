@@ -2,10 +2,12 @@
 //! handed to the sink in record order.
 
 use super::{Envelope, RecordWriter, WriteOptions};
+use crate::edit::{add_counts, Program, RuleCount};
 use crate::error::{Error, Result};
 use crate::file::MarcFile;
 use crate::parallel;
 use crate::query::check_record;
+use crate::record::RecordRef;
 use std::ops::Range;
 
 /// Records a chunk: big enough that the per-chunk work is nothing, small
@@ -28,6 +30,9 @@ pub struct WriteReport {
     pub replaced: Vec<(usize, usize)>,
     /// The records that were re-serialised because Phase 2 repaired them.
     pub reframed: Vec<usize>,
+    /// With an edit program: what each rule changed, in rule order (empty
+    /// without one).
+    pub edits: Vec<RuleCount>,
 }
 
 /// One chunk's output.
@@ -40,6 +45,7 @@ struct Chunk {
     errors: Vec<Error>,
     replaced: Vec<(usize, usize)>,
     reframed: Vec<usize>,
+    edits: Vec<RuleCount>,
 }
 
 /// Serialises the records at positions `range` of `which`.
@@ -48,6 +54,7 @@ fn chunk(
     which: Option<&[usize]>,
     writer: &RecordWriter,
     framing: &Envelope,
+    edits: Option<&Program>,
     range: Range<usize>,
 ) -> Chunk {
     let mut out = Chunk {
@@ -57,7 +64,10 @@ fn chunk(
         errors: Vec::new(),
         replaced: Vec::new(),
         reframed: Vec::new(),
+        edits: Vec::new(),
     };
+    let mut editor = edits.map(Program::editor);
+    let raw = writer.options().format == crate::Format::Iso2709 && !writer.options().to_utf8;
     for position in range {
         let i = which.map_or(position, |w| w[position]);
         // A record good by its structure (the core's one rule); its text is
@@ -71,7 +81,21 @@ fn chunk(
         };
         let before = out.bytes.len();
         out.bytes.extend_from_slice(framing.separator);
-        match writer.write_ref(&record, &mut out.bytes) {
+        let written = match &mut editor {
+            None => writer.write_ref(&record, &mut out.bytes),
+            // ISO 2709 as it is: the edited bytes straight into the chunk.
+            Some(editor) if raw => match editor.edit_into(&record, &mut out.bytes) {
+                Ok(true) => Ok(super::Written::default()),
+                Ok(false) => writer.write_ref(&record, &mut out.bytes),
+                Err(e) => Err(e),
+            },
+            Some(editor) => match editor.edit(&record) {
+                Ok(None) => writer.write_ref(&record, &mut out.bytes),
+                Ok(Some(edited)) => write_edited(writer, &record, edited, &mut out.bytes),
+                Err(e) => Err(e),
+            },
+        };
+        match written {
             Ok(done) => {
                 if out.written == 0 {
                     out.first_separator = framing.separator.len();
@@ -91,7 +115,28 @@ fn chunk(
             }
         }
     }
+    if let Some(editor) = editor {
+        out.edits = editor.counts().to_vec();
+    }
     out
+}
+
+/// Writes the bytes an edit made of `record` in the writer's format.
+fn write_edited(
+    writer: &RecordWriter,
+    record: &RecordRef<'_>,
+    edited: &[u8],
+    out: &mut Vec<u8>,
+) -> Result<super::Written> {
+    let locate = |e: Error| match (record.index(), record.offset()) {
+        (Some(i), Some(o)) => e.located(i, o),
+        _ => e,
+    };
+    let mut parsed = RecordRef::parse(edited).map_err(locate)?;
+    if let (Some(i), Some(o)) = (record.index(), record.offset()) {
+        parsed = parsed.located(i, o);
+    }
+    writer.write_ref(&parsed, out)
 }
 
 /// Writes the records of `file` (all of them, or those at the indices in
@@ -118,6 +163,39 @@ pub fn write_chunks<U, S>(
     threads: usize,
     stop_at_error: bool,
     unattached: U,
+    emit: S,
+) -> Result<WriteReport>
+where
+    U: FnMut(&mut (dyn FnMut() + Send)),
+    S: FnMut(&[u8]) -> Result<()>,
+{
+    write_chunks_edited(
+        file,
+        records,
+        options,
+        None,
+        threads,
+        stop_at_error,
+        unattached,
+        emit,
+    )
+}
+
+/// [`write_chunks`], each record changed by the edit program `edits` (if
+/// any) as it is written: a record the rules leave as it was is written as
+/// without them; a changed one from its new bytes. A record the program cannot
+/// edit (over 99,999 bytes after the edits, say) is an error like any record
+/// that cannot be written. [`WriteReport::edits`] counts what each rule
+/// changed.
+#[allow(clippy::too_many_arguments)]
+pub fn write_chunks_edited<U, S>(
+    file: &MarcFile,
+    records: Option<&[usize]>,
+    options: &WriteOptions,
+    edits: Option<&Program>,
+    threads: usize,
+    stop_at_error: bool,
+    unattached: U,
     mut emit: S,
 ) -> Result<WriteReport>
 where
@@ -127,7 +205,10 @@ where
     let writer = RecordWriter::new(*options);
     let framing = Envelope::of(options.format);
     let n = records.map_or(file.len(), <[usize]>::len);
-    let mut report = WriteReport::default();
+    let mut report = WriteReport {
+        edits: vec![RuleCount::default(); edits.map_or(0, Program::len)],
+        ..WriteReport::default()
+    };
     emit(framing.head)?;
     enum Stop {
         Record(Error),
@@ -137,7 +218,7 @@ where
         n,
         threads,
         CHUNK_RECORDS,
-        |range| chunk(file, records, &writer, &framing, range),
+        |range| chunk(file, records, &writer, &framing, edits, range),
         unattached,
         |_, mut part: Chunk| {
             let skip = if report.written == 0 {
@@ -149,6 +230,7 @@ where
             report.written += part.written;
             report.replaced.append(&mut part.replaced);
             report.reframed.append(&mut part.reframed);
+            add_counts(&mut report.edits, &part.edits);
             if stop_at_error && !part.errors.is_empty() {
                 return Err(Stop::Record(part.errors.swap_remove(0)));
             }

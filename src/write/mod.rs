@@ -35,7 +35,7 @@ pub mod mrk;
 
 mod bulk;
 
-pub use bulk::{write_chunks, write_file, WriteReport};
+pub use bulk::{write_chunks, write_chunks_edited, write_file, WriteReport};
 
 use crate::error::Result;
 use crate::format::Format;
