@@ -9,7 +9,8 @@
 //! - `partition`: record-aligned byte ranges against the whole-file index;
 //! - `sidecar`: the persisted index, written, read, stale, corrupt;
 //! - `fixtures`: random access, control numbers, threads and open modes on `tests/data`;
-//! - `query`: the bulk work (`marcmap::query`) on `tests/data`.
+//! - `query`: the bulk work (`marcmap::query`) on `tests/data`;
+//! - `profile`: the whole-file profile against `validate` and `lint` on the corpus.
 
 #[path = "core/corpus.rs"]
 mod corpus;
@@ -31,6 +32,8 @@ mod oracle;
 mod owned;
 #[path = "core/partition.rs"]
 mod partition;
+#[path = "core/profile.rs"]
+mod profile;
 #[path = "core/props.rs"]
 mod props;
 #[path = "core/query.rs"]

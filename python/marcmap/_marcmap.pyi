@@ -299,8 +299,15 @@ class _Problem(TypedDict):
     records: int
     examples: list[_Example]
 
+class _RuleCount(TypedDict):
+    rule: str
+    severity: str
+    description: str
+    findings: int
+    records: int
+
 _ProfilePart: TypeAlias = Literal[
-    "leader", "tags", "subfields", "indicators", "lengths", "problems"
+    "leader", "tags", "subfields", "indicators", "lengths", "problems", "lint"
 ]
 
 @final
@@ -379,6 +386,10 @@ class Profile:
         """What was wrong, by kind, most frequent first, with the first few
         records of each. Ids start ``bad:`` (records that cannot be read) or
         ``repaired:`` (records read by repair)."""
+    @property
+    def lint(self) -> list[_RuleCount] | None:
+        """With ``stats(lint=True)``: every rule that ran, most findings first,
+        with its findings and the records having one; ``None`` otherwise."""
     def to_dict(self) -> dict[str, Any]:
         """Everything, as JSON-ready data (``marcmap stats --format json``)."""
     def table(self, name: _ProfilePart) -> ProfileTable:
@@ -386,7 +397,9 @@ class Profile:
         records), ``"tags"`` (tag, records, occurrences, bytes), ``"subfields"``
         (tag, code, records, occurrences), ``"indicators"`` (tag, indicator,
         value, fields), ``"lengths"`` (measure, low, high, count) or
-        ``"problems"`` (id, description, records)."""
+        ``"problems"`` (id, description, records), and with
+        ``stats(lint=True)`` ``"lint"`` (rule, severity, description, findings,
+        records)."""
 
 @final
 class ProfileTable:
@@ -656,10 +669,20 @@ class MARCReader(Generic[_V]):
         ``parquet`` crate (no pyarrow needed); returns the rows written."""
     def mislabelled_utf8(self, *, threads: int | None = None) -> list[int]:
         """The records labelled MARC-8 whose bytes are UTF-8."""
-    def stats(self, *, threads: int | None = None, decode: bool = True) -> Profile:
+    def stats(
+        self,
+        *,
+        threads: int | None = None,
+        decode: bool = True,
+        lint: bool = False,
+        rules: list[str] | None = None,
+    ) -> Profile:
         """A profile of the whole file, on ``threads`` threads with the GIL
         released (see ``Profile``). A record is bad when it cannot be read or
-        (``decode=True``) its text does not decode, checked strictly."""
+        (``decode=True``) its text does not decode, checked strictly. With
+        ``lint=True`` every record is also linted (``rules``: rule ids,
+        ``"default"`` or ``"all"``; the default rules when ``None``) and the
+        findings counted by rule (``Profile.lint``)."""
     @property
     def current_exception(self) -> MarcError | None:
         """pymarc's: the error behind the last ``None``."""

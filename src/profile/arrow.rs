@@ -37,7 +37,9 @@ pub fn byte_text(b: u8) -> String {
 /// - `indicators`: `tag`, `indicator` (1 or 2), `value`, `fields`;
 /// - `lengths`: `measure` (`record_bytes`, `field_bytes`, `fields_per_record`),
 ///   `low`, `high` (null for the open last bucket), `count`;
-/// - `problems`: `id`, `description`, `records`.
+/// - `problems`: `id`, `description`, `records`;
+/// - `lint` (only when the profile counted lint findings): `rule`,
+///   `severity`, `description`, `findings`, `records`.
 pub fn table(profile: &Profile, name: &str) -> Option<Result<RecordBatch, ArrowError>> {
     Some(match name {
         "leader" => leader(profile),
@@ -46,6 +48,7 @@ pub fn table(profile: &Profile, name: &str) -> Option<Result<RecordBatch, ArrowE
         "indicators" => indicators(profile),
         "lengths" => lengths(profile),
         "problems" => problems(profile),
+        "lint" => lint(profile.lint.as_deref()?),
         _ => return None,
     })
 }
@@ -186,5 +189,28 @@ fn problems(p: &Profile) -> Result<RecordBatch, ArrowError> {
         ("id", Arc::new(id.finish())),
         ("description", Arc::new(description.finish())),
         ("records", Arc::new(n.finish())),
+    ])
+}
+
+fn lint(counts: &[super::RuleCount]) -> Result<RecordBatch, ArrowError> {
+    let (mut rule, mut severity, mut description) = (
+        StringBuilder::new(),
+        StringBuilder::new(),
+        StringBuilder::new(),
+    );
+    let (mut findings, mut records) = (UInt64Builder::new(), UInt64Builder::new());
+    for c in counts {
+        rule.append_value(c.rule.id());
+        severity.append_value(c.rule.severity().name());
+        description.append_value(c.rule.description());
+        findings.append_value(c.findings);
+        records.append_value(c.records);
+    }
+    batch(vec![
+        ("rule", Arc::new(rule.finish())),
+        ("severity", Arc::new(severity.finish())),
+        ("description", Arc::new(description.finish())),
+        ("findings", Arc::new(findings.finish())),
+        ("records", Arc::new(records.finish())),
     ])
 }

@@ -26,17 +26,21 @@
 #[cfg(feature = "arrow")]
 pub mod arrow;
 mod distribution;
+mod lint;
 mod problems;
 mod tally;
 
 pub use distribution::{Bucket, Distribution};
+pub use lint::RuleCount;
 pub use problems::{Example, Problem, EXAMPLES};
 
 use crate::file::MarcFile;
 use crate::layout::LEADER_LEN;
+use crate::lint::Linter;
 use crate::parallel;
 use crate::query;
 use crate::text::TextDecoder;
+use lint::LintTally;
 use tally::{TagTally, Tally};
 
 /// What [`profile`] reads and how.
@@ -49,10 +53,15 @@ pub struct ProfileOptions {
     /// Skip the text check: a record is bad only when its structure cannot be
     /// read.
     pub structure_only: bool,
+    /// Lint every record with this linter and count the findings by rule
+    /// ([`Profile::lint`]). Records that parse are linted, whether or not their
+    /// text decodes; one that does not parse is an `invalid-record` finding,
+    /// as `lint` reports it.
+    pub lint: Option<Linter>,
 }
 
 /// A whole file's profile: see the [module documentation](self).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Profile {
     /// Records in the file's index (good and bad).
     pub records: usize,
@@ -84,6 +93,9 @@ pub struct Profile {
     pub fields_per_record: Distribution,
     /// What was wrong, by kind, most frequent first.
     pub problems: Vec<Problem>,
+    /// With [`ProfileOptions::lint`]: every rule the linter runs, with its
+    /// findings and the records having them, most findings first.
+    pub lint: Option<Vec<RuleCount>>,
 }
 
 /// One tag's counts.
@@ -165,24 +177,50 @@ pub fn profile(file: &MarcFile, options: &ProfileOptions, threads: usize) -> Pro
     file.expect_scan();
     let decoder = options.decoder.strict();
     let text = (!options.structure_only).then_some(&decoder);
-    let parts = parallel::fold_range(file.len(), threads, Tally::new, |tally, range| {
+    let linter = options.lint.as_ref();
+    let init = || (Tally::new(), LintTally::default());
+    let parts = parallel::fold_range(file.len(), threads, init, |(tally, lints), range| {
         for i in range {
             match query::check_record(file, i, text) {
-                Ok(good) => tally.record(i, good.record()),
-                Err(e) => tally.problems.bad(i, file.offset(i), &e),
+                Ok(good) => {
+                    tally.record(i, good.record());
+                    if let Some(linter) = linter {
+                        lints.record(linter, good.record());
+                    }
+                }
+                Err(e) => {
+                    let offset = file.offset(i);
+                    tally.problems.bad(i, offset, &e);
+                    let Some(linter) = linter else { continue };
+                    // A record whose text does not decode still parses: lint it
+                    // as `lint` does (a rare path, so parsing it again is fine).
+                    match file.record(i) {
+                        Ok(record) => lints.record(linter, &record),
+                        Err(e) => lints.invalid(linter, i, offset.unwrap_or(0), &e),
+                    }
+                }
             }
         }
     });
     let mut parts = parts.into_iter();
-    let mut all = parts.next().unwrap_or_else(Tally::new);
-    for part in parts {
-        all.merge(part);
+    let (mut all, mut lints) = parts.next().unwrap_or_else(init);
+    for (tally, more) in parts {
+        all.merge(tally);
+        lints.merge(more);
     }
-    finish(file, all)
+    let lint = linter.map(|linter| {
+        // As `lint` does: the error that stopped strict framing is a finding too.
+        if let Some(e) = file.framing_error() {
+            let index = e.position().record.unwrap_or(file.len() as u64) as usize;
+            lints.invalid(linter, index, 0, &e);
+        }
+        lints.finish(linter)
+    });
+    finish(file, all, lint)
 }
 
 /// The profile from the added-up tallies.
-fn finish(file: &MarcFile, mut all: Tally) -> Profile {
+fn finish(file: &MarcFile, mut all: Tally, lint: Option<Vec<RuleCount>>) -> Profile {
     for d in [
         &mut all.record_lengths,
         &mut all.field_lengths,
@@ -219,6 +257,7 @@ fn finish(file: &MarcFile, mut all: Tally) -> Profile {
         field_lengths,
         fields_per_record,
         problems,
+        lint,
     }
 }
 

@@ -231,6 +231,27 @@ impl PyProfile {
         Ok(out)
     }
 
+    /// With ``stats(lint=True)``: every rule that ran, most findings first:
+    /// ``[{"rule", "severity", "description", "findings", "records"}]``
+    /// (``records``: records with at least one finding). ``None`` otherwise.
+    #[getter]
+    fn lint<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyList>>> {
+        let Some(counts) = &self.profile.lint else {
+            return Ok(None);
+        };
+        let out = PyList::empty(py);
+        for c in counts {
+            let d = PyDict::new(py);
+            d.set_item("rule", c.rule.id())?;
+            d.set_item("severity", c.rule.severity().name())?;
+            d.set_item("description", c.rule.description())?;
+            d.set_item("findings", c.findings)?;
+            d.set_item("records", c.records)?;
+            out.append(d)?;
+        }
+        Ok(Some(out))
+    }
+
     /// Everything, as JSON-ready data (what ``marcmap stats --format json`` prints).
     fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
         let p = &self.profile;
@@ -257,6 +278,7 @@ impl PyProfile {
         }
         d.set_item("lengths", lengths)?;
         d.set_item("problems", self.problems(py)?)?;
+        d.set_item("lint", self.lint(py)?)?;
         Ok(d)
     }
 
@@ -271,8 +293,14 @@ impl PyProfile {
     /// records), ``"tags"`` (tag, records, occurrences, bytes), ``"subfields"``
     /// (tag, code, records, occurrences), ``"indicators"`` (tag, indicator,
     /// value, fields), ``"lengths"`` (measure, low, high, count) or
-    /// ``"problems"`` (id, description, records).
+    /// ``"problems"`` (id, description, records), and with ``stats(lint=True)``
+    /// ``"lint"`` (rule, severity, description, findings, records).
     fn table(&self, name: &str) -> PyResult<ProfileTable> {
+        if name == "lint" && self.profile.lint.is_none() {
+            return Err(PyValueError::new_err(
+                "this profile has no lint counts: make it with stats(lint=True)",
+            ));
+        }
         let Some(batch) = table(&self.profile, name) else {
             return Err(PyValueError::new_err(format!(
                 "no profile part {name:?}; the parts are {}",
@@ -280,7 +308,11 @@ impl PyProfile {
             )));
         };
         let batch = batch.map_err(|e| PyValueError::new_err(e.to_string()))?;
-        let name = PARTS.into_iter().find(|p| *p == name).unwrap_or("");
+        let name = PARTS
+            .into_iter()
+            .chain(["lint"])
+            .find(|p| *p == name)
+            .unwrap_or("");
         Ok(ProfileTable { name, batch })
     }
 

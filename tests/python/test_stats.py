@@ -264,6 +264,14 @@ def test_arrow_tables_hold_the_same_counts() -> None:
     lengths = pa.table(profile.table("lengths")).to_pylist()
     records = [r for r in lengths if r["measure"] == "record_bytes"]
     assert sum(r["count"] for r in records) == profile.good
+    with pytest.raises(ValueError, match="lint=True"):
+        profile.table("lint")
+    linted = marcmap.MARCReader(str(path)).stats(lint=True)
+    assert linted.lint is not None
+    rows = pa.table(linted.table("lint")).to_pylist()
+    assert [(r["rule"], r["findings"], r["records"]) for r in rows] == [
+        (c["rule"], c["findings"], c["records"]) for c in linted.lint
+    ]
     with pytest.raises(ValueError, match="no profile part"):
         profile.table("nope")  # type: ignore[arg-type]
 
@@ -272,3 +280,7 @@ def test_bad_threads() -> None:
     reader = marcmap.MARCReader(str(corpus_path("pymarc/test.dat")))
     with pytest.raises(ValueError, match="threads"):
         reader.stats(threads=0)
+    with pytest.raises(ValueError, match="lint=True"):
+        reader.stats(rules=["all"])
+    with pytest.raises(ValueError, match="no-such-rule"):
+        reader.stats(lint=True, rules=["no-such-rule"])
