@@ -245,3 +245,42 @@
 //! assert_eq!(again.leader().record_length(), Some(written.len()));
 //! # Ok(()) }
 //! ```
+//!
+//! # Writing MARC-8
+//!
+//! Many library systems still load only MARC-8. [`marc8::encode`](crate::marc8::encode)
+//! turns text into MARC-8 (marks before their letters, escapes to other
+//! scripts and back, `&#xHHHH;` for what MARC-8 lacks), and the ISO 2709
+//! writer's `to_marc8` option writes whole records that way, LDR/09 blank,
+//! counting the characters written as references.
+//!
+//! ```
+//! # fn main() -> marcmap::Result<()> {
+//! use marcmap::write::{write_chunks, WriteOptions};
+//! use marcmap::{Format, MarcFile, OwnedRecord, TextDecoder};
+//!
+//! let utf8 = OwnedRecord::builder()
+//!     .data(*b"245", b'1', b'0').subfield(b'a', "Voyna i mir = \u{412}\u{43E}\u{439}\u{43D}\u{430} \u{438} \u{43C}\u{438}\u{440}")
+//!     .data(*b"500", b' ', b' ').subfield(b'a', "Caf\u{e9} \u{2603}")
+//!     .build()
+//!     .to_iso2709()?;
+//! let file = MarcFile::from_bytes(utf8);
+//! let mut out = Vec::new();
+//! let options = WriteOptions::new(Format::Iso2709).to_marc8(true);
+//! let report = write_chunks(&file, None, &options, 2, false, |work| work(), |bytes| {
+//!     out.extend_from_slice(bytes);
+//!     Ok(())
+//! })?;
+//! // One record; one character (the snowman) written as a reference.
+//! assert_eq!((report.written, report.references), (1, vec![(0, 1)]));
+//!
+//! let marc8 = MarcFile::from_bytes(out);
+//! let record = marc8.record(0)?;
+//! assert_eq!(record.leader().as_bytes()[9], b' ');
+//! assert_eq!(record.first(b"500").unwrap().subfield(b'a'), Some(&b"Caf\xE2e &#x2603;"[..]));
+//! // Read back, the text is the same.
+//! let text = record.text(&TextDecoder::new());
+//! let title = record.first(b"245").unwrap();
+//! assert_eq!(text.value(&title, title.subfield(b'a').unwrap())?, "Voyna i mir = \u{412}\u{43E}\u{439}\u{43D}\u{430} \u{438} \u{43C}\u{438}\u{440}");
+//! # Ok(()) }
+//! ```

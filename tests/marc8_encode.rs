@@ -4,7 +4,8 @@
 use std::path::{Path, PathBuf};
 
 use marcmap::marc8::{decode, encode, LigatureMapping, Marc8Options, Normalization};
-use marcmap::{ErrorHandling, Framing, OpenOptions};
+use marcmap::write::{write_chunks, WriteOptions};
+use marcmap::{ErrorHandling, Format, Framing, MarcFile, OpenOptions, RecordRef, TextDecoder};
 use unicode_normalization::UnicodeNormalization;
 
 #[path = "common/corpus_dir.rs"]
@@ -386,4 +387,155 @@ fn exceptions_are_detected() {
     assert_eq!(exceptions(b"\xEBo)"), vec![UnpairedHalf]);
     assert_eq!(exceptions(b"\x1bga\x1bs"), vec![GreekSymbolSet]);
     assert_eq!(exceptions(b"&#x03B1;"), vec![ReferenceForMarc8Character]);
+}
+
+/// pymarc's ligature halves U+FE20-FE23 as LC's mapping reads their bytes
+/// back (the first halves as U+0361 / U+0360, the second as nothing), in NFC.
+fn comparable(s: &str) -> String {
+    let lc: String = s
+        .chars()
+        .filter_map(|c| match c {
+            '\u{FE20}' => Some('\u{361}'),
+            '\u{FE22}' => Some('\u{360}'),
+            '\u{FE21}' | '\u{FE23}' => None,
+            c => Some(c),
+        })
+        .collect();
+    nfc(&lc)
+}
+
+/// Every value of `record` as text: (tag, indicators, code, text).
+fn texts(record: &RecordRef<'_>) -> Vec<(String, String, u8, String)> {
+    let text = record.text(&TextDecoder::new());
+    let mut out = Vec::new();
+    for field in record.fields() {
+        let tag = field.tag_str().to_owned();
+        if field.is_control() {
+            let data = text.data(&field).expect("decodes");
+            out.push((tag, String::new(), 0, comparable(&data)));
+            continue;
+        }
+        let (i1, i2) = field.indicators();
+        let ind: String = [i1, i2]
+            .iter()
+            .map(|&b| if b.is_ascii() { char::from(b) } else { ' ' })
+            .collect();
+        for sf in field.subfields() {
+            // A UTF-8 code character's other bytes are not part of the value.
+            let mut v = sf.value;
+            if !sf.code.is_ascii() {
+                while let Some((&(0x80..=0xBF), rest)) = v.split_first() {
+                    v = rest;
+                }
+            }
+            let value = text.value(&field, v).expect("decodes");
+            out.push((tag.clone(), ind.clone(), sf.code, comparable(&value)));
+        }
+    }
+    out
+}
+
+/// Every ISO 2709 file of the corpus written with `to_marc8`: each record
+/// written reads back with LDR/09 blank and the same text in every value;
+/// records that were MARC-8 come out byte for byte; the references counted
+/// are the `&#x` written.
+#[test]
+fn corpus_written_as_marc8_reads_back() {
+    let Some(dir) = corpus_dir::corpus_dir("MARC-8 writer corpus test") else {
+        return;
+    };
+    let mut files = Vec::new();
+    walk(&dir, &mut files);
+    let (mut converted, mut kept, mut references) = (0, 0, 0);
+    for path in files {
+        let Ok(bytes) = std::fs::read(&path) else {
+            continue;
+        };
+        let digits = bytes.len() >= 5 && bytes[..5].iter().all(u8::is_ascii_digit);
+        if !(digits && bytes.contains(&0x1D)) {
+            continue;
+        }
+        let Ok(file) = OpenOptions::new().framing(Framing::Lenient).open(&path) else {
+            continue;
+        };
+        let mut out = Vec::new();
+        let options = WriteOptions::new(Format::Iso2709).to_marc8(true);
+        let report = write_chunks(
+            &file,
+            None,
+            &options,
+            2,
+            false,
+            |w| w(),
+            |b| {
+                out.extend_from_slice(b);
+                Ok(())
+            },
+        )
+        .expect("writes");
+        let skipped: Vec<usize> = report
+            .errors
+            .iter()
+            .filter_map(|e| e.position().record)
+            .map(|i| i as usize)
+            .collect();
+        let written = MarcFile::from_bytes(out);
+        assert_eq!(written.len(), report.written, "{}", path.display());
+        let refs_by_record: std::collections::HashMap<usize, usize> =
+            report.references.iter().copied().collect();
+        let mut j = 0;
+        for i in 0..file.len() {
+            let Ok(original) = file.record(i) else {
+                continue;
+            };
+            if skipped.contains(&i) {
+                continue;
+            }
+            let copy = written.record(j).expect("written record parses");
+            j += 1;
+            let place = format!("{} #{i}", path.display());
+            let was_marc8 = original.leader().as_bytes()[9] != b'a';
+            if was_marc8 {
+                // Kept: as it is, or re-serialised if Phase 2 repaired it.
+                let want = if original.repairs().is_empty() {
+                    original.as_bytes().to_vec()
+                } else {
+                    original.to_owned().to_iso2709().expect("serialises")
+                };
+                assert_eq!(copy.as_bytes(), &want[..], "{place}");
+                kept += 1;
+                continue;
+            }
+            assert_eq!(copy.leader().as_bytes()[9], b' ', "{place}");
+            // A subfield code that is not ASCII is written as the ASCII
+            // letter pymarc reads it as.
+            let (a, b) = (texts(&copy), texts(&original));
+            assert_eq!(a.len(), b.len(), "{place}");
+            for (x, y) in a.iter().zip(&b) {
+                let code_ok = x.2 == y.2 || !y.2.is_ascii();
+                assert!(
+                    x.0 == y.0 && x.1 == y.1 && code_ok && x.3 == y.3,
+                    "{place}: {x:?} {y:?}"
+                );
+            }
+            // The report's count is what encoding each value counted.
+            let refs: usize = texts(&original)
+                .iter()
+                .map(|(.., t)| marcmap::marc8::encode_into(t, &mut Vec::new()))
+                .sum();
+            assert_eq!(
+                refs_by_record.get(&i).copied().unwrap_or(0),
+                refs,
+                "{place}"
+            );
+            references += refs;
+            converted += 1;
+        }
+        assert_eq!(j, written.len());
+    }
+    eprintln!("{converted} records converted ({references} references), {kept} kept");
+    assert!(
+        converted > 9_000 && kept > 2_500,
+        "{converted} converted, {kept} kept"
+    );
 }

@@ -33,6 +33,9 @@ pub struct WriteReport {
     /// With an edit program: what each rule changed, in rule order (empty
     /// without one).
     pub edits: Vec<RuleCount>,
+    /// MARC-8 out: `(record index, characters)` for each record in which
+    /// characters MARC-8 lacks were written as `&#xHHHH;`.
+    pub references: Vec<(usize, usize)>,
 }
 
 /// One chunk's output.
@@ -46,6 +49,7 @@ struct Chunk {
     replaced: Vec<(usize, usize)>,
     reframed: Vec<usize>,
     edits: Vec<RuleCount>,
+    references: Vec<(usize, usize)>,
 }
 
 /// Serialises the records at positions `range` of `which`.
@@ -65,9 +69,12 @@ fn chunk(
         replaced: Vec::new(),
         reframed: Vec::new(),
         edits: Vec::new(),
+        references: Vec::new(),
     };
     let mut editor = edits.map(Program::editor);
-    let raw = writer.options().format == crate::Format::Iso2709 && !writer.options().to_utf8;
+    let options = writer.options();
+    // ISO 2709 bytes as they are (no transcoding to UTF-8 or MARC-8).
+    let raw = options.format == crate::Format::Iso2709 && !options.to_utf8 && !options.to_marc8;
     for position in range {
         let i = which.map_or(position, |w| w[position]);
         // A record good by its structure (the core's one rule); its text is
@@ -107,6 +114,9 @@ fn chunk(
                 }
                 if done.reframed {
                     out.reframed.push(i);
+                }
+                if done.references > 0 {
+                    out.references.push((i, done.references));
                 }
             }
             Err(e) => {
@@ -231,6 +241,7 @@ where
             report.replaced.append(&mut part.replaced);
             report.reframed.append(&mut part.reframed);
             add_counts(&mut report.edits, &part.edits);
+            report.references.append(&mut part.references);
             if stop_at_error && !part.errors.is_empty() {
                 return Err(Stop::Record(part.errors.swap_remove(0)));
             }

@@ -1,7 +1,8 @@
 //! Writers: records out as ISO 2709, MARCXML, MARC-in-JSON or MARCMaker.
 //!
 //! Each format has its module and writes one record into a `Vec<u8>`:
-//! [`iso2709`] (bytes as they are, or transcoded to UTF-8), [`marcxml`] (LoC's
+//! [`iso2709`] (bytes as they are, or transcoded to UTF-8; [`marc8`] for
+//! MARC-8), [`marcxml`] (LoC's
 //! MARC 21 slim schema), [`json`] (what pymarc's `as_json` and `JSONWriter`
 //! write) and [`mrk`] (MARCMaker text as MarcEdit writes it). A record is a
 //! borrowed [`RecordRef`] (its text decoded by a [`TextDecoder`]) or an
@@ -30,6 +31,7 @@
 
 pub mod iso2709;
 pub mod json;
+pub mod marc8;
 pub mod marcxml;
 pub mod mrk;
 
@@ -53,6 +55,10 @@ pub struct WriteOptions {
     /// encodings) to UTF-8 and set LDR/09 to `a`. Text formats are always
     /// Unicode.
     pub to_utf8: bool,
+    /// ISO 2709 only: write records as MARC-8 with LDR/09 blank (see
+    /// [`marc8`]); records that are MARC-8 already are kept as they are.
+    /// Takes precedence over `to_utf8`.
+    pub to_marc8: bool,
     /// How record bytes become text (for the text formats, and for `to_utf8`).
     pub decoder: TextDecoder,
 }
@@ -63,6 +69,7 @@ impl WriteOptions {
         WriteOptions {
             format,
             to_utf8: false,
+            to_marc8: false,
             decoder: TextDecoder::new(),
         }
     }
@@ -70,6 +77,12 @@ impl WriteOptions {
     /// With `to_utf8` set.
     pub fn to_utf8(mut self, on: bool) -> Self {
         self.to_utf8 = on;
+        self
+    }
+
+    /// With `to_marc8` set.
+    pub fn to_marc8(mut self, on: bool) -> Self {
+        self.to_marc8 = on;
         self
     }
 
@@ -89,6 +102,8 @@ pub struct Written {
     /// Whether the record was re-serialised because Phase 2 repaired it (its
     /// own directory was wrong): the output is valid, not the input's bytes.
     pub reframed: bool,
+    /// MARC-8 out: characters MARC-8 lacks, written as `&#xHHHH;`.
+    pub references: usize,
 }
 
 /// Writes single records in one format.
@@ -125,7 +140,12 @@ impl RecordWriter {
     fn write_ref_unchecked(&self, record: &RecordRef<'_>, out: &mut Vec<u8>) -> Result<Written> {
         let decoder = &self.options.decoder;
         let reframed = !record.repairs().is_empty();
+        let mut references = 0;
         let replaced = match self.options.format {
+            Format::Iso2709 if self.options.to_marc8 => {
+                references = marc8::write_ref(record, decoder, out)?;
+                0
+            }
             Format::Iso2709 => {
                 iso2709::write_ref(record, self.options.to_utf8, decoder, out)?;
                 0
@@ -144,7 +164,11 @@ impl RecordWriter {
                 0
             }
         };
-        Ok(Written { replaced, reframed })
+        Ok(Written {
+            replaced,
+            reframed,
+            references,
+        })
     }
 
     /// Appends `record` to `out`. On error `out` is as it was.
@@ -165,7 +189,7 @@ impl RecordWriter {
                     sink.end();
                     return Ok(Written {
                         replaced: sink.replaced(),
-                        reframed: false,
+                        ..Written::default()
                     });
                 }
                 Format::MarcMaker => {
@@ -182,7 +206,8 @@ impl RecordWriter {
             return Ok(Written::default());
         }
         let parsed = RecordRef::parse(&bytes)?;
-        if self.options.format == Format::Iso2709 && !self.options.to_utf8 {
+        let converts = self.options.to_utf8 || self.options.to_marc8;
+        if self.options.format == Format::Iso2709 && !converts {
             out.extend_from_slice(&bytes);
             return Ok(Written::default());
         }
