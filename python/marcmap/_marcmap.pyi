@@ -353,7 +353,9 @@ class Profile:
         """Fields in the good records."""
     def leader_values(self, position: int) -> dict[str, int]:
         """``{value: records}`` at leader position ``position`` (0-23), most
-        frequent first; ``ValueError`` past the leader."""
+        frequent first; ``ValueError`` past the leader. The coded positions are
+        counted (05-11, 17-23); the others (record length, base address) give
+        ``{}``."""
     @property
     def record_types(self) -> dict[str, int]:
         """Records by type of record (LDR/06)."""

@@ -1,8 +1,7 @@
 //! A profile's parts as Arrow record batches, one table a part, for DuckDB,
 //! Polars and pyarrow to sort, join and chart.
 
-use super::{Distribution, Profile};
-use crate::layout::LEADER_LEN;
+use super::{Distribution, Profile, LEADER_POSITIONS};
 use arrow_array::builder::{StringBuilder, UInt64Builder, UInt8Builder};
 use arrow_array::{ArrayRef, RecordBatch};
 use arrow_schema::ArrowError;
@@ -63,7 +62,7 @@ fn leader(p: &Profile) -> Result<RecordBatch, ArrowError> {
         StringBuilder::new(),
         UInt64Builder::new(),
     );
-    for k in 0..LEADER_LEN {
+    for k in LEADER_POSITIONS {
         for (b, count) in p.leader_values(k) {
             pos.append_value(k as u8);
             value.append_value(byte_text(b));

@@ -8,6 +8,34 @@ pub(crate) const EDGES: [u64; 15] = [
     0, 10, 20, 50, 100, 200, 500, 1_000, 2_000, 5_000, 10_000, 20_000, 50_000, 100_000, 200_000,
 ];
 
+/// The bucket of each value below [`SMALL`], looked up instead of searched
+/// for: nearly every field, and most records, are shorter, and the search's
+/// unpredictable compares were a fifth of a profile's counting.
+const SMALL: usize = 1_000;
+static SMALL_BUCKETS: [u8; SMALL] = small_buckets();
+
+const fn small_buckets() -> [u8; SMALL] {
+    let mut out = [0u8; SMALL];
+    let (mut v, mut k) = (0, 0);
+    while v < SMALL {
+        while k + 1 < EDGES.len() && EDGES[k + 1] as usize <= v {
+            k += 1;
+        }
+        out[v] = k as u8;
+        v += 1;
+    }
+    out
+}
+
+/// The bucket of `v`: the last edge at or below it.
+#[inline]
+fn bucket(v: u64) -> usize {
+    match usize::try_from(v).ok().and_then(|v| SMALL_BUCKETS.get(v)) {
+        Some(&k) => k as usize,
+        None => EDGES.partition_point(|&e| e <= v) - 1,
+    }
+}
+
 /// A tally of values: how many, their sum, the smallest and largest, and how
 /// many fall in each bucket.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -56,9 +84,7 @@ impl Distribution {
         self.total += v;
         self.min = self.min.min(v);
         self.max = self.max.max(v);
-        // The last edge at or below `v`: a handful of compares.
-        let k = EDGES.partition_point(|&e| e <= v) - 1;
-        self.counts[k] += 1;
+        self.counts[bucket(v)] += 1;
     }
 
     /// Adds another distribution's values.
@@ -132,6 +158,13 @@ mod tests {
         assert_eq!(of(20), Some(0), "empty buckets between are kept");
         assert_eq!(b.last().map(|b| (b.low, b.high)), Some((200_000, None)));
         assert_eq!(b.iter().map(|b| b.count).sum::<u64>(), 7);
+    }
+
+    #[test]
+    fn the_lookup_is_the_search() {
+        for v in (0..3_000).chain([99_999, 100_000, 250_000, u64::MAX]) {
+            assert_eq!(bucket(v), EDGES.partition_point(|&e| e <= v) - 1, "{v}");
+        }
     }
 
     #[test]

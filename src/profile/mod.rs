@@ -43,6 +43,11 @@ use crate::text::TextDecoder;
 use lint::LintTally;
 use tally::{TagTally, Tally};
 
+/// The leader positions a profile counts: those that hold codes. The others
+/// hold the record's length (00-04) and base address (12-16), whose digits say
+/// nothing counted one position at a time (lengths have their own distribution).
+pub const LEADER_POSITIONS: [usize; 14] = [5, 6, 7, 8, 9, 10, 11, 17, 18, 19, 20, 21, 22, 23];
+
 /// What [`profile`] reads and how.
 #[derive(Debug, Clone, Default)]
 pub struct ProfileOptions {
@@ -81,7 +86,7 @@ pub struct Profile {
     /// Records found despite a wrong length in their leader.
     pub recovered: usize,
     /// For each leader position (0-23), how many good records have each byte
-    /// there.
+    /// there (the [`LEADER_POSITIONS`] only).
     leader: Box<[[u64; 256]; LEADER_LEN]>,
     /// Every tag found, in byte order.
     pub tags: Vec<TagProfile>,
@@ -141,9 +146,9 @@ pub struct SubfieldProfile {
 }
 
 impl Profile {
-    /// The values at leader position `pos` (0-23) in good records, with how
-    /// many records have each, most frequent first (ties in byte order).
-    /// Empty for a position past the leader.
+    /// The values at leader position `pos` in good records, with how many
+    /// records have each, most frequent first (ties in byte order). Only the
+    /// [`LEADER_POSITIONS`] are counted: another position gives nothing.
     pub fn leader_values(&self, pos: usize) -> Vec<(u8, u64)> {
         self.leader.get(pos).map(nonzero).unwrap_or_default()
     }
@@ -263,11 +268,12 @@ fn finish(file: &MarcFile, mut all: Tally, lint: Option<Vec<RuleCount>>) -> Prof
 
 fn tag_profile((tag, t): ([u8; 3], Box<TagTally>)) -> TagProfile {
     let subfields = (0..=255u8)
-        .filter(|&c| t.subfield_occurrences[c as usize] > 0)
-        .map(|c| SubfieldProfile {
-            code: c,
-            records: t.subfield_records[c as usize],
-            occurrences: t.subfield_occurrences[c as usize],
+        .zip(t.subfields.iter())
+        .filter(|(_, s)| s.occurrences > 0)
+        .map(|(code, s)| SubfieldProfile {
+            code,
+            records: s.records,
+            occurrences: s.occurrences,
         })
         .collect();
     TagProfile {

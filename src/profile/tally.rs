@@ -6,6 +6,7 @@
 
 use super::distribution::Distribution;
 use super::problems::Problems;
+use super::LEADER_POSITIONS;
 use crate::layout::LEADER_LEN;
 use crate::record::RecordRef;
 use std::collections::HashMap;
@@ -21,11 +22,19 @@ pub(crate) struct TagTally {
     pub bytes: u64,
     /// Data fields only: how often each byte is indicator 1, indicator 2.
     pub indicators: [[u64; 256]; 2],
-    /// Each subfield code: occurrences, and records having it.
-    pub subfield_occurrences: [u64; 256],
-    pub subfield_records: [u64; 256],
+    /// Each subfield code's counts, side by side so that counting a subfield
+    /// touches one cache line.
+    pub subfields: [CodeTally; 256],
     last_record: usize,
-    subfield_last: [usize; 256],
+}
+
+/// One subfield code's counts within a tag.
+#[derive(Clone, Copy)]
+pub(crate) struct CodeTally {
+    pub occurrences: u64,
+    pub records: u64,
+    /// The last record that counted it.
+    last_record: usize,
 }
 
 impl TagTally {
@@ -35,10 +44,12 @@ impl TagTally {
             occurrences: 0,
             bytes: 0,
             indicators: [[0; 256]; 2],
-            subfield_occurrences: [0; 256],
-            subfield_records: [0; 256],
+            subfields: [CodeTally {
+                occurrences: 0,
+                records: 0,
+                last_record: NONE,
+            }; 256],
             last_record: NONE,
-            subfield_last: [NONE; 256],
         })
     }
 
@@ -49,8 +60,10 @@ impl TagTally {
         for (mine, theirs) in self.indicators.iter_mut().zip(&other.indicators) {
             add(mine, theirs);
         }
-        add(&mut self.subfield_occurrences, &other.subfield_occurrences);
-        add(&mut self.subfield_records, &other.subfield_records);
+        for (mine, theirs) in self.subfields.iter_mut().zip(&other.subfields) {
+            mine.occurrences += theirs.occurrences;
+            mine.records += theirs.records;
+        }
     }
 }
 
@@ -115,8 +128,9 @@ impl Tally {
         if record.is_mislabelled_utf8() {
             self.mislabelled_utf8 += 1;
         }
-        for (pos, &b) in record.leader().as_bytes().iter().enumerate() {
-            self.leader[pos][b as usize] += 1;
+        let leader = record.leader().as_bytes();
+        for pos in LEADER_POSITIONS {
+            self.leader[pos][leader[pos] as usize] += 1;
         }
         self.record_lengths.tally(record.as_bytes().len() as u64);
         self.fields_per_record.tally(record.field_count() as u64);
@@ -137,11 +151,11 @@ impl Tally {
             t.indicators[0][i1 as usize] += 1;
             t.indicators[1][i2 as usize] += 1;
             for sf in field.subfields() {
-                let c = sf.code as usize;
-                t.subfield_occurrences[c] += 1;
-                if t.subfield_last[c] != i {
-                    t.subfield_last[c] = i;
-                    t.subfield_records[c] += 1;
+                let c = &mut t.subfields[sf.code as usize];
+                c.occurrences += 1;
+                if c.last_record != i {
+                    c.last_record = i;
+                    c.records += 1;
                 }
             }
         }

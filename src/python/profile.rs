@@ -4,7 +4,7 @@
 //! interface, so pyarrow, Polars and DuckDB read it and marcmap needs no pyarrow).
 
 use crate::profile::arrow::{byte_text, distributions, table, PARTS};
-use crate::profile::{Distribution, Profile};
+use crate::profile::{Distribution, Profile, LEADER_POSITIONS};
 use arrow_array::ffi::FFI_ArrowSchema;
 use arrow_array::ffi_stream::FFI_ArrowArrayStream;
 use arrow_array::{RecordBatch, RecordBatchIterator};
@@ -119,7 +119,8 @@ impl PyProfile {
     }
 
     /// ``{value: records}`` for leader position ``position`` (0-23), most
-    /// frequent first.
+    /// frequent first. The coded positions are counted (05-11, 17-23); the
+    /// others (record length, base address) give ``{}``.
     fn leader_values<'py>(&self, py: Python<'py>, position: usize) -> PyResult<Bound<'py, PyDict>> {
         if position >= crate::layout::LEADER_LEN {
             return Err(PyValueError::new_err(format!(
@@ -266,7 +267,7 @@ impl PyProfile {
         d.set_item("recovered", p.recovered)?;
         d.set_item("fields", p.fields())?;
         let leader = PyDict::new(py);
-        for pos in 0..crate::layout::LEADER_LEN {
+        for pos in LEADER_POSITIONS {
             let values = leader_dict(py, p, pos)?;
             leader.set_item(format!("{pos:02}"), values)?;
         }

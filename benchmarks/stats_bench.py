@@ -1,0 +1,182 @@
+"""Stats benchmark: ``marcmap stats`` (the whole-file profile) against DNB's
+``marc21 describe`` (marc21-cli 0.7.0, Rust: a frequency table of subfield codes
+by tag and indicators), side by side in one run, on the whole LoC file.
+
+    python benchmarks/stats_bench.py [FILE] [--rounds N]
+
+``marc21`` is found as ``$MARC21``, on ``PATH``, or in ``benchmarks/data/marc21-cli``;
+when it is missing the script installs it there itself with
+``cargo install marc21-cli --version 0.7.0 --locked --root benchmarks/data/marc21-cli``.
+
+Rows, each the median of ``--rounds`` (default 5) runs, the rows interleaved in
+each round so that a change in the machine's load hits them all alike:
+
+- ``marc21 describe FILE -o /dev/null`` (a process: its wall time, and its CPU
+  time, user + system, from ``getrusage``);
+- ``marcmap stats FILE --format json --threads 1`` (a process, the same way:
+  Python's start, indexing the file, the profile, printing its JSON);
+- the same with ``--threads 2``;
+- in process: ``MARCReader(FILE, index="off").stats(threads=1)`` and
+  ``threads=2`` (the file indexed and profiled; wall and CPU time);
+- in process, ``stats(threads=1, lint=True)``: the default lint rules counted in
+  the same pass.
+
+The ratios: ``marc21 describe`` against ``marcmap stats`` on one thread, by wall
+and by CPU time (CPU time is what a loaded machine distorts least), and 2 threads
+against 1 by wall time. Before timing, the subfield counts of both are compared
+tag by tag (``describe`` counts codes 0-9 and a-z by tag and indicators; summed
+over the indicators they must equal the profile's per-tag counts).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import os
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+
+import marcmap
+
+DEFAULT = Path(__file__).parent / "data" / "BooksAll.2016.part01.utf8"
+CACHE = Path(__file__).parent / "data" / "marc21-cli"
+
+
+def find_marc21() -> str:
+    """The ``marc21`` binary, installed into CACHE with cargo when missing."""
+    for candidate in (os.environ.get("MARC21"), shutil.which("marc21"), CACHE / "bin" / "marc21"):
+        if candidate and Path(candidate).is_file():
+            return str(candidate)
+    print(f"installing marc21-cli 0.7.0 into {CACHE} (cargo install)...", file=sys.stderr)
+    subprocess.run(
+        [
+            "cargo",
+            "install",
+            "marc21-cli",
+            "--version",
+            "0.7.0",
+            "--locked",
+            "--root",
+            str(CACHE),
+        ],
+        check=True,
+    )
+    return str(CACHE / "bin" / "marc21")
+
+
+def process(argv: list[str]) -> tuple[float, float]:
+    """Runs `argv` (output to /dev/null); its wall and CPU (user + system) time."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t = time.perf_counter()
+    with open(os.devnull, "wb") as out:
+        subprocess.run(argv, stdout=out, check=True)
+    wall = time.perf_counter() - t
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return wall, cpu
+
+
+def in_process(fn: Callable[[], object]) -> tuple[float, float]:
+    """Runs `fn` here; its wall and CPU time (every thread of this process)."""
+    c, t = time.process_time(), time.perf_counter()
+    fn()
+    return time.perf_counter() - t, time.process_time() - c
+
+
+def check_agreement(marc21: str, path: Path) -> int:
+    """Compares ``describe``'s subfield counts with the profile's; returns the
+    number of (tag, code) pairs compared."""
+    out = subprocess.run([marc21, "describe", str(path)], capture_output=True, check=True)
+    rows = list(csv.reader(io.StringIO(out.stdout.decode("utf-8"))))
+    head, body = rows[0], rows[1:]
+    codes = head[3:]
+    theirs: Counter[tuple[str, str]] = Counter()
+    for row in body:
+        for code, n in zip(codes, row[3:], strict=True):
+            theirs[(row[0], code)] += int(n)
+    tags = marcmap.MARCReader(str(path), index="off").stats().tags
+    compared = 0
+    for (tag, code), n in theirs.items():
+        ours = tags.get(tag, {}).get("subfields", {}).get(code, {}).get("occurrences", 0)
+        if ours != n:
+            raise SystemExit(f"disagreement on {tag}${code}: marc21 describe {n}, marcmap {ours}")
+        compared += 1
+    return compared
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("file", nargs="?", type=Path, default=DEFAULT)
+    parser.add_argument("--rounds", type=int, default=5)
+    args = parser.parse_args()
+    path: Path = args.file
+    if not path.is_file():
+        raise SystemExit(f"{path} is missing: run benchmarks/fetch_data.sh first")
+    marc21 = find_marc21()
+    version = subprocess.run([marc21, "--version"], capture_output=True, text=True).stdout.strip()
+    compared = check_agreement(marc21, path)
+    reader = marcmap.MARCReader(str(path), index="off")
+    records, size = len(reader), path.stat().st_size
+    cli = [sys.executable, "-m", "marcmap", "stats", str(path), "--format", "json"]
+
+    def stats(threads: int, lint: bool = False) -> Callable[[], object]:
+        return lambda: marcmap.MARCReader(str(path), index="off").stats(threads=threads, lint=lint)
+
+    rows: dict[str, Callable[[], tuple[float, float]]] = {
+        f"{version} describe (process)": lambda: process([marc21, "describe", str(path)]),
+        "marcmap stats --threads 1 (process)": lambda: process([*cli, "--threads", "1"]),
+        "marcmap stats --threads 2 (process)": lambda: process([*cli, "--threads", "2"]),
+        "reader.stats(threads=1)": lambda: in_process(stats(1)),
+        "reader.stats(threads=2)": lambda: in_process(stats(2)),
+        "reader.stats(threads=1, lint=True)": lambda: in_process(stats(1, lint=True)),
+    }
+    load = os.getloadavg()
+    times: dict[str, list[tuple[float, float]]] = {name: [] for name in rows}
+    for fn in rows.values():  # warm-up: the page cache, the binaries
+        fn()
+    for _ in range(args.rounds):
+        for name, fn in rows.items():
+            times[name].append(fn())
+    wall = {k: statistics.median(w for w, _ in v) for k, v in times.items()}
+    cpu = {k: statistics.median(c for _, c in v) for k, v in times.items()}
+    print(
+        f"{path.name}: {size / 1e6:.1f} MB, {records:,} records; median of {args.rounds} "
+        f"rounds; load average {load[0]:.1f} before, {os.getloadavg()[0]:.1f} after, "
+        f"{os.cpu_count()} cores; subfield counts agree with marc21 describe on "
+        f"{compared:,} tag/code pairs"
+    )
+    print()
+    print("| row | wall s | CPU s | records/s (wall) |")
+    print("|---|---:|---:|---:|")
+    for name in rows:
+        print(f"| {name} | {wall[name]:.3f} | {cpu[name]:.3f} | {records / wall[name]:,.0f} |")
+    base = f"{version} describe (process)"
+    one, two = "marcmap stats --threads 1 (process)", "marcmap stats --threads 2 (process)"
+    print()
+    print(
+        f"- marcmap stats, 1 thread, against marc21 describe: {wall[base] / wall[one]:.2f}x "
+        f"by wall time, {cpu[base] / cpu[one]:.2f}x by CPU time (target >= 3x)"
+    )
+    r1, r2 = "reader.stats(threads=1)", "reader.stats(threads=2)"
+    print(
+        f"- in process, 1 thread, against marc21 describe: {wall[base] / wall[r1]:.2f}x by "
+        f"wall time, {cpu[base] / cpu[r1]:.2f}x by CPU time"
+    )
+    print(
+        f"- 2 threads against 1: {wall[one] / wall[two]:.2f}x (process), "
+        f"{wall[r1] / wall[r2]:.2f}x (in process), by wall time"
+    )
+    lint = "reader.stats(threads=1, lint=True)"
+    print(f"- lint counts in the same pass cost {cpu[lint] / cpu[r1]:.2f}x the profile's CPU")
+
+
+if __name__ == "__main__":
+    main()
