@@ -311,19 +311,7 @@ impl OwnedRecord {
     fn write_unchecked(&self, out: &mut Vec<u8>) -> Result<()> {
         let mut w = FieldWriter::with_capacity(self.estimated_len(), self.fields.len());
         for field in &self.fields {
-            match &field.body {
-                FieldBody::Control(data) => w.control(field.tag, data),
-                FieldBody::Data {
-                    indicators,
-                    subfields,
-                } => {
-                    w.start_data(field.tag, indicators[0], indicators[1]);
-                    for s in subfields {
-                        w.subfield(s.code, &s.value);
-                    }
-                    w.end_data();
-                }
-            }
+            w.body(field.tag, &field.body);
         }
         w.finish(&self.leader, out)
     }
@@ -438,6 +426,35 @@ impl FieldWriter {
         }
     }
 
+    /// A whole field.
+    pub(crate) fn body(&mut self, tag: [u8; 3], body: &FieldBody) {
+        match body {
+            FieldBody::Control(data) => self.control(tag, data),
+            FieldBody::Data {
+                indicators,
+                subfields,
+            } => {
+                self.start_data(tag, indicators[0], indicators[1]);
+                for s in subfields {
+                    self.subfield(s.code, &s.value);
+                }
+                self.end_data();
+            }
+        }
+    }
+
+    /// Ends the open field; the first error found in the fields written, if any.
+    pub(crate) fn check(&mut self) -> Result<()> {
+        self.end_data();
+        self.error.take().map_or(Ok(()), Err)
+    }
+
+    /// Field `k`'s bytes, its terminator included.
+    pub(crate) fn field(&self, k: usize) -> &[u8] {
+        let (_, length, from) = self.entries[k];
+        &self.data[from..from + length]
+    }
+
     /// Appends the record, with `leader` (its lengths computed), to `out`; on
     /// error `out` is as it was.
     pub(crate) fn finish(&mut self, leader: &[u8; LEADER_LEN], out: &mut Vec<u8>) -> Result<()> {
@@ -480,7 +497,7 @@ impl FieldWriter {
 /// `n` as `W` ASCII digits, its high digits dropped (the lengths are checked
 /// first). A constant width lets the divisions become multiplications.
 #[inline]
-fn digits<const W: usize>(mut n: usize) -> [u8; W] {
+pub(crate) fn digits<const W: usize>(mut n: usize) -> [u8; W] {
     let mut d = [b'0'; W];
     for slot in d.iter_mut().rev() {
         *slot = b'0' + (n % 10) as u8;

@@ -18,6 +18,7 @@ index (``reader.save_index()``, ``marcmap index FILE``).
 from marcmap._functions import map_records
 from marcmap._marcmap import (
     ArrowStream,
+    Edits,
     Field,
     JSONWriter,
     MARCReader,
@@ -35,10 +36,11 @@ from marcmap._marcmap import (
     record_to_xml,
 )
 from marcmap._readers import JSONReader, MARCMakerReader, map_xml, parse_xml_to_array
-from marcmap._types import Indicators, Leader, Subfield, WriteResult
+from marcmap._types import EditCount, Indicators, Leader, Subfield, WriteResult
 from marcmap.errors import (
     BaseAddressInvalid,
     BaseAddressNotFound,
+    EditRuleError,
     EndOfRecordNotFound,
     FatalReaderError,
     FieldOutOfBounds,
@@ -72,6 +74,9 @@ __all__ = [
     "JSONWriter",
     "MARCWriter",
     "OwnedRecord",
+    "Edits",
+    "EditCount",
+    "EditRuleError",
     "Profile",
     "ProfileTable",
     "TextWriter",

@@ -5,7 +5,7 @@ Records, fields and readers are generic in the type of their values: ``str``
 """
 
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import IO, Any, Generic, Literal, TypeAlias, TypedDict, TypeVar, final, overload
 
 from pymarc import Record as _PymarcRecord
@@ -25,6 +25,7 @@ __all__ = [
     "marc8_to_unicode",
     "partitions",
     "OwnedRecord",
+    "Edits",
     "MARCWriter",
     "XMLWriter",
     "JSONWriter",
@@ -73,6 +74,21 @@ def _record_from_state(
 def _field_from_state(
     bytes: bytes, index: int, offset: int, field: int, state: tuple[Any, ...]
 ) -> Field[Any]: ...
+
+@final
+class Edits:
+    """A list of edit rules, parsed and checked once (see the docs' "Editing"
+    page): ``delete 9XX``, ``add 856 40 $u https://example.org/``, ``set
+    245$a s/re/rep/``, ``set 245 ind2 4``, ``set LDR/05 c``, ``move 100 700``,
+    ... with ``where`` conditions. A rule that does not parse raises
+    ``EditRuleError`` (a ``ValueError``) with its ``rule_index`` and ``column``.
+    """
+
+    def __new__(cls, rules: Iterable[str]) -> Edits: ...
+    @property
+    def rules(self) -> list[str]:
+        """The rules, as given."""
+    def __len__(self) -> int: ...
 
 @final
 class RawBytes:
@@ -630,12 +646,17 @@ class MARCReader(Generic[_V]):
         threads: int | None = None,
         records: list[int] | None = None,
         progress: Callable[[int, int], object] | None = None,
+        edits: Edits | Iterable[str] | None = None,
     ) -> WriteResult:
         """Writes every record (or those at the indices in ``records``, in that
         order) to a path or binary file in ``format``, serialised on ``threads``
         threads with the GIL released; ``to_utf8`` transcodes MARC-8 records to
         UTF-8 (ISO 2709; text formats are always UTF-8); ``progress(done, total)``
-        is called as the work goes on."""
+        is called as the work goes on. ``edits`` (an ``Edits``, or a list of
+        rules such as ``["delete 9XX", "add 856 40 $u https://example.org/"]``)
+        changes each record as it is written; the result's ``edits`` has an
+        ``EditCount`` a rule. A record the edits make too long (over 99,999
+        bytes) is left out and reported in ``errors``."""
     def to_arrow(
         self,
         shape: _Shape = "records",

@@ -126,6 +126,16 @@ class Leader(str):
         return self[22]
 
 
+class EditCount(NamedTuple):
+    """What one edit rule changed: the records it changed, and the things it
+    changed in them (fields deleted, added, moved, copied or renamed, subfields
+    deleted or set, indicators or positions set)."""
+
+    rule: str
+    records: int
+    changes: int
+
+
 class WriteResult(NamedTuple):
     """What ``MARCReader.write()`` did.
 
@@ -134,10 +144,12 @@ class WriteResult(NamedTuple):
     ``replaced`` holds ``(record index, count)`` for records in which characters
     the format cannot hold (C0 controls in MARCXML) were written as U+FFFD;
     ``reframed`` lists the records re-serialised because their directory had to
-    be repaired.
+    be repaired; ``edits``, with ``write(edits=...)``, holds an ``EditCount`` a
+    rule, in rule order.
     """
 
     written: int
     errors: list[Exception]
     replaced: list[tuple[int, int]]
     reframed: list[int]
+    edits: list[EditCount] = []

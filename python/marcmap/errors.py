@@ -218,6 +218,29 @@ class SidecarError(MarcError):
         )
 
 
+class EditRuleError(ValueError):
+    """An edit rule (``marcmap.Edits``, ``write(edits=...)``, ``marcmap edit -e``)
+    that does not parse: ``rule_index`` (from 0) and ``column`` (from 1, in
+    characters) say where, ``rule`` is its text; the message shows the rule with
+    a caret under the column."""
+
+    def __init__(
+        self,
+        message: str = "",
+        rule_index: int | None = None,
+        column: int | None = None,
+        rule: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.rule_index = rule_index
+        self.column = column
+        self.rule = rule
+
+    def __reduce__(self):  # type: ignore[no-untyped-def]
+        return (type(self), (self.message, self.rule_index, self.column, self.rule))
+
+
 class SidecarWarning(UserWarning):
     """Under ``index="auto"``, a sidecar that is stale or corrupt was not used: the
     file was indexed from its bytes instead."""
@@ -231,6 +254,7 @@ RecordLengthError = RecordLengthInvalid
 __all__ = [
     "BaseAddressInvalid",
     "BaseAddressNotFound",
+    "EditRuleError",
     "EndOfRecordNotFound",
     "FatalReaderError",
     "FieldOutOfBounds",

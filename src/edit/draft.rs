@@ -2,9 +2,9 @@
 //! an edit changes one, so that a rule that touches two fields of forty copies
 //! two, and the other thirty-eight are written from the input's bytes.
 
-use crate::error::Result;
-use crate::layout::LEADER_LEN;
-use crate::owned::{FieldBody, FieldWriter, OwnedField};
+use crate::error::{Error, ErrorKind, Position, Result};
+use crate::layout::{DIRECTORY_ENTRY_LEN, FIELD_TERMINATOR, LEADER_LEN, RECORD_TERMINATOR};
+use crate::owned::{digits, FieldBody, FieldWriter, OwnedField, MAX_RECORD_LEN};
 use crate::record::{FieldRef, RecordRef};
 
 /// The record: its leader and its fields in order.
@@ -12,6 +12,8 @@ use crate::record::{FieldRef, RecordRef};
 pub(crate) struct Draft<'a> {
     pub(crate) leader: [u8; LEADER_LEN],
     pub(crate) fields: Vec<Piece<'a>>,
+    /// The record as read, whose fields the `Read` pieces are.
+    bytes: &'a [u8],
 }
 
 /// One field: its tag (which a rename changes without copying the field) and
@@ -40,6 +42,7 @@ pub(crate) fn is_control_tag(tag: &[u8; 3]) -> bool {
 impl<'a> Draft<'a> {
     pub(crate) fn new(record: &RecordRef<'a>) -> Self {
         Draft {
+            bytes: record.as_bytes(),
             leader: *record.leader().as_bytes(),
             fields: record
                 .fields()
@@ -52,35 +55,102 @@ impl<'a> Draft<'a> {
     }
 
     /// Appends the record as ISO 2709 to `out`, with its leader's lengths and
-    /// its directory computed; on error (a record over 99,999 bytes) `out` is
-    /// as it was. `w` is scratch, reused from record to record.
+    /// its directory computed; on error (a record over 99,999 bytes, a field
+    /// ISO 2709 cannot hold) `out` is as it was. `w` is scratch, reused from
+    /// record to record.
+    ///
+    /// The fields a rule built or changed go through the one serialiser
+    /// ([`FieldWriter`], which checks them); the fields as read are copied
+    /// from the input once, a run of consecutive ones in one copy.
     pub(crate) fn write(&self, w: &mut FieldWriter, out: &mut Vec<u8>) -> Result<()> {
         w.clear();
         for piece in &self.fields {
             match &piece.body {
-                // A field as read: its bytes as they are (a control field's
-                // writer appends bytes and the terminator, whatever they hold).
-                Body::Read(f) => w.control(piece.tag, f.data()),
-                Body::Owned(FieldBody::Control(data)) | Body::Added(FieldBody::Control(data)) => {
-                    w.control(piece.tag, data)
-                }
-                Body::Owned(FieldBody::Data {
-                    indicators,
-                    subfields,
-                })
-                | Body::Added(FieldBody::Data {
-                    indicators,
-                    subfields,
-                }) => {
-                    w.start_data(piece.tag, indicators[0], indicators[1]);
-                    for s in subfields {
-                        w.subfield(s.code, &s.value);
-                    }
-                    w.end_data();
-                }
+                Body::Read(_) => {}
+                Body::Added(body) => w.body(piece.tag, body),
+                Body::Owned(body) => w.body(piece.tag, body),
             }
         }
-        w.finish(&self.leader, out)
+        w.check()?;
+        // Each field's length, its terminator included.
+        let mut built = 0;
+        let mut data_len = 0;
+        for piece in &self.fields {
+            data_len += match &piece.body {
+                Body::Read(f) => f.data().len() + 1,
+                _ => {
+                    built += 1;
+                    w.field(built - 1).len()
+                }
+            };
+        }
+        let n = self.fields.len();
+        let base = LEADER_LEN + n * DIRECTORY_ENTRY_LEN + 1;
+        let total = base + data_len + 1;
+        if total > MAX_RECORD_LEN {
+            let kind = ErrorKind::TooLong {
+                what: "record",
+                length: total,
+                max: MAX_RECORD_LEN,
+            };
+            return Err(Error::new(kind, Position::default()));
+        }
+        out.reserve(total);
+        out.extend_from_slice(&digits::<5>(total));
+        out.extend_from_slice(&self.leader[5..12]);
+        out.extend_from_slice(&digits::<5>(base));
+        out.extend_from_slice(&self.leader[17..]);
+        let at = out.len();
+        out.resize(at + n * DIRECTORY_ENTRY_LEN, 0);
+        let directory = out[at..].chunks_exact_mut(DIRECTORY_ENTRY_LEN);
+        let mut offset = 0;
+        let mut built = 0;
+        for (entry, piece) in directory.zip(&self.fields) {
+            let len = match &piece.body {
+                Body::Read(f) => f.data().len() + 1,
+                _ => {
+                    built += 1;
+                    w.field(built - 1).len()
+                }
+            };
+            entry[..3].copy_from_slice(&piece.tag);
+            entry[3..7].copy_from_slice(&digits::<4>(len));
+            entry[7..].copy_from_slice(&digits::<5>(offset));
+            offset += len;
+        }
+        out.push(FIELD_TERMINATOR);
+        // The data: runs of fields as read, contiguous in the input with their
+        // terminators, copied whole.
+        let mut run = 0..0;
+        let mut built = 0;
+        for piece in &self.fields {
+            if let Body::Read(f) = &piece.body {
+                let start = f.offset_in_record();
+                let end = start + f.data().len();
+                if self.bytes.get(end) == Some(&FIELD_TERMINATOR) {
+                    if run.end == start && !run.is_empty() {
+                        run.end = end + 1;
+                    } else {
+                        out.extend_from_slice(&self.bytes[run.clone()]);
+                        run = start..end + 1;
+                    }
+                    continue;
+                }
+                // A repaired record's field may lack its terminator.
+                out.extend_from_slice(&self.bytes[run.clone()]);
+                run = 0..0;
+                out.extend_from_slice(f.data());
+                out.push(FIELD_TERMINATOR);
+                continue;
+            }
+            out.extend_from_slice(&self.bytes[run.clone()]);
+            run = 0..0;
+            out.extend_from_slice(w.field(built));
+            built += 1;
+        }
+        out.extend_from_slice(&self.bytes[run]);
+        out.push(RECORD_TERMINATOR);
+        Ok(())
     }
 
     /// The tags, in order.

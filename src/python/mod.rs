@@ -12,6 +12,7 @@
 //! - Python objects hold an `Arc` of the file plus integers, never a Rust borrow.
 
 mod arrow;
+mod edits;
 mod errors;
 mod field;
 mod gc;
@@ -41,6 +42,7 @@ fn _marcmap(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<record::Record>()?;
     m.add_class::<field::Field>()?;
     m.add_class::<raw::RawBytes>()?;
+    m.add_class::<edits::Edits>()?;
     m.add_class::<owned::PyOwnedRecord>()?;
     m.add_class::<writers::MarcWriter>()?;
     m.add_class::<writers::XmlWriter>()?;

@@ -5,7 +5,7 @@
 use super::bulk::threads_arg;
 use super::Reader;
 use crate::output::CompressedOutput;
-use crate::write::{write_chunks, WriteOptions, WriteReport};
+use crate::write::{write_chunks_edited, WriteOptions, WriteReport};
 use crate::Format;
 use crate::{Error, ErrorKind, Position};
 use pyo3::exceptions::{PyIndexError, PyTypeError, PyValueError};
@@ -55,6 +55,7 @@ impl Reader {
         &self,
         py: Python<'py>,
         report: WriteReport,
+        edits: Option<&crate::edit::Program>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let cls = WRITE_RESULT
             .get_or_try_init(py, || {
@@ -70,7 +71,17 @@ impl Reader {
             .into_iter()
             .map(|e| self.py_error(py, e).into_value(py).into_any())
             .collect();
-        cls.call1((report.written, errors, report.replaced, report.reframed))
+        let counts = match edits {
+            Some(program) => super::super::edits::counts(py, program, &report.edits)?,
+            None => pyo3::types::PyList::empty(py),
+        };
+        cls.call1((
+            report.written,
+            errors,
+            report.replaced,
+            report.reframed,
+            counts,
+        ))
     }
 }
 
@@ -91,9 +102,12 @@ impl Reader {
     /// formats are always UTF-8). A record that cannot be written is left out
     /// and reported in the result's `errors` (with `raise_errors=True` it
     /// raises, after the records before it were written). `progress`, if
-    /// given, is called as `progress(done, total)` as the work goes on. Returns a
-    /// `WriteResult(written, errors, replaced, reframed)`.
-    #[pyo3(signature = (target, format = "marc", *, to_utf8 = false, threads = None, records = None, progress = None))]
+    /// given, is called as `progress(done, total)` as the work goes on.
+    /// `edits` (an `Edits`, or a list of rules) changes each record as it is
+    /// written (see the docs' "Editing" page); the result's `edits` counts what
+    /// each rule changed. Returns a
+    /// `WriteResult(written, errors, replaced, reframed, edits)`.
+    #[pyo3(signature = (target, format = "marc", *, to_utf8 = false, threads = None, records = None, progress = None, edits = None))]
     #[allow(clippy::too_many_arguments)]
     fn write<'py>(
         &self,
@@ -104,8 +118,14 @@ impl Reader {
         threads: Option<usize>,
         records: Option<Vec<isize>>,
         progress: Option<Bound<'py, PyAny>>,
+        edits: Option<Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyAny>> {
         self.check_open()?;
+        let program = edits
+            .as_ref()
+            .map(super::super::edits::edits_arg)
+            .transpose()?;
+        let program = program.as_deref();
         let format = format_arg(format)?;
         let threads = threads_arg(threads)?;
         let records = self.record_list(records)?;
@@ -136,10 +156,11 @@ impl Reader {
             (Some(out), None) => {
                 let records = records.as_deref();
                 py.detach(|| {
-                    write_chunks(
+                    write_chunks_edited(
                         file,
                         records,
                         &options,
+                        program,
                         threads,
                         stop,
                         |work| work(),
@@ -153,10 +174,11 @@ impl Reader {
                 // reports progress.
                 let mut failed: Option<PyErr> = None;
                 let mut done = 0usize;
-                let report = write_chunks(
+                let report = write_chunks_edited(
                     file,
                     records.as_deref(),
                     &options,
+                    program,
                     threads,
                     stop,
                     |work| py.detach(work),
@@ -210,7 +232,7 @@ impl Reader {
             Ok(r)
         });
         match report {
-            Ok(report) => self.write_result(py, report),
+            Ok(report) => self.write_result(py, report, program),
             Err(e) => Err(self.py_error(py, e)),
         }
     }
