@@ -155,3 +155,23 @@ def test_html_report_is_well_formed_self_contained_and_right(tmp_path: Path) -> 
     assert "Title Statement" in text and "Language material" in text
     assert "<svg" in page and "<script>" in page
     assert "Rule checks (lint)" in text
+
+
+def test_report_names_what_the_file_is(tmp_path: Path) -> None:
+    """Names are the format's most records are in: authority names for an
+    authority file (LDR/06 z), with the authority format's leader values; the
+    damage between records is described."""
+    path = corpus_path("mrrc-testbed/fixtures/authority/sample.mrc")
+    report = tmp_path / "authority.html"
+    out = run_cli("stats", str(path), "--html", str(report))
+    assert out.returncode == 0, out.stderr
+    page = report.read_text("utf-8")
+    assert "read as MARC 21 authority records" in page
+    assert "Authority data" in page  # LDR/06 z in the authority format
+    assert "Heading-Personal Name" in out.stdout or "Heading-Topical Term" in out.stdout
+    damaged = corpus_path("pymarc/bad_records.mrc")
+    profile = marcmap.MARCReader(str(damaged)).stats()
+    assert profile.skipped_ranges > 0
+    report = tmp_path / "damaged.html"
+    assert run_cli("stats", str(damaged), "--html", str(report)).returncode == 0
+    assert f"({profile.skipped_bytes:,} bytes in all)" in report.read_text("utf-8")

@@ -271,7 +271,31 @@ def _records(profile: Profile, labels: Labels) -> str:
     return f'<div class="charts">{"".join(charts)}</div>'
 
 
+def _damage(profile: Profile) -> str:
+    """What lies between the records: skipped damage and recovered records."""
+    notes = []
+    if profile.skipped_ranges:
+        notes.append(
+            f"{plural(profile.skipped_ranges, 'stretch', 'stretches')} of bytes between "
+            f"records ({plural(profile.skipped_bytes, 'byte')} in all) could not be read as "
+            "records and were skipped."
+        )
+    if profile.recovered:
+        notes.append(
+            f"{plural(profile.recovered, 'record')} had a wrong length in the leader "
+            "(LDR/00-04) and were read to their end mark instead."
+        )
+    if not notes:
+        return ""
+    notes.append("'marcmap validate FILE' lists each one with its byte offset.")
+    return f'<p class="help">{escape(" ".join(notes))}</p>'
+
+
 def _problems(profile: Profile) -> str:
+    return _damage(profile) + _record_problems(profile)
+
+
+def _record_problems(profile: Profile) -> str:
     if not profile.problems:
         return (
             '<p class="help">marcmap found nothing wrong in the structure or the encoding '
