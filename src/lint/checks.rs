@@ -15,8 +15,16 @@ use smallvec::SmallVec;
 pub(super) fn record(ctx: &mut Ctx<'_, '_, '_>) {
     fixed::leader(ctx);
     let record = ctx.record;
+    ctx.control_chars = ctx.on(Rule::ControlCharacter)
+        && memchr::memchr3(
+            b'\t',
+            b'\r',
+            b'\n',
+            &record.as_bytes()[record.base_address()..],
+        )
+        .is_some();
     // The non-repeatable tags seen so far (with a flag for 880s linked to them).
-    let mut seen: SmallVec<[([u8; 3], bool); 32]> = SmallVec::new();
+    let mut seen = Seen::default();
     let mut main_entries = 0usize;
     let mut has_245 = false;
     for field in record.fields() {
@@ -46,11 +54,7 @@ pub(super) fn record(ctx: &mut Ctx<'_, '_, '_>) {
     }
 }
 
-fn control_field<'a>(
-    ctx: &mut Ctx<'_, '_, 'a>,
-    field: &FieldRef<'a>,
-    seen: &mut SmallVec<[([u8; 3], bool); 32]>,
-) {
+fn control_field<'a>(ctx: &mut Ctx<'_, '_, 'a>, field: &FieldRef<'a>, seen: &mut Seen) {
     let tag = *field.tag();
     if ctx.on(Rule::ControlFieldSubfields) && memchr::memchr(0x1F, field.data()).is_some() {
         ctx.field_finding(
@@ -71,11 +75,7 @@ fn control_field<'a>(
     fixed::control(ctx, field);
 }
 
-fn data_field<'a>(
-    ctx: &mut Ctx<'_, '_, 'a>,
-    field: &FieldRef<'a>,
-    seen: &mut SmallVec<[([u8; 3], bool); 32]>,
-) {
+fn data_field<'a>(ctx: &mut Ctx<'_, '_, 'a>, field: &FieldRef<'a>, seen: &mut Seen) {
     let tag = *field.tag();
     let mut checked_as = tag;
     let mut linked = false;
@@ -106,15 +106,20 @@ fn data_field<'a>(
             }
         }
     }
-    let Some(def) = ctx.defs().field(ctx.format, &checked_as).copied() else {
+    let linter = ctx.linter;
+    let Some(def) = linter.defs().field(ctx.format, &checked_as) else {
         undefined_tag(ctx, field);
         control_characters(ctx, field, &checked_as);
         return;
     };
-    repeat(ctx, field, &def, checked_as, linked, seen);
-    let name = display_tag(field, &checked_as, linked);
+    repeat(ctx, field, def, checked_as, linked, seen);
+    let name = Name {
+        tag,
+        linked: linked.then_some(checked_as),
+    };
+    let ind_bytes = field.indicator_bytes();
     if ctx.on(Rule::UndefinedIndicator) {
-        let count = field.indicator_bytes().len();
+        let count = ind_bytes.len();
         if count != 2 {
             ctx.field_finding(
                 field,
@@ -124,7 +129,7 @@ fn data_field<'a>(
                 format!("{name} has {count} indicator characters, not 2"),
             );
         }
-        let (i1, i2) = indicators(field);
+        let (i1, i2) = indicators_of(ind_bytes);
         for (n, value, allowed) in [(1u8, i1, def.ind1), (2, i2, def.ind2)] {
             if !allowed.contains(value) {
                 ctx.field_finding(
@@ -141,15 +146,15 @@ fn data_field<'a>(
             }
         }
     }
-    subfields(ctx, field, &def, &name);
+    subfields(ctx, field, def, name, ind_bytes.len());
     control_characters(ctx, field, &checked_as);
     match &checked_as {
         b"020" => fields::isbn(ctx, field),
         b"041" => fields::language(ctx, field),
         b"043" => fields::geographic_area(ctx, field),
-        b"245" => title::title(ctx, field, &name),
-        b"250" => title::edition(ctx, field, &name),
-        b"260" | b"264" => title::publication(ctx, field, &name),
+        b"245" => title::title(ctx, field, name),
+        b"250" => title::edition(ctx, field, name),
+        b"260" | b"264" => title::publication(ctx, field, name),
         _ => {}
     }
 }
@@ -158,19 +163,32 @@ fn data_field<'a>(
 /// or two indicator characters (as MARC::Record reads them), a missing second
 /// one blank.
 pub(super) fn indicators(field: &FieldRef<'_>) -> (u8, u8) {
-    match field.indicator_bytes() {
+    indicators_of(field.indicator_bytes())
+}
+
+fn indicators_of(ind: &[u8]) -> (u8, u8) {
+    match ind {
         [a] => (*a, b' '),
         [a, b] => (*a, *b),
         _ => (b' ', b' '),
     }
 }
 
-/// How a finding names the field: `245`, or `880 (245)` for a linked 880.
-fn display_tag(field: &FieldRef<'_>, checked_as: &[u8; 3], linked: bool) -> String {
-    if linked {
-        format!("880 ({})", String::from_utf8_lossy(checked_as))
-    } else {
-        field.tag_str().to_string()
+/// How a finding names the field: `245`, or `880 (245)` for an 880 checked
+/// as the field it links to. Written only when there is a finding.
+#[derive(Clone, Copy)]
+pub(super) struct Name {
+    tag: [u8; 3],
+    linked: Option<[u8; 3]>,
+}
+
+impl std::fmt::Display for Name {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let text = |t: &[u8; 3]| String::from_utf8_lossy(t).into_owned();
+        match &self.linked {
+            Some(t) => write!(f, "{} ({})", text(&self.tag), text(t)),
+            None => f.write_str(&text(&self.tag)),
+        }
     }
 }
 
@@ -192,35 +210,82 @@ fn repeat<'a>(
     def: &FieldDef,
     checked_as: [u8; 3],
     linked: bool,
-    seen: &mut SmallVec<[([u8; 3], bool); 32]>,
+    seen: &mut Seen,
 ) {
     if def.repeatable {
         return;
     }
-    if seen.contains(&(checked_as, linked)) {
-        if ctx.on(Rule::NonRepeatableField) {
-            let message = if linked {
-                format!(
-                    "880 linked to {} repeats, and {0} is not repeatable",
-                    String::from_utf8_lossy(&checked_as)
-                )
-            } else {
-                format!("{} is not repeatable but occurs again", field.tag_str())
-            };
-            ctx.field_finding(field, None, None, Rule::NonRepeatableField, message);
-        }
-    } else {
-        seen.push((checked_as, linked));
+    if !seen.insert(checked_as, linked) && ctx.on(Rule::NonRepeatableField) {
+        let message = if linked {
+            format!(
+                "880 linked to {} repeats, and {0} is not repeatable",
+                String::from_utf8_lossy(&checked_as)
+            )
+        } else {
+            format!("{} is not repeatable but occurs again", field.tag_str())
+        };
+        ctx.field_finding(field, None, None, Rule::NonRepeatableField, message);
     }
 }
 
-fn subfields<'a>(ctx: &mut Ctx<'_, '_, 'a>, field: &FieldRef<'a>, def: &FieldDef, name: &str) {
+/// The non-repeatable tags a record has shown so far: a bit a numeric tag
+/// (one set for fields, one for 880s linked to them), a list for the rest.
+#[derive(Default)]
+pub(super) struct Seen {
+    fields: [u64; 16],
+    linked: [u64; 16],
+    other: SmallVec<[([u8; 3], bool); 4]>,
+}
+
+impl Seen {
+    /// Records `tag`; false if it was already there.
+    fn insert(&mut self, tag: [u8; 3], linked: bool) -> bool {
+        if tag.iter().all(u8::is_ascii_digit) {
+            let n = tag
+                .iter()
+                .fold(0usize, |n, d| n * 10 + usize::from(d - b'0'));
+            let set = if linked {
+                &mut self.linked
+            } else {
+                &mut self.fields
+            };
+            let bit = 1u64 << (n % 64);
+            let new = set[n / 64] & bit == 0;
+            set[n / 64] |= bit;
+            return new;
+        }
+        if self.other.contains(&(tag, linked)) {
+            return false;
+        }
+        self.other.push((tag, linked));
+        true
+    }
+}
+
+fn subfields<'a>(
+    ctx: &mut Ctx<'_, '_, 'a>,
+    field: &FieldRef<'a>,
+    def: &FieldDef,
+    name: Name,
+    ind_len: usize,
+) {
     let undefined = ctx.on(Rule::UndefinedSubfield);
     let repeated = ctx.on(Rule::NonRepeatableSubfield);
     if !undefined && !repeated {
         return;
     }
     let local = ctx.defs().allows_local();
+    // The common case first: one pass over the delimiters finds the codes
+    // present and those repeated; a field whose codes are all defined and
+    // whose repeats all allowed needs nothing more.
+    let (present, twice, high) = code_masks(&field.data()[ind_len..]);
+    let local_bit = if local { 1u128 << b'9' } else { 0 };
+    let defined = def.subfields.bits();
+    let undefined_codes = present & !defined & !local_bit;
+    let bad_repeats = twice & defined & !def.repeatable_subfields.bits();
+    if !high && (!undefined || undefined_codes == 0) && (!repeated || bad_repeats == 0) {
+        return;
+    }
     let mut seen = 0u128;
     for sub in field.subfields() {
         let code = sub.code;
@@ -251,8 +316,52 @@ fn subfields<'a>(ctx: &mut Ctx<'_, '_, 'a>, field: &FieldRef<'a>, def: &FieldDef
     }
 }
 
+/// The subfield codes in a field's body (its bytes after the indicators): the
+/// set present, the set present more than once, and whether a code is not
+/// ASCII. Codes as [`FieldRef::subfields`] reads them (an empty subfield has
+/// none).
+///
+/// Eight bytes at a time (a zero-byte test on the bytes XOR 0x1F): most
+/// fields are short, and memchr's setup costs more than it saves on them.
+fn code_masks(body: &[u8]) -> (u128, u128, bool) {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    let (mut present, mut twice, mut high) = (0u128, 0u128, false);
+    let mut take = |p: usize| match body.get(p + 1) {
+        Some(0x1F) | None => {}
+        Some(&c) if c >= 128 => high = true,
+        Some(&c) => {
+            let bit = 1u128 << c;
+            twice |= present & bit;
+            present |= bit;
+        }
+    };
+    let mut chunks = body.chunks_exact(8);
+    let mut at = 0;
+    for chunk in &mut chunks {
+        let x = u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8])) ^ (ONES * 0x1F);
+        // Marks every zero byte of x (a delimiter), and at worst a 0x01 byte
+        // just above one: each candidate is checked.
+        let mut zeros = x.wrapping_sub(ONES) & !x & HIGHS;
+        while zeros != 0 {
+            let k = zeros.trailing_zeros() as usize / 8;
+            if chunk[k] == 0x1F {
+                take(at + k);
+            }
+            zeros &= zeros - 1;
+        }
+        at += 8;
+    }
+    for (k, &b) in chunks.remainder().iter().enumerate() {
+        if b == 0x1F {
+            take(at + k);
+        }
+    }
+    (present, twice, high)
+}
+
 fn control_characters<'a>(ctx: &mut Ctx<'_, '_, 'a>, field: &FieldRef<'a>, checked_as: &[u8; 3]) {
-    if !ctx.on(Rule::ControlCharacter) {
+    if !ctx.control_chars || memchr::memchr3(b'\t', b'\r', b'\n', field.data()).is_none() {
         return;
     }
     for sub in field.subfields() {
@@ -308,5 +417,68 @@ fn linkage<'a>(ctx: &mut Ctx<'_, '_, 'a>, field: &FieldRef<'a>, link: &'a [u8]) 
             String::from_utf8_lossy(occurrence)
         );
         ctx.field_finding(field, Some(b'6'), Some(link), Rule::Linkage880, message);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::code_masks;
+    use crate::record::RecordRef;
+
+    /// The masks agree with the subfield iterator on bodies of every length
+    /// and delimiter placement (empty subfields, a trailing delimiter, 0x01
+    /// after a delimiter, codes above 0x7F).
+    #[test]
+    fn code_masks_agree_with_the_subfield_iterator() {
+        let pieces: [&[u8]; 8] = [
+            b"\x1faAb",
+            b"\x1f",
+            b"\x1f\x01x",
+            b"\x1fb",
+            b"plain text",
+            b"\x1f\xc3x",
+            b"\x1fa",
+            b"\x1f\x1f",
+        ];
+        let mut state = 7u32;
+        for _ in 0..2000 {
+            let mut body = Vec::new();
+            for _ in 0..(state % 9) {
+                state = state.wrapping_mul(1_103_515_245).wrapping_add(12345);
+                body.extend_from_slice(pieces[(state >> 16) as usize % pieces.len()]);
+            }
+            let mut data = b"00".to_vec();
+            data.extend_from_slice(&body);
+            data.push(0x1e);
+            let dir_len = 12;
+            let base = 24 + dir_len + 1;
+            let total = base + data.len() + 1;
+            let mut rec = format!(
+                "{total:05}nam a22{base:05} a 4500245{:04}00000\x1e",
+                data.len()
+            )
+            .into_bytes();
+            rec.extend_from_slice(&data);
+            rec.push(0x1d);
+            let parsed = RecordRef::parse(&rec).expect("a record");
+            let field = parsed.field(0).expect("245");
+            let (mut present, mut twice, mut high) = (0u128, 0u128, false);
+            for sub in field.subfields() {
+                if sub.code >= 128 {
+                    high = true;
+                    continue;
+                }
+                let bit = 1u128 << sub.code;
+                twice |= present & bit;
+                present |= bit;
+            }
+            let ind = field.indicator_bytes().len();
+            assert_eq!(
+                code_masks(&field.data()[ind..]),
+                (present, twice, high),
+                "{body:?}"
+            );
+            state = state.wrapping_add(1);
+        }
     }
 }

@@ -59,6 +59,11 @@ impl CodeSet {
         b < 128 && self.0 & (1u128 << b) != 0
     }
 
+    /// The set as a bit mask (bit `b` for byte `b`).
+    pub(super) fn bits(self) -> u128 {
+        self.0
+    }
+
     /// Whether the set is every byte.
     pub fn is_any(self) -> bool {
         self == CodeSet::ANY
@@ -147,7 +152,8 @@ pub struct Definitions {
     numeric: [Vec<Option<FieldDef>>; 3],
     /// Per format, tags that are not three digits (rare; from a definitions file).
     other: [HashMap<[u8; 3], FieldDef>; 3],
-    leader: [Vec<(usize, CodeSet)>; 3],
+    /// Per format, the defined values of each leader position that has a list.
+    leader: [[Option<CodeSet>; 24]; 3],
     local: bool,
 }
 
@@ -183,7 +189,7 @@ impl Definitions {
         let mut defs = Definitions {
             numeric: [vec![None; 1000], vec![None; 1000], vec![None; 1000]],
             other: Default::default(),
-            leader: Default::default(),
+            leader: [[None; 24]; 3],
             local: true,
         };
         type Source = (&'static [FieldRow], &'static [(usize, u128)]);
@@ -196,7 +202,9 @@ impl Definitions {
             for row in rows {
                 defs.set(slot, row.tag, row.def);
             }
-            defs.leader[slot] = leader.iter().map(|&(p, m)| (p, CodeSet(m))).collect();
+            for &(pos, mask) in leader {
+                defs.leader[slot][pos] = Some(CodeSet(mask));
+            }
         }
         defs
     }
@@ -241,10 +249,7 @@ impl Definitions {
     /// The defined values of leader position `pos` in `format`, if the
     /// definitions say which.
     pub fn leader_values(&self, format: RecordFormat, pos: usize) -> Option<CodeSet> {
-        self.leader[format.slot()]
-            .iter()
-            .find(|(p, _)| *p == pos)
-            .map(|&(_, m)| m)
+        self.leader[format.slot()].get(pos).copied().flatten()
     }
 
     /// Whether `code` (043 `$a` without its trailing hyphens) is a MARC

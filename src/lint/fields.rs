@@ -3,6 +3,7 @@
 
 use super::{Ctx, Rule};
 use crate::record::FieldRef;
+use smallvec::SmallVec;
 
 /// 020 `$a`: a 10- or 13-digit ISBN (hyphens removed), nothing before it, a
 /// qualifier after a space, a good check digit. 020 `$z` (a cancelled or
@@ -15,16 +16,22 @@ pub(super) fn isbn<'a>(ctx: &mut Ctx<'_, '_, 'a>, field: &FieldRef<'a>) {
         return;
     }
     for sub in field.subfields() {
+        if !matches!(sub.code, b'a' | b'z') {
+            continue;
+        }
         let data = sub.value;
         let number = isbn_number(data);
-        let text = String::from_utf8_lossy(data);
+        let text = || String::from_utf8_lossy(data);
         match sub.code {
             b'a' if on_a => {
                 let mut say = |why: String| {
                     ctx.field_finding(field, Some(b'a'), Some(data), Rule::Isbn, why);
                 };
                 if !data.starts_with(&number) {
-                    say(format!("020 $a {text:?} has characters other than the ISBN's digits before or in it"));
+                    say(format!(
+                        "020 $a {:?} has characters other than the ISBN's digits before or in it",
+                        text()
+                    ));
                 }
                 if data.contains(&b'(')
                     && !data.windows(3).any(|w| {
@@ -32,7 +39,8 @@ pub(super) fn isbn<'a>(ctx: &mut Ctx<'_, '_, 'a>, field: &FieldRef<'a>) {
                     })
                 {
                     say(format!(
-                        "020 $a {text:?}: a qualifier must follow the ISBN after a space"
+                        "020 $a {:?}: a qualifier must follow the ISBN after a space",
+                        text()
                     ));
                 }
                 let shape_ok = matches!(number.len(), 10 | 13)
@@ -41,11 +49,14 @@ pub(super) fn isbn<'a>(ctx: &mut Ctx<'_, '_, 'a>, field: &FieldRef<'a>) {
                         && number[..9].iter().all(u8::is_ascii_digit)
                         && number[9] == b'X';
                 if !shape_ok {
-                    say(format!("020 $a {text:?} is not a 10- or 13-digit ISBN"));
+                    say(format!("020 $a {:?} is not a 10- or 13-digit ISBN", text()));
                 } else if number.len() == 10 && !isbn10_ok(&number) {
-                    say(format!("020 $a {text:?} has a bad check digit"));
+                    say(format!("020 $a {:?} has a bad check digit", text()));
                 } else if number.len() == 13 && !isbn13_ok(&number) {
-                    say(format!("020 $a {text:?} has a bad check digit (ISBN-13)"));
+                    say(format!(
+                        "020 $a {:?} has a bad check digit (ISBN-13)",
+                        text()
+                    ));
                 }
             }
             b'z' if on_z => {
@@ -65,7 +76,7 @@ pub(super) fn isbn<'a>(ctx: &mut Ctx<'_, '_, 'a>, field: &FieldRef<'a>) {
                         Some(b'z'),
                         Some(data),
                         Rule::IsbnCancelledValid,
-                        format!("020 $z {text:?} is a valid ISBN (should it be in $a?)"),
+                        format!("020 $z {:?} is a valid ISBN (should it be in $a?)", text()),
                     );
                 }
             }
@@ -78,24 +89,33 @@ pub(super) fn isbn<'a>(ctx: &mut Ctx<'_, '_, 'a>, field: &FieldRef<'a>) {
 /// run of 10 to 13 digits (or 9 to 12 and an `X`) after any leading
 /// non-digits, ending at a word boundary; the whole value (hyphens removed)
 /// when there is no such run.
-fn isbn_number(data: &[u8]) -> Vec<u8> {
-    let s: Vec<u8> = data.iter().copied().filter(|&b| b != b'-').collect();
-    let start = s.iter().position(u8::is_ascii_digit);
-    if let Some(i) = start {
-        let run = s[i..].iter().take_while(|b| b.is_ascii_digit()).count();
-        let after = s.get(i + run).copied();
-        let word =
-            |b: Option<u8>| b.is_some_and(|b| b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80);
-        // The word-boundary test treats any non-ASCII byte as a word character:
-        // a letter in UTF-8 text (it is rare after an ISBN).
-        if (10..=13).contains(&run) && !word(after) {
-            return s[i..i + run].to_vec();
+fn isbn_number(data: &[u8]) -> SmallVec<[u8; 16]> {
+    // The word-boundary test treats any non-ASCII byte as a word character:
+    // a letter in UTF-8 text (it is rare after an ISBN).
+    let word =
+        |b: Option<&u8>| b.is_some_and(|&b| b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80);
+    if let Some(i) = data.iter().position(u8::is_ascii_digit) {
+        // The digits from i on, hyphens skipped, and what follows them.
+        let mut digits: SmallVec<[u8; 16]> = SmallVec::new();
+        let mut rest = data[i..].iter().filter(|&&b| b != b'-').peekable();
+        while let Some(&&b) = rest.peek() {
+            if !b.is_ascii_digit() || digits.len() > 13 {
+                break;
+            }
+            digits.push(b);
+            rest.next();
         }
-        if (9..=12).contains(&run) && after == Some(b'X') && !word(s.get(i + run + 1).copied()) {
-            return s[i..=i + run].to_vec();
+        let run = digits.len();
+        let after = rest.next();
+        if (10..=13).contains(&run) && !word(after) {
+            return digits;
+        }
+        if (9..=12).contains(&run) && after == Some(&b'X') && !word(rest.next()) {
+            digits.push(b'X');
+            return digits;
         }
     }
-    s
+    data.iter().copied().filter(|&b| b != b'-').collect()
 }
 
 fn isbn10_ok(n: &[u8]) -> bool {
@@ -122,7 +142,7 @@ fn isbn13_ok(n: &[u8]) -> bool {
 /// The length of a value in characters: UTF-8 characters in a UTF-8 record,
 /// bytes otherwise (as MARC::Lint counts).
 pub(super) fn char_len(ctx: &Ctx<'_, '_, '_>, v: &[u8]) -> usize {
-    if ctx.utf8 {
+    if ctx.utf8 && !v.is_ascii() {
         String::from_utf8_lossy(v).chars().count()
     } else {
         v.len()
@@ -189,10 +209,10 @@ mod tests {
 
     #[test]
     fn isbn_numbers_as_marc_lint_reads_them() {
-        assert_eq!(isbn_number(b"0-19-852663-6 (pbk.)"), b"0198526636");
-        assert_eq!(isbn_number(b"9780198526636"), b"9780198526636");
-        assert_eq!(isbn_number(b"019852663X : $20.00"), b"019852663X");
-        assert_eq!(isbn_number(b"01985266"), b"01985266");
+        assert_eq!(&isbn_number(b"0-19-852663-6 (pbk.)")[..], b"0198526636");
+        assert_eq!(&isbn_number(b"9780198526636")[..], b"9780198526636");
+        assert_eq!(&isbn_number(b"019852663X : $20.00")[..], b"019852663X");
+        assert_eq!(&isbn_number(b"01985266")[..], b"01985266");
         assert!(isbn10_ok(b"0198526636") && !isbn10_ok(b"0198526637"));
         assert!(isbn10_ok(b"080442957X"));
         assert!(isbn13_ok(b"9780198526636") && !isbn13_ok(b"9780198526637"));

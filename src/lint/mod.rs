@@ -342,6 +342,7 @@ impl Linter {
             base: record.offset().unwrap_or(0),
             format: RecordFormat::of_type(record.leader().as_bytes()[6]),
             utf8: record.leader().is_utf8(),
+            control_chars: false,
             out,
         };
         checks::record(&mut ctx);
@@ -371,6 +372,9 @@ pub(crate) struct Ctx<'l, 'r, 'a> {
     format: RecordFormat,
     /// LDR/09 is `a`: values are UTF-8 (text checks count characters).
     utf8: bool,
+    /// The data area holds a tab, carriage return or line feed somewhere (one
+    /// scan of the record, so that fields are searched only when it does).
+    control_chars: bool,
     out: &'r mut Vec<Finding>,
 }
 

@@ -7,23 +7,49 @@
 //! characters are letters, digits, marks and `_`), bytes otherwise (word
 //! characters are ASCII letters, digits and `_`).
 
+use super::checks::Name;
 use super::{Ctx, Rule};
-use crate::record::FieldRef;
+use crate::record::{FieldRef, Subfield};
+use smallvec::SmallVec;
 
-/// A value as a sequence of characters, with MARC::Lint's idea of a word
-/// character.
+/// A value (or its start, or its end) as a sequence of characters, with
+/// MARC::Lint's idea of a word character.
 struct Text {
-    chars: Vec<char>,
+    chars: SmallVec<[char; 64]>,
     unicode: bool,
 }
 
 impl Text {
-    fn new(v: &[u8], unicode: bool) -> Text {
-        let chars = if unicode {
-            String::from_utf8_lossy(v).chars().collect()
+    /// The first `limit` characters of `v`.
+    fn new(v: &[u8], unicode: bool, limit: usize) -> Text {
+        let chars = if unicode && !v.is_ascii() {
+            String::from_utf8_lossy(v).chars().take(limit).collect()
         } else {
-            v.iter().map(|&b| b as char).collect()
+            v.iter().take(limit).map(|&b| b as char).collect()
         };
+        Text { chars, unicode }
+    }
+
+    /// The last `n` characters of `v`.
+    fn tail(v: &[u8], unicode: bool, n: usize) -> Text {
+        let mut chars: SmallVec<[char; 64]> = SmallVec::new();
+        if unicode {
+            let mut end = v.len();
+            while end > 0 && chars.len() < n {
+                let mut start = end - 1;
+                while start > 0 && end - start < 4 && v[start] & 0xC0 == 0x80 {
+                    start -= 1;
+                }
+                let c = std::str::from_utf8(&v[start..end])
+                    .ok()
+                    .and_then(|s| s.chars().next())
+                    .unwrap_or('\u{FFFD}');
+                chars.insert(0, c);
+                end = start;
+            }
+        } else {
+            chars.extend(v[v.len().saturating_sub(n)..].iter().map(|&b| b as char));
+        }
         Text { chars, unicode }
     }
 
@@ -48,8 +74,12 @@ impl Text {
     }
 
     fn ends_with(&self, s: &str) -> bool {
-        let s: Vec<char> = s.chars().collect();
-        self.chars.ends_with(&s)
+        let n = s.chars().count();
+        self.chars.len() >= n
+            && self.chars[self.chars.len() - n..]
+                .iter()
+                .copied()
+                .eq(s.chars())
     }
 
     /// Ends with a non-space character followed by `mark`, or with `-- ` and `mark`.
@@ -58,7 +88,7 @@ impl Text {
         if n >= 2 && self.chars[n - 1] == mark && !self.is_space(self.chars[n - 2]) {
             return true;
         }
-        self.ends_with(&format!("-- {mark}"))
+        n >= 4 && self.chars[n - 4..] == ['-', '-', ' ', mark]
     }
 }
 
@@ -67,38 +97,50 @@ fn truthy(v: Option<&[u8]>) -> bool {
     v.is_some_and(|v| !v.is_empty() && v != b"0")
 }
 
-pub(super) fn title<'a>(ctx: &mut Ctx<'_, '_, 'a>, field: &FieldRef<'a>, name: &str) {
-    let subs: Vec<_> = field.subfields().collect();
-    let first = |code: u8| subs.iter().find(|s| s.code == code).map(|s| s.value);
+pub(super) fn title<'a>(ctx: &mut Ctx<'_, '_, 'a>, field: &FieldRef<'a>, name: Name) {
     let utf8 = ctx.utf8;
+    // One pass: the first $a, the first two codes, whether there is a $6.
+    let (mut a, mut codes, mut count, mut has_6) = (None, [0u8; 2], 0usize, false);
+    for sub in field.subfields() {
+        if count < 2 {
+            codes[count] = sub.code;
+        }
+        count += 1;
+        has_6 |= sub.code == b'6';
+        if sub.code == b'a' && a.is_none() {
+            a = Some(sub.value);
+        }
+    }
     if ctx.on(Rule::TitleSubfields) {
         let mut say = |why: String| ctx.field_finding(field, None, None, Rule::TitleSubfields, why);
-        if !truthy(first(b'a')) {
+        if !truthy(a) {
             say(format!("{name} has no $a (title)"));
         }
         let code = |i: usize| {
-            subs.get(i).map_or("none".to_string(), |s| {
-                format!("${}", s.code.escape_ascii())
-            })
+            if i < count {
+                format!("${}", codes[i].escape_ascii())
+            } else {
+                "none".to_string()
+            }
         };
-        if subs.iter().any(|s| s.code == b'6') {
-            if subs.len() < 2 {
+        if has_6 {
+            if count < 2 {
                 say(format!("{name} may have too few subfields"));
             } else {
-                if subs[0].code != b'6' {
+                if codes[0] != b'6' {
                     say(format!(
                         "{name}: the first subfield must be $6, not {}",
                         code(0)
                     ));
                 }
-                if subs[1].code != b'a' {
+                if codes[1] != b'a' {
                     say(format!(
                         "{name}: the subfield after $6 must be $a, not {}",
                         code(1)
                     ));
                 }
             }
-        } else if subs.first().is_none_or(|s| s.code != b'a') {
+        } else if count == 0 || codes[0] != b'a' {
             say(format!(
                 "{name}: the first subfield must be $a, not {}",
                 code(0)
@@ -106,22 +148,23 @@ pub(super) fn title<'a>(ctx: &mut Ctx<'_, '_, 'a>, field: &FieldRef<'a>, name: &
         }
     }
     if ctx.on(Rule::TitlePunctuation) {
+        let subs: SmallVec<[Subfield<'a>; 8]> = field.subfields().collect();
         punctuation(ctx, field, name, &subs);
     }
     if ctx.on(Rule::NonfilingIndicator) {
-        nonfiling(ctx, field, name, first(b'a').unwrap_or(b""), utf8);
+        nonfiling(ctx, field, name, a.unwrap_or(b""), utf8);
     }
 }
 
 fn punctuation<'a>(
     ctx: &mut Ctx<'_, '_, 'a>,
     field: &FieldRef<'a>,
-    name: &str,
-    subs: &[crate::record::Subfield<'a>],
+    name: Name,
+    subs: &[Subfield<'a>],
 ) {
     let utf8 = ctx.utf8;
     let mut found: Vec<String> = Vec::new();
-    match subs.last().map(|s| Text::new(s.value, utf8)).and_then(|t| t.last()) {
+    match subs.last().map(|s| Text::tail(s.value, utf8, 1)).and_then(|t| t.last()) {
         Some('.') => {}
         Some('?' | '!') => found.push(format!(
             "{name} ends with ? or !, which MARC 21 allows, but LCRI 1.0C (LCPS 1.7.1) asks for a period"
@@ -130,7 +173,7 @@ fn punctuation<'a>(
     }
     let truthy_code = |code: u8| truthy(subs.iter().find(|s| s.code == code).map(|s| s.value));
     // Each rule looks at a subfield and the value just before it (from the second on).
-    let before = |i: usize| Text::new(subs[i - 1].value, utf8);
+    let before = |i: usize| Text::tail(subs[i - 1].value, utf8, 4);
     if truthy_code(b'c') {
         if let Some(i) = (1..subs.len()).find(|&i| subs[i].code == b'c') {
             let prev = before(i);
@@ -138,7 +181,7 @@ fn punctuation<'a>(
             if !(n >= 2 && prev.chars[n - 1] == '/' && prev.is_space(prev.chars[n - 2])) {
                 found.push(format!("{name} $c must follow \" /\""));
             }
-            if spaced_initials(&Text::new(subs[i].value, utf8)) {
+            if spaced_initials(&Text::new(subs[i].value, utf8, usize::MAX)) {
                 found.push(format!("{name} $c: initials should not be spaced"));
             }
         }
@@ -158,7 +201,7 @@ fn punctuation<'a>(
             if !ok {
                 found.push(format!("{name} $h should not follow a space"));
             }
-            if !bracketed_medium(&Text::new(subs[i].value, utf8)) {
+            if !bracketed_medium(&Text::new(subs[i].value, utf8, 256)) {
                 found.push(format!("{name} $h must be in square brackets"));
             }
         }
@@ -271,7 +314,7 @@ const NOT_ARTICLES: &[&str] = &[
 fn nonfiling<'a>(
     ctx: &mut Ctx<'_, '_, 'a>,
     field: &FieldRef<'a>,
-    name: &str,
+    name: Name,
     a: &[u8],
     utf8: bool,
 ) {
@@ -283,7 +326,9 @@ fn nonfiling<'a>(
             "{name} non-filing indicator {ind:?} is not a digit"
         ));
     }
-    let t = Text::new(a, utf8);
+    // Only the start of the title matters: leading marks, the first word (an
+    // article is short) and the marks after it, and the longest exception.
+    let t = Text::new(a, utf8, 64);
     let mut title: &[char] = &t.chars;
     let mut leading = 0usize;
     while let Some((_, rest)) = title
@@ -306,49 +351,61 @@ fn nonfiling<'a>(
         (&title[..word_len], sep, rest)
     };
     let mut count = first_word.len() + leading + 1;
-    let title_text: String = title.iter().collect();
-    let exception = NOT_ARTICLES.iter().any(|e| {
-        title_text.len() >= e.len()
-            && title_text.is_char_boundary(e.len())
-            && title_text[..e.len()].eq_ignore_ascii_case(e)
-    });
-    let word: String = first_word.iter().collect();
-    let lower = if utf8 {
-        word.to_lowercase()
-    } else {
-        word.to_ascii_lowercase()
+    // Perl's `/i` and `lc`: Unicode case in a UTF-8 record, ASCII case otherwise.
+    let same = |c: char, ascii: char| {
+        if c.is_ascii() {
+            c.eq_ignore_ascii_case(&ascii)
+        } else {
+            utf8 && c.to_lowercase().eq(ascii.to_lowercase())
+        }
     };
-    let shown = String::from_utf8_lossy(a);
-    if ARTICLES.contains(&lower.as_str()) && !exception {
-        if separator.is_some() && rest.first().is_some_and(|&c| is_separator(c)) {
-            let mut rest = rest;
-            while let Some((&c, tail)) = rest.split_first() {
-                if !matches!(c, ' ' | '"' | '\'' | '[' | ']' | '(' | ')' | '*') {
-                    break;
+    let exception = || {
+        NOT_ARTICLES.iter().any(|e| {
+            title.len() >= e.len() && title.iter().zip(e.chars()).all(|(&c, ec)| same(c, ec))
+        })
+    };
+    let article = (first_word.len() <= 5)
+        .then(|| {
+            ARTICLES.iter().copied().find(|a| {
+                first_word.len() == a.len()
+                    && first_word.iter().zip(a.chars()).all(|(&c, ac)| same(c, ac))
+            })
+        })
+        .flatten();
+    match article {
+        Some(article) if !exception() => {
+            if separator.is_some() && rest.first().is_some_and(|&c| is_separator(c)) {
+                let mut rest = rest;
+                while let Some((&c, tail)) = rest.split_first() {
+                    if !matches!(c, ' ' | '"' | '\'' | '[' | ']' | '(' | ')' | '*') {
+                        break;
+                    }
+                    count += 1;
+                    rest = tail;
                 }
-                count += 1;
-                rest = tail;
+            }
+            let ok = if article == "en" {
+                ind == '3' || ind == '0'
+            } else {
+                ind.to_digit(10) == u32::try_from(count).ok()
+            };
+            if !ok {
+                say(format!(
+                    "{name} $a {:?} begins with {article:?}, which may be an article: check the non-filing indicator ({ind})",
+                    String::from_utf8_lossy(a)
+                ));
             }
         }
-        let ok = if lower == "en" {
-            ind == '3' || ind == '0'
-        } else {
-            count.to_string() == ind.to_string()
-        };
-        if !ok {
-            say(format!(
-                "{name} $a {shown:?} begins with {lower:?}, which may be an article: check the non-filing indicator ({ind})"
-            ));
-        }
-    } else if ind != '0' {
-        say(format!(
-            "{name} $a {shown:?} does not begin with an article, but the non-filing indicator is {ind}"
-        ));
+        _ if ind != '0' => say(format!(
+            "{name} $a {:?} does not begin with an article, but the non-filing indicator is {ind}",
+            String::from_utf8_lossy(a)
+        )),
+        _ => {}
     }
 }
 
 /// 250: `$a` present and first (after `$3`, `$6`, `$8`).
-pub(super) fn edition<'a>(ctx: &mut Ctx<'_, '_, 'a>, field: &FieldRef<'a>, name: &str) {
+pub(super) fn edition<'a>(ctx: &mut Ctx<'_, '_, 'a>, field: &FieldRef<'a>, name: Name) {
     if !ctx.on(Rule::EditionStatement) {
         return;
     }
@@ -380,7 +437,7 @@ pub(super) fn edition<'a>(ctx: &mut Ctx<'_, '_, 'a>, field: &FieldRef<'a>, name:
 /// 260/264 in a record with ISBD punctuation (LDR/18 `a` or `i`): `$b` after
 /// " :" and `$c` after "," (after `$b`) — the punctuation ISBD puts between
 /// place, name and date.
-pub(super) fn publication<'a>(ctx: &mut Ctx<'_, '_, 'a>, field: &FieldRef<'a>, name: &str) {
+pub(super) fn publication<'a>(ctx: &mut Ctx<'_, '_, 'a>, field: &FieldRef<'a>, name: Name) {
     if !ctx.on(Rule::PublicationStatement)
         || !matches!(ctx.record.leader().as_bytes()[18], b'a' | b'i')
     {
