@@ -19,6 +19,9 @@ __all__ = [
     "ArrowStream",
     "Profile",
     "ProfileTable",
+    "LintFinding",
+    "LintTable",
+    "lint_rules",
     "Record",
     "Field",
     "RawBytes",
@@ -258,6 +261,14 @@ class Record(Generic[_V]):
     @property
     def pubyear(self) -> _V | None:
         """260 ``$c``, or ``$c`` of a 264 with second indicator 1."""
+    def lint(
+        self,
+        *,
+        rules: list[str] | None = None,
+        definitions: str | os.PathLike[str] | None = None,
+    ) -> list[LintFinding]:
+        """MARC 21 rule validation of this record (``rules`` and ``definitions``
+        as for ``MARCReader.lint()``); offsets are in the file."""
     def __eq__(self, other: object, /) -> bool: ...
     def __hash__(self) -> int: ...
     def __reduce__(self) -> tuple[Any, ...]: ...
@@ -431,6 +442,73 @@ class ProfileTable:
     @property
     def name(self) -> str:
         """The part's name."""
+    def __len__(self) -> int: ...
+
+_Severity: TypeAlias = Literal["error", "warning", "info"]
+
+class _LintRule(TypedDict):
+    id: str
+    severity: _Severity
+    default: bool
+    description: str
+
+def lint_rules() -> list[_LintRule]:
+    """Every lint rule: its ``id``, ``severity``, whether it runs by ``default``
+    (when no rules are named) and a one-line ``description``."""
+
+class _LintFindingDict(TypedDict):
+    record_index: int
+    byte_offset: int
+    field_index: int | None
+    tag: str | None
+    code: str | None
+    rule: str
+    message: str
+    severity: _Severity
+
+@final
+class LintFinding:
+    """One thing a lint rule found in a record (``MARCReader.lint()``,
+    ``Record.lint()``, ``OwnedRecord.lint()``)."""
+    @property
+    def record_index(self) -> int:
+        """The record's index in the file (0 for a record linted on its own)."""
+    @property
+    def byte_offset(self) -> int:
+        """The byte offset of the field or subfield concerned (of the record for
+        a record-level finding; of the record in a MARCXML or JSON input)."""
+    @property
+    def field_index(self) -> int | None:
+        """The field's index in directory order; ``None`` for a record-level finding."""
+    @property
+    def tag(self) -> str | None:
+        """The field's tag (``"LDR"`` for the leader), or ``None``."""
+    @property
+    def code(self) -> str | None:
+        """The subfield code (``"1"``/``"2"`` for an indicator), or ``None``."""
+    @property
+    def rule(self) -> str:
+        """The rule's stable id, such as ``"non-repeatable-field"``."""
+    @property
+    def message(self) -> str:
+        """What is wrong, in one line."""
+    @property
+    def severity(self) -> _Severity:
+        """``"error"``, ``"warning"`` or ``"info"``."""
+    def as_dict(self) -> _LintFindingDict:
+        """The eight attributes as a dict."""
+
+@final
+class LintTable:
+    """Lint findings as an Arrow table (``MARCReader.lint_arrow()``), through the
+    Arrow PyCapsule interface: ``pyarrow.table(t)``, ``polars.DataFrame(t)``,
+    DuckDB; readable any number of times. Columns: ``record_index``,
+    ``byte_offset``, ``field_index``, ``tag``, ``code``, ``rule``,
+    ``severity``, ``message``."""
+    def __arrow_c_schema__(self) -> object:
+        """The schema as an ``arrow_schema`` PyCapsule."""
+    def __arrow_c_stream__(self, requested_schema: object | None = None) -> object:
+        """The findings as an ``arrow_array_stream`` PyCapsule of one batch."""
     def __len__(self) -> int: ...
 
 @final
@@ -706,6 +784,27 @@ class MARCReader(Generic[_V]):
         ``lint=True`` every record is also linted (``rules``: rule ids,
         ``"default"`` or ``"all"``; the default rules when ``None``) and the
         findings counted by rule (``Profile.lint``)."""
+    def lint(
+        self,
+        *,
+        rules: list[str] | None = None,
+        threads: int | None = None,
+        definitions: str | os.PathLike[str] | None = None,
+    ) -> list[LintFinding]:
+        """MARC 21 rule validation of every record, on ``threads`` threads (all
+        cores by default) with the GIL released, in record order. ``rules``:
+        rule ids (``marcmap.lint_rules()``), ``"default"`` or ``"all"``; the
+        default rules when ``None``. ``definitions``: a JSON file in the shape
+        of the built-in MARC 21 definitions, adding or overriding tags. A
+        record that does not parse gives one ``invalid-record`` finding."""
+    def lint_arrow(
+        self,
+        *,
+        rules: list[str] | None = None,
+        threads: int | None = None,
+        definitions: str | os.PathLike[str] | None = None,
+    ) -> LintTable:
+        """``lint()``'s findings as an Arrow table, for DuckDB, Polars or pyarrow."""
     @property
     def current_exception(self) -> MarcError | None:
         """pymarc's: the error behind the last ``None``."""
@@ -793,6 +892,14 @@ class OwnedRecord:
         """A read-only ``Record`` over the record as it is now."""
     def as_xml(self, namespace: bool = False) -> bytes:
         """One MARCXML ``<record>`` element (UTF-8)."""
+    def lint(
+        self,
+        *,
+        rules: list[str] | None = None,
+        definitions: str | os.PathLike[str] | None = None,
+    ) -> list[LintFinding]:
+        """MARC 21 rule validation of the record as it is now (written as
+        ``as_marc()`` writes it); offsets count from the record's start."""
     def __eq__(self, other: object, /) -> bool: ...
 
 class _Writer:

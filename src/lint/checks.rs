@@ -7,7 +7,7 @@
 //! those of that field, and it counts towards that field's repeatability among
 //! the 880s.
 
-use super::{fields, fixed, title, Ctx, FieldDef, RecordFormat, Rule};
+use super::{fields, fixed, quoted, title, Ctx, FieldDef, RecordFormat, Rule};
 use crate::record::FieldRef;
 use smallvec::SmallVec;
 
@@ -138,8 +138,8 @@ fn data_field<'a>(ctx: &mut Ctx<'_, '_, 'a>, field: &FieldRef<'a>, seen: &mut Se
                     None,
                     Rule::UndefinedIndicator,
                     format!(
-                        "{name} indicator {n} is {:?}, not one of \"{}\"",
-                        value as char,
+                        "{name} indicator {n} is {}, not one of \"{}\"",
+                        quoted(&[value]),
                         allowed.describe()
                     ),
                 );
@@ -394,10 +394,7 @@ fn linkage<'a>(ctx: &mut Ctx<'_, '_, 'a>, field: &FieldRef<'a>, link: &'a [u8]) 
             Some(b'6'),
             Some(link),
             Rule::Linkage880,
-            format!(
-                "880 $6 {:?} is not a linkage (tag-occurrence)",
-                String::from_utf8_lossy(link)
-            ),
+            format!("880 $6 {} is not a linkage (tag-occurrence)", quoted(link)),
         );
         return;
     };

@@ -1,7 +1,7 @@
 //! Checks of particular fields, after MARC::Lint's: 020 (ISBN), 041
 //! (language codes), 043 (geographic area codes).
 
-use super::{Ctx, Rule};
+use super::{quoted, Ctx, Rule};
 use crate::record::FieldRef;
 use smallvec::SmallVec;
 
@@ -21,7 +21,7 @@ pub(super) fn isbn<'a>(ctx: &mut Ctx<'_, '_, 'a>, field: &FieldRef<'a>) {
         }
         let data = sub.value;
         let number = isbn_number(data);
-        let text = || String::from_utf8_lossy(data);
+        let text = || quoted(data);
         match sub.code {
             b'a' if on_a => {
                 let mut say = |why: String| {
@@ -29,7 +29,7 @@ pub(super) fn isbn<'a>(ctx: &mut Ctx<'_, '_, 'a>, field: &FieldRef<'a>) {
                 };
                 if !data.starts_with(&number) {
                     say(format!(
-                        "020 $a {:?} has characters other than the ISBN's digits before or in it",
+                        "020 $a {} has characters other than the ISBN's digits before or in it",
                         text()
                     ));
                 }
@@ -39,7 +39,7 @@ pub(super) fn isbn<'a>(ctx: &mut Ctx<'_, '_, 'a>, field: &FieldRef<'a>) {
                     })
                 {
                     say(format!(
-                        "020 $a {:?}: a qualifier must follow the ISBN after a space",
+                        "020 $a {}: a qualifier must follow the ISBN after a space",
                         text()
                     ));
                 }
@@ -49,14 +49,11 @@ pub(super) fn isbn<'a>(ctx: &mut Ctx<'_, '_, 'a>, field: &FieldRef<'a>) {
                         && number[..9].iter().all(u8::is_ascii_digit)
                         && number[9] == b'X';
                 if !shape_ok {
-                    say(format!("020 $a {:?} is not a 10- or 13-digit ISBN", text()));
+                    say(format!("020 $a {} is not a 10- or 13-digit ISBN", text()));
                 } else if number.len() == 10 && !isbn10_ok(&number) {
-                    say(format!("020 $a {:?} has a bad check digit", text()));
+                    say(format!("020 $a {} has a bad check digit", text()));
                 } else if number.len() == 13 && !isbn13_ok(&number) {
-                    say(format!(
-                        "020 $a {:?} has a bad check digit (ISBN-13)",
-                        text()
-                    ));
+                    say(format!("020 $a {} has a bad check digit (ISBN-13)", text()));
                 }
             }
             b'z' if on_z => {
@@ -76,7 +73,7 @@ pub(super) fn isbn<'a>(ctx: &mut Ctx<'_, '_, 'a>, field: &FieldRef<'a>) {
                         Some(b'z'),
                         Some(data),
                         Rule::IsbnCancelledValid,
-                        format!("020 $z {:?} is a valid ISBN (should it be in $a?)", text()),
+                        format!("020 $z {} is a valid ISBN (should it be in $a?)", text()),
                     );
                 }
             }
@@ -163,9 +160,9 @@ pub(super) fn language<'a>(ctx: &mut Ctx<'_, '_, 'a>, field: &FieldRef<'a>) {
         }
         if !char_len(ctx, sub.value).is_multiple_of(3) {
             let message = format!(
-                "041 ${} {:?} is not made of three-character language codes",
+                "041 ${} {} is not made of three-character language codes",
                 sub.code as char,
-                String::from_utf8_lossy(sub.value)
+                quoted(sub.value)
             );
             ctx.field_finding(
                 field,
@@ -187,9 +184,12 @@ pub(super) fn geographic_area<'a>(ctx: &mut Ctx<'_, '_, 'a>, field: &FieldRef<'a
     for sub in field.subfields().filter(|s| s.code == b'a') {
         let text = String::from_utf8_lossy(sub.value);
         let message = if char_len(ctx, sub.value) != 7 {
-            format!("043 $a {text:?} is not seven characters long")
+            format!("043 $a {} is not seven characters long", quoted(sub.value))
         } else if !ctx.defs().is_geographic_area(text.trim_end_matches('-')) {
-            format!("043 $a {text:?} is not a MARC geographic area code")
+            format!(
+                "043 $a {} is not in the MARC Code List for Geographic Areas (obsolete or unknown)",
+                quoted(sub.value)
+            )
         } else {
             continue;
         };

@@ -1,7 +1,7 @@
 //! The leader and the fixed-length control fields: leader values the format
 //! defines, the lengths of 006 and 008, and 005 as a timestamp.
 
-use super::{Ctx, RecordFormat, Rule};
+use super::{quoted, Ctx, RecordFormat, Rule};
 use crate::record::FieldRef;
 
 /// The leader positions whose values the formats define one by one.
@@ -27,8 +27,8 @@ pub(super) fn leader(ctx: &mut Ctx<'_, '_, '_>) {
         let value = leader[pos];
         if !allowed.contains(value) {
             let message = format!(
-                "LDR/{pos:02} ({what}) is {:?}, not one of \"{}\" in the {} format",
-                value as char,
+                "LDR/{pos:02} ({what}) is {}, not one of \"{}\" in the {} format",
+                quoted(&[value]),
                 allowed.describe(),
                 ctx.format.name()
             );
@@ -53,8 +53,8 @@ pub(super) fn control<'a>(ctx: &mut Ctx<'_, '_, 'a>, field: &FieldRef<'a>) {
     if tag == b"005" {
         if ctx.on(Rule::Invalid005) && !is_timestamp(field.data()) {
             let message = format!(
-                "005 {:?} is not a timestamp yyyymmddhhmmss.f",
-                String::from_utf8_lossy(field.data())
+                "005 {} is not a timestamp yyyymmddhhmmss.f",
+                quoted(field.data())
             );
             ctx.field_finding(field, None, None, Rule::Invalid005, message);
         }

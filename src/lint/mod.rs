@@ -30,6 +30,8 @@
 //! assert_eq!(all.iter().filter(|f| f.rule == Rule::NonfilingIndicator).count(), 3);
 //! ```
 
+#[cfg(feature = "arrow")]
+pub mod arrow;
 mod checks;
 mod definitions;
 mod fields;
@@ -262,6 +264,12 @@ impl Finding {
     pub fn tag_str(&self) -> Option<&str> {
         self.tag.as_ref().and_then(|t| std::str::from_utf8(t).ok())
     }
+
+    /// The subfield code (or indicator number) as text: the character, or
+    /// `\xNN` for a byte that is not ASCII.
+    pub fn code_str(&self) -> Option<String> {
+        self.code.map(|c| c.escape_ascii().to_string())
+    }
 }
 
 impl fmt::Display for Finding {
@@ -438,6 +446,31 @@ impl<'a> Ctx<'_, '_, 'a> {
     }
 }
 
+/// A value in a message: in double quotes, as text (invalid UTF-8 replaced),
+/// control characters written `\t`, `\n`, `\r` or `\xNN` so that a message
+/// stays one line.
+pub(crate) struct Quoted<'v>(&'v [u8]);
+
+pub(crate) fn quoted(v: &[u8]) -> Quoted<'_> {
+    Quoted(v)
+}
+
+impl fmt::Display for Quoted<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("\"")?;
+        for c in String::from_utf8_lossy(self.0).chars() {
+            match c {
+                '\t' => f.write_str("\\t")?,
+                '\n' => f.write_str("\\n")?,
+                '\r' => f.write_str("\\r")?,
+                c if c.is_control() => write!(f, "\\x{:02X}", c as u32)?,
+                c => write!(f, "{c}")?,
+            }
+        }
+        f.write_str("\"")
+    }
+}
+
 /// The findings in every record of `file`, in record order, on `threads`
 /// threads. A record that does not parse gives one [`Rule::InvalidRecord`]
 /// finding (when that rule is on); so does the error that stopped strict
@@ -456,11 +489,18 @@ impl<'a> Ctx<'_, '_, 'a> {
 /// assert_eq!((found[0].rule, found[0].field_index, found[0].byte_offset), (Rule::NonRepeatableField, Some(1), 58));
 /// ```
 pub fn lint_file(file: &MarcFile, linter: &Linter, threads: usize) -> Vec<Finding> {
+    // A transcoded input (MARCXML, JSON, ...) has no ISO 2709 offsets a reader
+    // could use: its findings point at where the record starts in the input.
+    let transcoded = file.input().is_some();
     let per_record = file.par_map(threads, |i, record| {
         let mut out = Vec::new();
         match record {
             Ok(record) => linter.lint_into(&record, &mut out),
             Err(e) => out.extend(linter.invalid_record(i as u64, file.offset(i).unwrap_or(0), &e)),
+        }
+        if transcoded {
+            let at = file.input_position(i).map_or(0, |p| p.offset);
+            out.iter_mut().for_each(|f| f.byte_offset = at);
         }
         out
     });

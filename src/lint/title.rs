@@ -8,7 +8,7 @@
 //! characters are ASCII letters, digits and `_`).
 
 use super::checks::Name;
-use super::{Ctx, Rule};
+use super::{quoted, Ctx, Rule};
 use crate::record::{FieldRef, Subfield};
 use smallvec::SmallVec;
 
@@ -323,7 +323,8 @@ fn nonfiling<'a>(
         |why: String| ctx.field_finding(field, Some(b'2'), None, Rule::NonfilingIndicator, why);
     if !ind.is_ascii_digit() {
         say(format!(
-            "{name} non-filing indicator {ind:?} is not a digit"
+            "{name} non-filing indicator {} is not a digit",
+            quoted(&[ind as u8])
         ));
     }
     // Only the start of the title matters: leading marks, the first word (an
@@ -391,14 +392,14 @@ fn nonfiling<'a>(
             };
             if !ok {
                 say(format!(
-                    "{name} $a {:?} begins with {article:?}, which may be an article: check the non-filing indicator ({ind})",
-                    String::from_utf8_lossy(a)
+                    "{name} $a {} begins with \"{article}\", which may be an article: check the non-filing indicator ({ind})",
+                    quoted(a)
                 ));
             }
         }
         _ if ind != '0' => say(format!(
-            "{name} $a {:?} does not begin with an article, but the non-filing indicator is {ind}",
-            String::from_utf8_lossy(a)
+            "{name} $a {} does not begin with an article, but the non-filing indicator is {ind}",
+            quoted(a)
         )),
         _ => {}
     }

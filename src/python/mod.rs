@@ -16,6 +16,7 @@ mod edits;
 mod errors;
 mod field;
 mod gc;
+mod lint;
 mod owned;
 mod partitions;
 mod pickled;
@@ -53,6 +54,9 @@ fn _marcmap(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(partitions::partitions, m)?)?;
     m.add_function(wrap_pyfunction!(pickled::_record_from_state, m)?)?;
     m.add_function(wrap_pyfunction!(pickled::_field_from_state, m)?)?;
+    m.add_class::<lint::LintFinding>()?;
+    m.add_class::<lint::LintTable>()?;
+    m.add_function(wrap_pyfunction!(lint::lint_rules, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }

@@ -12,10 +12,10 @@ import argparse
 import sys
 
 from marcmap._marcmap import __version__
-from marcmap.cli import convert, count, dump, edit, index, parquet, stats, validate
+from marcmap.cli import convert, count, dump, edit, index, lint, parquet, stats, validate
 from marcmap.errors import MarcError
 
-COMMANDS = [count, dump, validate, convert, edit, parquet, index, stats]
+COMMANDS = [count, dump, validate, convert, edit, parquet, index, stats, lint]
 
 DESCRIPTION = """\
 Read and convert MARC 21 files (ISO 2709, MARCXML, MARC-in-JSON, MARCMaker;

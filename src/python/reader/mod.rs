@@ -22,6 +22,7 @@ use super::text::TextOptions;
 use crate::query;
 use crate::{MarcFile, RecordHandle, Result};
 use access::Validated;
+pub(crate) use bulk::threads_arg;
 use iteration::{Current, Cursor};
 pub(crate) use options::Mode;
 use options::{Args, ReaderOptions};

@@ -1,0 +1,286 @@
+//! `lint` in Python: `MARCReader.lint()` and `lint_arrow()` (the core's
+//! [`crate::lint::lint_file`], GIL-free on N threads), `Record.lint()` and
+//! `OwnedRecord.lint()` for one record, `marcmap.lint_rules()`, and the two
+//! classes they return: `LintFinding` and `LintTable` (the findings as Arrow).
+
+use super::errors;
+use super::owned::PyOwnedRecord;
+use super::reader::{threads_arg, Reader};
+use super::record::Record;
+use crate::lint::{self, Definitions, Finding, Linter, Rule, RuleSet};
+use crate::RecordRef;
+use arrow_array::ffi::FFI_ArrowSchema;
+use arrow_array::ffi_stream::FFI_ArrowArrayStream;
+use arrow_array::{RecordBatch, RecordBatchIterator};
+use pyo3::exceptions::{PyOSError, PyValueError};
+use pyo3::prelude::*;
+use pyo3::types::{PyCapsule, PyDict};
+use std::ffi::CString;
+use std::path::PathBuf;
+
+/// The linter `rules` (ids, `"default"`, `"all"`; the default rules when
+/// `None`) and `definitions` (a JSON file adding to the built-in MARC 21
+/// definitions) ask for.
+fn linter_arg(rules: Option<Vec<String>>, definitions: Option<PathBuf>) -> PyResult<Linter> {
+    let mut linter = Linter::new();
+    if let Some(rules) = rules {
+        let set =
+            RuleSet::parse(rules.iter().map(String::as_str)).map_err(PyValueError::new_err)?;
+        linter = linter.rules(set);
+    }
+    if let Some(path) = definitions {
+        let json = std::fs::read_to_string(&path)
+            .map_err(|e| PyOSError::new_err(format!("{}: {e}", path.display())))?;
+        let defs = Definitions::builtin()
+            .with_json(&json)
+            .map_err(|e| PyValueError::new_err(format!("{}: {e}", path.display())))?;
+        linter = linter.definitions(defs);
+    }
+    Ok(linter)
+}
+
+/// One thing a lint rule found in a record.
+#[pyclass(frozen, get_all, name = "LintFinding", module = "marcmap._marcmap")]
+pub(crate) struct LintFinding {
+    /// The record's index in the file (0 for a record linted on its own).
+    record_index: u64,
+    /// The byte offset in the file of the field or subfield concerned (of the
+    /// record, for a record-level finding; in a MARCXML or JSON input, of the
+    /// record in the input).
+    byte_offset: u64,
+    /// The field's index in directory order, or ``None`` for a record-level finding.
+    field_index: Option<usize>,
+    /// The field's tag (``"LDR"`` for the leader), or ``None``.
+    tag: Option<String>,
+    /// The subfield code (or ``"1"``/``"2"`` for an indicator), or ``None``.
+    code: Option<String>,
+    /// The rule's id, such as ``"non-repeatable-field"``.
+    rule: &'static str,
+    /// What is wrong, in one line.
+    message: String,
+    /// ``"error"``, ``"warning"`` or ``"info"``.
+    severity: &'static str,
+}
+
+impl From<Finding> for LintFinding {
+    fn from(f: Finding) -> Self {
+        LintFinding {
+            record_index: f.record_index,
+            byte_offset: f.byte_offset,
+            field_index: f.field_index,
+            tag: f.tag_str().map(str::to_string),
+            code: f.code_str(),
+            rule: f.rule.id(),
+            severity: f.severity().name(),
+            message: f.message,
+        }
+    }
+}
+
+#[pymethods]
+impl LintFinding {
+    /// The finding as a dict of its eight attributes.
+    fn as_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let d = PyDict::new(py);
+        d.set_item("record_index", self.record_index)?;
+        d.set_item("byte_offset", self.byte_offset)?;
+        d.set_item("field_index", self.field_index)?;
+        d.set_item("tag", &self.tag)?;
+        d.set_item("code", &self.code)?;
+        d.set_item("rule", self.rule)?;
+        d.set_item("message", &self.message)?;
+        d.set_item("severity", self.severity)?;
+        Ok(d)
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "<LintFinding record {} at byte {}: {} [{}] {}>",
+            self.record_index, self.byte_offset, self.severity, self.rule, self.message
+        )
+    }
+}
+
+/// Lint findings as an Arrow table, made by ``MARCReader.lint_arrow()``.
+///
+/// It implements the Arrow PyCapsule interface: ``pyarrow.table(t)``,
+/// ``polars.DataFrame(t)`` and DuckDB read it, as many times as wanted. The
+/// columns: ``record_index``, ``byte_offset`` (uint64), ``field_index``
+/// (uint32, null for record-level findings), ``tag``, ``code`` (null where
+/// none applies), ``rule``, ``severity``, ``message``.
+#[pyclass(frozen, name = "LintTable", module = "marcmap._marcmap")]
+pub(crate) struct LintTable {
+    batch: RecordBatch,
+}
+
+fn capsule_name(name: &str) -> CString {
+    // Names without NUL bytes: `CString::new` cannot fail on them.
+    CString::new(name).unwrap_or_default()
+}
+
+#[pymethods]
+impl LintTable {
+    /// The schema, as an ``arrow_schema`` PyCapsule.
+    fn __arrow_c_schema__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyCapsule>> {
+        let ffi = FFI_ArrowSchema::try_from(self.batch.schema().as_ref())
+            .map_err(|e| PyValueError::new_err(e.to_string()))?;
+        PyCapsule::new(py, ffi, Some(capsule_name("arrow_schema")))
+    }
+
+    /// The findings, as an ``arrow_array_stream`` PyCapsule of one batch.
+    /// ``requested_schema`` is ignored (the interface allows it).
+    #[pyo3(signature = (requested_schema = None))]
+    fn __arrow_c_stream__<'py>(
+        &self,
+        py: Python<'py>,
+        requested_schema: Option<Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyCapsule>> {
+        let _ = requested_schema;
+        let batches = RecordBatchIterator::new([Ok(self.batch.clone())], self.batch.schema());
+        let ffi = FFI_ArrowArrayStream::new(Box::new(batches));
+        PyCapsule::new(py, ffi, Some(capsule_name("arrow_array_stream")))
+    }
+
+    /// How many findings.
+    fn __len__(&self) -> usize {
+        self.batch.num_rows()
+    }
+
+    fn __repr__(&self) -> String {
+        format!("<marcmap.LintTable findings={}>", self.batch.num_rows())
+    }
+}
+
+#[pymethods]
+impl Reader {
+    /// MARC 21 rule validation of every record, on ``threads`` threads (all
+    /// cores by default) with the GIL released: a list of ``LintFinding``, in
+    /// record order.
+    ///
+    /// ``rules``: rule ids (``marcmap.lint_rules()`` lists them), ``"default"``
+    /// or ``"all"``; the default rules when ``None``. ``definitions``: a JSON
+    /// file (the shape of the built-in MARC 21 definitions) that adds tags or
+    /// overrides them. A record that does not parse gives one
+    /// ``invalid-record`` finding.
+    #[pyo3(signature = (*, rules = None, threads = None, definitions = None))]
+    fn lint(
+        &self,
+        py: Python<'_>,
+        rules: Option<Vec<String>>,
+        threads: Option<usize>,
+        definitions: Option<PathBuf>,
+    ) -> PyResult<Vec<LintFinding>> {
+        let found = self.lint_findings(py, rules, threads, definitions)?;
+        Ok(found.into_iter().map(LintFinding::from).collect())
+    }
+
+    /// ``lint()``'s findings as an Arrow table (a ``LintTable``), for DuckDB,
+    /// Polars or pyarrow to group and count.
+    #[pyo3(signature = (*, rules = None, threads = None, definitions = None))]
+    fn lint_arrow(
+        &self,
+        py: Python<'_>,
+        rules: Option<Vec<String>>,
+        threads: Option<usize>,
+        definitions: Option<PathBuf>,
+    ) -> PyResult<LintTable> {
+        let found = self.lint_findings(py, rules, threads, definitions)?;
+        let batch = py
+            .detach(move || lint::arrow::findings_batch(&found))
+            .map_err(|e| PyValueError::new_err(e.to_string()))?;
+        Ok(LintTable { batch })
+    }
+}
+
+impl Reader {
+    fn lint_findings(
+        &self,
+        py: Python<'_>,
+        rules: Option<Vec<String>>,
+        threads: Option<usize>,
+        definitions: Option<PathBuf>,
+    ) -> PyResult<Vec<Finding>> {
+        self.check_open()?;
+        self.file().expect_scan();
+        let threads = threads_arg(threads)?;
+        let linter = linter_arg(rules, definitions)?;
+        let file = self.file().clone();
+        Ok(py.detach(move || lint::lint_file(&file, &linter, threads)))
+    }
+}
+
+/// Lints one record's bytes (a whole ISO 2709 record), at `index` and `offset`.
+fn lint_bytes(
+    py: Python<'_>,
+    bytes: &[u8],
+    index: u64,
+    offset: u64,
+    linter: &Linter,
+) -> PyResult<Vec<LintFinding>> {
+    let found = match RecordRef::parse(bytes) {
+        Ok(record) => linter.lint_record(&record.located(index, offset)),
+        Err(e) => {
+            let e = e.located(index, offset);
+            match linter.invalid_record(index, offset, &e) {
+                Some(f) => vec![f],
+                None => return Err(errors::to_py(py, e, bytes)),
+            }
+        }
+    };
+    Ok(found.into_iter().map(LintFinding::from).collect())
+}
+
+#[pymethods]
+impl Record {
+    /// MARC 21 rule validation of this record: a list of ``LintFinding``
+    /// (``rules`` and ``definitions`` as for ``MARCReader.lint()``). Offsets
+    /// are in the file, as the reader's.
+    #[pyo3(signature = (*, rules = None, definitions = None))]
+    fn lint(
+        &self,
+        rules: Option<Vec<String>>,
+        definitions: Option<PathBuf>,
+    ) -> PyResult<Vec<LintFinding>> {
+        let linter = linter_arg(rules, definitions)?;
+        let found = linter.lint_record(&self.view());
+        Ok(found.into_iter().map(LintFinding::from).collect())
+    }
+}
+
+#[pymethods]
+impl PyOwnedRecord {
+    /// MARC 21 rule validation of this record as it is now (written as
+    /// ``as_marc()`` writes it, and linted): a list of ``LintFinding``
+    /// (``rules`` and ``definitions`` as for ``MARCReader.lint()``). Offsets
+    /// count from the start of the record.
+    #[pyo3(signature = (*, rules = None, definitions = None))]
+    fn lint(
+        &self,
+        py: Python<'_>,
+        rules: Option<Vec<String>>,
+        definitions: Option<PathBuf>,
+    ) -> PyResult<Vec<LintFinding>> {
+        let linter = linter_arg(rules, definitions)?;
+        let mut record = self.record();
+        record.leader[9] = b'a';
+        let bytes = record.to_iso2709().map_err(|e| errors::to_py(py, e, &[]))?;
+        lint_bytes(py, &bytes, 0, 0, &linter)
+    }
+}
+
+/// Every lint rule: a list of dicts with ``id``, ``severity``, ``default``
+/// (whether it runs when no rules are named) and ``description``.
+#[pyfunction]
+pub(crate) fn lint_rules(py: Python<'_>) -> PyResult<Vec<Bound<'_, PyDict>>> {
+    Rule::ALL
+        .iter()
+        .map(|rule| {
+            let d = PyDict::new(py);
+            d.set_item("id", rule.id())?;
+            d.set_item("severity", rule.severity().name())?;
+            d.set_item("default", rule.is_default())?;
+            d.set_item("description", rule.description())?;
+            Ok(d)
+        })
+        .collect()
+}
