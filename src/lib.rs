@@ -63,6 +63,7 @@ pub mod edit;
 mod encoding;
 mod error;
 mod file;
+pub mod filter;
 mod format;
 mod frame;
 mod index;

@@ -21,6 +21,7 @@
 
 use crate::error::{Error, Result};
 use crate::file::MarcFile;
+use crate::filter::Expr;
 use crate::parallel;
 use crate::record::RecordRef;
 use crate::spec::{Extractor, Spec, ValueBuf, ValueRef};
@@ -185,6 +186,27 @@ pub fn mislabelled_utf8(file: &MarcFile, threads: usize) -> Vec<usize> {
         .collect()
 }
 
+/// A test of one record, for [`filter`]: a [`Condition`], or a filter
+/// expression ([`Expr`]).
+pub trait Predicate: Sync {
+    /// Whether the record `x` holds meets the test; values are decoded as
+    /// text, or compared as raw bytes when `binary` (where the test allows).
+    fn test(&self, x: &Extractor<'_>, binary: bool) -> Result<bool>;
+}
+
+impl Predicate for Condition {
+    fn test(&self, x: &Extractor<'_>, binary: bool) -> Result<bool> {
+        self.matches_in(x, binary)
+    }
+}
+
+/// A filter expression always compares decoded text.
+impl Predicate for Expr {
+    fn test(&self, x: &Extractor<'_>, _binary: bool) -> Result<bool> {
+        self.matches_in(x)
+    }
+}
+
 /// What [`filter`] looks for: records with a value for a spec, or with one
 /// that contains some text.
 #[derive(Debug, Clone)]
@@ -250,7 +272,7 @@ impl Condition {
 
     fn matches_in(&self, x: &Extractor<'_>, binary: bool) -> Result<bool> {
         if self.needle.is_none() {
-            return Ok(x.has_any(&self.spec));
+            return x.has_any(&self.spec);
         }
         // The values compared are the ones `extract` gives for the same spec.
         let mut scratch = ValueBuf::new(binary);
@@ -272,7 +294,7 @@ pub struct Filtered {
     pub errors: Vec<Error>,
 }
 
-/// The records of `file` that meet `cond` (see [`Condition::matches`]), and
+/// The records of `file` that meet `cond` (a [`Condition`] or an [`Expr`]), and
 /// the errors of those that could not be read, on `threads` threads.
 ///
 /// ```
@@ -285,17 +307,19 @@ pub struct Filtered {
 /// let found = query::filter(&file, &Condition::new(Spec::parse("245").unwrap(), None, false), &TextDecoder::new(), false, 2);
 /// assert_eq!(found.records, [0, 1]);
 /// assert!(found.errors.is_empty());
+/// let expr = marcmap::filter::Expr::parse("245$a ~ /title$/ and not 856").unwrap();
+/// assert_eq!(query::filter(&file, &expr, &TextDecoder::new(), false, 2).records, [0, 1]);
 /// ```
-pub fn filter(
+pub fn filter<P: Predicate + ?Sized>(
     file: &MarcFile,
-    cond: &Condition,
+    cond: &P,
     decoder: &TextDecoder,
     binary: bool,
     threads: usize,
 ) -> Filtered {
     let results = file.par_map(threads, |_, record| {
         let record = good(record, None)?.into_record();
-        cond.matches_in(&Extractor::new(record, decoder), binary)
+        cond.test(&Extractor::new(record, decoder), binary)
     });
     let mut out = Filtered::default();
     for (i, r) in results.into_iter().enumerate() {

@@ -9,6 +9,7 @@
 //! - `partition`: record-aligned byte ranges against the whole-file index;
 //! - `sidecar`: the persisted index, written, read, stale, corrupt;
 //! - `fixtures`: random access, control numbers, threads and open modes on `tests/data`;
+//! - `marcspec`: MARCspec's test suite and the specification's examples;
 //! - `query`: the bulk work (`marcmap::query`) on `tests/data`;
 //! - `profile`: the whole-file profile against `validate` and `lint` on the corpus.
 
@@ -26,6 +27,8 @@ mod fuzz_checks;
 mod fuzz_sidecar;
 #[path = "core/gen.rs"]
 mod gen;
+#[path = "core/marcspec.rs"]
+mod marcspec;
 #[path = "core/oracle.rs"]
 mod oracle;
 #[path = "core/owned.rs"]
