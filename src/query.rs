@@ -504,8 +504,45 @@ pub fn extract_range(
     first: bool,
     range: Range<usize>,
 ) -> Extracted {
+    extract_each(file, specs, decoder, binary, first, range)
+}
+
+/// [`extract_range`] on the records at `records` (indices into `file`, in
+/// the order given), on the calling thread.
+///
+/// # Panics
+///
+/// If an index is out of range: check them first.
+///
+/// ```
+/// use marcmap::{query, spec::Spec, MarcFile, TextDecoder};
+///
+/// let raw = b"00056nam a2200037 a 4500245001800000\x1e10\x1faA title\x1fbpart\x1e\x1d".repeat(4);
+/// let file = MarcFile::from_bytes(raw);
+/// let values = query::extract_records(&file, &[Spec::parse("245$b").unwrap()], &TextDecoder::new(), false, false, &[3, 0]);
+/// assert_eq!(values.len(), 2);
+/// ```
+pub fn extract_records(
+    file: &MarcFile,
+    specs: &[Spec],
+    decoder: &TextDecoder,
+    binary: bool,
+    first: bool,
+    records: &[usize],
+) -> Extracted {
+    extract_each(file, specs, decoder, binary, first, records.iter().copied())
+}
+
+fn extract_each(
+    file: &MarcFile,
+    specs: &[Spec],
+    decoder: &TextDecoder,
+    binary: bool,
+    first: bool,
+    records: impl Iterator<Item = usize>,
+) -> Extracted {
     let mut out = Extracted::new(specs.len(), binary);
-    for (k, i) in range.enumerate() {
+    for (k, i) in records.enumerate() {
         out.records += 1;
         let marks = (out.values.mark(), out.counts.len());
         let found = check_record(file, i, None).and_then(|good| {

@@ -5,11 +5,12 @@ Records, fields and readers are generic in the type of their values: ``str``
 """
 
 import os
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import IO, Any, Generic, Literal, TypeAlias, TypedDict, TypeVar, final, overload
 
 from pymarc import Record as _PymarcRecord
 
+from marcmap._selection import Selection
 from marcmap._types import Indicators, Leader, Subfield, WriteResult
 from marcmap.errors import MarcError, RepairWarning
 
@@ -22,7 +23,9 @@ __all__ = [
     "LintFinding",
     "LintTable",
     "lint_rules",
+    "Expr",
     "Record",
+    "Spec",
     "Field",
     "RawBytes",
     "marc8_to_unicode",
@@ -40,6 +43,8 @@ __all__ = [
 ]
 
 _V = TypeVar("_V", str, bytes)
+_SpecArg: TypeAlias = "str | Spec"
+_ExprArg: TypeAlias = "str | Expr | Spec"
 _D = TypeVar("_D")
 _Source: TypeAlias = str | os.PathLike[str] | bytes | bytearray | memoryview | IO[bytes]
 _Handling: TypeAlias = Literal["strict", "replace", "ignore"]
@@ -274,6 +279,43 @@ class Record(Generic[_V]):
     def __reduce__(self) -> tuple[Any, ...]: ...
 
 _Shape: TypeAlias = Literal["records", "subfields", "columns"]
+
+@final
+class Spec:
+    """A MARCspec, parsed once: ``Spec("650[0]$a{$2=\\lcsh}")``. Accepted
+    wherever a spec string is (``extract``, ``filter``, ``to_arrow`` columns).
+    Tags take ``.`` as a wildcard (``6..``); ``^1``/``^2`` are indicators;
+    ``[0]``, ``[#]``, ``[0-2]``, ``[#-1]`` occurrences; ``$a-c`` subfield
+    ranges; ``/0-3``, ``/#`` character positions; ``{...}`` subspecs with
+    ``= != ~ !~ ? !``, ``|`` for or. A spec that does not parse raises
+    ``SpecError`` with the column."""
+
+    def __new__(cls, text: str) -> Spec: ...
+    @property
+    def text(self) -> str:
+        """The spec as written."""
+    @property
+    def is_single(self) -> bool:
+        """Whether it gives at most one value a record (the leader, characters of
+        a field, one occurrence), as a ``string`` column in Arrow."""
+    def __eq__(self, other: object, /) -> bool: ...
+    def __hash__(self) -> int: ...
+    def __reduce__(self) -> tuple[type[Spec], tuple[str]]: ...
+
+@final
+class Expr:
+    """A filter expression, parsed once: ``Expr("245$a ~ /^the/i and not 856")``,
+    ``Expr("LDR/06 = a and 008/35-37 in [eng, ger]")``, ``Expr("count(650) >= 3")``.
+    Accepted by ``MARCReader.filter`` and ``MARCReader.where``. One that does
+    not parse raises ``SpecError`` with the column."""
+
+    def __new__(cls, text: str) -> Expr: ...
+    @property
+    def text(self) -> str:
+        """The expression as written."""
+    def __eq__(self, other: object, /) -> bool: ...
+    def __hash__(self) -> int: ...
+    def __reduce__(self) -> tuple[type[Expr], tuple[str]]: ...
 
 @final
 class ArrowStream:
@@ -686,30 +728,60 @@ class MARCReader(Generic[_V]):
         """Builds the 001 index now; returns how many records have a 001."""
     @overload
     def extract(
-        self, spec: str, /, *, threads: int | None = None, first: Literal[False] = False
+        self,
+        spec: _SpecArg,
+        /,
+        *,
+        threads: int | None = None,
+        first: Literal[False] = False,
+        records: list[int] | None = None,
     ) -> list[list[_V]]: ...
     @overload
     def extract(
-        self, spec: str, /, *, threads: int | None = None, first: Literal[True]
+        self,
+        spec: _SpecArg,
+        /,
+        *,
+        threads: int | None = None,
+        first: Literal[True],
+        records: list[int] | None = None,
     ) -> list[_V | None]: ...
     @overload
     def extract(
-        self, spec: str, spec2: str, /, *specs: str, threads: int | None = None, first: bool = False
+        self,
+        spec: _SpecArg,
+        spec2: _SpecArg,
+        /,
+        *specs: _SpecArg,
+        threads: int | None = None,
+        first: bool = False,
+        records: list[int] | None = None,
     ) -> list[tuple[Any, ...]]:
-        """The values of ``spec`` (``"245$a"``, ``"001"``, ``"LDR/06"``,
-        ``"008/35-37"``) in every record, on ``threads`` threads with the GIL
-        released: a list of values a record, or with ``first=True`` the first
-        value (or ``None``); with several specs, a tuple a record. A bad record
-        gives empty entries (or raises, with ``raise_errors=True``)."""
+        """The values of ``spec``, a MARCspec (``"245$a"``, ``"650[0]$a-c"``,
+        ``"LDR/6"``, ``"008/35-37"``, ``"650$a{$2=\\lcsh}"``; text or a
+        ``Spec``), in every record (or those at the indices in ``records``), on
+        ``threads`` threads with the GIL released: a list of values a record,
+        or with ``first=True`` the first value (or ``None``); with several
+        specs, a tuple a record. A bad record gives empty entries (or raises,
+        with ``raise_errors=True``). A spec that does not parse raises
+        ``SpecError``."""
     def filter(
         self,
-        spec: str,
+        expr: _ExprArg,
         contains: str | None = None,
         *,
         ignore_case: bool = False,
         threads: int | None = None,
     ) -> list[int]:
-        """The indices of the records with a ``spec`` value containing ``contains``."""
+        """The indices of the records that meet the filter expression ``expr``
+        (``"245$a ~ /^the/i and not 856"``, ``"count(650) >= 3"``; a ``Spec``:
+        the records with a value for it), found on ``threads`` threads with
+        the GIL released. With ``contains``, ``expr`` is a spec and the records
+        are those with a value for it containing ``contains``."""
+    def where(self, expr: _ExprArg) -> Selection:
+        """The records that meet ``expr`` as a lazy ``Selection``: found once,
+        on first use, then written, extracted or turned into Arrow with only
+        those records read."""
     def validate(
         self, *, decode: bool = True, strict_text: bool = True, threads: int | None = None
     ) -> list[MarcError]:
@@ -738,13 +810,14 @@ class MARCReader(Generic[_V]):
     def to_arrow(
         self,
         shape: _Shape = "records",
-        columns: dict[str, str] | list[str] | None = None,
+        columns: Mapping[str, _SpecArg] | Sequence[_SpecArg] | None = None,
         *,
         first: bool = False,
         binary: bool = False,
         raw: bool = False,
         batch_size: int | None = None,
         threads: int | None = None,
+        records: list[int] | None = None,
     ) -> ArrowStream:
         """The records as a stream of Arrow record batches (the Arrow PyCapsule
         interface: ``pyarrow.table(s)``, ``polars.DataFrame(s)``, DuckDB), in
@@ -756,7 +829,7 @@ class MARCReader(Generic[_V]):
         self,
         path: str | os.PathLike[str],
         shape: _Shape = "records",
-        columns: dict[str, str] | list[str] | None = None,
+        columns: Mapping[str, _SpecArg] | Sequence[_SpecArg] | None = None,
         *,
         first: bool = False,
         binary: bool = False,
@@ -765,6 +838,7 @@ class MARCReader(Generic[_V]):
         batch_size: int | None = None,
         threads: int | None = None,
         progress: Callable[[int, int], object] | None = None,
+        records: list[int] | None = None,
     ) -> int:
         """Writes ``to_arrow()``'s batches to a Parquet file through the Rust
         ``parquet`` crate (no pyarrow needed); returns the rows written."""

@@ -247,6 +247,23 @@ class SidecarWarning(UserWarning):
 
 
 # pymarc's names. Its base classes are kept as aliases too.
+class SpecError(ValueError):
+    """A spec (MARCspec) or filter expression that does not parse: ``text`` is
+    what was given, ``column`` (from 1) where something else was expected, and
+    ``expected`` what, as in ``"`245$`: a subfield code after '$' at column 5"``."""
+
+    def __init__(
+        self, message: str = "", text: str = "", column: int = 0, expected: str = ""
+    ) -> None:
+        super().__init__(message)
+        self.text = text
+        self.column = column
+        self.expected = expected
+
+    def __reduce__(self):  # type: ignore[no-untyped-def]
+        return (type(self), (str(self), self.text, self.column, self.expected))
+
+
 PymarcException = MarcError
 FatalReaderError = FramingError
 RecordLengthError = RecordLengthInvalid
@@ -274,6 +291,7 @@ __all__ = [
     "RepairWarning",
     "SidecarError",
     "SidecarWarning",
+    "SpecError",
     "StructureError",
     "TruncatedRecord",
     "Utf8DecodeError",

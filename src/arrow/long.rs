@@ -51,7 +51,7 @@ pub(crate) fn build(
     range: Range<usize>,
 ) -> Result<RecordBatch> {
     let binary = opts.binary;
-    let bytes = batch_bytes(file, &range);
+    let bytes = batch_bytes(file, opts, &range);
     // About one row for every 12 bytes of catalogue records.
     let rows = bytes / 12 + 16;
     let mut r = Rows {
@@ -68,7 +68,7 @@ pub(crate) fn build(
     };
     // The record's control number, decoded once and copied into each of its rows.
     let (mut number_text, mut number_raw) = (String::new(), Vec::new());
-    for i in range {
+    for i in opts.record_indices(range) {
         let (record, text) = match checked_record(file, opts, i) {
             Ok(r) => r,
             Err(e) if opts.bad_records == BadRecords::Fail => return Err(e),

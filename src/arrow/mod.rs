@@ -59,6 +59,7 @@ use arrow_array::RecordBatch;
 use arrow_schema::SchemaRef;
 use std::borrow::Cow;
 use std::ops::Range;
+use std::sync::Arc;
 
 /// How records become rows. See the [module docs](self).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -117,6 +118,9 @@ pub struct ArrowOptions {
     pub threads: usize,
     /// What a bad record does.
     pub bad_records: BadRecords,
+    /// The records to take (indices into the file, in this order): a
+    /// selection such as [`crate::query::filter`] finds; `None` for all.
+    pub records: Option<Arc<[usize]>>,
 }
 
 impl ArrowOptions {
@@ -131,7 +135,19 @@ impl ArrowOptions {
             batch_size: DEFAULT_BATCH_SIZE,
             threads: crate::parallel::default_threads(),
             bad_records: BadRecords::Null,
+            records: None,
         }
+    }
+
+    /// How many records the batches cover: the selection's, or the file's.
+    pub fn record_count(&self, file: &MarcFile) -> usize {
+        self.records.as_ref().map_or(file.len(), |r| r.len())
+    }
+
+    /// The file's indices of the records at positions `range` of the batches.
+    pub(crate) fn record_indices(&self, range: Range<usize>) -> impl Iterator<Item = usize> + '_ {
+        let selected = self.records.as_deref();
+        range.map(move |k| selected.map_or(k, |r| r[k]))
     }
 
     /// The schema of the batches, known before any record is read.
@@ -140,7 +156,8 @@ impl ArrowOptions {
     }
 }
 
-/// The batch of records `range` of `file`, on the calling thread.
+/// The batch of records `range` of `file` (positions in [`ArrowOptions::records`]
+/// when that is set), on the calling thread.
 pub fn build_batch(
     file: &MarcFile,
     opts: &ArrowOptions,

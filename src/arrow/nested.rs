@@ -41,7 +41,7 @@ pub(crate) fn build(
     let n = range.len();
     let binary = opts.binary;
     // Sizes from the batch's bytes: about 20 fields a record, 10 bytes a value.
-    let bytes = batch_bytes(file, &range);
+    let bytes = batch_bytes(file, opts, &range);
     let fields_guess = n * 24;
     let mut c = Columns {
         record_index: Vec::with_capacity(n),
@@ -62,7 +62,7 @@ pub(crate) fn build(
             .raw
             .then(|| (Offsets::with_capacity(n), Vec::with_capacity(bytes))),
     };
-    for i in range {
+    for i in opts.record_indices(range) {
         c.record_index.push(i as i64);
         c.byte_offset.push(
             file.offset(i)
@@ -113,8 +113,12 @@ pub(crate) fn build(
     c.finish(opts)
 }
 
-/// The bytes of the records in `range` (their span in the file).
-pub(crate) fn batch_bytes(file: &MarcFile, range: &Range<usize>) -> usize {
+/// The bytes of the records in `range` (their span in the file; for a
+/// selection, a guess from the whole file's average).
+pub(crate) fn batch_bytes(file: &MarcFile, opts: &ArrowOptions, range: &Range<usize>) -> usize {
+    if opts.records.is_some() {
+        return file.bytes().len() / file.len().max(1) * range.len();
+    }
     let start = file.offset(range.start).unwrap_or(0);
     let end = file
         .offset(range.end)

@@ -53,7 +53,7 @@ impl BatchReader {
         opts.threads = opts.threads.max(1);
         BatchReader {
             schema: opts.schema(),
-            records: file.len(),
+            records: opts.record_count(&file),
             batch_size: opts.batch_size,
             state: State::Ready(file, Arc::new(opts)),
             records_done: 0,
@@ -85,7 +85,7 @@ impl BatchReader {
     }
 
     fn start(file: MarcFile, opts: Arc<ArrowOptions>, own_thread: bool) -> State {
-        if !own_thread && (opts.threads == 1 || file.len() <= opts.batch_size) {
+        if !own_thread && (opts.threads == 1 || opts.record_count(&file) <= opts.batch_size) {
             return State::Inline {
                 file,
                 opts,
@@ -97,7 +97,7 @@ impl BatchReader {
         let (tx, rx) = sync_channel::<Result<RecordBatch>>(1);
         let driver = std::thread::spawn(move || {
             let _ = parallel::map_chunks_in_order(
-                file.len(),
+                opts.record_count(&file),
                 opts.threads,
                 opts.batch_size,
                 |range| build_batch(&file, &opts, range),
@@ -131,10 +131,12 @@ impl BatchReader {
         let got = match &mut self.state {
             State::Ready(..) | State::Done => return None,
             State::Inline { file, opts, next } => {
-                if *next >= file.len() {
+                if *next >= opts.record_count(file) {
                     None
                 } else {
-                    let end = next.saturating_add(opts.batch_size).min(file.len());
+                    let end = next
+                        .saturating_add(opts.batch_size)
+                        .min(opts.record_count(file));
                     let batch = build_batch(file, opts, *next..end);
                     *next = end;
                     Some(batch)

@@ -41,7 +41,7 @@ pub(crate) fn build(
         })
         .collect();
     let mut marks = Vec::with_capacity(columns.len());
-    for (row, i) in range.enumerate() {
+    for (row, i) in opts.record_indices(range).enumerate() {
         marks.clear();
         marks.extend(columns.iter().map(|c| c.values.mark()));
         // A record good by its structure ([`check_record`]); the values it

@@ -46,7 +46,7 @@ impl ArrowStream {
         ArrowStream {
             schema: opts.schema(),
             shape: opts.shape.name(),
-            records: file.len(),
+            records: opts.record_count(&file),
             pending: Mutex::new(Some((file, opts))),
         }
     }

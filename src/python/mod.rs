@@ -27,6 +27,7 @@ mod record;
 mod remote;
 mod shared;
 mod source;
+mod spec;
 mod text;
 mod types;
 mod writers;
@@ -45,6 +46,8 @@ fn _marcmap(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<raw::RawBytes>()?;
     m.add_class::<edits::Edits>()?;
     m.add_class::<owned::PyOwnedRecord>()?;
+    m.add_class::<spec::PySpec>()?;
+    m.add_class::<spec::PyExpr>()?;
     m.add_class::<writers::MarcWriter>()?;
     m.add_class::<writers::XmlWriter>()?;
     m.add_class::<writers::JsonWriter>()?;

@@ -3,6 +3,7 @@
 //! `python/arrow.rs`) or written to Parquet by the Rust `parquet` crate.
 
 use super::super::arrow::ArrowStream;
+use super::super::spec::spec_arg;
 use super::bulk::threads_arg;
 use super::Reader;
 use crate::arrow::parquet::{ParquetCompression, ParquetOptions, ParquetSink};
@@ -14,6 +15,7 @@ use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyString};
 use std::path::PathBuf;
+use std::sync::Arc;
 
 /// Records per batch, at most: more gains nothing and risks Arrow's 32-bit offsets.
 const MAX_BATCH_SIZE: usize = 1 << 20;
@@ -21,9 +23,9 @@ const MAX_BATCH_SIZE: usize = 1 << 20;
 /// The `columns=` argument: a dict of name to spec, or a list of specs (each
 /// named by itself).
 fn columns_arg(columns: &Bound<'_, PyAny>) -> PyResult<Vec<(String, Spec)>> {
-    let pairs: Vec<(String, String)> = if let Ok(dict) = columns.cast::<PyDict>() {
+    let pairs: Vec<(String, Bound<'_, PyAny>)> = if let Ok(dict) = columns.cast::<PyDict>() {
         dict.iter()
-            .map(|(k, v)| Ok((k.extract::<String>()?, v.extract::<String>()?)))
+            .map(|(k, v)| Ok((k.extract::<String>()?, v)))
             .collect::<PyResult<_>>()?
     } else if columns.is_instance_of::<PyString>() {
         return Err(PyTypeError::new_err(
@@ -33,8 +35,8 @@ fn columns_arg(columns: &Bound<'_, PyAny>) -> PyResult<Vec<(String, Spec)>> {
         columns
             .try_iter()?
             .map(|s| {
-                let s: String = s?.extract()?;
-                Ok((s.clone(), s))
+                let s = s?;
+                Ok((s.str()?.to_string(), s))
             })
             .collect::<PyResult<_>>()?
     };
@@ -52,8 +54,7 @@ fn columns_arg(columns: &Bound<'_, PyAny>) -> PyResult<Vec<(String, Spec)>> {
                     "column {name:?} is named twice"
                 )));
             }
-            let spec = Spec::parse(&spec).map_err(|e| PyValueError::new_err(e.to_string()))?;
-            Ok((name, spec))
+            Ok((name, spec_arg(&spec)?))
         })
         .collect()
 }
@@ -67,6 +68,7 @@ struct ShapeArgs<'a, 'py> {
     raw: bool,
     batch_size: Option<usize>,
     threads: Option<usize>,
+    records: Option<Vec<isize>>,
 }
 
 impl Reader {
@@ -119,6 +121,7 @@ impl Reader {
             } else {
                 BadRecords::Null
             },
+            records: self.record_list(a.records)?.map(Arc::from),
         })
     }
 }
@@ -145,8 +148,10 @@ impl Reader {
     /// column in ``columns``) or has no rows (``subfields``); with
     /// ``raise_errors=True`` its error (naming its record index and byte
     /// offset) ends the stream. ``batch_size`` records a batch (8192),
-    /// built on ``threads`` threads (all cores) without the GIL.
-    #[pyo3(signature = (shape = "records", columns = None, *, first = false, binary = false, raw = false, batch_size = None, threads = None))]
+    /// built on ``threads`` threads (all cores) without the GIL. ``records``, a
+    /// list of record indices, takes those records (in that order) instead of
+    /// all; a column spec is a MARCspec, as text or a ``Spec``.
+    #[pyo3(signature = (shape = "records", columns = None, *, first = false, binary = false, raw = false, batch_size = None, threads = None, records = None))]
     #[allow(clippy::too_many_arguments)]
     fn to_arrow(
         &self,
@@ -157,6 +162,7 @@ impl Reader {
         raw: bool,
         batch_size: Option<usize>,
         threads: Option<usize>,
+        records: Option<Vec<isize>>,
     ) -> PyResult<ArrowStream> {
         let opts = self.arrow_options(ShapeArgs {
             shape,
@@ -166,6 +172,7 @@ impl Reader {
             raw,
             batch_size,
             threads,
+            records,
         })?;
         Ok(ArrowStream::new(self.file().clone(), opts))
     }
@@ -180,7 +187,7 @@ impl Reader {
     /// ``path`` and renamed into place when it is complete, so an error leaves
     /// ``path`` as it was; ``path`` must not be the file being read
     /// (``ValueError``).
-    #[pyo3(signature = (path, shape = "records", columns = None, *, first = false, binary = false, raw = false, compression = "zstd", batch_size = None, threads = None, progress = None))]
+    #[pyo3(signature = (path, shape = "records", columns = None, *, first = false, binary = false, raw = false, compression = "zstd", batch_size = None, threads = None, progress = None, records = None))]
     #[allow(clippy::too_many_arguments)]
     fn to_parquet(
         &self,
@@ -195,6 +202,7 @@ impl Reader {
         batch_size: Option<usize>,
         threads: Option<usize>,
         progress: Option<Bound<'_, PyAny>>,
+        records: Option<Vec<isize>>,
     ) -> PyResult<u64> {
         let opts = self.arrow_options(ShapeArgs {
             shape,
@@ -204,6 +212,7 @@ impl Reader {
             raw,
             batch_size,
             threads,
+            records,
         })?;
         let compression: ParquetCompression = compression
             .parse()
@@ -212,8 +221,8 @@ impl Reader {
             compression,
             ..ParquetOptions::default()
         };
-        let total = self.file().len();
         let mut batches = crate::arrow::batches(self.file().clone(), opts);
+        let total = batches.records();
         let target = path.clone();
         let input = self.file().file_id();
         let schema = batches.schema();

@@ -3,7 +3,9 @@
 //! threads, and the results become Python objects here, after the GIL is back.
 
 use super::super::gc;
+use super::super::spec::{expr_arg, spec_arg, PyExpr};
 use super::Reader;
+use crate::filter::Expr;
 use crate::parallel;
 use crate::query::{self, Condition};
 use crate::spec::{Spec, ValueRef};
@@ -24,13 +26,18 @@ impl Reader {
     /// gives empty entries (an empty list, or `None` with `first=True`), as
     /// iteration gives it as `None`; a reader made with `raise_errors=True`
     /// raises instead. `validate()` lists such records.
-    #[pyo3(signature = (*specs, threads = None, first = false))]
+    ///
+    /// A spec is a MARCspec (`"650[0]$a"`, `"245$a{$6}"`, `"LDR/6"`; see
+    /// `marcmap.Spec`), as text or a `Spec`. `records`, a list of record
+    /// indices, takes those records (in that order) instead of all.
+    #[pyo3(signature = (*specs, threads = None, first = false, records = None))]
     fn extract<'py>(
         &self,
         py: Python<'py>,
-        specs: Vec<String>,
+        specs: Vec<Bound<'py, PyAny>>,
         threads: Option<usize>,
         first: bool,
+        records: Option<Vec<isize>>,
     ) -> PyResult<Bound<'py, PyList>> {
         self.check_open()?;
         self.file().expect_scan();
@@ -39,22 +46,21 @@ impl Reader {
                 "extract() needs at least one spec, e.g. '245$a'",
             ));
         }
-        let parsed: Vec<Spec> = specs
-            .iter()
-            .map(|s| Spec::parse(s))
-            .collect::<std::result::Result<_, _>>()
-            .map_err(|e| PyValueError::new_err(e.to_string()))?;
+        let parsed: Vec<Spec> = specs.iter().map(spec_arg).collect::<PyResult<_>>()?;
         let threads = threads_arg(threads)?;
+        let records = self.record_list(records)?;
         let (file, text) = (&self.shared.file, &self.shared.text);
         let out = PyList::empty(py);
         // The records are read on `threads` threads without the GIL; this thread
         // turns each finished chunk into Python objects, in order, while the
         // others go on reading.
+        let (decoder, binary) = (&text.decoder, !text.to_unicode);
         parallel::map_range_in_order(
-            file.len(),
+            records.as_ref().map_or(file.len(), Vec::len),
             threads,
-            |range| {
-                query::extract_range(file, &parsed, &text.decoder, !text.to_unicode, first, range)
+            |range| match &records {
+                None => query::extract_range(file, &parsed, decoder, binary, first, range),
+                Some(r) => query::extract_records(file, &parsed, decoder, binary, first, &r[range]),
             },
             |work| py.detach(work),
             |_, values| {
@@ -101,41 +107,71 @@ impl Reader {
         Ok(out)
     }
 
-    /// The indices of the records with a value for `spec` that contains `contains`
-    /// (any value when `None`), on `threads` threads with the GIL released. The
-    /// values compared are those `extract(spec)` gives: a control field's data, a
-    /// data field's joined `value()` (`"650"`), or subfield values (`"650$a"`).
-    /// `ignore_case` folds Unicode case on text, ASCII case on raw bytes.
-    #[pyo3(signature = (spec, contains = None, *, ignore_case = false, threads = None))]
+    /// The indices of the records that meet the filter expression `expr`
+    /// (`"245$a ~ /^the/i and not 856"`, `"count(650) >= 3"`; a `str`, an
+    /// `Expr`, or a `Spec`: the records with a value for it), on `threads`
+    /// threads with the GIL released.
+    ///
+    /// With `contains`, `expr` is a spec, and the records are those with a
+    /// value for it that contains `contains` (`ignore_case` folds Unicode case
+    /// on text, ASCII case on raw bytes). The values compared are those
+    /// `extract(spec)` gives.
+    #[pyo3(signature = (expr, contains = None, *, ignore_case = false, threads = None))]
     fn filter(
         &self,
         py: Python<'_>,
-        spec: &str,
+        expr: &Bound<'_, PyAny>,
         contains: Option<String>,
         ignore_case: bool,
         threads: Option<usize>,
     ) -> PyResult<Vec<usize>> {
         self.check_open()?;
         self.file().expect_scan();
-        let spec = Spec::parse(spec).map_err(|e| PyValueError::new_err(e.to_string()))?;
-        let cond = Condition::new(spec, contains, ignore_case);
+        let cond = match contains {
+            Some(contains) => {
+                Test::Contains(Condition::new(spec_arg(expr)?, Some(contains), ignore_case))
+            }
+            None if ignore_case => return Err(PyValueError::new_err(
+                "ignore_case goes with contains=; in an expression use a regex: '245$a ~ /the/i'",
+            )),
+            None => Test::Expr(expr_arg(expr)?),
+        };
         let threads = threads_arg(threads)?;
         let shared = self.shared.clone();
         let found = py.detach(move || {
             let text = &shared.text;
-            query::filter(
-                &shared.file,
-                &cond,
-                &text.decoder,
-                !text.to_unicode,
-                threads,
-            )
+            let (file, decoder, binary) = (&shared.file, &text.decoder, !text.to_unicode);
+            match &cond {
+                Test::Contains(c) => query::filter(file, c, decoder, binary, threads),
+                Test::Expr(e) => query::filter(file, e, decoder, binary, threads),
+            }
         });
         match found.errors.into_iter().next() {
             // The first bad record, in file order, is the one raised.
             Some(e) if self.mode.raise_errors => Err(self.py_error(py, e)),
             _ => Ok(found.records),
         }
+    }
+
+    /// The records that meet the filter expression `expr`, as a lazy
+    /// `Selection`: nothing is read until it is used (`write`, `to_arrow`,
+    /// `to_parquet`, `extract`, `len`, iteration), and then the records are
+    /// found once, on all cores without the GIL.
+    #[pyo3(name = "where")]
+    fn where_<'py>(
+        slf: &Bound<'py, Self>,
+        expr: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let py = slf.py();
+        let expr = Bound::new(
+            py,
+            PyExpr {
+                expr: expr_arg(expr)?,
+            },
+        )?;
+        py.import("marcmap._selection")?
+            .getattr("Selection")?
+            .call1((slf, expr))
     }
 
     /// Every malformed record (and, with `decode=True`, every record with a value
@@ -188,6 +224,12 @@ pub(crate) fn threads_arg(threads: Option<usize>) -> PyResult<usize> {
         Some(0) => Err(PyValueError::new_err("threads must be at least 1")),
         Some(n) => Ok(n),
     }
+}
+
+/// What `filter` looks for.
+enum Test {
+    Contains(Condition),
+    Expr(Expr),
 }
 
 /// Why `extract` stopped building its result.

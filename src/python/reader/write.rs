@@ -30,7 +30,7 @@ const CHUNK_HINT: usize = 1024;
 impl Reader {
     /// `records` checked against the file: every index in range (negative
     /// ones count from the end, as in `reader[i]`).
-    fn record_list(&self, records: Option<Vec<isize>>) -> PyResult<Option<Vec<usize>>> {
+    pub(super) fn record_list(&self, records: Option<Vec<isize>>) -> PyResult<Option<Vec<usize>>> {
         let Some(records) = records else {
             return Ok(None);
         };

@@ -1,0 +1,64 @@
+"""``MARCReader.where(expr)``: the records that meet a filter expression, as a
+lazy view. Nothing is read until the view is used; then the records are found
+once (``reader.filter``, on all cores without the GIL) and every use after
+that (``write``, ``extract``, ``to_arrow``, ``to_parquet``, iteration) reads
+only those records, each of its passes without the GIL as well."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from marcmap._marcmap import Expr, MARCReader, Record
+
+
+class Selection:
+    """The records of ``reader`` that meet ``expr``, in file order."""
+
+    def __init__(self, reader: MARCReader[Any], expr: Expr) -> None:
+        self._reader = reader
+        self._expr = expr
+        self._lock = threading.Lock()
+        self._found: list[int] | None = None
+
+    @property
+    def expr(self) -> Expr:
+        """The filter expression."""
+        return self._expr
+
+    def indices(self, *, threads: int | None = None) -> list[int]:
+        """The indices of the records that meet the expression (found on the
+        first use, on ``threads`` threads; every core by default)."""
+        with self._lock:
+            if self._found is None:
+                self._found = self._reader.filter(self._expr, threads=threads)
+            return list(self._found)
+
+    def __len__(self) -> int:
+        return len(self.indices())
+
+    def __iter__(self) -> Iterator[Record[Any] | None]:
+        reader = self._reader
+        for i in self.indices():
+            yield reader[i]
+
+    def __repr__(self) -> str:
+        return f"<Selection {str(self._expr)!r} of {self._reader!r}>"
+
+    def write(self, target: Any, format: Any = "marc", **options: Any) -> Any:
+        """``reader.write(target, format, records=..., **options)`` on these records."""
+        return self._reader.write(target, format, records=self.indices(), **options)
+
+    def extract(self, *specs: Any, **options: Any) -> list[Any]:
+        """``reader.extract(*specs, records=..., **options)`` on these records."""
+        return self._reader.extract(*specs, records=self.indices(), **options)
+
+    def to_arrow(self, *args: Any, **options: Any) -> Any:
+        """``reader.to_arrow(..., records=...)`` on these records."""
+        return self._reader.to_arrow(*args, records=self.indices(), **options)
+
+    def to_parquet(self, path: Any, *args: Any, **options: Any) -> Any:
+        """``reader.to_parquet(path, ..., records=...)`` on these records."""
+        return self._reader.to_parquet(path, *args, records=self.indices(), **options)

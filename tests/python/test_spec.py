@@ -1,0 +1,257 @@
+"""MARCspec selectors and filter expressions from Python, on real records, with
+pymarc as the oracle for the values: ``extract`` with MARCspecs, ``Spec``,
+``SpecError``, ``filter(expr)``, ``where(expr)`` and its uses."""
+
+from __future__ import annotations
+
+import pickle
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import marcmap
+import pymarc
+import pytest
+from conftest import corpus_path
+
+FILES = [
+    "blacklight-marc/test_data.utf8.mrc",
+    "folio-mod-data-import/src/test/resources/CornellFOLIOExemplars_Bibs.mrc",
+    "solrmarc/record_set_045.mrc",
+    "solrmarc/uva_001-200.mrc",
+]
+
+
+def _records(path: Path) -> list[pymarc.Record | None]:
+    with open(path, "rb") as f:
+        return list(pymarc.MARCReader(f, to_unicode=True, utf8_handling="replace"))
+
+
+def _subfields(f: pymarc.Field, *codes: str) -> list[str]:
+    return [s.value for s in f.subfields if s.code in codes]
+
+
+def _chars(values: list[str], pick: Callable[[str], str]) -> list[str]:
+    return [p for p in (pick(v) for v in values) if p]
+
+
+def _lcsh_a(r: pymarc.Record) -> list[str]:
+    return [
+        v for f in r.get_fields("650") if "lcsh" in _subfields(f, "2") for v in _subfields(f, "a")
+    ]
+
+
+def _no_q_a(r: pymarc.Record) -> list[str]:
+    return [v for f in r.get_fields("020") if not _subfields(f, "q") for v in _subfields(f, "a")]
+
+
+# Each spec and what pymarc gives for it, record by record.
+ORACLE: dict[str, Callable[[pymarc.Record], list[str]]] = {
+    "001": lambda r: [f.data for f in r.get_fields("001")],
+    "LDR/6": lambda r: [str(r.leader)[6]],
+    "LDR/06": lambda r: [str(r.leader)[6]],
+    "LDR/#-3": lambda r: [str(r.leader)[-4:]],
+    "008/35-37": lambda r: _chars([f.data for f in r.get_fields("008")], lambda d: d[35:38]),
+    "245": lambda r: [f.value() for f in r.get_fields("245")],
+    "245$a": lambda r: [v for f in r.get_fields("245") for v in _subfields(f, "a")],
+    "245$a-c": lambda r: [v for f in r.get_fields("245") for v in _subfields(f, "a", "b", "c")],
+    "650$ax": lambda r: [v for f in r.get_fields("650") for v in _subfields(f, "a", "x")],
+    "6..$a": lambda r: [
+        v
+        for f in r.fields
+        if f.tag.startswith("6") and not f.is_control_field()
+        for v in _subfields(f, "a")
+    ],
+    "245^2": lambda r: [f.indicator2 for f in r.get_fields("245")],
+    "650^1": lambda r: [f.indicator1 for f in r.get_fields("650")],
+    "650[0]$a": lambda r: [v for f in r.get_fields("650")[:1] for v in _subfields(f, "a")],
+    "650[#]$a": lambda r: [v for f in r.get_fields("650")[-1:] for v in _subfields(f, "a")],
+    "650[#-1]": lambda r: [f.value() for f in r.get_fields("650")[-2:]],
+    "700[0-1]$a": lambda r: [v for f in r.get_fields("700")[:2] for v in _subfields(f, "a")],
+    "650$a[0]": lambda r: [v for f in r.get_fields("650") for v in _subfields(f, "a")[:1]],
+    "650$x[#]": lambda r: [v for f in r.get_fields("650") for v in _subfields(f, "x")[-1:]],
+    "245$a/0-3": lambda r: _chars(
+        [v for f in r.get_fields("245") for v in _subfields(f, "a")], lambda v: v[:4]
+    ),
+    "245$a/#-1": lambda r: _chars(
+        [v for f in r.get_fields("245") for v in _subfields(f, "a")], lambda v: v[-2:]
+    ),
+    "650$a{$2=\\lcsh}": _lcsh_a,
+    "020$a{!020$q}": _no_q_a,
+    "245$a{^1=\\1}": lambda r: [
+        v for f in r.get_fields("245") if f.indicator1 == "1" for v in _subfields(f, "a")
+    ],
+    "100$a{LDR/6=\\a|LDR/6=\\t}": lambda r: [
+        v for f in r.get_fields("100") if str(r.leader)[6] in "at" for v in _subfields(f, "a")
+    ],
+}
+
+
+@pytest.mark.parametrize("name", FILES)
+def test_extract_with_marcspecs_matches_pymarc(name: str) -> None:
+    path = corpus_path(name)
+    theirs = _records(path)
+    reader = marcmap.MARCReader(str(path), utf8_handling="replace", marc8_ligatures="pymarc")
+    specs = list(ORACLE)
+    ours = reader.extract(*specs)
+    assert len(ours) == len(theirs)
+    checked = 0
+    for i, (mine, record) in enumerate(zip(ours, theirs, strict=True)):
+        if record is None:
+            continue
+        for spec, values in zip(specs, mine, strict=True):
+            assert values == ORACLE[spec](record), (name, i, spec)
+            checked += len(values)
+    assert checked > 100
+    # A parsed Spec gives the same as its text.
+    assert reader.extract(marcmap.Spec("650$a{$2=\\lcsh}")) == [
+        row[specs.index("650$a{$2=\\lcsh}")] for row in ours
+    ]
+
+
+EXPRESSIONS: dict[str, Callable[[pymarc.Record], bool]] = {
+    "245$a ~ /^the/i and not 856": lambda r: (
+        any(re.search("^the", v, re.I) for v in ORACLE["245$a"](r)) and not r.get_fields("856")
+    ),
+    "LDR/06 = a and 008/35-37 in [eng, ger]": lambda r: (
+        str(r.leader)[6] == "a" and any(v in ("eng", "ger") for v in ORACLE["008/35-37"](r))
+    ),
+    "count(650) >= 3": lambda r: len(r.get_fields("650")) >= 3,
+    "040$a = DLC or 040$d = DLC": lambda r: any(
+        v == "DLC" for f in r.get_fields("040") for v in _subfields(f, "a") + _subfields(f, "d")
+    ),
+    "650$a ~ History and not (020 or 022)": lambda r: (
+        any("History" in v for f in r.get_fields("650") for v in _subfields(f, "a"))
+        and not r.get_fields("020", "022")
+    ),
+    "008/07-10 >= 1990 and 008/07-10 < 2000": lambda r: any(
+        v.isdigit() and 1990 <= int(v) < 2000 for f in r.get_fields("008") for v in [f.data[7:11]]
+    ),
+    "650$a !~ /^[A-M]/": lambda r: (
+        not any(re.search("^[A-M]", v) for f in r.get_fields("650") for v in _subfields(f, "a"))
+    ),
+}
+
+
+@pytest.mark.parametrize("name", FILES)
+def test_filter_expressions_match_pymarc(name: str) -> None:
+    path = corpus_path(name)
+    theirs = _records(path)
+    reader = marcmap.MARCReader(str(path), utf8_handling="replace", marc8_ligatures="pymarc")
+    hits = 0
+    for expr, oracle in EXPRESSIONS.items():
+        want = [i for i, r in enumerate(theirs) if r is not None and oracle(r)]
+        assert reader.filter(expr) == want, expr
+        assert reader.filter(marcmap.Expr(expr), threads=1) == want, expr
+        hits += len(want)
+    assert hits > 0
+
+
+def test_old_filter_keeps_working() -> None:
+    path = corpus_path(FILES[0])
+    theirs = [r for r in _records(path)]
+    reader = marcmap.MARCReader(str(path))
+    want = [
+        i
+        for i, r in enumerate(theirs)
+        if r and any("history" in v.lower() for v in ORACLE["650$ax"](r))
+    ]
+    assert want
+    assert reader.filter("650$ax", contains="HISTORY", ignore_case=True) == want
+    assert reader.filter(marcmap.Spec("650$ax"), contains="HISTORY", ignore_case=True) == want
+    assert reader.filter("650") == [i for i, r in enumerate(theirs) if r and r.get_fields("650")]
+
+
+def test_where_is_lazy_and_feeds_write_extract_arrow(tmp_path: Path) -> None:
+    pa = pytest.importorskip("pyarrow")
+    path = corpus_path(FILES[3])
+    theirs = _records(path)
+    reader = marcmap.MARCReader(str(path), utf8_handling="replace", marc8_ligatures="pymarc")
+    expr = "count(650) >= 2 and 245$a ~ /a/i"
+    want = [
+        i
+        for i, r in enumerate(theirs)
+        if r
+        and len(r.get_fields("650")) >= 2
+        and any(re.search("a", v, re.I) for v in ORACLE["245$a"](r))
+    ]
+    assert 10 < len(want) < len(theirs)
+    selection = reader.where(expr)
+    assert selection._found is None  # nothing read yet
+    assert len(selection) == len(want)
+    assert selection.indices() == want
+    out = tmp_path / "out.mrc"
+    result = selection.write(str(out))
+    assert result.written == len(want)
+    written = _records(out)
+    assert [r.as_marc() for r in written if r] == [theirs[i].as_marc() for i in want if theirs[i]]
+    assert selection.extract("001") == [ORACLE["001"](theirs[i]) for i in want if theirs[i]]
+    table = pa.table(
+        selection.to_arrow("columns", {"id": "001", "subjects": marcmap.Spec("650$a")})
+    )
+    assert table.num_rows == len(want)
+    subjects = [[v for f in theirs[i].get_fields("650") for v in _subfields(f, "a")] for i in want]
+    assert table.column("subjects").to_pylist() == subjects
+    nested = pa.table(selection.to_arrow())
+    assert nested.column("record_index").to_pylist() == want
+    assert [r["001"].data for r in selection if r] == [theirs[i]["001"].data for i in want]
+    parquet = tmp_path / "out.parquet"
+    assert selection.to_parquet(str(parquet), "columns", ["001"]) == len(want)
+
+
+@pytest.mark.parametrize(
+    ("bad", "column", "expected"),
+    [
+        ("245$", 5, "a subfield code after '$'"),
+        ("24", 3, "a field tag"),
+        ("008/9-3", 5, "inclusive range"),
+        ("245$a{$b", 9, "'|' or '}'"),
+        ("245[x]", 5, "a position"),
+    ],
+)
+def test_bad_specs_raise_spec_error_with_the_column(bad: str, column: int, expected: str) -> None:
+    with pytest.raises(marcmap.SpecError) as info:
+        marcmap.Spec(bad)
+    e = info.value
+    assert isinstance(e, ValueError)
+    assert (e.text, e.column) == (bad, column)
+    assert expected in e.expected
+    assert str(e) == f"`{bad}`: {e.expected} at column {column}"
+    reader = marcmap.MARCReader(str(corpus_path(FILES[0])))
+    for call in (
+        lambda: reader.extract(bad),
+        lambda: reader.filter(bad, contains="x"),
+        lambda: reader.to_arrow("columns", {"x": bad}),
+    ):
+        with pytest.raises(marcmap.SpecError) as again:
+            call()
+        assert again.value.column == column
+    copy = pickle.loads(pickle.dumps(e))
+    assert (type(copy), copy.column, str(copy)) == (marcmap.SpecError, column, str(e))
+
+
+def test_bad_expressions_raise_spec_error() -> None:
+    reader = marcmap.MARCReader(str(corpus_path(FILES[0])))
+    for bad, column in [("245$a =", 8), ("245$a ~ /(/", 9), ("not", 4), ("650 and or", 9)]:
+        with pytest.raises(marcmap.SpecError) as info:
+            reader.filter(bad)
+        assert info.value.column == column, bad
+        with pytest.raises(marcmap.SpecError):
+            reader.where(bad)
+    with pytest.raises(TypeError):
+        reader.filter(245)  # type: ignore[arg-type]
+
+
+def test_spec_and_expr_objects() -> None:
+    spec = marcmap.Spec("650[0]$a")
+    assert (str(spec), spec.text, repr(spec), spec.is_single) == (
+        "650[0]$a",
+        "650[0]$a",
+        "Spec('650[0]$a')",
+        False,
+    )
+    assert marcmap.Spec("245[0]$a[0]").is_single and marcmap.Spec("008/35-37").is_single
+    assert pickle.loads(pickle.dumps(spec)) == spec and hash(spec) == hash(marcmap.Spec("650[0]$a"))
+    expr: Any = marcmap.Expr("count(650) >= 3")
+    assert pickle.loads(pickle.dumps(expr)) == expr and str(expr) == "count(650) >= 3"
