@@ -12,13 +12,41 @@ import argparse
 import sys
 
 from marcmap._marcmap import __version__
-from marcmap.cli import convert, count, dump, edit, index, lint, parquet, stats, validate
+from marcmap.cli import (
+    convert,
+    count,
+    dump,
+    edit,
+    filtering,
+    frequency,
+    grep,
+    index,
+    lint,
+    parquet,
+    select,
+    stats,
+    validate,
+)
 from marcmap.errors import MarcError
 
-COMMANDS = [count, dump, validate, convert, edit, parquet, index, stats, lint]
+COMMANDS = [
+    count,
+    dump,
+    validate,
+    convert,
+    edit,
+    parquet,
+    index,
+    stats,
+    lint,
+    grep,
+    filtering,
+    select,
+    frequency,
+]
 
 DESCRIPTION = """\
-Read and convert MARC 21 files (ISO 2709, MARCXML, MARC-in-JSON, MARCMaker;
+Read, convert and query MARC 21 files (ISO 2709, MARCXML, MARC-in-JSON, MARCMaker;
 gzip or zstd compressed or not) at memory speed. FILE may be '-' for
 standard input.
 Exit status: 0 on success, 1 when the input has problems, 2 when the
@@ -59,7 +87,7 @@ def main(argv: list[str] | None = None) -> int:
         where = f": {e.filename}" if e.filename else ""
         print(f"marcmap: {e.strerror or e}{where}", file=sys.stderr)
         return 2
-    except (IndexError, ValueError) as e:  # a bad --index, option or encoding name
+    except (IndexError, ValueError) as e:  # a bad --index, option, encoding name or spec
         print(f"marcmap: {e}", file=sys.stderr)
         return 2
     return status

@@ -25,11 +25,13 @@ def plural(n: int, word: str, words: str | None = None) -> str:
     return f"{n:,} {word if n == 1 else (words or word + 's')}"
 
 
-def add_input(parser: argparse.ArgumentParser) -> None:
-    """The input file and the options that say how to read it."""
+def add_input(parser: argparse.ArgumentParser, *, many: bool = False) -> None:
+    """The input file (``files``, one or more, with ``many``) and the options
+    that say how to read it."""
     parser.add_argument(
-        "file",
+        "files" if many else "file",
         metavar="FILE",
+        nargs="+" if many else None,
         help="a MARC file (ISO 2709, MARCXML, MARC-in-JSON or MARCMaker, gzip or zstd "
         "compressed or not), or '-' for standard input",
     )

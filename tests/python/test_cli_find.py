@@ -1,0 +1,182 @@
+"""``marcmap grep|filter|select|frequency``, run as a subprocess on real corpus
+files, against what pymarc reads there."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+
+import pymarc
+from conftest import corpus_path
+from helpers import run_cli
+
+UTF8 = "traject/test/test_support/test_data.utf8.mrc"
+MARC8 = "solrmarc/uva_001-200.mrc"
+
+
+def _pymarc(path: Path) -> list[pymarc.Record]:
+    with open(path, "rb") as fh:
+        return [r for r in pymarc.MARCReader(fh) if r is not None]
+
+
+def _values(record: pymarc.Record, tag: str, code: str) -> list[str]:
+    return [s.value for f in record.get_fields(tag) for s in f.subfields if s.code == code]
+
+
+def _text(field: pymarc.Field) -> str:
+    return field.data if field.is_control_field() else field.value()
+
+
+def test_grep_counts_and_prints_what_pymarc_finds() -> None:
+    path = corpus_path(UTF8)
+    theirs = _pymarc(path)
+    sixes = [
+        [s.value for f in r.fields if f.tag.startswith("6") for s in f.subfields if s.code in "az"]
+        for r in theirs
+    ]
+    hits = [v for v in sixes if any(re.search("japan", x, re.I) for x in v)]
+    out = run_cli("grep", "japan", str(path), "--spec", "6..$a$z", "-i", "--count")
+    assert out.returncode == 0, out.stderr
+    assert out.stdout == f"{len(hits)}\n"
+    assert hits
+    # Every field, no spec: a field's value as pymarc's value() gives it.
+    everywhere = [r for r in theirs if any(re.search(r"\bJapan", _text(f)) for f in r.fields)]
+    out = run_cli("grep", r"\bJapan", str(path))
+    assert out.returncode == 0, out.stderr
+    assert out.stdout == "".join(f"{r}\n\n" for r in everywhere)
+    out = run_cli("grep", r"\bJapan", str(path), "-v", "-c")
+    assert out.stdout == f"{len(theirs) - len(everywhere)}\n"
+    out = run_cli("grep", "^DLC$", str(path), "--spec", "040$a", "--format", "jsonl")
+    got = [json.loads(line) for line in out.stdout.splitlines()]
+    want = [r for r in theirs if "DLC" in _values(r, "040", "a")]
+    assert [g["fields"][0] for g in got] == [r.as_dict()["fields"][0] for r in want]
+    none = run_cli("grep", "no such text anywhere", str(path))
+    assert (none.returncode, none.stdout) == (1, "")
+
+
+def test_grep_several_files() -> None:
+    a, b = corpus_path(UTF8), corpus_path(MARC8)
+    out = run_cli("grep", "History", str(a), str(b), "--spec", "650$x", "-c")
+    assert out.returncode == 0, out.stderr
+    want = [
+        sum(1 for r in _pymarc(p) if any("History" in v for v in _values(r, "650", "x")))
+        for p in (a, b)
+    ]
+    assert out.stdout == f"{a}:{want[0]}\n{b}:{want[1]}\n"
+
+
+def test_filter_writes_the_matching_records(tmp_path: Path) -> None:
+    path = corpus_path(MARC8)
+    theirs = _pymarc(path)
+    out_path = tmp_path / "out.mrc"
+    expr = "count(650) >= 2 and not 700"
+    out = run_cli("filter", expr, str(path), str(out_path))
+    assert out.returncode == 0, out.stderr
+    want = [r for r in theirs if len(r.get_fields("650")) >= 2 and not r.get_fields("700")]
+    assert want
+    assert [r.as_marc() for r in _pymarc(out_path)] == [r.as_marc() for r in want]
+    assert f"{len(want)} records of {len(theirs)} matched" in out.stderr
+    jsonl = run_cli("filter", expr, str(path), "-", "--to", "jsonl")
+    assert len(jsonl.stdout.splitlines()) == len(want)
+    nothing = run_cli("filter", "245 and not 245", str(path), str(tmp_path / "none.mrc"))
+    assert nothing.returncode == 1
+    bad = run_cli("filter", "245$ = x", str(path), str(tmp_path / "bad.mrc"))
+    assert bad.returncode == 2
+    assert "a subfield code after '$'" in bad.stderr and "column 5" in bad.stderr
+
+
+def test_select_against_pymarc(tmp_path: Path) -> None:
+    path = corpus_path(UTF8)
+    theirs = _pymarc(path)
+    out = run_cli("select", "001", "245$a", "650$a", str(path))
+    assert out.returncode == 0, out.stderr
+    rows = list(csv.reader(io.StringIO(out.stdout)))
+    assert rows[0] == ["001", "245$a", "650$a"]
+    assert rows[1:] == [
+        [r["001"].data, "|".join(_values(r, "245", "a")), "|".join(_values(r, "650", "a"))]
+        for r in theirs
+    ]
+    out = run_cli(
+        "select",
+        "001",
+        "650$a",
+        str(path),
+        "--explode",
+        "--format",
+        "tsv",
+        "--header",
+        "id",
+        "subject",
+    )
+    rows = list(csv.reader(io.StringIO(out.stdout), dialect="excel-tab"))
+    want = []
+    for r in theirs:
+        subjects = _values(r, "650", "a")
+        want += [[r["001"].data if k == 0 else "", s] for k, s in enumerate(subjects)] or [
+            [r["001"].data, ""]
+        ]
+    assert rows == [["id", "subject"], *want]
+    out = run_cli("select", "245^2", "008/35-37", str(path), "--format", "jsonl")
+    got = [json.loads(line) for line in out.stdout.splitlines()]
+    assert got == [
+        {"245^2": [f.indicator2 for f in r.get_fields("245")], "008/35-37": [r["008"].data[35:38]]}
+        for r in theirs
+    ]
+    parquet = tmp_path / "t.parquet"
+    out = run_cli("select", "001", "650$a", str(path), "--format", "parquet", "-o", str(parquet))
+    assert out.returncode == 0, out.stderr
+    import pyarrow.parquet as pq
+
+    table = pq.read_table(parquet)
+    assert table.column("650$a").to_pylist() == [_values(r, "650", "a") for r in theirs]
+    bad = run_cli("select", "001", "245$a", str(path), "--header", "one")
+    assert bad.returncode == 2
+
+
+def test_frequency_against_pymarc() -> None:
+    for name, spec, tag, code in [(UTF8, "650$a", "650", "a"), (MARC8, "040$a", "040", "a")]:
+        path = corpus_path(name)
+        counts = Counter(v for r in _pymarc(path) for v in _values(r, tag, code))
+        ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+        out = run_cli("frequency", spec, str(path), "--format", "csv", "--ligatures", "pymarc")
+        assert out.returncode == 0, out.stderr
+        rows = list(csv.reader(io.StringIO(out.stdout)))
+        assert rows == [["value", "count"], *[[v, str(n)] for v, n in ranked]]
+        out = run_cli(
+            "frequency",
+            spec,
+            str(path),
+            "--format",
+            "json",
+            "--limit",
+            "3",
+            "--ligatures",
+            "pymarc",
+        )
+        assert json.loads(out.stdout) == [{"value": v, "count": n} for v, n in ranked[:3]]
+        out = run_cli("frequency", spec, str(path), "--limit", "2", "--ligatures", "pymarc")
+        width = len(str(ranked[0][1]))
+        assert out.stdout == "".join(f"{n:>{width},}  {v}\n" for v, n in ranked[:2])
+    leader = run_cli("frequency", "LDR/6", str(corpus_path(UTF8)), "--format", "csv")
+    want = Counter(str(r.leader)[6] for r in _pymarc(corpus_path(UTF8)))
+    assert dict((v, int(n)) for v, n in list(csv.reader(io.StringIO(leader.stdout)))[1:]) == want
+    none = run_cli("frequency", "999$a", str(corpus_path(UTF8)))
+    assert none.returncode == 1
+
+
+def test_commands_read_stdin() -> None:
+    path = corpus_path(UTF8)
+    out = subprocess.run(
+        [sys.executable, "-m", "marcmap", "select", "001", "-", "--no-header"],
+        input=path.read_bytes(),
+        capture_output=True,
+        timeout=60,
+    )
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.decode().splitlines() == [r["001"].data for r in _pymarc(path)]
