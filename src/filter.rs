@@ -271,7 +271,9 @@ impl<'s> Parser<'s> {
 
     fn atom(&mut self) -> std::result::Result<Node, SpecError> {
         self.ws();
-        if self.rest().is_empty() {
+        let start = self.pos;
+        if self.rest().is_empty() || self.keyword("and") || self.keyword("or") {
+            self.pos = start;
             return Err(self.error("a spec, 'not', 'count(' or '('"));
         }
         if self.eat("(") {
@@ -541,6 +543,7 @@ mod tests {
             ("245$", 5),
             ("count(650) >= x", 15),
             ("650 in [a, b", 13),
+            ("650 and or 1", 9),
         ] {
             let e = Expr::parse(bad).unwrap_err();
             assert_eq!(e.column(), column, "{bad}: {e}");
