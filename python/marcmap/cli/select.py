@@ -22,7 +22,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "'245$a', '650$a{$2=\\\\lcsh}', 'LDR/6', '008/35-37') and one row a record of FILE: "
         "a cell holds the spec's values joined by --separator. With --explode, a record "
         "gives one row an occurrence instead (the k-th row holds each spec's k-th value; "
-        "a record with no value gives no row). Values are extracted on all cores.",
+        "a record with no value for any spec gives no row). Values are extracted on all cores.",
     )
     parser.add_argument("specs", metavar="SPEC", nargs="+", help="a MARCspec, one a column")
     add_input(parser)
