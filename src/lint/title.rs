@@ -329,7 +329,7 @@ fn nonfiling<'a>(
     }
     // Only the start of the title matters: leading marks, the first word (an
     // article is short) and the marks after it, and the longest exception.
-    let t = Text::new(a, utf8, 64);
+    let t = Text::new(a, utf8, 32);
     let mut title: &[char] = &t.chars;
     let mut leading = 0usize;
     while let Some((_, rest)) = title
