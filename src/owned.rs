@@ -494,18 +494,33 @@ impl FieldWriter {
     }
 }
 
-/// `n` as `W` ASCII digits, its high digits dropped (the lengths are checked
-/// first). A constant width lets the divisions become multiplications.
+/// The two ASCII digits of each number below 100.
+const PAIRS: [[u8; 2]; 100] = {
+    let mut t = [[0u8; 2]; 100];
+    let mut i = 0;
+    while i < 100 {
+        t[i] = [b'0' + (i / 10) as u8, b'0' + (i % 10) as u8];
+        i += 1;
+    }
+    t
+};
+
+/// `n` as `W` ASCII digits (`W` is 4 or 5; `n` below 10^W: the lengths are
+/// checked first). Two digits a table lookup: a directory entry's nine digits
+/// are the hot loop of every re-serialised record.
 #[inline]
-pub(crate) fn digits<const W: usize>(mut n: usize) -> [u8; W] {
+pub(crate) fn digits<const W: usize>(n: usize) -> [u8; W] {
     let mut d = [b'0'; W];
-    for slot in d.iter_mut().rev() {
-        *slot = b'0' + (n % 10) as u8;
-        n /= 10;
+    let n = n % 100_000;
+    let low = PAIRS[n % 100];
+    let mid = PAIRS[(n / 100) % 100];
+    d[W - 2..].copy_from_slice(&low);
+    d[W - 4..W - 2].copy_from_slice(&mid);
+    if W == 5 {
+        d[0] = b'0' + (n / 10_000) as u8;
     }
     d
 }
-
 fn field_error(kind: ErrorKind, field: usize) -> Error {
     Error::new(
         kind,
@@ -598,6 +613,16 @@ impl RecordBuilder {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn digits_are_the_number() {
+        for n in [0, 7, 10, 99, 100, 1234, 9_999, 10_000, 54_321, 99_999] {
+            assert_eq!(digits::<5>(n), format!("{n:05}").as_bytes(), "{n}");
+            if n < 10_000 {
+                assert_eq!(digits::<4>(n), format!("{n:04}").as_bytes(), "{n}");
+            }
+        }
+    }
 
     #[test]
     fn serialises_with_computed_leader_and_directory() {
