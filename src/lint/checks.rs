@@ -409,9 +409,9 @@ fn linkage<'a>(ctx: &mut Ctx<'_, '_, 'a>, field: &FieldRef<'a>, link: &'a [u8]) 
     if !ctx.record.fields().any(|f| back(&f)) {
         let message = format!(
             "880 $6 {} links to no {} with $6 880-{}",
-            String::from_utf8_lossy(&link[..6]),
-            String::from_utf8_lossy(tag),
-            String::from_utf8_lossy(occurrence)
+            link[..6].escape_ascii(),
+            tag.escape_ascii(),
+            occurrence.escape_ascii()
         );
         ctx.field_finding(field, Some(b'6'), Some(link), Rule::Linkage880, message);
     }

@@ -70,10 +70,20 @@ impl CodeSet {
     }
 
     /// The set's members, as text (a blank written `#`, as MARC documentation does).
+    /// `any` for every byte; unprintable bytes escaped, so the text is one line.
     pub fn describe(self) -> String {
+        if self.is_any() {
+            return "any".into();
+        }
         (0u8..128)
             .filter(|&b| self.contains(b))
-            .map(|b| if b == b' ' { '#' } else { b as char })
+            .map(|b| {
+                if b == b' ' {
+                    "#".to_string()
+                } else {
+                    b.escape_ascii().to_string()
+                }
+            })
             .collect()
     }
 

@@ -22,6 +22,9 @@ struct Text {
 impl Text {
     /// The first `limit` characters of `v`.
     fn new(v: &[u8], unicode: bool, limit: usize) -> Text {
+        // At most four bytes a character: decode no more than the prefix needed
+        // (a character cut at its end becomes U+FFFD past `limit`, and is dropped).
+        let v = &v[..v.len().min(limit.saturating_mul(4))];
         let chars = if unicode && !v.is_ascii() {
             String::from_utf8_lossy(v).chars().take(limit).collect()
         } else {
