@@ -620,7 +620,7 @@ fn damaged_values_never_panic() {
         for _ in 0..(1 + next() % 8) {
             let at = base + (next() as usize) % (raw.len() - base - 1);
             let r = next() as usize;
-            raw[at] = if r % 3 == 0 {
+            raw[at] = if r.is_multiple_of(3) {
                 (r >> 8) as u8
             } else {
                 interesting[(r >> 8) % interesting.len()]
