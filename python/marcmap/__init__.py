@@ -15,12 +15,15 @@ record-aligned byte ranges for parallel engines (``marcmap.partitions``,
 index (``reader.save_index()``, ``marcmap index FILE``).
 """
 
+from collections.abc import MutableSequence as _MutableSequence
+
 from marcmap._functions import map_records
 from marcmap._marcmap import (
     ArrowStream,
     Edits,
     Expr,
     Field,
+    FieldList,
     JSONWriter,
     LintFinding,
     LintTable,
@@ -32,6 +35,7 @@ from marcmap._marcmap import (
     RawBytes,
     Record,
     Spec,
+    SubfieldList,
     TextWriter,
     XMLWriter,
     __version__,
@@ -43,11 +47,14 @@ from marcmap._marcmap import (
 from marcmap._readers import JSONReader, MARCMakerReader, map_xml, parse_xml_to_array
 from marcmap._types import EditCount, Indicators, Leader, Subfield, WriteResult
 from marcmap.errors import (
+    BadLeaderValue,
+    BadSubfieldCodeWarning,
     BaseAddressInvalid,
     BaseAddressNotFound,
     EditRuleError,
     EndOfRecordNotFound,
     FatalReaderError,
+    FieldNotFound,
     FieldOutOfBounds,
     FieldTerminatorMissing,
     FormatError,
@@ -56,6 +63,7 @@ from marcmap.errors import (
     MarcDecodeError,
     MarcError,
     MissingLinkedFields,
+    NoActiveFile,
     NoFieldsFound,
     NotMarcError,
     PymarcException,
@@ -69,9 +77,21 @@ from marcmap.errors import (
     StructureError,
     TruncatedRecord,
     Utf8DecodeError,
+    WriteNeedsRecord,
 )
 
+# The live lists are sequences a script can change, as pymarc's lists.
+_MutableSequence.register(FieldList)
+_MutableSequence.register(SubfieldList)
+
 __all__ = [
+    "BadLeaderValue",
+    "BadSubfieldCodeWarning",
+    "FieldNotFound",
+    "FieldList",
+    "SubfieldList",
+    "NoActiveFile",
+    "WriteNeedsRecord",
     "ArrowStream",
     "JSONReader",
     "MARCMakerReader",

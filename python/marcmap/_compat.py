@@ -43,7 +43,7 @@ def to_pymarc(record: Record[Any]) -> Any:
         raise ImportError("to_pymarc() needs pymarc: pip install 'marcmap[pymarc]'") from e
     if _has_bytes_values(record):
         raise TypeError("to_pymarc() needs text values: open the reader with to_unicode=True")
-    out = pymarc.Record(leader=record.leader, to_unicode=True, force_utf8=True)
+    out = pymarc.Record(leader=str(record.leader), to_unicode=True, force_utf8=True)
     for field in record.fields:
         if field.control_field:
             out.add_field(pymarc.Field(tag=field.tag, data=field.data))  # type: ignore[no-untyped-call]

@@ -5,8 +5,19 @@ Records, fields and readers are generic in the type of their values: ``str``
 """
 
 import os
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from typing import IO, Any, Generic, Literal, TypeAlias, TypedDict, TypeVar, final, overload
+from collections.abc import Callable, Iterable, Iterator, Mapping, MutableSequence, Sequence
+from typing import (
+    IO,
+    Any,
+    Generic,
+    Literal,
+    SupportsIndex,
+    TypeAlias,
+    TypedDict,
+    TypeVar,
+    final,
+    overload,
+)
 
 from pymarc import Record as _PymarcRecord
 
@@ -27,6 +38,8 @@ __all__ = [
     "Record",
     "Spec",
     "Field",
+    "FieldList",
+    "SubfieldList",
     "RawBytes",
     "marc8_to_unicode",
     "partitions",
@@ -104,13 +117,30 @@ class RawBytes:
 
     def __len__(self) -> int: ...
 
+_Indicators: TypeAlias = "Indicators | Sequence[str] | None"
+_Subfields: TypeAlias = "Iterable[Subfield | tuple[str, str | bytes]] | None"
+
 @final
 class Field(Generic[_V]):
-    """A field of a record: a read-only view whose values are decoded when read."""
+    """A field of a record, as pymarc's: a view of the file's bytes (values
+    decoded when read) while its record is unchanged, the record's own field
+    after; ``Field(...)`` makes a new one. Every change is its record's."""
 
+    def __new__(
+        cls,
+        tag: str | int,
+        indicators: _Indicators = None,
+        subfields: _Subfields = None,
+        data: str | bytes | None = None,
+    ) -> Field[str]:
+        """``Field(tag, indicators=None, subfields=None, data=None)``, as pymarc's:
+        a control field (001-009) from ``data``; a data field from
+        ``indicators`` (two; blanks by default) and ``subfields``."""
     @property
     def tag(self) -> str:
         """The three-character tag."""
+    @tag.setter
+    def tag(self, tag: str | int) -> None: ...
     @property
     def control_field(self) -> bool:
         """Whether this is a control field (00X)."""
@@ -121,20 +151,38 @@ class Field(Generic[_V]):
     @property
     def data(self) -> _V | None:
         """A control field's value; ``None`` for a data field."""
+    @data.setter
+    def data(self, data: str | bytes | None) -> None: ...
     @property
     def indicators(self) -> Indicators | None:
         """``Indicators(first, second)``; ``None`` for a control field."""
+    @indicators.setter
+    def indicators(self, indicators: _Indicators) -> None: ...
     @property
     def indicator1(self) -> str:
         """The first indicator ('' for a control field)."""
+    @indicator1.setter
+    def indicator1(self, value: str) -> None: ...
     @property
     def indicator2(self) -> str:
         """The second indicator ('' for a control field)."""
+    @indicator2.setter
+    def indicator2(self, value: str) -> None: ...
     @property
-    def subfields(self) -> list[Subfield]:
-        """The subfields, as ``Subfield(code, value)`` named tuples, in order."""
+    def subfields(self) -> SubfieldList:
+        """The subfields, ``Subfield(code, value)`` named tuples in order: a
+        live list, whose changes are the field's."""
+    @subfields.setter
+    def subfields(self, subfields: _Subfields) -> None: ...
     def __getitem__(self, code: str, /) -> _V:
         """The first value of subfield ``code``; ``KeyError`` if there is none."""
+    def __setitem__(self, code: str, value: str | bytes, /) -> None:
+        """Sets the one subfield ``code`` (``KeyError`` if there is none or more than one)."""
+    def add_subfield(self, code: str, value: str | bytes, pos: int | None = None) -> None:
+        """Adds a subfield at the end, or before position ``pos``
+        (``TypeError`` for a control field)."""
+    def delete_subfield(self, code: str) -> _V | None:
+        """Removes the first subfield ``code``, giving its value (``None`` if none)."""
     @overload
     def get(self, code: str) -> _V | None: ...
     @overload
@@ -164,16 +212,97 @@ class Field(Generic[_V]):
     def __reduce__(self) -> tuple[Any, ...]: ...
 
 @final
-class Record(Generic[_V]):
-    """One record: a read-only view of the file whose fields are found, and
-    whose values are decoded, only when asked for."""
+class FieldList(MutableSequence[Field[_V]]):
+    """``record.fields``: the record's fields, live. ``append``, ``insert``,
+    ``remove``, ``pop``, ``sort``, slices and the rest change the record."""
 
+    @overload
+    def __getitem__(self, index: SupportsIndex, /) -> Field[_V]: ...
+    @overload
+    def __getitem__(self, index: slice, /) -> list[Field[_V]]: ...
+    @overload
+    def __setitem__(self, index: SupportsIndex, value: Field[Any], /) -> None: ...
+    @overload
+    def __setitem__(self, index: slice, value: Iterable[Field[Any]], /) -> None: ...
+    def __delitem__(self, index: SupportsIndex | slice, /) -> None: ...
+    def __len__(self) -> int: ...
+    def insert(self, index: SupportsIndex, value: Field[Any], /) -> None: ...
+    def sort(self, *, key: Callable[[Field[_V]], Any] | None = None, reverse: bool = False) -> None:
+        """Sorts the record's fields."""
+    def copy(self) -> list[Field[_V]]:
+        """A plain list of the fields (not live)."""
+    def __add__(self, other: Iterable[Field[Any]], /) -> list[Field[Any]]: ...
+    def __radd__(self, other: list[Field[Any]], /) -> list[Field[Any]]: ...
+    def __eq__(self, other: object, /) -> bool: ...
+
+@final
+class SubfieldList(MutableSequence[Subfield]):
+    """``field.subfields``: the field's subfields, live; its changes are the field's."""
+
+    @overload
+    def __getitem__(self, index: SupportsIndex, /) -> Subfield: ...
+    @overload
+    def __getitem__(self, index: slice, /) -> list[Subfield]: ...
+    @overload
+    def __setitem__(
+        self, index: SupportsIndex, value: Subfield | tuple[str, str | bytes], /
+    ) -> None: ...
+    @overload
+    def __setitem__(self, index: slice, value: Iterable[Subfield], /) -> None: ...
+    def __delitem__(self, index: SupportsIndex | slice, /) -> None: ...
+    def __len__(self) -> int: ...
+    def insert(
+        self, index: SupportsIndex, value: Subfield | tuple[str, str | bytes], /
+    ) -> None: ...
+    def sort(self, *, key: Callable[[Subfield], Any] | None = None, reverse: bool = False) -> None:
+        """Sorts the field's subfields."""
+    def copy(self) -> list[Subfield]:
+        """A plain list of the subfields (not live)."""
+    def __add__(self, other: Iterable[Subfield], /) -> list[Subfield]: ...
+    def __radd__(self, other: list[Subfield], /) -> list[Subfield]: ...
+    def __eq__(self, other: object, /) -> bool: ...
+
+@final
+class Record(Generic[_V]):
+    """One record, as pymarc's. A record read from a file is a view of its
+    bytes (fields found, values decoded, only when asked for) until its first
+    change, which makes it an owned record in place; ``Record(...)`` builds one."""
+
+    def __new__(
+        cls,
+        data: bytes | None = None,
+        fields: Iterable[Field[Any]] | None = None,
+        to_unicode: bool = True,
+        force_utf8: bool = False,
+        hide_utf8_warnings: bool = False,
+        utf8_handling: _Handling = "strict",
+        leader: str | Leader | None = None,
+        file_encoding: str = "iso8859-1",
+    ) -> Record[str]:
+        """As pymarc's: a record from one record's ISO 2709 ``data``, or a new
+        one with ``fields`` and ``leader`` (given ``22`` at 10-11 and ``4500``
+        at 20-23, as pymarc sets them; blanks by default)."""
     @property
     def leader(self) -> Leader:
-        """The leader: a 24-character ``str`` with pymarc's ``Leader`` names."""
+        """The leader, pymarc's ``Leader``: its changes (``leader[5] = "c"``,
+        ``leader.record_status = "c"``) are the record's."""
+    @leader.setter
+    def leader(self, leader: str | Leader) -> None: ...
     @property
-    def fields(self) -> list[Field[_V]]:
-        """Every field, in directory order."""
+    def fields(self) -> FieldList[_V]:
+        """Every field, in order: a live list, whose changes are the record's."""
+    @fields.setter
+    def fields(self, fields: Iterable[Field[Any]]) -> None: ...
+    def add_field(self, *fields: Field[Any]) -> None:
+        """Adds ``fields`` at the end."""
+    def add_ordered_field(self, *fields: Field[Any]) -> None:
+        """Adds ``fields`` in tag order (before the first greater or non-numeric tag)."""
+    def add_grouped_field(self, *fields: Field[Any]) -> None:
+        """Adds ``fields`` after the last field of their hundred."""
+    def remove_field(self, *fields: Field[Any]) -> None:
+        """Removes ``fields`` (``FieldNotFound`` for one the record does not have)."""
+    def remove_fields(self, *tags: str) -> None:
+        """Removes every field with one of ``tags``."""
     def __getitem__(self, tag: str, /) -> Field[_V]:
         """The first field with ``tag``; ``KeyError`` when there is none."""
     @overload
@@ -182,8 +311,12 @@ class Record(Generic[_V]):
     def get(self, tag: str, default: _D) -> Field[_V] | _D:
         """The first field with ``tag``, or ``default`` (``None``)."""
     def __contains__(self, tag: str, /) -> bool: ...
-    def get_fields(self, *tags: str) -> list[Field[_V]]:
-        """The fields with any of ``tags`` (every field when none is given)."""
+    @overload
+    def get_fields(self) -> FieldList[_V]: ...
+    @overload
+    def get_fields(self, tag: str, /, *tags: str) -> list[Field[_V]]:
+        """The fields with any of ``tags``, a new list (as pymarc's); with no
+        tag, the live ``fields``."""
     def get_linked_fields(self, field: Field[_V]) -> list[Field[_V]]:
         """The 880s linked to ``field`` by its ``$6``; ``MissingLinkedFields`` if none."""
     def __iter__(self) -> Iterator[Field[_V]]: ...

@@ -268,7 +268,35 @@ PymarcException = MarcError
 FatalReaderError = FramingError
 RecordLengthError = RecordLengthInvalid
 
+
+# pymarc's other exception names: errors of building and writing records.
+class FieldNotFound(MarcError, ValueError):
+    """``remove_field`` was given a field the record does not have."""
+
+
+class BadLeaderValue(MarcError, ValueError):
+    """A leader value that does not fit its position."""
+
+
+class WriteNeedsRecord(MarcError, TypeError):
+    """A writer was given something that is not a record."""
+
+
+class NoActiveFile(MarcError):
+    """A reader or writer was used without a file."""
+
+
+class BadSubfieldCodeWarning(UserWarning):
+    """A subfield code that is not ASCII (pymarc warns while reading; marcmap
+    reads the code as pymarc normalises it)."""
+
+
 __all__ = [
+    "BadLeaderValue",
+    "BadSubfieldCodeWarning",
+    "FieldNotFound",
+    "NoActiveFile",
+    "WriteNeedsRecord",
     "BaseAddressInvalid",
     "BaseAddressNotFound",
     "EditRuleError",

@@ -11,10 +11,10 @@
 //!   build is not made or tested yet.
 //! - Python objects hold an `Arc` of the file plus integers, never a Rust borrow.
 
+mod args;
 mod arrow;
 mod edits;
 mod errors;
-mod field;
 mod gc;
 mod lint;
 mod owned;
@@ -42,7 +42,9 @@ fn _marcmap(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<profile::PyProfile>()?;
     m.add_class::<profile::ProfileTable>()?;
     m.add_class::<record::Record>()?;
-    m.add_class::<field::Field>()?;
+    m.add_class::<record::Field>()?;
+    m.add_class::<record::FieldList>()?;
+    m.add_class::<record::SubfieldList>()?;
     m.add_class::<raw::RawBytes>()?;
     m.add_class::<edits::Edits>()?;
     m.add_class::<owned::PyOwnedRecord>()?;

@@ -1,7 +1,7 @@
 //! Unpickling records and fields: each becomes a view of a record that owns its
 //! bytes (a one-record file in memory), read with the pickled text options.
 
-use super::field::Field;
+use super::record::Field;
 use super::record::Record;
 use super::text::{TextOptions, TextState};
 use pyo3::exceptions::PyIndexError;
@@ -30,9 +30,7 @@ pub(crate) fn _field_from_state(
     state: TextState,
 ) -> PyResult<Field> {
     let record = Record::owning(bytes, index, offset, TextOptions::from_state(py, state)?)?;
-    let view = record.view();
-    let f = view
-        .field(field as usize)
-        .ok_or_else(|| PyIndexError::new_err(format!("the record has no field {field}")))?;
-    Ok(record.field_object(&view, &f))
+    let record = Bound::new(py, record)?;
+    Record::field_at(&record, field as usize)
+        .ok_or_else(|| PyIndexError::new_err(format!("the record has no field {field}")))
 }

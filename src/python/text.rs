@@ -65,6 +65,11 @@ impl TextOptions {
     }
 }
 
+/// The decoder for an owned record's text: UTF-8, whatever its leader says.
+pub(crate) fn utf8_decoder() -> TextDecoder {
+    TextDecoder::new().force_utf8(true)
+}
+
 /// Inputs at least this long are decoded with the GIL released.
 const DETACH_ABOVE: usize = 64 * 1024;
 

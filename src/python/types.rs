@@ -70,3 +70,35 @@ pub(crate) fn leader<'py>(
 ) -> PyResult<Bound<'py, PyAny>> {
     import(py, &LEADER, "Leader")?.call1((text,))
 }
+
+/// A `marcmap.Leader` for `text` whose changes are `owner`'s (it sets
+/// `owner.leader`).
+pub(crate) fn bound_leader<'py>(
+    py: Python<'py>,
+    text: Bound<'py, PyString>,
+    owner: &Bound<'py, PyAny>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let leader = leader(py, text)?;
+    leader.setattr("_owner", owner)?;
+    Ok(leader)
+}
+
+/// One interned `str` per numeric tag (`"000"`-`"999"`): a tag read from a
+/// field is made once.
+static NUMERIC_TAGS: PyOnceLock<Vec<Py<PyString>>> = PyOnceLock::new();
+
+/// A tag as a `str` (interned when numeric).
+pub(crate) fn tag_str<'py>(py: Python<'py>, tag: &[u8; 3]) -> Bound<'py, PyString> {
+    if tag.iter().all(u8::is_ascii_digit) {
+        let table = NUMERIC_TAGS.get_or_init(py, || {
+            (0..1000)
+                .map(|n| PyString::intern(py, &format!("{n:03}")).unbind())
+                .collect()
+        });
+        let n = tag
+            .iter()
+            .fold(0usize, |n, d| n * 10 + usize::from(d - b'0'));
+        return table[n].bind(py).clone();
+    }
+    PyString::new(py, &String::from_utf8_lossy(tag))
+}

@@ -291,9 +291,9 @@ def test_the_checker_reads_the_bindings_paths() -> None:
 
 def test_the_checker_sees_the_bindings() -> None:
     edges = bindings()
-    assert {"reader", "record", "field", "errors", "text"} <= edges.keys()
+    assert {"reader", "record", "owned", "errors", "text"} <= edges.keys()
     assert "record" in edges["reader"]
-    assert "field" in edges["record"]
+    assert "record" in edges["owned"] and "args" in edges["record"]
     assert "errors" in edges["text"]
     # `crate::text` in the bindings is the core's, not `src/python/text.rs`.
     assert "text" not in edges["errors"]

@@ -30,13 +30,14 @@ def _pymarc(path):  # type: ignore[no-untyped-def]
         return list(pymarc.MARCReader(fh))
 
 
-def test_leader_has_pymarcs_names_and_is_a_str() -> None:
+def test_leader_has_pymarcs_names_and_compares_as_a_str() -> None:
     path = corpus_path(MARC8)
     ours = marcmap.MARCReader(str(path))[0]
     theirs = _pymarc(path)[0].leader
     leader = ours.leader
-    assert isinstance(leader, str) and isinstance(leader, marcmap.Leader)
-    assert leader == str(theirs) and leader[5:9] == theirs[5:9]
+    # Mutable, as pymarc's (so not a str), but equal to its characters.
+    assert isinstance(leader, marcmap.Leader) and not isinstance(leader, str)
+    assert leader == str(theirs) and leader[5:9] == theirs[5:9] and str(leader) == str(theirs)
     for name in [
         "record_length",
         "record_status",
@@ -58,6 +59,12 @@ def test_leader_has_pymarcs_names_and_is_a_str() -> None:
     assert leader.leader == theirs.leader
     assert leader["coding_scheme"] == theirs["coding_scheme"] == leader[9]
     assert leader[0:5] == theirs[0:5]
+    # Changed as pymarc's: by position, slice or name.
+    for lead in (leader, theirs):
+        lead[5] = "c"
+        lead.type_of_record = "a"
+        lead[17:19] = "7i"
+    assert str(leader) == str(theirs) and ours.leader == str(theirs)
 
 
 def test_field_views_compare_equal_and_hash_alike() -> None:

@@ -26,7 +26,9 @@ assert_type(reader.extract("245$a"), list[list[str]])
 assert_type(reader.extract("245$a", first=True), list[str | None])
 for r in reader:
     if r is not None:
-        assert_type(r.fields, list[marcmap.Field[str]])
+        assert_type(r.fields, marcmap.FieldList[str])
+        assert_type(r.get_fields("650"), list[marcmap.Field[str]])
+        assert_type(r.fields[0].subfields, marcmap.SubfieldList)
 
 raw = marcmap.MARCReader(b"", to_unicode=False)
 rec = raw[0]

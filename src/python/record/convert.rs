@@ -18,6 +18,16 @@ impl Record {
         namespace: bool,
     ) -> PyResult<Bound<'py, PyBytes>> {
         let mut out = Vec::new();
+        if let Some(edited) = self.with_edited(|r, decoder, _| {
+            let bytes = r.to_iso2709()?;
+            let parsed = crate::RecordRef::parse(&bytes)?;
+            crate::write::marcxml::write_record(&parsed, decoder, namespace, &mut out)
+        }) {
+            edited.map_err(|e| {
+                errors::to_py(py, e.located(self.place.index, self.place.origin), &[])
+            })?;
+            return Ok(PyBytes::new(py, &out));
+        }
         crate::write::marcxml::write_record(
             &self.view(),
             &self.shared.text.decoder,
@@ -40,6 +50,11 @@ impl Record {
     /// An editable `OwnedRecord` copy, its values decoded to UTF-8 as pymarc
     /// decodes them (LDR/09 `a`).
     fn to_owned(&self, py: Python<'_>) -> PyResult<OwnedCopy> {
+        if let Some(copy) = self.with_edited(|r, _, _| r.clone()) {
+            let mut copy = copy;
+            copy.leader[9] = b'a';
+            return Ok(OwnedCopy(copy));
+        }
         let view = self.view();
         OwnedRecord::from_ref_utf8(&view, &self.shared.text.decoder)
             .map(OwnedCopy)

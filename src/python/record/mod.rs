@@ -1,25 +1,41 @@
-//! `marcmap.Record`: a lazy, read-only view of one record in the file.
+//! `marcmap.Record`: one record, as pymarc's.
 //!
-//! pymarc's derived properties (`title`, `isbn`, ...) live in `properties.rs`;
-//! `as_xml()` and `to_owned()` in `convert.rs`.
+//! A record read from a file is a lazy view of its bytes until its first
+//! change, which turns it into an owned record in place (copy on write,
+//! `edited.rs`); `Record()` starts owned. Its fields are `Field`s
+//! (`field.rs`), `record.fields` and `field.subfields` live lists
+//! (`lists.rs`); the changes are in `edits.rs`. pymarc's derived properties
+//! (`title`, `isbn`, ...) live in `properties.rs`; `as_xml()` and
+//! `to_owned()` in `convert.rs`.
 
 mod convert;
+pub(crate) mod edited;
+mod edits;
+mod field;
+mod field_cell;
+mod field_view;
+mod lists;
 mod properties;
 
+pub(crate) use field::Field;
+pub(crate) use lists::{FieldList, SubfieldList};
+
 use super::errors;
-use super::field::Field;
 use super::raw::{self, RawBytes};
+use super::shared::lock;
 use super::shared::{Place, Shared};
 use super::text::TextOptions;
 use super::types;
 use crate::text::Encoding;
 use crate::{RecordHandle, RecordRef};
+use edited::Edited;
+use field_view::View;
 use pyo3::exceptions::{PyKeyError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyBytes, PyDict, PyList, PyString, PyTuple};
 use std::hash::{Hash, Hasher};
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 
 /// A record: the file it lives in, its index and its byte range. Validated when
 /// made; fields are found and values decoded only when asked for.
@@ -28,6 +44,9 @@ pub(crate) struct Record {
     pub(crate) shared: Arc<Shared>,
     pub(crate) place: Place,
     encoding: OnceLock<Encoding>,
+    /// The record once changed (or built in Python): then every accessor
+    /// reads this, not the bytes.
+    pub(crate) edits: OnceLock<Box<Mutex<Edited>>>,
 }
 
 static COMPAT: PyOnceLock<Py<PyModule>> = PyOnceLock::new();
@@ -67,6 +86,7 @@ impl Record {
                 origin,
             },
             encoding: encoding.map(OnceLock::from).unwrap_or_default(),
+            edits: OnceLock::new(),
         }
     }
 
@@ -90,14 +110,73 @@ impl Record {
             .located(self.place.index, self.place.origin)
     }
 
-    /// The Python view of field `f` of `record`.
-    pub(crate) fn field_object(&self, record: &RecordRef<'_>, f: &crate::FieldRef<'_>) -> Field {
-        Field::new(
-            &self.shared,
-            self.place.clone(),
-            self.encoding_of(record),
+    /// The Python view of field `f` of `record`, the view of `slf`.
+    pub(crate) fn field_object(
+        slf: &Bound<'_, Self>,
+        record: &RecordRef<'_>,
+        f: &crate::FieldRef<'_>,
+    ) -> Field {
+        let this = slf.get();
+        Field::view(View::new(
+            slf.clone().unbind(),
+            &this.place,
+            this.encoding_of(record),
             f,
-        )
+        ))
+    }
+
+    /// A copy of a record read as UTF-8 whose bytes are valid UTF-8, with
+    /// ASCII indicators and codes: what `OwnedRecord::from_ref_utf8` would
+    /// give, without decoding every value again (`None` for any other record).
+    fn utf8_copy(&self, view: &RecordRef<'_>) -> Option<crate::OwnedRecord> {
+        if !matches!(
+            self.encoding_of(view),
+            Encoding::Utf8 | Encoding::DetectedUtf8
+        ) {
+            return None;
+        }
+        let bytes = view.as_bytes();
+        let data = bytes.get(view.base_address()..bytes.len().checked_sub(1)?)?;
+        std::str::from_utf8(data).ok()?;
+        let copy = crate::OwnedRecord::from_ref(view);
+        let ascii = copy.fields.iter().all(|f| match &f.body {
+            crate::FieldBody::Control(_) => true,
+            crate::FieldBody::Data {
+                indicators,
+                subfields,
+            } => indicators.is_ascii() && subfields.iter().all(|s| s.code.is_ascii()),
+        });
+        ascii.then_some(copy)
+    }
+
+    /// The record's changes, if it has been changed.
+    pub(crate) fn edited(&self) -> Option<MutexGuard<'_, Edited>> {
+        self.edits.get().map(|m| lock(m))
+    }
+
+    /// The record's changes, making them from its bytes at the first change:
+    /// its values decoded to UTF-8 as pymarc decodes them (with
+    /// `to_unicode=False`, its bytes as they are).
+    pub(crate) fn edit(&self, py: Python<'_>) -> PyResult<MutexGuard<'_, Edited>> {
+        if let Some(m) = self.edits.get() {
+            return Ok(lock(m));
+        }
+        let view = self.view();
+        let text = self.shared.text.to_unicode;
+        let owned = if !text {
+            Ok(crate::OwnedRecord::from_ref(&view))
+        } else if let Some(copy) = self.utf8_copy(&view) {
+            Ok(copy)
+        } else {
+            crate::OwnedRecord::from_ref_utf8(&view, &self.shared.text.decoder)
+        };
+        let mut owned = owned.map_err(|e| errors::to_py(py, e, self.bytes()))?;
+        // The leader stays as read (pymarc sets LDR/09 only when it writes).
+        owned.leader = *view.leader().as_bytes();
+        let _ = self
+            .edits
+            .set(Box::new(Mutex::new(Edited::new(owned, text))));
+        Ok(lock(self.edits.get().expect("set just above")))
     }
 
     /// A record that owns `bytes` (one whole record), read with `text`: what
@@ -125,6 +204,7 @@ impl Record {
                 origin,
             },
             encoding: OnceLock::new(),
+            edits: OnceLock::new(),
         })
     }
 
@@ -133,15 +213,24 @@ impl Record {
     }
 
     pub(crate) fn fields_matching<'py>(
-        &self,
-        py: Python<'py>,
+        slf: &Bound<'py, Self>,
         keep: impl Fn(&[u8; 3]) -> bool,
     ) -> PyResult<Bound<'py, PyList>> {
-        let record = self.view();
+        let py = slf.py();
+        let this = slf.get();
         let list = PyList::empty(py);
+        if let Some(edited) = this.edited() {
+            for c in &edited.fields {
+                if keep(&lock(c).tag) {
+                    list.append(Field::of_cell(c.clone(), edited.text))?;
+                }
+            }
+            return Ok(list);
+        }
+        let record = this.view();
         for f in record.fields() {
             if keep(f.tag()) {
-                list.append(self.field_object(&record, &f))?;
+                list.append(Self::field_object(slf, &record, &f))?;
             }
         }
         Ok(list)
@@ -149,76 +238,190 @@ impl Record {
 
     /// The leader as a plain `str`.
     fn leader_str<'py>(&self, py: Python<'py>) -> Bound<'py, PyString> {
+        if let Some(edited) = self.edited() {
+            return PyString::new(py, &String::from_utf8_lossy(&edited.leader));
+        }
         let leader = self.view().leader().as_bytes();
         PyString::new(py, std::str::from_utf8(leader).unwrap_or_default())
     }
 
     /// The first field with tag `tag`.
-    pub(crate) fn find(&self, tag: &str) -> Option<Field> {
+    pub(crate) fn find(slf: &Bound<'_, Self>, tag: &str) -> Option<Field> {
         let t = Self::tag_bytes(tag)?;
-        let record = self.view();
+        let this = slf.get();
+        if let Some(edited) = this.edited() {
+            let c = edited.fields.iter().find(|c| lock(c).tag == t)?;
+            return Some(Field::of_cell(c.clone(), edited.text));
+        }
+        let record = this.view();
         let f = record.first(&t)?;
-        Some(self.field_object(&record, &f))
+        Some(Self::field_object(slf, &record, &f))
+    }
+
+    /// Field `index` of the record as read (for unpickling a field).
+    pub(crate) fn field_at(slf: &Bound<'_, Self>, index: usize) -> Option<Field> {
+        let record = slf.get().view();
+        let f = record.field(index)?;
+        Some(Self::field_object(slf, &record, &f))
+    }
+
+    /// The record as the core's `OwnedRecord` now, and the decoder of its
+    /// values: for writers of an edited record.
+    pub(crate) fn with_edited<R>(
+        &self,
+        f: impl FnOnce(&crate::OwnedRecord, &crate::text::TextDecoder, bool) -> R,
+    ) -> Option<R> {
+        let edited = self.edited()?;
+        let decoder = if edited.text {
+            super::text::utf8_decoder()
+        } else {
+            self.shared.text.decoder
+        };
+        let text = edited.text;
+        Some(edited.with_record(|r| f(r, &decoder, text)))
+    }
+
+    /// The record's index and offset in its file.
+    pub(crate) fn index_and_origin(&self) -> (u64, u64) {
+        (self.place.index, self.place.origin)
+    }
+
+    /// The record's ISO 2709 bytes now (an edited record's serialised).
+    fn current_bytes(&self, py: Python<'_>) -> PyResult<Vec<u8>> {
+        match self.with_edited(|r, _, _| r.to_iso2709()) {
+            Some(result) => result.map_err(|e| {
+                errors::to_py(py, e.located(self.place.index, self.place.origin), &[])
+            }),
+            None => Ok(self.bytes().to_vec()),
+        }
     }
 }
 
 #[pymethods]
 impl Record {
-    /// The leader: a `marcmap.Leader`, a 24-character `str` with pymarc's
-    /// `Leader` names (`record_status`, `type_of_record`, `coding_scheme`, ...).
+    /// The leader: a `marcmap.Leader` with pymarc's names, bound to the
+    /// record: `record.leader[5] = "c"` and `record.leader.record_status = "c"`
+    /// change the record.
     #[getter]
-    fn leader<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        types::leader(py, self.leader_str(py))
+    fn get_leader<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
+        let py = slf.py();
+        types::bound_leader(py, slf.get().leader_str(py), slf.as_any())
     }
 
-    /// Every field, in directory order.
-    #[getter(fields)]
-    fn field_list<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
-        self.fields_matching(py, |_| true)
+    /// Sets the leader (24 characters: a `str` or a `Leader`).
+    #[setter]
+    fn set_leader(&self, py: Python<'_>, leader: &Bound<'_, PyAny>) -> PyResult<()> {
+        let leader = super::args::leader_arg(leader)?;
+        self.edit(py)?.leader = leader;
+        Ok(())
+    }
+
+    /// Every field, in order: a live list (`append`, `insert`, `remove`,
+    /// `pop`, `sort`, slices, ... change the record).
+    #[getter]
+    fn get_fields(slf: &Bound<'_, Self>) -> FieldList {
+        FieldList::new(slf.clone().unbind())
+    }
+
+    /// Replaces every field.
+    #[setter]
+    fn set_fields(slf: &Bound<'_, Self>, fields: &Bound<'_, PyAny>) -> PyResult<()> {
+        edits::set_fields(slf, fields)
     }
 
     /// The first field with tag `tag`; `KeyError` when there is none.
-    fn __getitem__(&self, tag: &Bound<'_, PyAny>) -> PyResult<Field> {
+    fn __getitem__(slf: &Bound<'_, Self>, tag: &Bound<'_, PyAny>) -> PyResult<Field> {
         let tag_str: &str = &tag
             .extract::<String>()
             .map_err(|_| PyTypeError::new_err("record[...] takes a tag string such as '245'"))?;
-        self.find(tag_str)
-            .ok_or_else(|| PyKeyError::new_err(tag_str.to_string()))
+        Self::find(slf, tag_str).ok_or_else(|| PyKeyError::new_err(tag_str.to_string()))
     }
 
     /// The first field with tag `tag`, or `default`.
     #[pyo3(signature = (tag, default = None))]
     fn get<'py>(
-        &self,
-        py: Python<'py>,
+        slf: &Bound<'py, Self>,
         tag: &str,
         default: Option<Bound<'py, PyAny>>,
     ) -> PyResult<Option<Bound<'py, PyAny>>> {
-        match self.find(tag) {
-            Some(f) => Ok(Some(Bound::new(py, f)?.into_any())),
+        match Self::find(slf, tag) {
+            Some(f) => Ok(Some(Bound::new(slf.py(), f)?.into_any())),
             None => Ok(default),
         }
     }
 
     fn __contains__(&self, tag: &str) -> bool {
-        match Self::tag_bytes(tag) {
-            Some(t) => self.view().first(&t).is_some(),
-            None => false,
+        let Some(t) = Self::tag_bytes(tag) else {
+            return false;
+        };
+        match self.edited() {
+            Some(edited) => edited.fields.iter().any(|c| lock(c).tag == t),
+            None => self.view().first(&t).is_some(),
         }
     }
 
-    /// The fields with any of `tags`, in directory order; every field when none is given.
-    #[pyo3(signature = (*tags))]
-    fn get_fields<'py>(&self, py: Python<'py>, tags: Vec<String>) -> PyResult<Bound<'py, PyList>> {
+    /// The fields with any of `tags`, in order (a new list, as pymarc's);
+    /// with no tag, the live `fields` list.
+    #[pyo3(name = "get_fields", signature = (*tags))]
+    fn get_fields_of<'py>(
+        slf: &Bound<'py, Self>,
+        tags: Vec<String>,
+    ) -> PyResult<Bound<'py, PyAny>> {
         if tags.is_empty() {
-            return self.fields_matching(py, |_| true);
+            return Ok(Bound::new(slf.py(), Self::get_fields(slf))?.into_any());
         }
         let wanted: Vec<[u8; 3]> = tags.iter().filter_map(|t| Self::tag_bytes(t)).collect();
-        self.fields_matching(py, |t| wanted.contains(t))
+        Ok(Self::fields_matching(slf, |t| wanted.contains(t))?.into_any())
     }
 
-    fn __iter__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        Ok(self.field_list(py)?.try_iter()?.into_any())
+    fn __iter__<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
+        Ok(Self::fields_matching(slf, |_| true)?.try_iter()?.into_any())
+    }
+
+    /// Adds `fields` at the end (pymarc's `add_field`).
+    #[pyo3(signature = (*fields))]
+    fn add_field(slf: &Bound<'_, Self>, fields: &Bound<'_, PyTuple>) -> PyResult<()> {
+        edits::add_fields(slf, fields, edits::At::End)
+    }
+
+    /// Adds `fields` in tag order, each before the first field with a greater
+    /// (or non-numeric) tag (pymarc's `add_ordered_field`).
+    #[pyo3(signature = (*fields))]
+    fn add_ordered_field(slf: &Bound<'_, Self>, fields: &Bound<'_, PyTuple>) -> PyResult<()> {
+        edits::add_fields(slf, fields, edits::At::Ordered)
+    }
+
+    /// Adds `fields` after the last field of their hundred (pymarc's
+    /// `add_grouped_field`: 650 goes before the first 7XX).
+    #[pyo3(signature = (*fields))]
+    fn add_grouped_field(slf: &Bound<'_, Self>, fields: &Bound<'_, PyTuple>) -> PyResult<()> {
+        edits::add_fields(slf, fields, edits::At::Grouped)
+    }
+
+    /// Removes `fields` (`FieldNotFound` for one the record does not have).
+    #[pyo3(signature = (*fields))]
+    fn remove_field(slf: &Bound<'_, Self>, fields: &Bound<'_, PyTuple>) -> PyResult<()> {
+        edits::remove_fields(slf, fields)
+    }
+
+    /// Removes every field with one of `tags`.
+    #[pyo3(signature = (*tags))]
+    fn remove_fields(&self, py: Python<'_>, tags: Vec<String>) -> PyResult<()> {
+        if tags.is_empty() {
+            return Ok(());
+        }
+        let wanted: Vec<[u8; 3]> = tags.iter().filter_map(|t| Self::tag_bytes(t)).collect();
+        if self.edited().is_none() {
+            // Unchanged when none of them is there: no copy.
+            let view = self.view();
+            if !view.fields().any(|f| wanted.contains(f.tag())) {
+                return Ok(());
+            }
+        }
+        self.edit(py)?
+            .fields
+            .retain(|c| !wanted.contains(&lock(c).tag));
+        Ok(())
     }
 
     /// The record in ISO 2709, as pymarc's `as_marc()` writes it: with text
@@ -227,6 +430,9 @@ impl Record {
     /// the directory computed; with `to_unicode=False`, the bytes as they are,
     /// re-framed. `raw` gives the record's bytes as they are in the file.
     fn as_marc<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyBytes>> {
+        if self.edits.get().is_some() {
+            return Ok(PyBytes::new(py, &self.current_bytes(py)?));
+        }
         let record = self.view();
         let owned = if self.shared.text.to_unicode {
             crate::OwnedRecord::from_ref_utf8(&record, &self.shared.text.decoder)
@@ -257,13 +463,13 @@ impl Record {
     /// pymarc's `get_linked_fields`; `MissingLinkedFields` if it has a `$6` and
     /// no 880 answers it.
     fn get_linked_fields<'py>(
-        &self,
-        py: Python<'py>,
+        slf: &Bound<'py, Self>,
         field: &Bound<'py, Field>,
     ) -> PyResult<Bound<'py, PyList>> {
+        let py = slf.py();
         let num = field.call_method0("linkage_occurrence_num")?;
         let linked = PyList::empty(py);
-        for f in self.fields_matching(py, |t| t == b"880")?.iter() {
+        for f in Self::fields_matching(slf, |t| t == b"880")?.iter() {
             if f.call_method0("linkage_occurrence_num")?.eq(&num)? {
                 linked.append(f)?;
             }
@@ -275,29 +481,38 @@ impl Record {
         Ok(linked)
     }
 
-    /// Equal when they are views of the same record: the same index and
-    /// offset, the same bytes, read the same way (another reader of the same
-    /// file, or a pickled copy). Two identical records elsewhere in a file are
-    /// not equal.
-    fn __eq__(&self, other: &Bound<'_, PyAny>) -> bool {
+    /// Equal when they are views of the same unchanged record: the same index
+    /// and offset, the same bytes, read the same way (another reader of the
+    /// same file, or a pickled copy). Two identical records elsewhere in a
+    /// file are not equal. A changed record (or one built with `Record()`) is
+    /// equal only to itself, as pymarc's records.
+    fn __eq__(slf: &Bound<'_, Self>, other: &Bound<'_, PyAny>) -> bool {
         let Ok(other) = other.cast::<Record>() else {
             return false;
         };
-        let other = other.get();
-        (self.place.index, self.place.origin) == (other.place.index, other.place.origin)
-            && self.bytes() == other.bytes()
-            && self.shared.text.state() == other.shared.text.state()
+        if slf.is(other) {
+            return true;
+        }
+        let (this, other) = (slf.get(), other.get());
+        if this.edits.get().is_some() || other.edits.get().is_some() {
+            return false;
+        }
+        (this.place.index, this.place.origin) == (other.place.index, other.place.origin)
+            && this.bytes() == other.bytes()
+            && this.shared.text.state() == other.shared.text.state()
     }
 
     fn __hash__(&self) -> u64 {
+        // Not the bytes: a record's hash must not change when it is edited.
         let mut h = std::collections::hash_map::DefaultHasher::new();
-        (self.place.index, self.place.origin, self.bytes()).hash(&mut h);
+        (self.place.index, self.place.origin).hash(&mut h);
         h.finish()
     }
 
-    /// Pickled by value: its bytes, its index and offset, and the reader's text
-    /// options; unpickled, a `Record` that owns its bytes, for multiprocessing,
-    /// Dask bags and caches.
+    /// Pickled by value: its bytes (an edited record's, serialised), its
+    /// index and offset, and how to read them; unpickled, a `Record` that
+    /// owns its bytes (and can be edited), for multiprocessing, Dask bags,
+    /// caches and `copy.deepcopy`.
     fn __reduce__<'py>(
         &self,
         py: Python<'py>,
@@ -305,27 +520,45 @@ impl Record {
         let rebuild = py
             .import("marcmap._marcmap")?
             .getattr("_record_from_state")?;
+        let state = match self.edited().map(|e| e.text) {
+            // Serialised as UTF-8 (LDR/09 `a`): read back as UTF-8.
+            Some(true) => super::text::TextOptions {
+                to_unicode: true,
+                decoder: super::text::utf8_decoder(),
+            }
+            .state(),
+            _ => self.shared.text.state(),
+        };
         let args = (
-            PyBytes::new(py, self.bytes()),
+            PyBytes::new(py, &self.current_bytes(py)?),
             self.place.index,
             self.place.origin,
-            self.shared.text.state(),
+            state,
         )
             .into_pyobject(py)?;
         Ok((rebuild, args))
     }
 
-    /// The record's bytes, a read-only memoryview into the file: no copy.
+    /// The record's bytes, a read-only memoryview into the file: no copy
+    /// (an edited record's bytes are serialised).
     #[getter]
     fn raw<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        if self.edits.get().is_some() {
+            let bytes = PyBytes::new(py, &self.current_bytes(py)?);
+            return Ok(pyo3::types::PyMemoryView::from(&bytes.into_any())?.into_any());
+        }
         RawBytes::memoryview(py, &self.shared.file, self.place.start(), self.place.len())
     }
 
     /// How the record's text is decoded: `"utf-8"` (LDR/09 `a` or `force_utf8`),
     /// `"utf-8-detected"` (labelled MARC-8, holding UTF-8, read with
     /// `detect_utf8=True`), `"marc-8"`, or a legacy `file_encoding`'s name.
+    /// An edited record's text is `"utf-8"`.
     #[getter]
     fn encoding(&self) -> String {
+        if self.edited().is_some_and(|e| e.text) {
+            return "utf-8".into();
+        }
         self.encoding_of(&self.view()).name().into_owned()
     }
 
@@ -357,14 +590,13 @@ impl Record {
     }
 
     /// MARC-in-JSON as a dict, as pymarc's `as_dict()`.
-    fn as_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+    fn as_dict<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyDict>> {
+        let py = slf.py();
         let fields = PyList::empty(py);
-        let record = self.view();
-        for f in record.fields() {
-            let field = Bound::new(py, self.field_object(&record, &f))?;
+        for field in Self::fields_matching(slf, |_| true)?.iter() {
             let entry = PyDict::new(py);
             let tag = field.getattr("tag")?;
-            if f.is_control() {
+            if field.getattr("control_field")?.is_truthy()? {
                 entry.set_item(tag, field.getattr("data")?)?;
             } else {
                 let body = PyDict::new(py);
@@ -383,7 +615,7 @@ impl Record {
             fields.append(entry)?;
         }
         let out = PyDict::new(py);
-        out.set_item("leader", self.leader_str(py))?;
+        out.set_item("leader", slf.get().leader_str(py))?;
         out.set_item("fields", fields)?;
         Ok(out)
     }
@@ -397,7 +629,7 @@ impl Record {
         kwargs: Option<&Bound<'py, PyDict>>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let py = slf.py();
-        let dict = slf.get().as_dict(py)?;
+        let dict = Self::as_dict(slf)?;
         let kwargs = match kwargs {
             Some(k) => k.copy()?,
             None => PyDict::new(py),
@@ -419,27 +651,79 @@ impl Record {
         let py = slf.py();
         let this = slf.get();
         let mut out = format!("=LDR  {}\n", this.leader_str(py).to_str()?);
-        let record = this.view();
-        for f in record.fields() {
-            out.push_str(
-                &Bound::new(py, this.field_object(&record, &f))?
-                    .str()?
-                    .to_string(),
-            );
+        for f in Self::fields_matching(slf, |_| true)?.iter() {
+            out.push_str(&f.str()?.to_string());
             out.push('\n');
         }
         Ok(out)
     }
 
     fn __repr__(&self) -> String {
-        let cn = self
-            .view()
-            .control_number()
-            .map(|c| String::from_utf8_lossy(c).trim().to_string());
+        let cn = match self.edited() {
+            Some(edited) => edited.fields.iter().find_map(|c| {
+                let f = lock(c);
+                match &f.body {
+                    crate::FieldBody::Control(d) if &f.tag == b"001" => {
+                        Some(String::from_utf8_lossy(d).trim().to_string())
+                    }
+                    _ => None,
+                }
+            }),
+            None => self
+                .view()
+                .control_number()
+                .map(|c| String::from_utf8_lossy(c).trim().to_string()),
+        };
         let (index, origin) = (self.place.index, self.place.origin);
         match cn {
             Some(cn) => format!("<Record {index} at byte {origin}: 001 {cn:?}>"),
             None => format!("<Record {index} at byte {origin}>"),
         }
+    }
+}
+
+#[pymethods]
+impl Record {
+    /// `Record(data=b"", fields=None, to_unicode=True, force_utf8=False,
+    /// hide_utf8_warnings=False, utf8_handling="strict", leader=" " * 24,
+    /// file_encoding="iso8859-1")`, as pymarc's: a record from one record's
+    /// ISO 2709 bytes, or a new one (with `fields`, and `leader` given `22` at
+    /// 10-11 and `4500` at 20-23, as pymarc sets them).
+    #[new]
+    #[pyo3(signature = (
+        data = None,
+        fields = None,
+        to_unicode = true,
+        force_utf8 = false,
+        hide_utf8_warnings = false,
+        utf8_handling = "strict",
+        leader = None,
+        file_encoding = "iso8859-1",
+    ))]
+    #[allow(clippy::too_many_arguments)]
+    fn py_new(
+        py: Python<'_>,
+        data: Option<&Bound<'_, PyAny>>,
+        fields: Option<&Bound<'_, PyAny>>,
+        to_unicode: bool,
+        force_utf8: bool,
+        hide_utf8_warnings: bool,
+        utf8_handling: &str,
+        leader: Option<&Bound<'_, PyAny>>,
+        file_encoding: &str,
+    ) -> PyResult<Record> {
+        let _ = hide_utf8_warnings; // marcmap prints no warnings while reading
+        Record::new_record(
+            py,
+            edits::NewRecord {
+                data,
+                fields,
+                to_unicode,
+                force_utf8,
+                utf8_handling,
+                leader,
+                file_encoding,
+            },
+        )
     }
 }

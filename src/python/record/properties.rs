@@ -1,7 +1,7 @@
 //! pymarc's derived properties of a record (`title`, `isbn`, `subjects`, ...),
 //! with pymarc 5.4's rules, in one place.
 
-use super::super::field::Field;
+use super::field::Field;
 use super::Record;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyList, PyString};
@@ -29,17 +29,18 @@ fn truthy(v: &Bound<'_, PyAny>) -> PyResult<bool> {
 }
 
 impl Record {
-    fn tagged<'py>(&self, py: Python<'py>, tags: &[&str]) -> PyResult<Bound<'py, PyList>> {
+    fn tagged<'py>(slf: &Bound<'py, Self>, tags: &[&str]) -> PyResult<Bound<'py, PyList>> {
         let wanted: Vec<&[u8]> = tags.iter().map(|t| t.as_bytes()).collect();
-        self.fields_matching(py, |t| wanted.contains(&&t[..]))
+        Self::fields_matching(slf, |t| wanted.contains(&&t[..]))
     }
 
     /// `$a`, with ` $b` after it when both are there (pymarc's `title`).
-    fn title_of<'py>(&self, py: Python<'py>, tag: &str) -> PyResult<Option<Bound<'py, PyAny>>> {
-        let Some(field) = self.find(tag) else {
+    fn title_of<'py>(slf: &Bound<'py, Self>, tag: &str) -> PyResult<Option<Bound<'py, PyAny>>> {
+        let py = slf.py();
+        let Some(field) = Self::find(slf, tag) else {
             return Ok(None);
         };
-        let Some(title) = field.first(py, "a")? else {
+        let Some(title) = field.first(slf.py(), "a")? else {
             return Ok(None);
         };
         if !truthy(&title)? {
@@ -60,18 +61,20 @@ impl Record {
     }
 
     /// The first field of `tags` that the record has, formatted.
-    fn formatted(&self, tags: &[&str], py: Python<'_>) -> PyResult<Option<String>> {
-        match tags.iter().find_map(|t| self.find(t)) {
+    fn formatted(slf: &Bound<'_, Self>, tags: &[&str]) -> PyResult<Option<String>> {
+        let py = slf.py();
+        match tags.iter().find_map(|t| Self::find(slf, t)) {
             Some(f) => f.format_field(py).map(Some),
             None => Ok(None),
         }
     }
 
     /// `$code` of the first 260, or of a 264 with second indicator 1.
-    fn publication<'py>(&self, py: Python<'py>, code: &str) -> PyResult<Option<Bound<'py, PyAny>>> {
-        for f in self.tagged(py, &["260", "264"])?.iter() {
+    fn publication<'py>(slf: &Bound<'py, Self>, code: &str) -> PyResult<Option<Bound<'py, PyAny>>> {
+        let py = slf.py();
+        for f in Self::tagged(slf, &["260", "264"])?.iter() {
             let field = f.cast::<Field>()?.get();
-            if field.tag_str() == "260" || field.indicators_bytes().1 == b'1' {
+            if field.tag_string() == "260" || field.indicators_bytes().1 == b'1' {
                 return field.first(py, code);
             }
         }
@@ -83,23 +86,23 @@ impl Record {
 impl Record {
     /// 245 $a, and $b after a space (pymarc's `title`).
     #[getter]
-    fn title<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
-        self.title_of(py, "245")
+    fn title<'py>(slf: &Bound<'py, Self>) -> PyResult<Option<Bound<'py, PyAny>>> {
+        Self::title_of(slf, "245")
     }
 
     /// 222 $a and $b, the key title.
     #[getter]
-    fn issn_title<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
-        self.title_of(py, "222")
+    fn issn_title<'py>(slf: &Bound<'py, Self>) -> PyResult<Option<Bound<'py, PyAny>>> {
+        Self::title_of(slf, "222")
     }
 
     /// The first run of digits, `X` and hyphens in the first 020 $a, without the hyphens.
     #[getter]
-    fn isbn(&self, py: Python<'_>) -> PyResult<Option<String>> {
-        let Some(field) = self.find("020") else {
+    fn isbn(slf: &Bound<'_, Self>) -> PyResult<Option<String>> {
+        let Some(field) = Self::find(slf, "020") else {
             return Ok(None);
         };
-        let Some(number) = field.first(py, "a")? else {
+        let Some(number) = field.first(slf.py(), "a")? else {
             return Ok(None);
         };
         let text = match number.cast::<PyBytes>() {
@@ -120,85 +123,85 @@ impl Record {
 
     /// 022 $a.
     #[getter]
-    fn issn<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
-        match self.find("022") {
-            Some(f) => f.first(py, "a"),
+    fn issn<'py>(slf: &Bound<'py, Self>) -> PyResult<Option<Bound<'py, PyAny>>> {
+        match Self::find(slf, "022") {
+            Some(f) => f.first(slf.py(), "a"),
             None => Ok(None),
         }
     }
 
     /// 022 $l, the linking ISSN.
     #[getter]
-    fn issnl<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
-        match self.find("022") {
-            Some(f) => f.first(py, "l"),
+    fn issnl<'py>(slf: &Bound<'py, Self>) -> PyResult<Option<Bound<'py, PyAny>>> {
+        match Self::find(slf, "022") {
+            Some(f) => f.first(slf.py(), "l"),
             None => Ok(None),
         }
     }
 
     /// 086, formatted: the Superintendent of Documents classification.
     #[getter]
-    fn sudoc(&self, py: Python<'_>) -> PyResult<Option<String>> {
-        self.formatted(&["086"], py)
+    fn sudoc(slf: &Bound<'_, Self>) -> PyResult<Option<String>> {
+        Self::formatted(slf, &["086"])
     }
 
     /// 100, 110 or 111, formatted.
     #[getter]
-    fn author(&self, py: Python<'_>) -> PyResult<Option<String>> {
-        self.formatted(&["100", "110", "111"], py)
+    fn author(slf: &Bound<'_, Self>) -> PyResult<Option<String>> {
+        Self::formatted(slf, &["100", "110", "111"])
     }
 
     /// 130 or 240, formatted.
     #[getter]
-    fn uniformtitle(&self, py: Python<'_>) -> PyResult<Option<String>> {
-        self.formatted(&["130", "240"], py)
+    fn uniformtitle(slf: &Bound<'_, Self>) -> PyResult<Option<String>> {
+        Self::formatted(slf, &["130", "240"])
     }
 
     /// The series fields: 440, 490, 800, 810, 811, 830.
     #[getter]
-    fn series<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
-        self.tagged(py, SERIES)
+    fn series<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyList>> {
+        Self::tagged(slf, SERIES)
     }
 
     /// The subject fields: 600-699 as pymarc lists them.
     #[getter]
-    fn subjects<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
-        self.tagged(py, SUBJECTS)
+    fn subjects<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyList>> {
+        Self::tagged(slf, SUBJECTS)
     }
 
     /// The added entries: 700-799 as pymarc lists them.
     #[getter]
-    fn addedentries<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
-        self.tagged(py, ADDED_ENTRIES)
+    fn addedentries<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyList>> {
+        Self::tagged(slf, ADDED_ENTRIES)
     }
 
     /// The 852 location fields.
     #[getter]
-    fn location<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
-        self.tagged(py, &["852"])
+    fn location<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyList>> {
+        Self::tagged(slf, &["852"])
     }
 
     /// The note fields: 500-599 as pymarc lists them.
     #[getter]
-    fn notes<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
-        self.tagged(py, NOTES)
+    fn notes<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyList>> {
+        Self::tagged(slf, NOTES)
     }
 
     /// The 300 physical description fields.
     #[getter]
-    fn physicaldescription<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
-        self.tagged(py, &["300"])
+    fn physicaldescription<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyList>> {
+        Self::tagged(slf, &["300"])
     }
 
     /// 260 $b, or $b of a 264 with second indicator 1.
     #[getter]
-    fn publisher<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
-        self.publication(py, "b")
+    fn publisher<'py>(slf: &Bound<'py, Self>) -> PyResult<Option<Bound<'py, PyAny>>> {
+        Self::publication(slf, "b")
     }
 
     /// 260 $c, or $c of a 264 with second indicator 1.
     #[getter]
-    fn pubyear<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
-        self.publication(py, "c")
+    fn pubyear<'py>(slf: &Bound<'py, Self>) -> PyResult<Option<Bound<'py, PyAny>>> {
+        Self::publication(slf, "c")
     }
 }

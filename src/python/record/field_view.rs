@@ -1,9 +1,12 @@
-//! `marcmap.Field`: a lazy, read-only view of one field.
+//! A field of a record read from its file, while the record is unchanged:
+//! read from the file's bytes, values decoded when asked for (`Field`'s
+//! methods in `field.rs` come here until the record's first change).
 
-use super::errors;
-use super::raw::{self, RawBytes};
-use super::shared::{Place, Shared};
-use super::types;
+use super::super::errors;
+use super::super::raw::{self, RawBytes};
+use super::super::shared::Place;
+use super::super::types;
+use super::Record;
 use crate::subfield_code;
 use crate::text::{Encoding, ValueAt};
 use crate::{FieldRef, RecordRef, Subfield};
@@ -11,15 +14,12 @@ use pyo3::exceptions::PyKeyError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyList, PyString, PyTuple};
 use std::hash::{Hash, Hasher};
-use std::sync::Arc;
 
-/// A field of a record. Values are decoded when asked for.
-#[pyclass(frozen, module = "marcmap._marcmap")]
-pub(crate) struct Field {
-    shared: Arc<Shared>,
-    /// The record the field is in.
-    record: Place,
-    index: u32,
+/// A field of a record, read in place. `owner` is the record, which a change
+/// turns into an owned one.
+pub(crate) struct View {
+    pub(crate) owner: Py<Record>,
+    pub(crate) index: u32,
     tag: [u8; 3],
     /// Offset (in the record's file, as `Place::start`) and length of the
     /// field's bytes, without its terminator.
@@ -34,17 +34,16 @@ const MINIMAL_RECORD: &[u8] = b"00042nam a2200037 a 4500001000400000\x1e123\x1e\
 /// Tags at 6XX that pymarc formats as subject headings.
 const SUBJECT_SUBDIVISIONS: &[u8] = b"vxyz";
 
-impl Field {
+impl View {
     pub(crate) fn new(
-        shared: &Arc<Shared>,
-        record: Place,
+        owner: Py<Record>,
+        record: &Place,
         encoding: Encoding,
         field: &FieldRef<'_>,
-    ) -> Field {
+    ) -> View {
         let start = record.start() + field.offset_in_record();
-        Field {
-            shared: shared.clone(),
-            record,
+        View {
+            owner,
             index: field.index() as u32,
             tag: *field.tag(),
             start,
@@ -54,20 +53,28 @@ impl Field {
     }
 
     /// Where the field is: its record's index and offset, its own index.
-    fn place(&self) -> (u64, u64, u32) {
-        (self.record.index, self.record.origin, self.index)
+    pub(crate) fn place(&self) -> (u64, u64, u32) {
+        (
+            self.owner.get().place.index,
+            self.owner.get().place.origin,
+            self.index,
+        )
     }
 
     /// The bytes of the record the field is in.
-    fn record_bytes(&self) -> &[u8] {
-        raw::slice(&self.shared.file, self.record.start(), self.record.len())
+    pub(crate) fn record_bytes(&self) -> &[u8] {
+        raw::slice(
+            &self.owner.get().shared.file,
+            self.owner.get().place.start(),
+            self.owner.get().place.len(),
+        )
     }
 
-    fn data_bytes(&self) -> &[u8] {
-        raw::slice(&self.shared.file, self.start, self.len)
+    pub(crate) fn data_bytes(&self) -> &[u8] {
+        raw::slice(&self.owner.get().shared.file, self.start, self.len)
     }
 
-    fn is_control(&self) -> bool {
+    pub(crate) fn is_control(&self) -> bool {
         self.tag[0] == b'0' && self.tag[1] == b'0' && self.tag[2].is_ascii_digit()
     }
 
@@ -77,10 +84,12 @@ impl Field {
 
     /// The field as a core view: field `index` of its record, re-read in O(1)
     /// from the record's handle.
-    fn view(&self) -> FieldRef<'_> {
-        self.shared
+    pub(crate) fn view(&self) -> FieldRef<'_> {
+        self.owner
+            .get()
+            .shared
             .file
-            .record_at(&self.record.handle)
+            .record_at(&self.owner.get().place.handle)
             .field(self.index as usize)
             .unwrap_or_else(|| {
                 // Unreachable for a field of a validated record; a field of no
@@ -93,20 +102,24 @@ impl Field {
     }
 
     /// Where `bytes`, a part of this field, sits: for decode errors.
-    fn at(&self, bytes: &[u8]) -> ValueAt {
+    pub(crate) fn at(&self, bytes: &[u8]) -> ValueAt {
         ValueAt {
-            record: Some(self.record.index),
-            record_offset: Some(self.record.origin),
+            record: Some(self.owner.get().place.index),
+            record_offset: Some(self.owner.get().place.origin),
             field: Some(self.index),
             start_in_record: self
                 .view()
                 .offset_of(bytes)
-                .unwrap_or(self.start - self.record.start()),
+                .unwrap_or(self.start - self.owner.get().place.start()),
         }
     }
 
-    fn value_py<'py>(&self, py: Python<'py>, bytes: &[u8]) -> PyResult<Bound<'py, PyAny>> {
-        self.shared.text.value_to_py(
+    pub(crate) fn value_py<'py>(
+        &self,
+        py: Python<'py>,
+        bytes: &[u8],
+    ) -> PyResult<Bound<'py, PyAny>> {
+        self.owner.get().shared.text.value_to_py(
             py,
             bytes,
             self.encoding,
@@ -116,8 +129,10 @@ impl Field {
     }
 
     /// The value as text, whatever `to_unicode` says (for `value()`, `str()` and friends).
-    fn decoded(&self, py: Python<'_>, bytes: &[u8]) -> PyResult<String> {
+    pub(crate) fn decoded(&self, py: Python<'_>, bytes: &[u8]) -> PyResult<String> {
         match self
+            .owner
+            .get()
             .shared
             .text
             .decode(bytes, self.encoding, self.at(bytes))
@@ -129,7 +144,7 @@ impl Field {
 
     /// A subfield's code as pymarc gives it: the code byte, or for a non-ASCII code
     /// byte pymarc's normalisation (which may also move where the value starts).
-    fn code_and_value<'a, 'py>(
+    pub(crate) fn code_and_value<'a, 'py>(
         &self,
         py: Python<'py>,
         sf: &Subfield<'a>,
@@ -142,32 +157,14 @@ impl Field {
     }
 }
 
-#[pymethods]
-impl Field {
+impl View {
     /// The three-character tag.
-    #[getter]
-    fn tag<'py>(&self, py: Python<'py>) -> Bound<'py, PyString> {
-        PyString::new(py, self.tag_str())
-    }
-
-    /// Whether this is a control field (00X).
-    #[getter]
-    fn control_field(&self) -> bool {
-        self.is_control()
-    }
-
-    fn is_control_field(&self) -> bool {
-        self.is_control()
-    }
-
-    /// Whether this is a subject field (6XX).
-    fn is_subject_field(&self) -> bool {
-        self.tag[0] == b'6'
+    pub(crate) fn tag<'py>(&self, py: Python<'py>) -> Bound<'py, PyString> {
+        types::tag_str(py, &self.tag)
     }
 
     /// A control field's value; `None` for a data field.
-    #[getter]
-    fn data<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
+    pub(crate) fn data<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
         if !self.is_control() {
             return Ok(None);
         }
@@ -175,8 +172,7 @@ impl Field {
     }
 
     /// `Indicators(first, second)`; `None` for a control field.
-    #[getter]
-    fn indicators<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
+    pub(crate) fn indicators<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
         if self.is_control() {
             return Ok(None);
         }
@@ -184,16 +180,14 @@ impl Field {
         types::indicators(py, types::indicator_str(py, a), types::indicator_str(py, b)).map(Some)
     }
 
-    #[getter]
-    fn indicator1<'py>(&self, py: Python<'py>) -> Bound<'py, PyString> {
+    pub(crate) fn indicator1<'py>(&self, py: Python<'py>) -> Bound<'py, PyString> {
         if self.is_control() {
             return PyString::new(py, "");
         }
         types::indicator_str(py, self.view().indicators().0)
     }
 
-    #[getter]
-    fn indicator2<'py>(&self, py: Python<'py>) -> Bound<'py, PyString> {
+    pub(crate) fn indicator2<'py>(&self, py: Python<'py>) -> Bound<'py, PyString> {
         if self.is_control() {
             return PyString::new(py, "");
         }
@@ -201,8 +195,7 @@ impl Field {
     }
 
     /// The subfields, as `Subfield(code, value)` named tuples, in order.
-    #[getter(subfields)]
-    fn subfield_list<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
+    pub(crate) fn subfield_list<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
         let list = PyList::empty(py);
         for sf in self.view().subfields() {
             let (code, value) = self.code_and_value(py, &sf)?;
@@ -212,34 +205,26 @@ impl Field {
     }
 
     /// The first value of subfield `code`; `KeyError` if there is none (or a control field).
-    fn __getitem__<'py>(&self, py: Python<'py>, code: &str) -> PyResult<Bound<'py, PyAny>> {
+    pub(crate) fn __getitem__<'py>(
+        &self,
+        py: Python<'py>,
+        code: &str,
+    ) -> PyResult<Bound<'py, PyAny>> {
         match self.first(py, code)? {
             Some(v) => Ok(v),
             None => Err(PyKeyError::new_err(code.to_string())),
         }
     }
 
-    /// The first value of subfield `code`, or `default`.
-    #[pyo3(signature = (code, default = None))]
-    fn get<'py>(
-        &self,
-        py: Python<'py>,
-        code: &str,
-        default: Option<Bound<'py, PyAny>>,
-    ) -> PyResult<Option<Bound<'py, PyAny>>> {
-        Ok(self.first(py, code)?.or(default))
-    }
-
     /// Whether `field[code]` would find a value: the same code matching as
     /// `first` (a non-ASCII code byte is normalised as pymarc does, so `"e"`
     /// can match 0xE8), without decoding the value.
-    fn __contains__(&self, py: Python<'_>, code: &str) -> PyResult<bool> {
+    pub(crate) fn __contains__(&self, py: Python<'_>, code: &str) -> PyResult<bool> {
         Ok(self.find_value(py, code)?.is_some())
     }
 
     /// The values of the subfields whose code is one of `codes`, in field order.
-    #[pyo3(signature = (*codes))]
-    fn get_subfields<'py>(
+    pub(crate) fn get_subfields<'py>(
         &self,
         py: Python<'py>,
         codes: Vec<String>,
@@ -256,7 +241,7 @@ impl Field {
     }
 
     /// `{code: [values]}`.
-    fn subfields_as_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+    pub(crate) fn subfields_as_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
         let dict = PyDict::new(py);
         for sf in self.view().subfields() {
             let (code, value) = self.code_and_value(py, &sf)?;
@@ -270,7 +255,7 @@ impl Field {
     }
 
     /// The data of a control field, or the subfield values joined by spaces (pymarc's `value()`).
-    fn value(&self, py: Python<'_>) -> PyResult<String> {
+    pub(crate) fn value(&self, py: Python<'_>) -> PyResult<String> {
         if self.is_control() {
             return self.decoded(py, self.data_bytes());
         }
@@ -310,17 +295,16 @@ impl Field {
     }
 
     /// The field's bytes (without its terminator), a read-only memoryview into the file.
-    #[getter]
-    fn raw<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        RawBytes::memoryview(py, &self.shared.file, self.start, self.len)
+    pub(crate) fn raw<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        RawBytes::memoryview(py, &self.owner.get().shared.file, self.start, self.len)
     }
 
-    fn __iter__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+    pub(crate) fn __iter__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         self.subfield_list(py)?.try_iter().map(|i| i.into_any())
     }
 
     /// pymarc's text form: `=245  10$aTitle`.
-    fn __str__(&self, py: Python<'_>) -> PyResult<String> {
+    pub(crate) fn __str__(&self, py: Python<'_>) -> PyResult<String> {
         if self.is_control() {
             return Ok(format!(
                 "={}  {}",
@@ -346,7 +330,7 @@ impl Field {
         Ok(out)
     }
 
-    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+    pub(crate) fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
         let text = self.__str__(py)?;
         Ok(format!("<Field {}>", PyString::new(py, &text).repr()?))
     }
@@ -354,9 +338,12 @@ impl Field {
     /// The field in ISO 2709, its terminator included: its text encoded in
     /// `encoding` (UTF-8 by default), as pymarc's `Field.as_marc(encoding)`; with
     /// `to_unicode=False`, its bytes as they are.
-    #[pyo3(signature = (encoding = "utf-8"))]
-    fn as_marc<'py>(&self, py: Python<'py>, encoding: &str) -> PyResult<Bound<'py, PyBytes>> {
-        if !self.shared.text.to_unicode {
+    pub(crate) fn as_marc<'py>(
+        &self,
+        py: Python<'py>,
+        encoding: &str,
+    ) -> PyResult<Bound<'py, PyBytes>> {
+        if !self.owner.get().shared.text.to_unicode {
             let mut raw = self.data_bytes().to_vec();
             raw.push(crate::layout::FIELD_TERMINATOR);
             return Ok(PyBytes::new(py, &raw));
@@ -366,15 +353,9 @@ impl Field {
         Ok(encoded.cast_into::<PyBytes>()?)
     }
 
-    /// pymarc's old name for `as_marc()`.
-    #[pyo3(signature = (encoding = "utf-8"))]
-    fn as_marc21<'py>(&self, py: Python<'py>, encoding: &str) -> PyResult<Bound<'py, PyBytes>> {
-        self.as_marc(py, encoding)
-    }
-
     /// The occurrence number of the field's `$6` linkage (`"01"` in
     /// `880-01/(S`), or `None` without a `$6`.
-    fn linkage_occurrence_num(&self, py: Python<'_>) -> PyResult<Option<String>> {
+    pub(crate) fn linkage_occurrence_num(&self, py: Python<'_>) -> PyResult<Option<String>> {
         let Some(value) = self.find_value(py, "6")? else {
             return Ok(None);
         };
@@ -398,19 +379,15 @@ impl Field {
     /// Another reader of the same file, and a pickled copy, give equal views;
     /// two identical fields of a record (a repeated 999, say) are not equal,
     /// so `fields.index(f)` finds `f` itself.
-    fn __eq__(&self, other: &Bound<'_, PyAny>) -> bool {
-        let Ok(other) = other.cast::<Field>() else {
-            return false;
-        };
-        let other = other.get();
+    pub(crate) fn same(&self, other: &View) -> bool {
         self.place() == other.place()
             && self.tag == other.tag
             && self.data_bytes() == other.data_bytes()
             && self.encoding == other.encoding
-            && self.shared.text.state() == other.shared.text.state()
+            && self.owner.get().shared.text.state() == other.owner.get().shared.text.state()
     }
 
-    fn __hash__(&self) -> u64 {
+    pub(crate) fn __hash__(&self) -> u64 {
         let mut h = std::collections::hash_map::DefaultHasher::new();
         (self.place(), self.tag, self.data_bytes()).hash(&mut h);
         h.finish()
@@ -418,7 +395,7 @@ impl Field {
 
     /// Pickled by value: the record's bytes, the field's index and the reader's
     /// text options; unpickled, a `Field` of a record that owns its bytes.
-    fn __reduce__<'py>(
+    pub(crate) fn __reduce__<'py>(
         &self,
         py: Python<'py>,
     ) -> PyResult<(Bound<'py, PyAny>, Bound<'py, PyTuple>)> {
@@ -427,21 +404,21 @@ impl Field {
             .getattr("_field_from_state")?;
         let args = (
             PyBytes::new(py, self.record_bytes()),
-            self.record.index,
-            self.record.origin,
+            self.owner.get().place.index,
+            self.owner.get().place.origin,
             self.index,
-            self.shared.text.state(),
+            self.owner.get().shared.text.state(),
         )
             .into_pyobject(py)?;
         Ok((rebuild, args))
     }
 }
 
-impl Field {
+impl View {
     /// The field as pymarc writes it before encoding: indicators, `$code`
     /// and value for each subfield, and the terminator; or a control field's
     /// data and the terminator.
-    fn marc_text(&self, py: Python<'_>) -> PyResult<String> {
+    pub(crate) fn marc_text(&self, py: Python<'_>) -> PyResult<String> {
         let mut out = String::new();
         if self.is_control() {
             out.push_str(&self.decoded(py, self.data_bytes())?);
@@ -479,7 +456,7 @@ impl Field {
     /// The bytes of the first subfield whose code is `code`, undecoded. ASCII codes
     /// compare as bytes (no Python string is made); a non-ASCII code byte is
     /// normalised as pymarc does, so `"e"` can match 0xE8.
-    fn find_value(&self, py: Python<'_>, code: &str) -> PyResult<Option<&[u8]>> {
+    pub(crate) fn find_value(&self, py: Python<'_>, code: &str) -> PyResult<Option<&[u8]>> {
         for sf in self.view().subfields() {
             if sf.code.is_ascii() {
                 if code.as_bytes() == [sf.code] {
