@@ -135,7 +135,8 @@ def main() -> int:
 
     env = dict(os.environ)
     if args.marcmap_path:
-        env["PYTHONPATH"] = os.pathsep.join(filter(None, [args.marcmap_path, env.get("PYTHONPATH")]))
+        paths = [args.marcmap_path, env.get("PYTHONPATH", "")]
+        env["PYTHONPATH"] = os.pathsep.join(p for p in paths if p)
     results: dict[str, dict[str, float]] = {}
     outputs: dict[str, Path] = {}
     with tempfile.TemporaryDirectory() as tmp:
@@ -157,7 +158,7 @@ def main() -> int:
         print("| library | records/s | × pymarc | × rmarc | output |")
         print("|---|---:|---:|---:|---|")
         rate = {m: r["records"] / r["seconds"] for m, r in results.items()}
-        for module, r in results.items():
+        for module in results:
             if reference is None:
                 same = "-"
             elif module == "pymarc":

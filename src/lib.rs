@@ -107,6 +107,7 @@ pub use file::{MarcFile, Records};
 pub use format::{Format, UnknownFormat};
 pub use index::{Framing, RecordIndex, RecoveredRecord, SkipReason, SkippedRange};
 pub use open::OpenOptions;
+pub use owned::{write_spliced, FieldSource};
 pub use owned::{BadTagPattern, FieldEditError, TagPattern};
 pub use owned::{
     FieldBody, OwnedField, OwnedRecord, OwnedSubfield, RecordBuilder, DEFAULT_LEADER,

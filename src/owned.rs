@@ -33,8 +33,10 @@ use crate::text::TextDecoder;
 use std::fmt;
 
 mod ops;
+mod spliced;
 pub(crate) use ops::ordered_index;
 pub use ops::{BadTagPattern, FieldEditError, TagPattern};
+pub use spliced::{write_spliced, FieldSource};
 
 /// The largest record ISO 2709 can describe: five digits of length.
 pub const MAX_RECORD_LEN: usize = 99_999;

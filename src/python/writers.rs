@@ -53,11 +53,26 @@ impl<'py> RecordInput<'py> {
         match self {
             RecordInput::View(view) => {
                 let view = view.get();
-                if let Some(result) = view.with_edited(|record, decoder, text| {
-                    write_edited(record, options.decoder(*decoder), text, out)
-                }) {
+                if view.edits.get().is_some() {
                     let (index, origin) = view.index_and_origin();
-                    return result.map_err(|e| errors::to_py(py, e.located(index, origin), &[]));
+                    let fail = |e: crate::Error| errors::to_py(py, e.located(index, origin), &[]);
+                    // ISO 2709 straight from the fields (its text is UTF-8 already,
+                    // LDR/09 `a`; or bytes as read, unless they are to be UTF-8).
+                    if options.format == Format::Iso2709 {
+                        let start = out.len();
+                        if let Some(text) = view.write_edited(out).transpose().map_err(fail)? {
+                            if text || !options.to_utf8 {
+                                return Ok(crate::write::Written::default());
+                            }
+                            out.truncate(start);
+                        }
+                    }
+                    if let Some(result) = view.with_edited(|record, decoder, _| {
+                        crate::write::RecordWriter::new(options.decoder(*decoder))
+                            .write_owned(record, out)
+                    }) {
+                        return result.map_err(fail);
+                    }
                 }
                 let options = options.decoder(view.shared.text.decoder);
                 crate::write::RecordWriter::new(options)
@@ -72,22 +87,6 @@ impl<'py> RecordInput<'py> {
             }
         }
     }
-}
-
-/// An edited record (a `Record` changed in Python): ISO 2709 straight from
-/// its fields (its text is UTF-8 already, LDR/09 `a`), other formats through
-/// the core writer.
-fn write_edited(
-    record: &OwnedRecord,
-    options: WriteOptions,
-    text: bool,
-    out: &mut Vec<u8>,
-) -> crate::Result<crate::write::Written> {
-    if options.format == Format::Iso2709 && (text || !options.to_utf8) {
-        record.write_iso2709(out)?;
-        return Ok(crate::write::Written::default());
-    }
-    crate::write::RecordWriter::new(options).write_owned(record, out)
 }
 
 /// One record in `format`, the format's per-record framing included.

@@ -366,3 +366,39 @@ def test_difference_add_ordered_field_on_an_empty_record() -> None:
         record = lib.Record()
         record.add_ordered_field(lib.Field("245", subfields=[lib.Subfield("a", "x")]))
         assert [f.tag for f in record.fields] == ["245"]
+
+
+def test_difference_flat_subfield_lists_are_read() -> None:
+    # pymarc 5 refuses pymarc 4's flat [code, value, ...] list; marcmap reads it.
+    with pytest.raises(ValueError):
+        pymarc.Field("245", subfields=["a", "Title"])  # type: ignore[no-untyped-call]
+    field = marcmap.Field("245", subfields=["a", "Title", "c", "Someone"])
+    assert field.subfields == [("a", "Title"), ("c", "Someone")]
+
+
+def test_difference_a_changed_record_equals_only_itself() -> None:
+    # pymarc's records compare by identity; marcmap's unchanged views of one
+    # record compare equal (another reader, a pickle), a changed one only to itself.
+    path = str(corpus_path(TEST_DAT))
+    a, b = marcmap.MARCReader(path)[0], marcmap.MARCReader(path)[0]
+    assert a == b
+    a.remove_fields("999")  # not there: no change, still a view
+    assert a == b
+    a.remove_fields("001")
+    assert a == a and a != b and hash(a) == hash(b)
+
+
+def test_fields_of_an_edited_record_read_and_write_through() -> None:
+    record = _first()
+    subjects = record.get_fields("650")
+    record.add_ordered_field(marcmap.Field("650", [" ", "0"], [marcmap.Subfield("a", "New.")]))
+    assert len(record.get_fields("650")) == len(subjects) + 1
+    for f in subjects:
+        f.indicators = marcmap.Indicators("1", "7")
+    assert all(f.indicators == ("1", "7") for f in record.get_fields("650")[:-1])
+    sub = record.get_fields("650")[-1].subfields
+    sub[0] = marcmap.Subfield("a", "Changed.")
+    del sub[1:]
+    sub += [marcmap.Subfield("x", "History.")]
+    assert record.get_fields("650")[-1].value() == "Changed. History."
+    assert str(record.get_fields("650")[-1]) == "=650  \\0$aChanged.$xHistory."

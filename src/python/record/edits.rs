@@ -6,9 +6,9 @@
 
 use super::super::args::field_from_object;
 use super::super::errors;
-use super::super::shared::{lock, Place, Shared};
+use super::super::shared::{Place, Shared};
 use super::super::text::{self, TextOptions};
-use super::edited::{cell, ordered_position, Edited, FieldCell};
+use super::edited::{cell, Edited, FieldCell, Slot};
 use super::field::Field;
 use super::Record;
 use crate::{MarcFile, OwnedRecord};
@@ -40,14 +40,26 @@ fn cell_of(py: Python<'_>, item: &Bound<'_, PyAny>) -> PyResult<Arc<FieldCell>> 
     )))
 }
 
+/// The slot `item` takes in `record` (which has been edited): a field of the
+/// record as read, still its bytes, stays so; any other is a cell.
+fn slot_of(py: Python<'_>, record: &Bound<'_, Record>, item: &Bound<'_, PyAny>) -> PyResult<Slot> {
+    if let Ok(f) = item.cast::<Field>() {
+        if let Some(i) = f.get().read_index_in(record) {
+            return Ok(Slot::Read(i));
+        }
+    }
+    Ok(Slot::Cell(cell_of(py, item)?))
+}
+
 /// `record.fields = [...]` (and every change of the live `record.fields`).
 pub(crate) fn set_fields(slf: &Bound<'_, Record>, fields: &Bound<'_, PyAny>) -> PyResult<()> {
     let py = slf.py();
-    let cells = fields
+    drop(slf.get().edit(py)?);
+    let slots = fields
         .try_iter()?
-        .map(|item| cell_of(py, &item?))
+        .map(|item| slot_of(py, slf, &item?))
         .collect::<PyResult<Vec<_>>>()?;
-    slf.get().edit(py)?.fields = cells;
+    slf.get().edit(py)?.fields = slots;
     Ok(())
 }
 
@@ -58,21 +70,24 @@ pub(crate) fn add_fields(
     at: At,
 ) -> PyResult<()> {
     let py = slf.py();
-    // Resolved before the record is locked: a field of this record, still a
-    // view, turns the record into an owned one on the way.
-    let cells = fields
+    let this = slf.get();
+    drop(this.edit(py)?);
+    // Resolved before the record is locked: a field of another record, still
+    // a view, turns that record into an edited one on the way.
+    let slots = fields
         .iter()
-        .map(|item| cell_of(py, &item))
+        .map(|item| slot_of(py, slf, &item))
         .collect::<PyResult<Vec<_>>>()?;
-    let mut edited = slf.get().edit(py)?;
-    for c in cells {
-        let tag = lock(&c).tag;
+    let view = this.view();
+    let mut edited = this.edit(py)?;
+    for slot in slots {
+        let tag = Edited::tag(&slot, &view);
         let pos = match at {
             At::End => edited.fields.len(),
-            At::Ordered => ordered_position(&edited.tags(), &tag, false),
-            At::Grouped => ordered_position(&edited.tags(), &tag, true),
+            At::Ordered => edited.ordered_position(&tag, false, &view),
+            At::Grouped => edited.ordered_position(&tag, true, &view),
         };
-        edited.fields.insert(pos, c);
+        edited.fields.insert(pos, slot);
     }
     Ok(())
 }
@@ -80,12 +95,20 @@ pub(crate) fn add_fields(
 /// `remove_field(*fields)`: each must be in the record (`FieldNotFound`).
 pub(crate) fn remove_fields(slf: &Bound<'_, Record>, fields: &Bound<'_, PyTuple>) -> PyResult<()> {
     let py = slf.py();
+    let this = slf.get();
+    drop(this.edit(py)?);
     for item in fields.iter() {
         let found = match item.cast::<Field>() {
             Ok(f) => {
-                let (c, _) = f.get().cell(py)?;
-                let mut edited = slf.get().edit(py)?;
-                match edited.fields.iter().position(|d| Arc::ptr_eq(&c, d)) {
+                let slot = slot_of(py, slf, &item)?;
+                let _ = f;
+                let mut edited = this.edit(py)?;
+                let at = edited.fields.iter().position(|s| match (s, &slot) {
+                    (Slot::Read(a), Slot::Read(b)) => a == b,
+                    (Slot::Cell(a), Slot::Cell(b)) => Arc::ptr_eq(a, b),
+                    _ => false,
+                });
+                match at {
                     Some(i) => {
                         edited.fields.remove(i);
                         true
@@ -175,8 +198,8 @@ impl Record {
                 .collect::<PyResult<Vec<_>>>()?,
             None => Vec::new(),
         };
-        let mut edited = Edited::new(owned, a.to_unicode);
-        edited.fields = cells;
+        let mut edited = Edited::owned(owned, a.to_unicode);
+        edited.fields = cells.into_iter().map(Slot::Cell).collect();
         let (shared, place) = placeholder();
         Ok(Record {
             shared,

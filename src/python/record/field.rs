@@ -13,6 +13,7 @@ use super::edited::{cell, FieldCell};
 use super::field_cell as owned;
 use super::field_view::View;
 use super::lists::SubfieldList;
+use super::Record;
 use crate::OwnedField;
 use pyo3::exceptions::{PyIndexError, PyKeyError};
 use pyo3::prelude::*;
@@ -51,7 +52,8 @@ impl Field {
         }
     }
 
-    /// The field now: a view while its record is unchanged, else its owned field.
+    /// The field now: a view while it is the bytes of its record as read
+    /// (unchanged), else its owned field.
     pub(crate) fn now(&self) -> Now<'_> {
         match &self.link {
             Link::Cell { cell, text } => Now::Cell(cell.clone(), *text),
@@ -59,21 +61,39 @@ impl Field {
                 None => Now::View(v),
                 Some(edited) => {
                     let edited = lock(edited);
-                    Now::Cell(edited.original[v.index as usize].clone(), edited.text)
+                    match edited.cells.get(v.index as usize) {
+                        Some(Some(c)) => Now::Cell(c.clone(), edited.text),
+                        _ => Now::View(v),
+                    }
                 }
             },
         }
     }
 
-    /// The owned field, made by turning the record into an owned one if it
-    /// is still a view: what a change needs.
+    /// The owned field, made now if the field is still the bytes of its
+    /// record as read (the record becoming an edited one): what a change,
+    /// or adding the field to another record, needs.
     pub(crate) fn cell(&self, py: Python<'_>) -> PyResult<(Arc<FieldCell>, bool)> {
         match &self.link {
             Link::Cell { cell, text } => Ok((cell.clone(), *text)),
             Link::View(v) => {
-                let edited = v.owner.get().edit(py)?;
-                Ok((edited.original[v.index as usize].clone(), edited.text))
+                let owner = v.owner.get();
+                let view = owner.view();
+                let mut edited = owner.edit(py)?;
+                let c = edited.cell_of_read(v.index, &view).ok_or_else(|| {
+                    pyo3::exceptions::PyIndexError::new_err("the record has no such field")
+                })?;
+                Ok((c, edited.text))
             }
+        }
+    }
+
+    /// The index of this field in `record` as read, if it is a field of
+    /// `record` that is still its bytes.
+    pub(crate) fn read_index_in(&self, record: &Bound<'_, Record>) -> Option<u32> {
+        match (&self.link, self.now()) {
+            (Link::View(v), Now::View(_)) if v.owner.bind(record.py()).is(record) => Some(v.index),
+            _ => None,
         }
     }
 
@@ -254,7 +274,7 @@ impl Field {
 
     #[setter]
     fn set_indicator1(&self, py: Python<'_>, value: &Bound<'_, PyAny>) -> PyResult<()> {
-        self.change(py, |f| owned::set_indicator(f, 0, value))
+        self.change(py, |f| owned::set_indicator(f, 1, value))
     }
 
     #[getter]
@@ -270,7 +290,7 @@ impl Field {
 
     #[setter]
     fn set_indicator2(&self, py: Python<'_>, value: &Bound<'_, PyAny>) -> PyResult<()> {
-        self.change(py, |f| owned::set_indicator(f, 1, value))
+        self.change(py, |f| owned::set_indicator(f, 2, value))
     }
 
     /// The subfields, a live list of `Subfield(code, value)`s: its changes
@@ -459,6 +479,10 @@ impl Field {
             Ok(o) => self.same(o.get()),
             Err(_) => false,
         }
+    }
+
+    fn __ne__(&self, other: &Bound<'_, PyAny>) -> bool {
+        !self.__eq__(other)
     }
 
     fn __hash__(&self) -> u64 {

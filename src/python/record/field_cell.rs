@@ -3,7 +3,7 @@
 
 use super::super::args::{one_char, subfields_arg, tag_arg, value_bytes};
 use super::super::types;
-use crate::{FieldBody, OwnedField, OwnedSubfield};
+use crate::{FieldBody, FieldEditError, OwnedField, OwnedSubfield};
 use pyo3::exceptions::{PyKeyError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyList, PyString, PyTuple};
@@ -328,14 +328,17 @@ pub(crate) fn new_field(
     Ok(field)
 }
 
-fn data_subfields<'a>(f: &'a mut OwnedField, what: &str) -> PyResult<&'a mut Vec<OwnedSubfield>> {
-    let tag = f.tag;
-    match &mut f.body {
-        FieldBody::Data { subfields, .. } => Ok(subfields),
-        FieldBody::Control(_) => Err(PyTypeError::new_err(format!(
-            "{} is a control field: it has no subfields to {what} (set its data)",
-            String::from_utf8_lossy(&tag)
-        ))),
+/// A core edit's refusal as Python's: `KeyError` where pymarc raises it (a
+/// subfield to set that is missing or repeated, as `field[code] = value`),
+/// `TypeError` for what a control or data field does not have (where pymarc
+/// silently does nothing).
+pub(crate) fn edit_error(e: FieldEditError) -> PyErr {
+    match e {
+        FieldEditError::NoSubfield { .. } | FieldEditError::RepeatedSubfield { .. } => {
+            PyKeyError::new_err(e.to_string())
+        }
+        FieldEditError::NoSuchIndicator { .. } => PyValueError::new_err(e.to_string()),
+        _ => PyTypeError::new_err(e.to_string()),
     }
 }
 
@@ -346,59 +349,32 @@ pub(crate) fn set_subfield(
     value: &Bound<'_, PyAny>,
 ) -> PyResult<()> {
     let value = value_bytes(value)?;
-    if f.is_control() {
-        return Err(PyKeyError::new_err("field is a control field"));
-    }
-    let subfields = data_subfields(f, "set")?;
-    let mut found = subfields
-        .iter()
-        .enumerate()
-        .filter(|(_, s)| code.as_bytes() == [s.code])
-        .map(|(i, _)| i);
-    let Some(at) = found.next() else {
-        return Err(PyKeyError::new_err(format!("no code '{code}'")));
-    };
-    if found.next().is_some() {
-        return Err(PyKeyError::new_err(format!("more than one code '{code}'")));
-    }
-    subfields[at].value = value;
-    Ok(())
+    let code = one_char("a subfield code", code)?;
+    f.set_subfield(code, value).map_err(edit_error)
 }
 
 /// `add_subfield(code, value, pos=None)`: at the end, or before `pos`
-/// (past the end: at the end, as pymarc).
+/// (past the end: at the end, as pymarc; negative: from the end, as Python's
+/// `list.insert`).
 pub(crate) fn add_subfield(
     f: &mut OwnedField,
     code: &str,
     value: &Bound<'_, PyAny>,
     pos: Option<isize>,
 ) -> PyResult<()> {
-    let sub = OwnedSubfield {
-        code: one_char("a subfield code", code)?,
-        value: value_bytes(value)?,
-    };
-    let subfields = data_subfields(f, "add to")?;
-    match pos {
-        Some(p) if p >= 0 && (p as usize) <= subfields.len() => subfields.insert(p as usize, sub),
-        Some(p) if p < 0 => {
-            // Python's list.insert with a negative index.
-            let at = (subfields.len() as isize + p).max(0) as usize;
-            subfields.insert(at, sub)
-        }
-        _ => subfields.push(sub),
-    }
-    Ok(())
+    let code = one_char("a subfield code", code)?;
+    let value = value_bytes(value)?;
+    let len = f.subfields().len() as isize;
+    let pos = pos.map(|p| if p < 0 { (len + p).max(0) } else { p } as usize);
+    f.add_subfield(code, value, pos).map_err(edit_error)
 }
 
 /// `delete_subfield(code)`: removes the first subfield `code`, giving its
 /// value (`None` when there is none, or for a control field).
 pub(crate) fn delete_subfield(f: &mut OwnedField, code: &str) -> Option<Vec<u8>> {
-    match &mut f.body {
-        FieldBody::Control(_) => None,
-        FieldBody::Data { subfields, .. } => {
-            let at = subfields.iter().position(|s| code.as_bytes() == [s.code])?;
-            Some(subfields.remove(at).value)
-        }
+    match code.as_bytes() {
+        [c] => f.delete_subfield(*c),
+        _ => None,
     }
 }
 
@@ -408,22 +384,13 @@ pub(crate) fn set_subfields(f: &mut OwnedField, given: &Bound<'_, PyAny>) -> PyR
     } else {
         subfields_arg(given)?
     };
-    *data_subfields(f, "set")? = new;
+    *f.subfields_mut().map_err(edit_error)? = new;
     Ok(())
 }
 
 pub(crate) fn set_indicators(f: &mut OwnedField, value: Option<&Bound<'_, PyAny>>) -> PyResult<()> {
     let new = indicators_from(value)?;
-    match &mut f.body {
-        FieldBody::Data { indicators, .. } => {
-            *indicators = new;
-            Ok(())
-        }
-        FieldBody::Control(_) => Err(PyTypeError::new_err(format!(
-            "{} is a control field: it has no indicators",
-            f.tag_str()
-        ))),
-    }
+    f.set_indicators(new).map_err(edit_error)
 }
 
 pub(crate) fn set_indicator(
@@ -432,32 +399,14 @@ pub(crate) fn set_indicator(
     value: &Bound<'_, PyAny>,
 ) -> PyResult<()> {
     let new = indicator_from(value)?;
-    match &mut f.body {
-        FieldBody::Data { indicators, .. } => {
-            indicators[which] = new;
-            Ok(())
-        }
-        FieldBody::Control(_) => Err(PyTypeError::new_err(format!(
-            "{} is a control field: it has no indicators",
-            f.tag_str()
-        ))),
-    }
+    f.set_indicator(which, new).map_err(edit_error)
 }
 
 pub(crate) fn set_data(f: &mut OwnedField, value: &Bound<'_, PyAny>) -> PyResult<()> {
-    let tag = f.tag_str().to_string();
-    match &mut f.body {
-        FieldBody::Control(d) => {
-            *d = if value.is_none() {
-                Vec::new()
-            } else {
-                value_bytes(value)?
-            };
-            Ok(())
-        }
-        FieldBody::Data { .. } => Err(PyTypeError::new_err(format!(
-            "{tag} is a data field: it has no data (change its subfields: field['a'] = ..., \
-             add_subfield, field.subfields)"
-        ))),
-    }
+    let data = if value.is_none() {
+        Vec::new()
+    } else {
+        value_bytes(value)?
+    };
+    f.set_data(data).map_err(edit_error)
 }

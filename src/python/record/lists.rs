@@ -77,6 +77,10 @@ macro_rules! live_list {
                 }
             }
 
+            fn __ne__(&self, py: Python<'_>, other: &Bound<'_, PyAny>) -> PyResult<bool> {
+                Ok(!self.__eq__(py, other)?)
+            }
+
             fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
                 Ok(self.snapshot(py)?.repr()?.to_string())
             }
@@ -103,30 +107,30 @@ macro_rules! live_list {
                 self.apply(py, |l| l.call_method1("extend", (other,)).map(drop))
             }
 
-            #[pyo3(signature = (item, /))]
-            fn append(&self, py: Python<'_>, item: &Bound<'_, PyAny>) -> PyResult<()> {
-                self.apply(py, |l| l.append(item))
+            #[pyo3(signature = (value, /))]
+            fn append(&self, py: Python<'_>, value: &Bound<'_, PyAny>) -> PyResult<()> {
+                self.apply(py, |l| l.append(value))
             }
 
-            #[pyo3(signature = (items, /))]
-            fn extend(&self, py: Python<'_>, items: &Bound<'_, PyAny>) -> PyResult<()> {
-                self.apply(py, |l| l.call_method1("extend", (items,)).map(drop))
+            #[pyo3(signature = (values, /))]
+            fn extend(&self, py: Python<'_>, values: &Bound<'_, PyAny>) -> PyResult<()> {
+                self.apply(py, |l| l.call_method1("extend", (values,)).map(drop))
             }
 
-            #[pyo3(signature = (index, item, /))]
+            #[pyo3(signature = (index, value, /))]
             fn insert(
                 &self,
                 py: Python<'_>,
                 index: isize,
-                item: &Bound<'_, PyAny>,
+                value: &Bound<'_, PyAny>,
             ) -> PyResult<()> {
-                self.apply(py, |l| l.call_method1("insert", (index, item)).map(drop))
+                self.apply(py, |l| l.call_method1("insert", (index, value)).map(drop))
             }
 
-            /// Removes the first item equal to `item` (`ValueError` if none is).
-            #[pyo3(signature = (item, /))]
-            fn remove(&self, py: Python<'_>, item: &Bound<'_, PyAny>) -> PyResult<()> {
-                self.apply(py, |l| l.call_method1("remove", (item,)).map(drop))
+            /// Removes the first item equal to `value` (`ValueError` if none is).
+            #[pyo3(signature = (value, /))]
+            fn remove(&self, py: Python<'_>, value: &Bound<'_, PyAny>) -> PyResult<()> {
+                self.apply(py, |l| l.call_method1("remove", (value,)).map(drop))
             }
 
             #[pyo3(signature = (index = -1, /), text_signature = "($self, index=-1, /)")]
@@ -156,23 +160,25 @@ macro_rules! live_list {
             }
 
             #[pyo3(
-                        signature = (item, start = 0, stop = isize::MAX, /),
-                        text_signature = "($self, item, start=0, stop=9223372036854775807, /)"
+                        signature = (value, start = 0, stop = isize::MAX, /),
+                        text_signature = "($self, value, start=0, stop=9223372036854775807, /)"
                     )]
             fn index<'py>(
                 &self,
                 py: Python<'py>,
-                item: &Bound<'py, PyAny>,
+                value: &Bound<'py, PyAny>,
                 start: isize,
                 stop: isize,
             ) -> PyResult<Bound<'py, PyAny>> {
                 self.snapshot(py)?
-                    .call_method1("index", (item, start, stop))
+                    .call_method1("index", (value, start, stop))
             }
 
-            #[pyo3(signature = (item, /))]
-            fn count(&self, py: Python<'_>, item: &Bound<'_, PyAny>) -> PyResult<usize> {
-                self.snapshot(py)?.call_method1("count", (item,))?.extract()
+            #[pyo3(signature = (value, /))]
+            fn count(&self, py: Python<'_>, value: &Bound<'_, PyAny>) -> PyResult<usize> {
+                self.snapshot(py)?
+                    .call_method1("count", (value,))?
+                    .extract()
             }
 
             /// A plain list of the items (not live).

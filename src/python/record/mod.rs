@@ -28,7 +28,7 @@ use super::text::TextOptions;
 use super::types;
 use crate::text::Encoding;
 use crate::{RecordHandle, RecordRef};
-use edited::Edited;
+use edited::{Edited, Slot};
 use field_view::View;
 use pyo3::exceptions::{PyKeyError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
@@ -125,28 +125,28 @@ impl Record {
         ))
     }
 
-    /// A copy of a record read as UTF-8 whose bytes are valid UTF-8, with
-    /// ASCII indicators and codes: what `OwnedRecord::from_ref_utf8` would
-    /// give, without decoding every value again (`None` for any other record).
-    fn utf8_copy(&self, view: &RecordRef<'_>) -> Option<crate::OwnedRecord> {
-        if !matches!(
-            self.encoding_of(view),
-            Encoding::Utf8 | Encoding::DetectedUtf8
-        ) {
-            return None;
+    /// Whether the record's fields can stay its bytes when it is edited: each
+    /// is written as the core's owned copy of it would be ([`edited::is_canonical`]),
+    /// and, read as text, the record is read as UTF-8 and its bytes are valid
+    /// UTF-8 (so decoding changes no value). Otherwise the record is decoded
+    /// whole at its first change, as pymarc decodes it.
+    fn reads_as_is(&self, view: &RecordRef<'_>) -> bool {
+        if self.shared.text.to_unicode {
+            if !matches!(
+                self.encoding_of(view),
+                Encoding::Utf8 | Encoding::DetectedUtf8
+            ) {
+                return false;
+            }
+            let bytes = view.as_bytes();
+            let data = bytes
+                .get(view.base_address()..bytes.len().saturating_sub(1))
+                .unwrap_or_default();
+            if std::str::from_utf8(data).is_err() {
+                return false;
+            }
         }
-        let bytes = view.as_bytes();
-        let data = bytes.get(view.base_address()..bytes.len().checked_sub(1)?)?;
-        std::str::from_utf8(data).ok()?;
-        let copy = crate::OwnedRecord::from_ref(view);
-        let ascii = copy.fields.iter().all(|f| match &f.body {
-            crate::FieldBody::Control(_) => true,
-            crate::FieldBody::Data {
-                indicators,
-                subfields,
-            } => indicators.is_ascii() && subfields.iter().all(|s| s.code.is_ascii()),
-        });
-        ascii.then_some(copy)
+        view.fields().all(|f| edited::is_canonical(&f))
     }
 
     /// The record's changes, if it has been changed.
@@ -163,19 +163,20 @@ impl Record {
         }
         let view = self.view();
         let text = self.shared.text.to_unicode;
-        let owned = if !text {
-            Ok(crate::OwnedRecord::from_ref(&view))
-        } else if let Some(copy) = self.utf8_copy(&view) {
-            Ok(copy)
+        let edited = if self.reads_as_is(&view) {
+            Edited::read(*view.leader().as_bytes(), view.field_count(), text)
         } else {
-            crate::OwnedRecord::from_ref_utf8(&view, &self.shared.text.decoder)
+            let owned = if text {
+                crate::OwnedRecord::from_ref_utf8(&view, &self.shared.text.decoder)
+            } else {
+                Ok(crate::OwnedRecord::from_ref(&view))
+            };
+            let mut owned = owned.map_err(|e| errors::to_py(py, e, self.bytes()))?;
+            // The leader stays as read (pymarc sets LDR/09 only when it writes).
+            owned.leader = *view.leader().as_bytes();
+            Edited::owned(owned, text)
         };
-        let mut owned = owned.map_err(|e| errors::to_py(py, e, self.bytes()))?;
-        // The leader stays as read (pymarc sets LDR/09 only when it writes).
-        owned.leader = *view.leader().as_bytes();
-        let _ = self
-            .edits
-            .set(Box::new(Mutex::new(Edited::new(owned, text))));
+        let _ = self.edits.set(Box::new(Mutex::new(edited)));
         Ok(lock(self.edits.get().expect("set just above")))
     }
 
@@ -219,15 +220,24 @@ impl Record {
         let py = slf.py();
         let this = slf.get();
         let list = PyList::empty(py);
+        let record = this.view();
         if let Some(edited) = this.edited() {
-            for c in &edited.fields {
-                if keep(&lock(c).tag) {
-                    list.append(Field::of_cell(c.clone(), edited.text))?;
+            for slot in &edited.fields {
+                match slot {
+                    Slot::Read(i) => {
+                        if let Some(f) = record.field(*i as usize).filter(|f| keep(f.tag())) {
+                            list.append(Self::field_object(slf, &record, &f))?;
+                        }
+                    }
+                    Slot::Cell(c) => {
+                        if keep(&lock(c).tag) {
+                            list.append(Field::of_cell(c.clone(), edited.text))?;
+                        }
+                    }
                 }
             }
             return Ok(list);
         }
-        let record = this.view();
         for f in record.fields() {
             if keep(f.tag()) {
                 list.append(Self::field_object(slf, &record, &f))?;
@@ -249,11 +259,21 @@ impl Record {
     pub(crate) fn find(slf: &Bound<'_, Self>, tag: &str) -> Option<Field> {
         let t = Self::tag_bytes(tag)?;
         let this = slf.get();
-        if let Some(edited) = this.edited() {
-            let c = edited.fields.iter().find(|c| lock(c).tag == t)?;
-            return Some(Field::of_cell(c.clone(), edited.text));
-        }
         let record = this.view();
+        if let Some(edited) = this.edited() {
+            let slot = edited
+                .fields
+                .iter()
+                .find(|s| Edited::tag(s, &record) == t)?;
+            return match slot {
+                Slot::Read(i) => Some(Self::field_object(
+                    slf,
+                    &record,
+                    &record.field(*i as usize)?,
+                )),
+                Slot::Cell(c) => Some(Field::of_cell(c.clone(), edited.text)),
+            };
+        }
         let f = record.first(&t)?;
         Some(Self::field_object(slf, &record, &f))
     }
@@ -278,7 +298,16 @@ impl Record {
             self.shared.text.decoder
         };
         let text = edited.text;
-        Some(edited.with_record(|r| f(r, &decoder, text)))
+        Some(edited.with_record(&self.view(), |r| f(r, &decoder, text)))
+    }
+
+    /// Appends an edited record's ISO 2709 bytes to `out` (its text UTF-8, LDR/09
+    /// `a`, with `to_unicode`): the fields no edit touched as the input's
+    /// bytes. `None` for an unchanged record.
+    pub(crate) fn write_edited(&self, out: &mut Vec<u8>) -> Option<crate::Result<bool>> {
+        let edited = self.edited()?;
+        let result = edited.write_iso2709(&self.view(), out);
+        Some(result.map(|()| edited.text))
     }
 
     /// The record's index and offset in its file.
@@ -288,10 +317,14 @@ impl Record {
 
     /// The record's ISO 2709 bytes now (an edited record's serialised).
     fn current_bytes(&self, py: Python<'_>) -> PyResult<Vec<u8>> {
-        match self.with_edited(|r, _, _| r.to_iso2709()) {
-            Some(result) => result.map_err(|e| {
-                errors::to_py(py, e.located(self.place.index, self.place.origin), &[])
-            }),
+        let mut out = Vec::new();
+        match self.write_edited(&mut out) {
+            Some(Ok(_)) => Ok(out),
+            Some(Err(e)) => Err(errors::to_py(
+                py,
+                e.located(self.place.index, self.place.origin),
+                &[],
+            )),
             None => Ok(self.bytes().to_vec()),
         }
     }
@@ -354,9 +387,10 @@ impl Record {
         let Some(t) = Self::tag_bytes(tag) else {
             return false;
         };
+        let view = self.view();
         match self.edited() {
-            Some(edited) => edited.fields.iter().any(|c| lock(c).tag == t),
-            None => self.view().first(&t).is_some(),
+            Some(edited) => edited.fields.iter().any(|s| Edited::tag(s, &view) == t),
+            None => view.first(&t).is_some(),
         }
     }
 
@@ -418,9 +452,10 @@ impl Record {
                 return Ok(());
             }
         }
+        let view = self.view();
         self.edit(py)?
             .fields
-            .retain(|c| !wanted.contains(&lock(c).tag));
+            .retain(|s| !wanted.contains(&Edited::tag(s, &view)));
         Ok(())
     }
 
@@ -500,6 +535,10 @@ impl Record {
         (this.place.index, this.place.origin) == (other.place.index, other.place.origin)
             && this.bytes() == other.bytes()
             && this.shared.text.state() == other.shared.text.state()
+    }
+
+    fn __ne__(slf: &Bound<'_, Self>, other: &Bound<'_, PyAny>) -> bool {
+        !Self::__eq__(slf, other)
     }
 
     fn __hash__(&self) -> u64 {
@@ -659,18 +698,24 @@ impl Record {
     }
 
     fn __repr__(&self) -> String {
+        let view = self.view();
         let cn = match self.edited() {
-            Some(edited) => edited.fields.iter().find_map(|c| {
-                let f = lock(c);
-                match &f.body {
-                    crate::FieldBody::Control(d) if &f.tag == b"001" => {
-                        Some(String::from_utf8_lossy(d).trim().to_string())
+            Some(edited) => edited.fields.iter().find_map(|s| match s {
+                Slot::Read(i) => view
+                    .field(*i as usize)
+                    .filter(|f| f.tag() == b"001")
+                    .map(|f| String::from_utf8_lossy(f.data()).trim().to_string()),
+                Slot::Cell(c) => {
+                    let f = lock(c);
+                    match &f.body {
+                        crate::FieldBody::Control(d) if &f.tag == b"001" => {
+                            Some(String::from_utf8_lossy(d).trim().to_string())
+                        }
+                        _ => None,
                     }
-                    _ => None,
                 }
             }),
-            None => self
-                .view()
+            None => view
                 .control_number()
                 .map(|c| String::from_utf8_lossy(c).trim().to_string()),
         };
