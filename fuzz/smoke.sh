@@ -13,7 +13,7 @@
 set -euo pipefail
 
 SECONDS_PER_TARGET="${1:-16}"
-TARGETS="${FUZZ_TARGETS:-index record file differential marc8 sidecar marcxml json mrk arrow}"
+TARGETS="${FUZZ_TARGETS:-index record file differential marc8 sidecar marcxml json mrk arrow edit}"
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 

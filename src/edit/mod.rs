@@ -18,8 +18,9 @@
 //! | `rename 090 050` | retags the fields where they are |
 //!
 //! Any rule takes a condition: `... where 040$a = DLC`, `where 650$a ~
-//! /jazz/i`, `where not 856`, `where LDR/06 = a and (650 or 651)` (see
-//! below). A value with a `where` word, leading or trailing blanks, or (in
+//! /jazz/i`, `where not 856`, `where LDR/06 = a and (650 or 651)`: a
+//! [filter expression](crate::filter), the language `filter` and `select`
+//! use, over [MARCspec](crate::spec) selectors. A value with a `where` word, leading or trailing blanks, or (in
 //! `add`) a `$` is written in double quotes (`"a \"quoted\" value"`); in `add`,
 //! `$$` is also a `$`. Regular expressions are the `regex` crate's, on the
 //! record's bytes; a replacement names groups as `$1`, `${name}` or sed's
@@ -28,9 +29,9 @@
 //! **Rules run in order, each on the record as the rules before it left it**,
 //! conditions too: `rename 090 050` followed by `delete 050 where ...` sees the
 //! renamed field, as a cataloguer reading the list top to bottom expects. A
-//! condition is judged on the record's bytes (a view of the input while no
-//! rule has changed the record, the one copy there is; after a change, the
-//! edited record serialised once for it).
+//! condition is judged on the record (a view of the input while no rule has
+//! changed the record, the one copy there is; after a change, the edited
+//! record serialised once for it), its values decoded as text.
 //!
 //! **An unchanged record keeps its bytes.** Fields no rule touched keep theirs
 //! too; a changed field is written as pymarc would write it (two indicators,
@@ -69,9 +70,11 @@ mod condition;
 mod draft;
 mod parse;
 
+use crate::decode::ErrorHandling;
 use crate::error::{Error, ErrorKind, Position, Result};
 use crate::owned::FieldWriter;
 use crate::record::RecordRef;
+use crate::text::TextDecoder;
 use action::Action;
 use condition::Condition;
 use draft::Draft;
@@ -192,10 +195,12 @@ impl Program {
     }
 
     /// An editor: applies the program to records one by one, reusing its
-    /// buffers, and counts what each rule changed. One a thread.
+    /// buffers, and counts what each rule changed. One a thread. Conditions
+    /// read text with pymarc's decoding defaults (see [`Editor::decoder`]).
     pub fn editor(&self) -> Editor<'_> {
         Editor {
             program: self,
+            decoder: lenient(TextDecoder::new()),
             writer: FieldWriter::default(),
             out: Vec::new(),
             scratch: Vec::new(),
@@ -233,6 +238,8 @@ fn parse_rule(index: usize, text: &str) -> std::result::Result<Rule, ProgramErro
 #[derive(Debug)]
 pub struct Editor<'p> {
     program: &'p Program,
+    /// How conditions read text.
+    decoder: TextDecoder,
     writer: FieldWriter,
     /// The last changed record's bytes.
     out: Vec<u8>,
@@ -243,7 +250,23 @@ pub struct Editor<'p> {
     this: Vec<usize>,
 }
 
+/// `decoder`, with bytes that do not decode read as U+FFFD.
+fn lenient(decoder: TextDecoder) -> TextDecoder {
+    decoder
+        .errors(ErrorHandling::Replace)
+        .marc8_errors(ErrorHandling::Replace)
+}
+
 impl Editor<'_> {
+    /// Conditions read text as `decoder` decides each record's encoding
+    /// (LDR/09, `force_utf8`, MARC-8 options), with bytes that do not decode
+    /// read as U+FFFD: a condition is a test, and a bad byte in a value it
+    /// looks at should not keep the record from being written.
+    pub fn decoder(mut self, decoder: TextDecoder) -> Self {
+        self.decoder = lenient(decoder);
+        self
+    }
+
     /// Applies the rules to `record`: `None` when none changed it (its bytes
     /// stand as they are), else its new ISO 2709 bytes.
     ///
@@ -279,9 +302,9 @@ impl Editor<'_> {
                         d.write(&mut self.writer, &mut self.scratch)
                             .map_err(|e| locate(rule_error(k, rule, &e.to_string())))?;
                         let current = RecordRef::parse(&self.scratch).map_err(locate)?;
-                        condition.holds(&current)
+                        condition.holds(&current, &self.decoder).map_err(locate)?
                     }
-                    _ => condition.holds(record),
+                    _ => condition.holds(record, &self.decoder).map_err(locate)?,
                 };
                 if !holds {
                     continue;

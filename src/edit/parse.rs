@@ -53,12 +53,6 @@ impl<'t> Cursor<'t> {
         &self.text[self.pos..]
     }
 
-    /// The next character, after white space.
-    pub(crate) fn peek_char(&mut self) -> Option<char> {
-        self.skip_ws();
-        self.rest().chars().next()
-    }
-
     /// The next word (up to white space), after white space, not consumed.
     pub(crate) fn peek_word(&mut self) -> (usize, &'t str) {
         self.skip_ws();
@@ -130,10 +124,7 @@ impl<'t> Cursor<'t> {
         for (i, c) in rest.char_indices() {
             if prev_ws {
                 let tail = &rest[i..];
-                let is_where = tail.len() >= 5
-                    && tail[..5].eq_ignore_ascii_case("where")
-                    && tail[5..].chars().next().is_none_or(char::is_whitespace);
-                if (is_where && i > 0) || stops.iter().any(|s| tail.starts_with(s)) {
+                if (is_where(tail) && i > 0) || stops.iter().any(|s| tail.starts_with(s)) {
                     end = i;
                     break;
                 }
@@ -143,19 +134,6 @@ impl<'t> Cursor<'t> {
         let value = rest[..end].trim_end();
         self.pos += end;
         Ok((start, value.to_owned()))
-    }
-
-    /// A regex between two `/` (`\/` for a slash in it), then its flags,
-    /// consumed; the cursor is on the opening `/`.
-    pub(crate) fn regex(&mut self, allow_g: bool) -> Parsed<(Regex, bool)> {
-        let start = self.pos;
-        let (pattern, after) = delimited(self.text, start).ok_or_else(|| Located {
-            at: start,
-            message: "this regular expression has no closing /".into(),
-        })?;
-        self.pos = after;
-        let (regex, all) = self.regex_flags(start, &pattern, allow_g)?;
-        Ok((regex, all))
     }
 
     /// Flags after a regex, consumed, and the regex built.
@@ -197,6 +175,16 @@ impl<'t> Cursor<'t> {
             Err(e) => self.fail(at, format!("bad regular expression: {e}")),
         }
     }
+}
+
+/// Whether `text` starts with the word `where` (any case).
+fn is_where(text: &str) -> bool {
+    text.as_bytes()
+        .get(..5)
+        .is_some_and(|w| w.eq_ignore_ascii_case(b"where"))
+        && text
+            .get(5..)
+            .is_some_and(|rest| rest.chars().next().is_none_or(char::is_whitespace))
 }
 
 /// The text between the `/` at `start` and the next `/` not escaped by `\`
@@ -478,12 +466,7 @@ fn subfield_value(c: &mut Cursor<'_>) -> Parsed<(usize, String)> {
         if tail.starts_with('$') {
             break;
         }
-        if prev_ws
-            && i > 0
-            && tail.len() >= 5
-            && tail[..5].eq_ignore_ascii_case("where")
-            && tail[5..].chars().next().is_none_or(char::is_whitespace)
-        {
+        if prev_ws && i > 0 && is_where(tail) {
             break;
         }
         let ch = tail.chars().next().expect("not at the end");

@@ -71,7 +71,7 @@ fn chunk(
         edits: Vec::new(),
         references: Vec::new(),
     };
-    let mut editor = edits.map(Program::editor);
+    let mut editor = edits.map(|p| p.editor().decoder(writer.options().decoder));
     let options = writer.options();
     // ISO 2709 bytes as they are (no transcoding to UTF-8 or MARC-8).
     let raw = options.format == crate::Format::Iso2709 && !options.to_utf8 && !options.to_marc8;

@@ -19,6 +19,7 @@
 //! | `marc8` | [`check_marc8`] | `marc8.rs` |
 //! | `marcxml`, `json`, `mrk` | [`check_reader`] | `readers.rs` |
 //! | `sidecar` | [`check_sidecar`] | `sidecar.rs` |
+//! | `edit` | [`check_edit`] | `edit.rs` |
 //! | `arrow` | `check_arrow` (feature `arrow`) | `arrow.rs` |
 //!
 //! The framing oracles and the terminators they share are in `common.rs`.
@@ -33,6 +34,7 @@ pub mod arrow;
 pub mod common;
 #[cfg(feature = "arbitrary")]
 pub mod differential;
+pub mod edit;
 pub mod file;
 pub mod index;
 pub mod marc8;
@@ -51,6 +53,7 @@ mod oracle;
 pub use arrow::check_arrow;
 #[cfg(feature = "arbitrary")]
 pub use differential::*;
+pub use edit::check_edit;
 pub use file::check_file;
 pub use index::check_index;
 pub use marc8::check_marc8;
@@ -71,6 +74,7 @@ pub const TARGETS: &[&str] = &[
     "mrk",
     "sidecar",
     "arrow",
+    "edit",
 ];
 
 /// Whether the `differential` check is compiled in: it needs the `arbitrary`
@@ -104,6 +108,7 @@ pub fn check(target: &str, data: &[u8]) {
             #[cfg(feature = "arrow")]
             check_arrow(data);
         }
+        "edit" => check_edit(data),
         _ => panic!("unknown fuzz target {target:?}"),
     }
 }

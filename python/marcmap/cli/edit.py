@@ -31,7 +31,8 @@ before it left it):
   set LDR/05 c, set 008/35-37 eng positions of the leader or a control field
   move 100 700, copy 100 700, rename 090 050
   ... where 040$a = DLC | where 650$a ~ /jazz/i | where not 856
-                                  a condition on any rule (and, or, not, parentheses)
+                                  a condition on any rule: a filter expression, as
+                                  marcmap filter takes (and, or, not, parentheses)
 Quote a value holding 'where' or blanks at its ends: "a value". See the docs'
 Editing page."""
 
