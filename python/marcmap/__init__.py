@@ -40,12 +40,18 @@ from marcmap._marcmap import (
     XMLWriter,
     __version__,
     lint_rules,
-    marc8_to_unicode,
     partitions,
     record_to_xml,
 )
 from marcmap._readers import JSONReader, MARCMakerReader, map_xml, parse_xml_to_array
 from marcmap._types import EditCount, Indicators, Leader, Subfield, WriteResult
+from marcmap.constants import (
+    DIRECTORY_ENTRY_LEN,
+    END_OF_FIELD,
+    END_OF_RECORD,
+    LEADER_LEN,
+    SUBFIELD_INDICATOR,
+)
 from marcmap.errors import (
     BadLeaderValue,
     BadSubfieldCodeWarning,
@@ -79,12 +85,46 @@ from marcmap.errors import (
     Utf8DecodeError,
     WriteNeedsRecord,
 )
+from marcmap.field import RawField, map_marc8_field
+from marcmap.marc8 import MARC8ToUnicode, marc8_to_unicode
+from marcmap.marcjson import JSONHandler, parse_json_to_array
+from marcmap.marcxml import (
+    MARC_XML_NS,
+    MARC_XML_SCHEMA,
+    XSI_NS,
+    XmlHandler,
+    parse_xml,
+    record_to_xml_node,
+)
+from marcmap.reader import Reader
+from marcmap.record import map_marc8_record, normalize_subfield_code
+from marcmap.writer import Writer
 
 # The live lists are sequences a script can change, as pymarc's lists.
 _MutableSequence.register(FieldList)
 _MutableSequence.register(SubfieldList)
 
 __all__ = [
+    "DIRECTORY_ENTRY_LEN",
+    "END_OF_FIELD",
+    "END_OF_RECORD",
+    "JSONHandler",
+    "LEADER_LEN",
+    "MARC8ToUnicode",
+    "MARC_XML_NS",
+    "MARC_XML_SCHEMA",
+    "RawField",
+    "Reader",
+    "SUBFIELD_INDICATOR",
+    "Writer",
+    "XSI_NS",
+    "XmlHandler",
+    "map_marc8_field",
+    "map_marc8_record",
+    "normalize_subfield_code",
+    "parse_json_to_array",
+    "parse_xml",
+    "record_to_xml_node",
     "BadLeaderValue",
     "BadSubfieldCodeWarning",
     "FieldNotFound",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import unicodedata
+import warnings
 
 import marcmap
 import pytest
@@ -89,7 +90,13 @@ def test_marc8_to_unicode_standalone() -> None:
     assert marcmap.marc8_to_unicode(b"Caf\xe2e") == "Café"
     assert marcmap.marc8_to_unicode(b"Caf\xe2e", normalization="NFD") == "Cafe\u0301"
     with pytest.raises(marcmap.Marc8DecodeError):
-        marcmap.marc8_to_unicode(b"\x1b$1!!")  # truncated / unknown EACC
+        marcmap.marc8_to_unicode(b"\x1b$1!!", errors="strict")  # truncated / unknown EACC
+    # By default lenient, as pymarc's: replaced, with a warning (none when hidden).
+    with pytest.warns(UnicodeWarning):
+        assert "\ufffd" in marcmap.marc8_to_unicode(b"x\x1b$1!!")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert "\ufffd" in marcmap.marc8_to_unicode(b"x\x1b$1!!", hide_utf8_warnings=True)
     assert "\ufffd" in marcmap.marc8_to_unicode(b"x\x1b$1!!", errors="replace")
 
 
@@ -154,6 +161,6 @@ def test_numeric_character_references_decode_in_all_ascii_marc8_values() -> None
 
 def test_standalone_marc8_errors_name_no_record() -> None:
     with pytest.raises(marcmap.Marc8DecodeError) as info:
-        marcmap.marc8_to_unicode(b"ab\x1b(Zc")
+        marcmap.marc8_to_unicode(b"ab\x1b(Zc", errors="strict")
     assert info.value.record_index is None and info.value.byte_offset is None
     assert "record" not in str(info.value)

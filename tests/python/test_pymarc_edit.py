@@ -402,3 +402,126 @@ def test_fields_of_an_edited_record_read_and_write_through() -> None:
     sub += [marcmap.Subfield("x", "History.")]
     assert record.get_fields("650")[-1].value() == "Changed. History."
     assert str(record.get_fields("650")[-1]) == "=650  \\0$aChanged.$xHistory."
+
+
+# --- pymarc's importable surface ---
+
+SUBMODULES = [
+    "record",
+    "field",
+    "leader",
+    "reader",
+    "writer",
+    "marcxml",
+    "marcjson",
+    "marc8",
+    "exceptions",
+    "constants",
+]
+
+
+@pytest.mark.parametrize("name", SUBMODULES)
+def test_every_name_a_pymarc_module_defines_is_importable(name: str) -> None:
+    import importlib
+
+    theirs = importlib.import_module(f"pymarc.{name}")
+    ours = importlib.import_module(f"marcmap.{name}")
+    defined = [
+        n
+        for n in dir(theirs)
+        if not n.startswith("_")
+        and (
+            getattr(getattr(theirs, n), "__module__", None) == theirs.__name__
+            or (n.isupper() and isinstance(getattr(theirs, n), (str, int)))
+        )
+        and n not in ("isbn_regex", "logger")  # pymarc's internals
+    ]
+    assert defined
+    assert [n for n in defined if not hasattr(ours, n)] == []
+    # And at the top level, as `from pymarc import *` gives them.
+    assert [n for n in defined if not hasattr(marcmap, n)] == []
+
+
+def test_pymarc_exceptions_are_caught_by_their_pymarc_names() -> None:
+    import marcmap.exceptions as exceptions
+
+    good = corpus_path(TEST_DAT).read_bytes()
+    good = good[: int(good[:5])]
+    with pytest.raises(pymarc.exceptions.TruncatedRecord):
+        pymarc.Record(data=good[:-10])
+    with pytest.raises(exceptions.TruncatedRecord):
+        marcmap.Record(data=good[:-10])
+    assert marcmap.Record(data=good).as_marc() == pymarc.Record(data=good).as_marc()
+    with pytest.raises(exceptions.FieldNotFound):
+        marcmap.Record().remove_field(marcmap.Field("001", data="x"))
+    with pytest.raises(exceptions.BadLeaderValue):
+        marcmap.Record().leader.record_length = "1"
+    with pytest.raises(exceptions.WriteNeedsRecord):
+        import marcmap.writer as writer
+
+        writer.Writer(io.BytesIO()).write("not a record")
+
+
+def test_base_classes_and_handlers() -> None:
+    from marcmap.marcxml import XmlHandler, parse_xml, record_to_xml_node
+    from marcmap.reader import Reader
+    from marcmap.writer import Writer
+
+    path = str(corpus_path("pymarc/batch.xml"))
+    assert isinstance(marcmap.MARCReader(str(corpus_path(TEST_DAT))), Reader)
+    assert isinstance(marcmap.MARCWriter(io.BytesIO()), Writer)
+    # pymarc's SAX handler builds editable records, the same as pymarc's.
+    ours, theirs = XmlHandler(), pymarc.XmlHandler()
+    parse_xml(path, ours)
+    pymarc.parse_xml(path, theirs)
+    assert len(ours.records) == len(theirs.records) > 1
+    for a, b in zip(ours.records, theirs.records, strict=True):
+        assert a.as_marc() == b.as_marc()
+        a["245"]["a"] = "Edited"
+        assert a["245"]["a"] == "Edited"
+    node = record_to_xml_node(ours.records[0], namespace=True)
+    assert node.tag.endswith("record") and len(list(node)) == len(ours.records[0].fields) + 1
+    # MARC-in-JSON: pymarc's parse_json_to_array.
+    json_path = str(corpus_path("pymarc/batch.json"))
+    with open(json_path, "rb") as fh:
+        data = fh.read()
+    ours_json = marcmap.parse_json_to_array(data)
+    theirs_json = pymarc.parse_json_to_array(io.StringIO(data.decode("utf-8")))
+    assert [r.as_marc() for r in ours_json] == [r.as_marc() for r in theirs_json]
+
+
+def test_marc8_functions_as_pymarcs() -> None:
+    path = corpus_path("pymarc/test_marc8.txt")
+    lines = path.read_bytes().split(b"\n")[:200]
+    converter = marcmap.MARC8ToUnicode(quiet=True)
+    theirs = pymarc.MARC8ToUnicode(quiet=True)
+    import unicodedata
+
+    same = sum(
+        converter.translate(line) == unicodedata.normalize("NFC", theirs.translate(line))
+        for line in lines
+    )
+    assert same == len(lines)
+    # map_marc8_record on a record read as bytes: its values decoded, LDR/09 'a'.
+    raw = marcmap.MARCReader(str(corpus_path(MARC8)), to_unicode=False)[0]
+    text = marcmap.MARCReader(str(corpus_path(MARC8)))[0]
+    mapped = marcmap.map_marc8_record(raw)
+    assert str(mapped.leader)[9] == "a"
+    assert [str(f) for f in mapped.fields] == [str(f) for f in text.fields]
+
+
+def test_records_from_every_reader_are_editable() -> None:
+    mrk = "=LDR  00000nam a2200000 a 4500\n=001  x1\n=245  10$aTitle\n"
+    for record in (
+        next(iter(marcmap.MARCMakerReader(mrk))),
+        marcmap.parse_xml_to_array(str(corpus_path("pymarc/batch.xml")))[0],
+    ):
+        assert record is not None
+        record.add_ordered_field(marcmap.Field("100", subfields=[marcmap.Subfield("a", "X")]))
+        record["245"]["a"] = "Changed"
+        again = marcmap.Record(data=record.as_marc())
+        assert again["245"]["a"] == "Changed" and "100" in again
+    found: list[Any] = []
+    marcmap.map_xml(found.append, str(corpus_path("pymarc/batch.xml")))
+    found[0].remove_fields("245")
+    assert "245" not in found[0]

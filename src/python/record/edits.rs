@@ -221,6 +221,23 @@ impl Record {
             to_unicode: a.to_unicode,
             decoder,
         };
+        // One record, read strictly (as pymarc's decode_marc): a framing or
+        // structure error is raised under its pymarc name; fewer bytes than
+        // the leader's length is pymarc's TruncatedRecord.
+        let declared = std::str::from_utf8(bytes.get(..5).unwrap_or_default())
+            .ok()
+            .and_then(|s| s.parse::<usize>().ok());
+        if let Some(declared) = declared.filter(|&d| bytes.len() < d) {
+            let cls = errors::class(py, "TruncatedRecord")?;
+            let message = format!(
+                "the leader gives the record {declared} bytes; the data has {}",
+                bytes.len()
+            );
+            return Err(PyErr::from_value(cls.call1((message,))?));
+        }
+        if let Err(e) = crate::RecordRef::parse(&bytes) {
+            return Err(errors::to_py(py, e, &bytes));
+        }
         let file = MarcFile::from_bytes(bytes);
         let handle = file
             .handle(0)
