@@ -525,3 +525,43 @@ def test_records_from_every_reader_are_editable() -> None:
     marcmap.map_xml(found.append, str(corpus_path("pymarc/batch.xml")))
     found[0].remove_fields("245")
     assert "245" not in found[0]
+
+
+@pytest.mark.parametrize("path_name", [TEST_DAT, MARC8, "pymarc/utf8_with_leader_flag.dat"])
+def test_edited_records_through_every_writer(path_name: str) -> None:
+    # XML, JSON and MARCMaker of edited records read back to pymarc's bytes.
+    pairs = _pairs(corpus_path(path_name))
+    assert pairs
+    for ours, theirs in pairs:
+        edit(pymarc, theirs)
+        edit(marcmap, ours)
+    expected = [theirs.as_marc() for _, theirs in pairs]
+    xml, js, mrk = io.BytesIO(), io.StringIO(), io.StringIO()
+    xml_writer, json_writer = marcmap.XMLWriter(xml), marcmap.JSONWriter(js)
+    text_writer = marcmap.TextWriter(mrk)
+    for ours, _ in pairs:
+        xml_writer.write(ours)
+        json_writer.write(ours)
+        text_writer.write(ours)
+    xml_writer.close(close_fh=False)
+    json_writer.close(close_fh=False)
+    text_writer.close(close_fh=False)
+    from_xml = marcmap.parse_xml_to_array(io.BytesIO(xml.getvalue()))
+    from_json = marcmap.parse_json_to_array(js.getvalue())
+    from_mrk = list(marcmap.MARCMakerReader(mrk.getvalue()))
+    for back in (from_xml, from_json, from_mrk):
+        assert [r.as_marc() for r in back if r is not None] == expected
+    # And record_to_xml / as_json / to_owned / to_pymarc of an edited record.
+    ours, theirs = pairs[0]
+    assert marcmap.parse_xml_to_array(io.BytesIO(marcmap.record_to_xml(ours)))[0].as_marc() == (
+        theirs.as_marc()
+    )
+    assert ours.to_owned().as_marc() == theirs.as_marc()
+    assert ours.to_pymarc().as_marc() == theirs.as_marc()
+    ours_dict, theirs_dict = ours.as_dict(), theirs.as_dict()
+    assert ours_dict["fields"] == theirs_dict["fields"]
+    # A named difference: pymarc's as_marc() sets the record's own LDR/09 to 'a'
+    # as a side effect of writing; marcmap writes 'a' and leaves the record's
+    # leader as it is.
+    assert ours_dict["leader"][:9] == theirs_dict["leader"][:9]
+    assert theirs_dict["leader"][9] == "a" and ours.as_marc()[9:10] == b"a"
