@@ -33,29 +33,6 @@ impl Text {
         Text { chars, unicode }
     }
 
-    /// The last `n` characters of `v`.
-    fn tail(v: &[u8], unicode: bool, n: usize) -> Text {
-        let mut chars: SmallVec<[char; 64]> = SmallVec::new();
-        if unicode {
-            let mut end = v.len();
-            while end > 0 && chars.len() < n {
-                let mut start = end - 1;
-                while start > 0 && end - start < 4 && v[start] & 0xC0 == 0x80 {
-                    start -= 1;
-                }
-                let c = std::str::from_utf8(&v[start..end])
-                    .ok()
-                    .and_then(|s| s.chars().next())
-                    .unwrap_or('\u{FFFD}');
-                chars.insert(0, c);
-                end = start;
-            }
-        } else {
-            chars.extend(v[v.len().saturating_sub(n)..].iter().map(|&b| b as char));
-        }
-        Text { chars, unicode }
-    }
-
     fn is_word(&self, c: char) -> bool {
         if self.unicode {
             c.is_alphanumeric() || c == '_' || unicode_normalization::char::is_combining_mark(c)
@@ -71,27 +48,79 @@ impl Text {
             matches!(c, ' ' | '\t' | '\n' | '\r' | '\x0b' | '\x0c')
         }
     }
+}
+
+/// The last characters of a value (at most four: what the punctuation rules
+/// look at), without copying the value.
+struct Tail {
+    chars: [char; 4],
+    len: usize,
+    unicode: bool,
+}
+
+impl Tail {
+    fn new(v: &[u8], unicode: bool) -> Tail {
+        // Four ASCII bytes at the end are four characters, whatever the encoding.
+        let unicode = unicode && !v[v.len().saturating_sub(4)..].is_ascii();
+        let mut chars = ['\0'; 4];
+        let mut len = 0;
+        let mut end = v.len();
+        while end > 0 && len < 4 {
+            let mut start = end - 1;
+            if unicode {
+                while start > 0 && end - start < 4 && v[start] & 0xC0 == 0x80 {
+                    start -= 1;
+                }
+            }
+            let c = if unicode {
+                std::str::from_utf8(&v[start..end])
+                    .ok()
+                    .and_then(|s| s.chars().next())
+                    .unwrap_or('\u{FFFD}')
+            } else {
+                v[start] as char
+            };
+            chars[3 - len] = c;
+            len += 1;
+            end = start;
+        }
+        Tail {
+            chars,
+            len,
+            unicode,
+        }
+    }
+
+    fn as_slice(&self) -> &[char] {
+        &self.chars[4 - self.len..]
+    }
+
+    fn is_space(&self, c: char) -> bool {
+        if self.unicode {
+            c.is_whitespace()
+        } else {
+            matches!(c, ' ' | '\t' | '\n' | '\r' | '\x0b' | '\x0c')
+        }
+    }
 
     fn last(&self) -> Option<char> {
-        self.chars.last().copied()
+        self.as_slice().last().copied()
     }
 
     fn ends_with(&self, s: &str) -> bool {
+        let c = self.as_slice();
         let n = s.chars().count();
-        self.chars.len() >= n
-            && self.chars[self.chars.len() - n..]
-                .iter()
-                .copied()
-                .eq(s.chars())
+        c.len() >= n && c[c.len() - n..].iter().copied().eq(s.chars())
     }
 
     /// Ends with a non-space character followed by `mark`, or with `-- ` and `mark`.
     fn ends_with_mark_after_text(&self, mark: char) -> bool {
-        let n = self.chars.len();
-        if n >= 2 && self.chars[n - 1] == mark && !self.is_space(self.chars[n - 2]) {
+        let c = self.as_slice();
+        let n = c.len();
+        if n >= 2 && c[n - 1] == mark && !self.is_space(c[n - 2]) {
             return true;
         }
-        n >= 4 && self.chars[n - 4..] == ['-', '-', ' ', mark]
+        n >= 4 && c[n - 4..] == ['-', '-', ' ', mark]
     }
 }
 
@@ -167,7 +196,7 @@ fn punctuation<'a>(
 ) {
     let utf8 = ctx.utf8;
     let mut found: Vec<String> = Vec::new();
-    match subs.last().map(|s| Text::tail(s.value, utf8, 1)).and_then(|t| t.last()) {
+    match subs.last().map(|s| Tail::new(s.value, utf8)).and_then(|t| t.last()) {
         Some('.') => {}
         Some('?' | '!') => found.push(format!(
             "{name} ends with ? or !, which MARC 21 allows, but LCRI 1.0C (LCPS 1.7.1) asks for a period"
@@ -176,15 +205,20 @@ fn punctuation<'a>(
     }
     let truthy_code = |code: u8| truthy(subs.iter().find(|s| s.code == code).map(|s| s.value));
     // Each rule looks at a subfield and the value just before it (from the second on).
-    let before = |i: usize| Text::tail(subs[i - 1].value, utf8, 4);
+    let before = |i: usize| Tail::new(subs[i - 1].value, utf8);
     if truthy_code(b'c') {
         if let Some(i) = (1..subs.len()).find(|&i| subs[i].code == b'c') {
             let prev = before(i);
-            let n = prev.chars.len();
-            if !(n >= 2 && prev.chars[n - 1] == '/' && prev.is_space(prev.chars[n - 2])) {
+            let c = prev.as_slice();
+            let n = c.len();
+            if !(n >= 2 && c[n - 1] == '/' && prev.is_space(c[n - 2])) {
                 found.push(format!("{name} $c must follow \" /\""));
             }
-            if spaced_initials(&Text::new(subs[i].value, utf8, usize::MAX)) {
+            // Two initials need ". " in the value: most have none.
+            let value = subs[i].value;
+            if memchr::memmem::find(value, b". ").is_some()
+                && spaced_initials(&Text::new(value, utf8, usize::MAX))
+            {
                 found.push(format!("{name} $c: initials should not be spaced"));
             }
         }
@@ -447,19 +481,21 @@ pub(super) fn publication<'a>(ctx: &mut Ctx<'_, '_, 'a>, field: &FieldRef<'a>, n
     {
         return;
     }
-    let subs: Vec<_> = field.subfields().collect();
-    for i in 1..subs.len() {
-        let prev = subs[i - 1].value;
-        let trimmed = prev.trim_ascii_end();
-        let message = match (subs[i - 1].code, subs[i].code) {
+    let mut prev: Option<Subfield<'a>> = None;
+    for sub in field.subfields() {
+        let Some(before) = prev.replace(sub) else {
+            continue;
+        };
+        let trimmed = before.value.trim_ascii_end();
+        let message = match (before.code, sub.code) {
             (b'a', b'b') if !trimmed.ends_with(b":") => format!("{name} $b should follow \" :\""),
             (b'b', b'c') if !trimmed.ends_with(b",") => format!("{name} $c should follow \",\""),
             _ => continue,
         };
         ctx.field_finding(
             field,
-            Some(subs[i].code),
-            Some(subs[i].value),
+            Some(sub.code),
+            Some(sub.value),
             Rule::PublicationStatement,
             message,
         );
