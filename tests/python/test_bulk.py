@@ -98,7 +98,8 @@ def _first_decode_error(record: marcmap.Record) -> tuple[str, marcmap.MarcDecode
     """The first field of `record` with a value that does not decode, and its error."""
     for field in record.fields:
         try:
-            field.data if field.is_control_field() else field.subfields
+            # `subfields` is a live list: its values are decoded when it is read.
+            field.data if field.is_control_field() else list(field.subfields)
         except marcmap.MarcDecodeError as e:
             return field.tag, e
     raise AssertionError("every value decodes")
