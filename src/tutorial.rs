@@ -284,3 +284,53 @@
 //! assert_eq!(text.value(&title, title.subfield(b'a').unwrap())?, "Voyna i mir = \u{412}\u{43E}\u{439}\u{43D}\u{430} \u{438} \u{43C}\u{438}\u{440}");
 //! # Ok(()) }
 //! ```
+//!
+//! # Batch edits
+//!
+//! The common whole-file jobs are rules of a small language,
+//! [`edit::Program`](crate::edit::Program), parsed once (a bad rule is an error
+//! naming its column) and applied to every record as it is written, on N
+//! threads: [`write::write_chunks_edited`](crate::write::write_chunks_edited).
+//! A record no rule changes keeps its bytes; a changed one gets a new leader
+//! and directory. Each rule's `where` condition is a
+//! [filter expression](crate::filter).
+//!
+//! ```
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! use marcmap::edit::Program;
+//! use marcmap::write::{write_chunks_edited, WriteOptions};
+//! use marcmap::{Format, MarcFile, OwnedRecord};
+//!
+//! let mut bytes = Vec::new();
+//! for (cn, local) in [("1", true), ("2", false)] {
+//!     let mut b = OwnedRecord::builder()
+//!         .control(*b"001", cn)
+//!         .data(*b"245", b'1', b'0').subfield(b'a', "The title /");
+//!     if local {
+//!         b = b.data(*b"949", b' ', b' ').subfield(b'a', "local");
+//!     }
+//!     bytes.extend(b.build().to_iso2709()?);
+//! }
+//! let file = MarcFile::from_bytes(bytes.clone());
+//! let program = Program::parse([
+//!     "delete 9XX",
+//!     r"set 245$a s/\s*\/$//",
+//!     "set 245 ind2 4 where 245$a ~ /^the /i",
+//! ])?;
+//! let mut out = Vec::new();
+//! let report = write_chunks_edited(
+//!     &file, None, &WriteOptions::new(Format::Iso2709), Some(&program), 2, false,
+//!     |work| work(),
+//!     |chunk| { out.extend_from_slice(chunk); Ok(()) },
+//! )?;
+//! assert_eq!(report.written, 2);
+//! assert_eq!(report.edits[0].records, 1); // one record had a 9XX
+//! let edited = MarcFile::from_bytes(out);
+//! let title = edited.record(1)?.first(b"245").unwrap();
+//! assert_eq!(title.subfield(b'a'), Some(&b"The title"[..]));
+//! assert_eq!(title.indicators(), (b'1', b'4'));
+//!
+//! let err = Program::parse(["add 856 4 $u https://example.org/"]).unwrap_err();
+//! assert_eq!((err.rule(), err.column()), (0, 9));
+//! # Ok(()) }
+//! ```

@@ -2,8 +2,8 @@
 //! how many things it changed (fields, subfields, indicators or positions;
 //! zero when the record is left as it was).
 
-use super::draft::{is_control_tag, Draft, Piece};
-use crate::owned::{ordered_index, FieldBody, OwnedField, OwnedSubfield, TagPattern};
+use super::draft::{is_control_tag, Built, Draft, Piece};
+use crate::owned::{ordered_index, FieldBody, OwnedSubfield, TagPattern};
 use regex::bytes::Regex;
 
 /// A rule's action.
@@ -14,7 +14,7 @@ pub(crate) enum Action {
     /// `delete 650$xv`: the subfields with these codes.
     DeleteSubfields(TagPattern, Vec<u8>),
     /// `add 856 40 $u ...`: a field, in tag order (pymarc's `add_ordered_field`).
-    Add(OwnedField),
+    Add(Built),
     /// `set 040$d DLC`, `set 245$a s/re/rep/`.
     SetSubfield {
         tags: TagPattern,
@@ -62,7 +62,7 @@ impl Action {
     /// not in UTF-8 cannot take as they are).
     pub(crate) fn writes_non_ascii(&self) -> bool {
         match self {
-            Action::Add(f) => match &f.body {
+            Action::Add(b) => match &b.field.body {
                 FieldBody::Control(d) => !d.is_ascii(),
                 FieldBody::Data {
                     indicators,

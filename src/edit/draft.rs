@@ -14,6 +14,10 @@ pub(crate) struct Draft<'a> {
     pub(crate) fields: Vec<Piece<'a>>,
     /// The record as read, whose fields the `Read` pieces are.
     bytes: &'a [u8],
+    /// Its base address and directory, when the directory locates its
+    /// fields (not for a record that repair had to re-locate).
+    base: usize,
+    directory: Option<&'a [u8]>,
 }
 
 /// One field: its tag (which a rename changes without copying the field) and
@@ -29,8 +33,27 @@ pub(crate) struct Piece<'a> {
 #[derive(Debug, Clone)]
 pub(crate) enum Body<'a> {
     Read(FieldRef<'a>),
-    Added(&'a FieldBody),
+    Added(&'a Built),
     Owned(FieldBody),
+}
+
+/// A field a rule adds, serialised once when the rule is parsed (and checked
+/// then: a field ISO 2709 cannot hold is a bad rule, not a bad record).
+#[derive(Debug, Clone)]
+pub(crate) struct Built {
+    pub(crate) field: OwnedField,
+    /// Its bytes, the terminator included.
+    bytes: Vec<u8>,
+}
+
+impl Built {
+    pub(crate) fn new(field: OwnedField) -> Result<Built> {
+        let mut w = FieldWriter::default();
+        w.body(field.tag, &field.body);
+        w.check()?;
+        let bytes = w.field(0).to_vec();
+        Ok(Built { field, bytes })
+    }
 }
 
 /// Whether `tag` is a control field's: a numeric tag below 010, as
@@ -41,8 +64,17 @@ pub(crate) fn is_control_tag(tag: &[u8; 3]) -> bool {
 
 impl<'a> Draft<'a> {
     pub(crate) fn new(record: &RecordRef<'a>) -> Self {
+        let bytes = record.as_bytes();
+        let base = record.base_address();
+        let directory = if record.repairs().is_empty() {
+            bytes.get(LEADER_LEN..base.saturating_sub(1))
+        } else {
+            None
+        };
         Draft {
-            bytes: record.as_bytes(),
+            bytes,
+            base,
+            directory,
             leader: *record.leader().as_bytes(),
             fields: record
                 .fields()
@@ -65,10 +97,8 @@ impl<'a> Draft<'a> {
     pub(crate) fn write(&self, w: &mut FieldWriter, out: &mut Vec<u8>) -> Result<()> {
         w.clear();
         for piece in &self.fields {
-            match &piece.body {
-                Body::Read(_) => {}
-                Body::Added(body) => w.body(piece.tag, body),
-                Body::Owned(body) => w.body(piece.tag, body),
+            if let Body::Owned(body) = &piece.body {
+                w.body(piece.tag, body);
             }
         }
         w.check()?;
@@ -78,7 +108,8 @@ impl<'a> Draft<'a> {
         for piece in &self.fields {
             data_len += match &piece.body {
                 Body::Read(f) => f.data().len() + 1,
-                _ => {
+                Body::Added(b) => b.bytes.len(),
+                Body::Owned(_) => {
                     built += 1;
                     w.field(built - 1).len()
                 }
@@ -107,8 +138,25 @@ impl<'a> Draft<'a> {
         let mut built = 0;
         for (entry, piece) in directory.zip(&self.fields) {
             let len = match &piece.body {
-                Body::Read(f) => f.data().len() + 1,
-                _ => {
+                Body::Read(f) => {
+                    let len = f.data().len() + 1;
+                    // A field as read at the same offset from the base
+                    // address: its entry as read, digits and all (a rename
+                    // changes the tag only).
+                    let at = f.index() * DIRECTORY_ENTRY_LEN;
+                    let same = self
+                        .directory
+                        .and_then(|d| d.get(at..at + DIRECTORY_ENTRY_LEN));
+                    if let Some(old) = same.filter(|_| f.offset_in_record() == self.base + offset) {
+                        entry[..3].copy_from_slice(&piece.tag);
+                        entry[3..].copy_from_slice(&old[3..]);
+                        offset += len;
+                        continue;
+                    }
+                    len
+                }
+                Body::Added(b) => b.bytes.len(),
+                Body::Owned(_) => {
                     built += 1;
                     w.field(built - 1).len()
                 }
@@ -145,6 +193,10 @@ impl<'a> Draft<'a> {
             }
             out.extend_from_slice(&self.bytes[run.clone()]);
             run = 0..0;
+            if let Body::Added(b) = &piece.body {
+                out.extend_from_slice(&b.bytes);
+                continue;
+            }
             out.extend_from_slice(w.field(built));
             built += 1;
         }
@@ -161,10 +213,10 @@ impl<'a> Draft<'a> {
 
 impl<'a> Piece<'a> {
     /// A field a rule adds, borrowed until changed.
-    pub(crate) fn added(field: &'a OwnedField) -> Self {
+    pub(crate) fn added(field: &'a Built) -> Self {
         Piece {
-            tag: field.tag,
-            body: Body::Added(&field.body),
+            tag: field.field.tag,
+            body: Body::Added(field),
         }
     }
 
@@ -173,7 +225,7 @@ impl<'a> Piece<'a> {
     pub(crate) fn owned(&mut self) -> &mut FieldBody {
         match &self.body {
             Body::Read(f) => self.body = Body::Owned(OwnedField::from_ref(f).body),
-            Body::Added(b) => self.body = Body::Owned((*b).clone()),
+            Body::Added(b) => self.body = Body::Owned(b.field.body.clone()),
             Body::Owned(_) => {}
         }
         match &mut self.body {
@@ -187,49 +239,55 @@ impl<'a> Piece<'a> {
         match &self.body {
             Body::Read(f) => f.is_control(),
             Body::Owned(b) => matches!(b, FieldBody::Control(_)),
-            Body::Added(b) => matches!(b, FieldBody::Control(_)),
+            Body::Added(b) => b.field.is_control(),
+        }
+    }
+
+    /// The content of a field built or changed by a rule (`None` as read).
+    fn built(&self) -> Option<&FieldBody> {
+        match &self.body {
+            Body::Read(_) => None,
+            Body::Added(b) => Some(&b.field.body),
+            Body::Owned(body) => Some(body),
         }
     }
 
     /// The subfield codes and values, in order (none for a control field).
     pub(crate) fn for_each_subfield(&self, mut visit: impl FnMut(usize, u8, &[u8])) {
-        match &self.body {
-            Body::Read(f) => {
+        match (&self.body, self.built()) {
+            (Body::Read(f), _) => {
                 for (i, s) in f.subfields().enumerate() {
                     visit(i, s.code, s.value);
                 }
             }
-            Body::Owned(FieldBody::Data { subfields, .. })
-            | Body::Added(FieldBody::Data { subfields, .. }) => {
+            (_, Some(FieldBody::Data { subfields, .. })) => {
                 for (i, s) in subfields.iter().enumerate() {
                     visit(i, s.code, &s.value);
                 }
             }
-            Body::Owned(FieldBody::Control(_)) | Body::Added(FieldBody::Control(_)) => {}
+            _ => {}
         }
     }
 
     /// The indicators (a data field's; blanks for what is missing).
     pub(crate) fn indicators(&self) -> Option<[u8; 2]> {
-        match &self.body {
-            Body::Read(f) if f.is_control() => None,
-            Body::Read(f) => {
+        match (&self.body, self.built()) {
+            (Body::Read(f), _) if f.is_control() => None,
+            (Body::Read(f), _) => {
                 let (a, b) = f.indicators();
                 Some([a, b])
             }
-            Body::Owned(FieldBody::Data { indicators, .. })
-            | Body::Added(FieldBody::Data { indicators, .. }) => Some(*indicators),
-            Body::Owned(FieldBody::Control(_)) | Body::Added(FieldBody::Control(_)) => None,
+            (_, Some(FieldBody::Data { indicators, .. })) => Some(*indicators),
+            _ => None,
         }
     }
 
     /// A control field's data.
     pub(crate) fn control_data(&self) -> Option<&[u8]> {
-        match &self.body {
-            Body::Read(f) if f.is_control() => Some(f.data()),
-            Body::Read(_) => None,
-            Body::Owned(FieldBody::Control(d)) | Body::Added(FieldBody::Control(d)) => Some(d),
-            Body::Owned(FieldBody::Data { .. }) | Body::Added(FieldBody::Data { .. }) => None,
+        match (&self.body, self.built()) {
+            (Body::Read(f), _) if f.is_control() => Some(f.data()),
+            (_, Some(FieldBody::Control(d))) => Some(d),
+            _ => None,
         }
     }
 }

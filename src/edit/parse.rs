@@ -3,7 +3,7 @@
 
 use super::action::{same_kind, Action, NewValue};
 use super::condition::Condition;
-use super::draft::is_control_tag;
+use super::draft::{is_control_tag, Built};
 use crate::owned::{OwnedField, TagPattern};
 use regex::bytes::{Regex, RegexBuilder};
 
@@ -401,7 +401,7 @@ fn add(c: &mut Cursor<'_>) -> Parsed<Action> {
             return c.fail(vat, format!("add {word} needs its data: add {word} DATA"));
         }
         let data = checked(c, vat, value)?;
-        return Ok(Action::Add(OwnedField::control(tag, data)));
+        return built(c, at, OwnedField::control(tag, data));
     }
     let (iat, ind) = c.word();
     let mut chars = ind.chars();
@@ -440,7 +440,16 @@ fn add(c: &mut Cursor<'_>) -> Parsed<Action> {
     if field.subfields().is_empty() {
         return c.fail(c.pos(), format!("add {word} needs subfields: $a value ..."));
     }
-    Ok(Action::Add(field))
+    built(c, at, field)
+}
+
+/// `add`'s field, serialised once now: one ISO 2709 cannot hold (over 9,999
+/// bytes) is a bad rule.
+fn built(c: &Cursor<'_>, at: usize, field: OwnedField) -> Parsed<Action> {
+    match Built::new(field) {
+        Ok(b) => Ok(Action::Add(b)),
+        Err(e) => c.fail(at, e.kind().to_string()),
+    }
 }
 
 /// A subfield's value in `add`: quoted, or bare up to the next `$` (`$$` is a

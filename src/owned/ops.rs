@@ -313,29 +313,22 @@ impl OwnedField {
     }
 }
 
-/// The tag as pymarc compares it when inserting: its number when all three
-/// bytes are ASCII digits (or the first digit, grouped).
-fn tag_key(tag: &[u8; 3], grouped: bool) -> Option<u16> {
-    if !tag.iter().all(u8::is_ascii_digit) {
-        return None;
-    }
-    let digit = |b: u8| u16::from(b - b'0');
-    Some(if grouped {
-        digit(tag[0])
-    } else {
-        digit(tag[0]) * 100 + digit(tag[1]) * 10 + digit(tag[2])
-    })
-}
-
 /// [`OwnedRecord::ordered_position`] over `tags`; `None` for the end.
+///
+/// Tags of three ASCII digits compare as numbers exactly as they compare as
+/// bytes, so no number is made: the first byte alone, grouped.
 pub(crate) fn ordered_index(
     tags: impl IntoIterator<Item = [u8; 3]>,
     tag: &[u8; 3],
     grouped: bool,
 ) -> Option<usize> {
-    let key = tag_key(tag, grouped)?;
+    let digits = |t: &[u8; 3]| t.iter().all(u8::is_ascii_digit);
+    if !digits(tag) {
+        return None;
+    }
+    let n = if grouped { 1 } else { 3 };
     tags.into_iter()
-        .position(|t| tag_key(&t, grouped).is_none_or(|k| k > key))
+        .position(|t| !digits(&t) || t[..n] > tag[..n])
 }
 
 impl OwnedRecord {

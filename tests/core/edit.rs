@@ -316,6 +316,14 @@ fn bad_rules_say_where() {
 }
 
 #[test]
+fn an_added_field_too_long_for_iso2709_is_a_bad_rule() {
+    let rule = format!("add 500 __ $a {}", "x".repeat(10_000));
+    let e = Program::parse(["delete 9XX", &rule]).unwrap_err();
+    assert_eq!((e.rule(), e.column()), (1, 5));
+    assert!(e.message().contains("9999"), "{e}");
+}
+
+#[test]
 fn good_rules_parse() {
     let rules = [
         "delete 9XX",
