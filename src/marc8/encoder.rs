@@ -149,6 +149,10 @@ impl Encoder<'_> {
         let need = match carrier {
             Carrier::Coded(code) if code.set != Set::C1 => Some(code.set),
             Carrier::Reference(..) => Some(Set::BasicLatin),
+            // A space is one byte whatever is designated, but readers that take
+            // EACC three bytes at a time (pymarc) would read it as part of a
+            // character: ASCII first, as LC's CJK records do.
+            Carrier::Raw(b' ') if self.g0 == Set::Eacc => Some(Set::BasicLatin),
             _ => None,
         };
         if let Carrier::Control(b) = carrier {
@@ -370,7 +374,11 @@ mod tests {
 
     #[test]
     fn scripts_and_return_to_defaults() {
-        assert_eq!(encode("\u{4E00} \u{4E01}"), b"\x1b$1!0! !0\"\x1b(B");
+        // No space inside EACC (pymarc reads EACC three bytes at a time).
+        assert_eq!(
+            encode("\u{4E00} \u{4E01}"),
+            b"\x1b$1!0!\x1b(B \x1b$1!0\"\x1b(B"
+        );
         assert_eq!(encode("x\u{B2}"), b"x\x1bp2\x1bs");
         assert_eq!(encode("H\u{2082}O"), b"H\x1bb2\x1bsO");
         // Extended Cyrillic is a G1 set: ANSEL comes back at the end.

@@ -17,6 +17,7 @@
 //! | `file` | [`check_file`] | `file.rs` |
 //! | `differential` | `check_differential` (feature `arbitrary`) | `differential.rs` |
 //! | `marc8` | [`check_marc8`] | `marc8.rs` |
+//! | `marc8_encode` | [`check_marc8_encode`] | `marc8_encode.rs` |
 //! | `marcxml`, `json`, `mrk` | [`check_reader`] | `readers.rs` |
 //! | `sidecar` | [`check_sidecar`] | `sidecar.rs` |
 //! | `edit` | [`check_edit`] | `edit.rs` |
@@ -38,6 +39,7 @@ pub mod edit;
 pub mod file;
 pub mod index;
 pub mod marc8;
+pub mod marc8_encode;
 pub mod partition;
 pub mod readers;
 pub mod record;
@@ -57,6 +59,7 @@ pub use edit::check_edit;
 pub use file::check_file;
 pub use index::check_index;
 pub use marc8::check_marc8;
+pub use marc8_encode::check_marc8_encode;
 pub use readers::check_reader;
 pub use record::check_record;
 pub use sidecar::check_sidecar;
@@ -69,6 +72,7 @@ pub const TARGETS: &[&str] = &[
     "file",
     "differential",
     "marc8",
+    "marc8_encode",
     "marcxml",
     "json",
     "mrk",
@@ -98,6 +102,7 @@ pub fn check(target: &str, data: &[u8]) {
             check_differential(data);
         }
         "marc8" => check_marc8(data),
+        "marc8_encode" => check_marc8_encode(data),
         "marcxml" => check_reader(marcmap::Format::MarcXml, data),
         "json" => check_reader(marcmap::Format::Json, data),
         "mrk" => check_reader(marcmap::Format::MarcMaker, data),

@@ -1,0 +1,76 @@
+//! Target `marc8_encode`: the MARC-8 encoder.
+
+use marcmap::ErrorHandling;
+
+/// Text as LC's decoding gives it back: pymarc's ligature halves U+FE20-FE23
+/// (which the encoder writes as ANSEL's halves) as U+0361 / U+0360 or nothing,
+/// then NFC.
+fn lc_form(text: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    text.chars()
+        .filter_map(|c| match c {
+            '\u{FE20}' => Some('\u{361}'),
+            '\u{FE22}' => Some('\u{360}'),
+            '\u{FE21}' | '\u{FE23}' => None,
+            c => Some(c),
+        })
+        .nfc()
+        .collect()
+}
+
+/// The MARC-8 encoder on any text (the input read as UTF-8, invalid bytes as
+/// U+FFFD):
+/// - it never panics, and its output decodes strictly (LC ligature mapping)
+///   to the text itself (in NFC): characters MARC-8 lacks come back from their
+///   `&#xHHHH;`, and an `&` that would read as a reference was escaped;
+/// - the output holds no C0 control but ESC and the record structure bytes
+///   the text itself held;
+/// - each value ends in the default sets: two values encoded one after the
+///   other decode as the two texts one after the other;
+/// - `encode_into` appends exactly what `encode` returns, and counts at most
+///   one reference per character.
+pub fn check_marc8_encode(data: &[u8]) {
+    use marcmap::marc8::{self, LigatureMapping, Marc8Options, Normalization};
+
+    let text = String::from_utf8_lossy(data);
+    let opts = Marc8Options {
+        errors: ErrorHandling::Strict,
+        normalization: Normalization::Nfc,
+        ligatures: LigatureMapping::Lc,
+    };
+    let bytes = marc8::encode(&text);
+    let back = marc8::decode(&bytes, &opts)
+        .unwrap_or_else(|e| panic!("our own MARC-8 does not decode: {e}: {bytes:?}"));
+    assert_eq!(
+        lc_form(&back),
+        lc_form(&text),
+        "round trip of {text:?} via {bytes:?}"
+    );
+
+    let structure = |b: &u8| matches!(b, 0x1B | 0x1D..=0x1F);
+    for b in bytes.iter().filter(|&&b| b < 0x20) {
+        assert!(structure(b), "control byte {b:#04x} in {bytes:?}");
+    }
+
+    let mut appended = b"prefix".to_vec();
+    let references = marc8::encode_into(&text, &mut appended);
+    assert_eq!(&appended[6..], &bytes[..]);
+    assert!(references <= text.chars().count());
+
+    // Split at a character boundary chosen by the input.
+    let chars: Vec<(usize, char)> = text.char_indices().collect();
+    if let Some(&(at, _)) =
+        chars.get(data.first().map_or(0, |&b| usize::from(b)) % chars.len().max(1))
+    {
+        let (a, b) = text.split_at(at);
+        let mut both = marc8::encode(a);
+        both.extend_from_slice(&marc8::encode(b));
+        let joined = marc8::decode(&both, &opts).expect("decodes");
+        let parts = format!(
+            "{}{}",
+            marc8::decode(&marc8::encode(a), &opts).expect("decodes"),
+            marc8::decode(&marc8::encode(b), &opts).expect("decodes")
+        );
+        assert_eq!(lc_form(&joined), lc_form(&parts), "{a:?} then {b:?}");
+    }
+}
