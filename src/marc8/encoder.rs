@@ -149,12 +149,17 @@ impl Encoder<'_> {
         let need = match carrier {
             Carrier::Coded(code) if code.set != Set::C1 => Some(code.set),
             Carrier::Reference(..) => Some(Set::BasicLatin),
-            // A space is one byte whatever is designated, but readers that take
-            // EACC three bytes at a time (pymarc) would read it as part of a
-            // character: ASCII first, as LC's CJK records do.
-            Carrier::Raw(b' ') if self.g0 == Set::Eacc => Some(Set::BasicLatin),
+            // (A space is one byte whatever is designated, but is not written
+            // inside EACC either: see above; LC's CJK records do the same.)
             _ => None,
         };
+        // Leave EACC for anything not in it, even what needs no G0 (a G1
+        // character, a control): readers that take EACC three bytes at a time
+        // (pymarc) would read a G1 byte as part of an EACC character.
+        let in_eacc = matches!(carrier, Carrier::Coded(code) if code.set == Set::Eacc);
+        if self.g0 == Set::Eacc && !in_eacc {
+            self.designate(Set::BasicLatin);
+        }
         if let Carrier::Control(b) = carrier {
             self.out.push(b);
             return 0;
@@ -214,6 +219,12 @@ impl Encoder<'_> {
             Some(Carrier::Coded(code)) if code.set == self.g0 => return,
             Some(Carrier::Coded(code)) if !code.set.is_g1() && code.set != Set::C1 => code.set,
             _ => Set::BasicLatin,
+        };
+        // Spaces are not written inside EACC (see `cluster`).
+        let target = if target == Set::Eacc {
+            Set::BasicLatin
+        } else {
+            target
         };
         self.designate(target);
     }
@@ -382,7 +393,7 @@ mod tests {
         assert_eq!(encode("x\u{B2}"), b"x\x1bp2\x1bs");
         assert_eq!(encode("H\u{2082}O"), b"H\x1bb2\x1bsO");
         // Extended Cyrillic is a G1 set: ANSEL comes back at the end.
-        assert_eq!(encode("\u{402}"), b"\x1b)Q\xE1\x1b)!E");
+        assert_eq!(encode("\u{402}"), b"\x1b)Q\xE1\x1b)E");
         for text in [
             "\u{5D0}\u{5B8}",
             "\u{627}\u{644}",

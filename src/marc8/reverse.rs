@@ -61,11 +61,14 @@ impl Set {
     ///
     /// Greek symbols, subscripts and superscripts have MARC-8's own two-byte
     /// escapes; ASCII is designated with `ESC ( B` (see [`Set::return_to_ascii`]
-    /// for `ESC s`), ANSEL with `ESC ) ! E`, its registered final.
+    /// for `ESC s`). ANSEL is designated with `ESC ) E`: LC's registration
+    /// gives its final as `! E` (`ESC ) ! E`), which marcmap's and yaz's
+    /// decoders read, but pymarc and MARC::Charset read only `ESC ) E` (and
+    /// MARC::Charset writes it), so that is what every reader reads.
     pub(crate) fn escape(self) -> &'static [u8] {
         match self {
             Set::BasicLatin => b"\x1b(B",
-            Set::Ansel => b"\x1b)!E",
+            Set::Ansel => b"\x1b)E",
             Set::GreekSymbols => b"\x1bg",
             Set::Subscripts => b"\x1bb",
             Set::Superscripts => b"\x1bp",
