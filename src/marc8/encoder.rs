@@ -7,9 +7,10 @@
 //! the MARC-8 combining marks after it. A cluster is written as MARC-8 orders
 //! it: the designation the carrier needs, its marks (each designating its own
 //! set where that does not disturb the carrier's), then the carrier. A mark
-//! that cannot be written that way (no carrier before it, or only in a set
-//! that would displace the carrier's) becomes a character reference, which is
-//! a carrier itself, so the marks after it keep their order.
+//! that cannot be written that way (no carrier before it, on an EACC
+//! character, or only in a set that would displace the carrier's) becomes a
+//! character reference, which is a carrier itself, so the marks after it keep
+//! their order.
 
 use smallvec::SmallVec;
 use unicode_normalization::char::{canonical_combining_class, compose, decompose_canonical};
@@ -264,6 +265,12 @@ impl Encoder<'_> {
     /// The code for mark `m` that leaves the carrier's set `need` designated:
     /// one already designated if any, else the most preferred.
     fn pick_mark(&self, m: char, need: Option<Set>) -> Option<Code> {
+        // A mark on an EACC character would be a G1 byte between EACC
+        // characters, which pymarc reads as part of one: it becomes a
+        // reference after the character instead (see `cluster`).
+        if need == Some(Set::Eacc) {
+            return None;
+        }
         let mut best = None;
         for code in reverse::codes(m) {
             let conflicts = need.is_some_and(|n| n.is_g1() == code.set.is_g1() && n != code.set);

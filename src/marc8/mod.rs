@@ -182,7 +182,9 @@ pub fn encode(text: &str) -> Vec<u8> {
 }
 
 /// [`encode`], appending to `out`; returns how many characters were written
-/// as `&#xHHHH;` because MARC-8 lacks them (an escaped `&` is not counted).
+/// as `&#xHHHH;`: those MARC-8 lacks, and the rare combining mark it cannot
+/// place (one with nothing before it, or on an EACC character, where pymarc
+/// would misread a mark byte). An escaped `&` is not counted.
 pub fn encode_into(text: &str, out: &mut Vec<u8>) -> usize {
     let bytes = text.as_bytes();
     let plain = scan::plain_prefix(bytes);
