@@ -254,8 +254,7 @@ enum Kind {
     Garbled,
     // Both are right (both decode to the text); the bytes differ in form:
     /// The oracle ends with `ESC s` when ASCII is already designated
-    /// (MARC::Charset always does once it has left ASCII), or with `ESC ) E`
-    /// where we write ANSEL's registered `ESC ) ! E`.
+    /// (MARC::Charset always does once it has left ASCII).
     FinalEscapeForm,
     /// Only the escape sequences differ: where the script's set is left
     /// (before or after a space; digits and punctuation kept in the script's
