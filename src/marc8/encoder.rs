@@ -168,16 +168,22 @@ impl Encoder<'_> {
         if let Some(set) = need {
             self.designate(set);
         }
+        // Marks go before a letter, not before a reference or an EACC
+        // character: pymarc would put them on the reference's `&`, and read a
+        // G1 mark byte between EACC characters as part of one. Such marks
+        // become references themselves, after the carrier.
+        let carries = !matches!(carrier, Carrier::Reference(..)) && need != Some(Set::Eacc);
         if let Some(half) = self.second_half.take() {
             // Before the second letter the mark spans; if no letter follows
             // (punctuation, the end), the decoder needs no second half.
-            if c.is_alphabetic() && need.is_none_or(|n| !n.is_g1() || n == Set::Ansel) {
+            let ansel_free = need.is_none_or(|n| !n.is_g1() || n == Set::Ansel);
+            if carries && c.is_alphabetic() && ansel_free {
                 self.designate(Set::Ansel);
                 self.out.push(half);
             }
         }
         let mut taken = 0;
-        for &m in marks {
+        for &m in marks.iter().take_while(|_| carries) {
             let Some(code) = self.pick_mark(m, need) else {
                 break;
             };
@@ -265,12 +271,6 @@ impl Encoder<'_> {
     /// The code for mark `m` that leaves the carrier's set `need` designated:
     /// one already designated if any, else the most preferred.
     fn pick_mark(&self, m: char, need: Option<Set>) -> Option<Code> {
-        // A mark on an EACC character would be a G1 byte between EACC
-        // characters, which pymarc reads as part of one: it becomes a
-        // reference after the character instead (see `cluster`).
-        if need == Some(Set::Eacc) {
-            return None;
-        }
         let mut best = None;
         for code in reverse::codes(m) {
             let conflicts = need.is_some_and(|n| n.is_g1() == code.set.is_g1() && n != code.set);
