@@ -42,6 +42,7 @@ from marcmap._marcmap import (
     lint_rules,
     partitions,
     record_to_xml,
+    unicode_to_marc8,
 )
 from marcmap._readers import JSONReader, MARCMakerReader, map_xml, parse_xml_to_array
 from marcmap._types import EditCount, Indicators, Leader, Subfield, WriteResult
@@ -189,5 +190,6 @@ __all__ = [
     "__version__",
     "map_records",
     "marc8_to_unicode",
+    "unicode_to_marc8",
     "partitions",
 ]

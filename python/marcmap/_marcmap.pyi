@@ -42,6 +42,7 @@ __all__ = [
     "SubfieldList",
     "RawBytes",
     "marc8_to_unicode",
+    "unicode_to_marc8",
     "partitions",
     "OwnedRecord",
     "Edits",
@@ -78,6 +79,14 @@ def marc8_to_unicode(
     U+FFFD (``"replace"``) or is dropped (``"ignore"``). ``normalization``: NFC
     (pymarc's) or NFD (LC's converters'). ``ligatures``: the LC mapping (U+0361,
     U+0360) or pymarc's (U+FE20-U+FE23).
+    """
+
+def unicode_to_marc8(text: str) -> bytes:
+    """Encodes text as MARC-8 on its own (a field or subfield value): decomposed,
+    each combining mark before its letter, escape sequences to Greek, Cyrillic,
+    Hebrew, Arabic, CJK (EACC) and sub/superscripts and back to ASCII and ANSEL at
+    the end, and LC's lossless ``&#xHHHH;`` for characters MARC-8 lacks (also for
+    an ``&`` that would read back as one). ``marc8_to_unicode`` reads it back.
     """
 
 def partitions(
@@ -926,6 +935,7 @@ class MARCReader(Generic[_V]):
         format: _Format = "marc",
         *,
         to_utf8: bool = False,
+        to_marc8: bool = False,
         threads: int | None = None,
         records: list[int] | None = None,
         progress: Callable[[int, int], object] | None = None,
@@ -934,8 +944,11 @@ class MARCReader(Generic[_V]):
         """Writes every record (or those at the indices in ``records``, in that
         order) to a path or binary file in ``format``, serialised on ``threads``
         threads with the GIL released; ``to_utf8`` transcodes MARC-8 records to
-        UTF-8 (ISO 2709; text formats are always UTF-8); ``progress(done, total)``
-        is called as the work goes on. ``edits`` (an ``Edits``, or a list of
+        UTF-8 (ISO 2709; text formats are always UTF-8); ``to_marc8`` writes
+        ISO 2709 in MARC-8, LDR/09 blank (records already MARC-8 as they are;
+        characters MARC-8 lacks as ``&#xHHHH;``, counted in the result's
+        ``references``); ``progress(done, total)`` is called as the work goes
+        on. ``edits`` (an ``Edits``, or a list of
         rules such as ``["delete 9XX", "add 856 40 $u https://example.org/"]``)
         changes each record as it is written; the result's ``edits`` has an
         ``EditCount`` a rule. A record the edits make too long (over 99,999
@@ -1126,9 +1139,21 @@ class _Writer:
 @final
 class MARCWriter(_Writer):
     """pymarc's ``MARCWriter``: ISO 2709 (text as UTF-8, LDR/09 ``a``, unless
-    ``to_utf8=False``)."""
+    ``to_utf8=False``, which writes a ``Record``'s bytes as they are). With
+    ``encoding="marc8"``, text as MARC-8, LDR/09 blank: records already MARC-8
+    as they are, every other (an ``OwnedRecord``, a pymarc ``Record``, a UTF-8
+    ``Record``) encoded, characters MARC-8 lacks as ``&#xHHHH;``."""
 
-    def __new__(cls, file_handle: IO[bytes], to_utf8: bool = True) -> MARCWriter: ...
+    def __new__(
+        cls,
+        file_handle: IO[bytes],
+        to_utf8: bool = True,
+        *,
+        encoding: Literal["utf-8", "marc8"] | None = None,
+    ) -> MARCWriter: ...
+    @property
+    def references(self) -> int:
+        """MARC-8 out: how many characters MARC-8 lacks were written as ``&#xHHHH;``."""
 
 @final
 class XMLWriter(_Writer):

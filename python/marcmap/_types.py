@@ -210,7 +210,9 @@ class WriteResult(NamedTuple):
     the format cannot hold (C0 controls in MARCXML) were written as U+FFFD;
     ``reframed`` lists the records re-serialised because their directory had to
     be repaired; ``edits``, with ``write(edits=...)``, holds an ``EditCount`` a
-    rule, in rule order.
+    rule, in rule order; ``references`` holds ``(record index, count)`` for
+    records in which, written with ``to_marc8=True``, characters MARC-8 lacks
+    were written as ``&#xHHHH;``.
     """
 
     written: int
@@ -218,3 +220,4 @@ class WriteResult(NamedTuple):
     replaced: list[tuple[int, int]]
     reframed: list[int]
     edits: list[EditCount] = []
+    references: list[tuple[int, int]] = []

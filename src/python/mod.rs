@@ -56,6 +56,7 @@ fn _marcmap(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<writers::TextWriter>()?;
     m.add_function(wrap_pyfunction!(writers::record_to_xml, m)?)?;
     m.add_function(wrap_pyfunction!(text::marc8_to_unicode, m)?)?;
+    m.add_function(wrap_pyfunction!(text::unicode_to_marc8, m)?)?;
     m.add_function(wrap_pyfunction!(partitions::partitions, m)?)?;
     m.add_function(wrap_pyfunction!(pickled::_record_from_state, m)?)?;
     m.add_function(wrap_pyfunction!(pickled::_field_from_state, m)?)?;

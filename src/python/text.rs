@@ -103,6 +103,20 @@ pub(crate) fn marc8_to_unicode(
     decoded.map_err(|e| errors::to_py(py, e, data))
 }
 
+/// `marcmap.unicode_to_marc8(text)`: encodes text as MARC-8 on its own (a
+/// field or subfield value), `&#xHHHH;` for what MARC-8 lacks.
+#[pyfunction]
+pub(crate) fn unicode_to_marc8<'py>(py: Python<'py>, text: &str) -> Bound<'py, PyBytes> {
+    // As decoding: only large inputs are worth releasing the GIL for.
+    let bytes = if text.len() < DETACH_ABOVE {
+        crate::marc8::encode(text)
+    } else {
+        let text = text.to_owned();
+        py.detach(move || crate::marc8::encode(&text))
+    };
+    PyBytes::new(py, &bytes)
+}
+
 /// A decoder from the Python spellings of its MARC-8 options.
 pub(crate) fn decoder(errors: &str, normalization: &str, ligatures: &str) -> PyResult<TextDecoder> {
     let errors = parse_handling(errors)?;

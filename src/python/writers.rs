@@ -94,11 +94,11 @@ fn serialise(
     py: Python<'_>,
     record: &Bound<'_, PyAny>,
     options: WriteOptions,
-) -> PyResult<(Vec<u8>, usize)> {
+) -> PyResult<(Vec<u8>, crate::write::Written)> {
     let input = RecordInput::extract(record)?;
     let mut out = Vec::new();
     let written = input.write(py, options, &mut out)?;
-    Ok((out, written.replaced))
+    Ok((out, written))
 }
 
 /// `record_to_xml`'s bytes for `input`.
@@ -136,17 +136,20 @@ pub(crate) fn record_to_xml<'py>(
 }
 
 /// What every writer holds: the file handle, whether it takes text, how many
-/// records went out, and how many characters were replaced.
+/// records went out, how many characters were replaced, and (MARC-8 out) how
+/// many were written as `&#xHHHH;`.
 struct State {
     handle: Option<Py<PyAny>>,
     text: bool,
     written: usize,
     replaced: usize,
+    references: usize,
 }
 
 struct Writer {
     format: Format,
     to_utf8: bool,
+    to_marc8: bool,
     state: Mutex<State>,
 }
 
@@ -166,11 +169,13 @@ impl Writer {
         let writer = Writer {
             format,
             to_utf8,
+            to_marc8: false,
             state: Mutex::new(State {
                 handle: Some(handle.clone().unbind()),
                 text: is_text(py, handle)?,
                 written: 0,
                 replaced: 0,
+                references: 0,
             }),
         };
         writer.emit(py, Envelope::of(format).head)?;
@@ -210,8 +215,10 @@ impl Writer {
         if self.lock().handle.is_none() {
             return Err(PyValueError::new_err("write to a closed writer"));
         }
-        let options = WriteOptions::new(self.format).to_utf8(self.to_utf8);
-        let (body, replaced) = serialise(py, record, options)?;
+        let options = WriteOptions::new(self.format)
+            .to_utf8(self.to_utf8)
+            .to_marc8(self.to_marc8);
+        let (body, done) = serialise(py, record, options)?;
         let framing = Envelope::of(self.format);
         let first = self.lock().written == 0;
         let mut out = Vec::with_capacity(body.len() + 4);
@@ -223,7 +230,8 @@ impl Writer {
         self.emit(py, &out)?;
         let mut state = self.lock();
         state.written += 1;
-        state.replaced += replaced;
+        state.replaced += done.replaced;
+        state.references += done.references;
         Ok(())
     }
 
@@ -290,7 +298,7 @@ writer_class!(
     MarcWriter,
     "MARCWriter",
     Format::Iso2709,
-    "pymarc's `MARCWriter`: ISO 2709 to a binary file. `MARCWriter(fh, to_utf8=True)`\nwrites text as UTF-8 with LDR/09 `a`, as pymarc does; `to_utf8=False` writes a\nmarcmap `Record`'s bytes as they are."
+    "pymarc's `MARCWriter`: ISO 2709 to a binary file. `MARCWriter(fh, to_utf8=True)`\nwrites text as UTF-8 with LDR/09 `a`, as pymarc does; `to_utf8=False` writes a\nmarcmap `Record`'s bytes as they are; `encoding=\"marc8\"` writes MARC-8 with\nLDR/09 blank (`&#xHHHH;` for what MARC-8 lacks, counted in `references`)."
 );
 writer_class!(
     XmlWriter,
@@ -314,11 +322,37 @@ writer_class!(
 #[pymethods]
 impl MarcWriter {
     #[new]
-    #[pyo3(signature = (file_handle, to_utf8 = true))]
-    fn py_new(py: Python<'_>, file_handle: &Bound<'_, PyAny>, to_utf8: bool) -> PyResult<Self> {
-        Ok(MarcWriter {
-            writer: Writer::new(py, file_handle, Format::Iso2709, to_utf8)?,
-        })
+    #[pyo3(signature = (file_handle, to_utf8 = true, *, encoding = None))]
+    fn py_new(
+        py: Python<'_>,
+        file_handle: &Bound<'_, PyAny>,
+        to_utf8: bool,
+        encoding: Option<&str>,
+    ) -> PyResult<Self> {
+        let to_marc8 = match encoding.map(str::to_ascii_lowercase).as_deref() {
+            None => false,
+            Some("marc8" | "marc-8") => true,
+            Some("utf-8" | "utf8") if to_utf8 => false,
+            Some("utf-8" | "utf8") => {
+                return Err(PyValueError::new_err(
+                    "encoding='utf-8' and to_utf8=False ask for different things",
+                ))
+            }
+            Some(other) => {
+                return Err(PyValueError::new_err(format!(
+                    "encoding must be 'utf-8' or 'marc8', not {other:?}"
+                )))
+            }
+        };
+        let mut writer = Writer::new(py, file_handle, Format::Iso2709, to_utf8 && !to_marc8)?;
+        writer.to_marc8 = to_marc8;
+        Ok(MarcWriter { writer })
+    }
+
+    /// MARC-8 out: how many characters MARC-8 lacks were written as `&#xHHHH;`.
+    #[getter]
+    fn references(&self) -> usize {
+        self.writer.lock().references
     }
 }
 

@@ -54,11 +54,19 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         default=None,
         help="the output format (default: from OUT's extension, else marc)",
     )
-    parser.add_argument(
+    encoding = parser.add_mutually_exclusive_group()
+    encoding.add_argument(
         "--to-utf8",
         action="store_true",
         help="ISO 2709 output: write MARC-8 records as UTF-8, LDR/09 'a' (text formats "
         "are always UTF-8)",
+    )
+    encoding.add_argument(
+        "--to-marc8",
+        action="store_true",
+        help="ISO 2709 output: write records as MARC-8, LDR/09 blank (records already "
+        "MARC-8 as they are); characters MARC-8 lacks are written as &#xHHHH; and "
+        "counted per record on stderr",
     )
     parser.add_argument(
         "--threads", type=int, default=None, metavar="N", help="threads (default: all cores)"
@@ -110,6 +118,9 @@ class _Progress:
 
 def run(args: argparse.Namespace) -> int:
     fmt = output_format(args)
+    if args.to_marc8 and fmt != "marc":
+        print(f"marcmap: --to-marc8 writes ISO 2709 (marc), not {fmt}", file=sys.stderr)
+        return 2
     if args.out == "-":
         refuse_stdout_onto_input(args.file)
     with open_reader(args) as reader:
@@ -117,7 +128,12 @@ def run(args: argparse.Namespace) -> int:
         bar = _Progress(f"convert to {fmt}")
         try:
             result = reader.write(
-                target, fmt, to_utf8=args.to_utf8, threads=args.threads, progress=bar
+                target,
+                fmt,
+                to_utf8=args.to_utf8,
+                to_marc8=args.to_marc8,
+                threads=args.threads,
+                progress=bar,
             )
         finally:
             bar.end()
@@ -129,6 +145,11 @@ def run(args: argparse.Namespace) -> int:
             print(
                 f"record {index}: {plural(count, 'character')} that {fmt} cannot hold "
                 "written as U+FFFD",
+                file=sys.stderr,
+            )
+        for index, count in result.references:
+            print(
+                f"record {index}: {plural(count, 'character')} MARC-8 lacks written as &#xHHHH;",
                 file=sys.stderr,
             )
         skipped = reader.skipped
@@ -147,6 +168,9 @@ def run(args: argparse.Namespace) -> int:
             summary.append(plural(len(skipped), "skipped byte range"))
         if result.reframed:
             summary.append(plural(len(result.reframed), "repaired record"))
+        if result.references:
+            total = sum(count for _, count in result.references)
+            summary.append(f"{plural(total, 'character')} written as &#xHHHH;")
         print(", ".join(summary), file=sys.stderr)
         if len(reader) == 0:
             print(f"marcmap: no MARC records found in {args.file}", file=sys.stderr)

@@ -81,6 +81,7 @@ impl Reader {
             report.replaced,
             report.reframed,
             counts,
+            report.references,
         ))
     }
 }
@@ -98,6 +99,9 @@ impl Reader {
     /// `ValueError`. A path ending in `.gz` is written gzip-compressed, one
     /// ending in `.zst` Zstandard-compressed. The records are serialised
     /// on `threads` threads with the GIL released, and written in order.
+    /// `to_marc8=True` (ISO 2709 only) writes records as MARC-8 with LDR/09
+    /// blank, characters MARC-8 lacks as `&#xHHHH;` (counted per record in the
+    /// result's `references`); records already MARC-8 are kept as they are.
     /// `to_utf8=True` writes MARC-8 records as UTF-8 with LDR/09 `a` (text
     /// formats are always UTF-8). A record that cannot be written is left out
     /// and reported in the result's `errors` (with `raise_errors=True` it
@@ -106,8 +110,8 @@ impl Reader {
     /// `edits` (an `Edits`, or a list of rules) changes each record as it is
     /// written (see the docs' "Editing" page); the result's `edits` counts what
     /// each rule changed. Returns a
-    /// `WriteResult(written, errors, replaced, reframed, edits)`.
-    #[pyo3(signature = (target, format = "marc", *, to_utf8 = false, threads = None, records = None, progress = None, edits = None))]
+    /// `WriteResult(written, errors, replaced, reframed, edits, references)`.
+    #[pyo3(signature = (target, format = "marc", *, to_utf8 = false, to_marc8 = false, threads = None, records = None, progress = None, edits = None))]
     #[allow(clippy::too_many_arguments)]
     fn write<'py>(
         &self,
@@ -115,6 +119,7 @@ impl Reader {
         target: &Bound<'py, PyAny>,
         format: &str,
         to_utf8: bool,
+        to_marc8: bool,
         threads: Option<usize>,
         records: Option<Vec<isize>>,
         progress: Option<Bound<'py, PyAny>>,
@@ -129,8 +134,14 @@ impl Reader {
         let format = format_arg(format)?;
         let threads = threads_arg(threads)?;
         let records = self.record_list(records)?;
+        if to_marc8 && (to_utf8 || format != Format::Iso2709) {
+            return Err(PyValueError::new_err(
+                "to_marc8=True writes ISO 2709 (format='marc') and cannot go with to_utf8=True",
+            ));
+        }
         let options = WriteOptions::new(format)
             .to_utf8(to_utf8)
+            .to_marc8(to_marc8)
             .decoder(self.shared.text.decoder);
         let stop = self.mode.raise_errors;
         let file = &self.shared.file;
