@@ -192,3 +192,13 @@ def test_cli_convert_to_marc8(tmp_path: Path) -> None:
     assert "--to-marc8" in refused.stderr
     both = run_cli("convert", str(src), str(out), "--to-marc8", "--to-utf8")
     assert both.returncode == 2
+    # The edit command's output too: edited, then written as MARC-8.
+    edited = tmp_path / "edited.mrc"
+    done = run_cli("edit", str(src), str(edited), "-e", "delete 9XX", "--to-marc8")
+    assert done.returncode == 0, done.stderr
+    back = list(marcmap.MARCReader(str(edited), detect_utf8=False))
+    assert len(back) == len(original)
+    assert all(str(r.leader)[9] == " " for r in back)
+    assert all(not r.get_fields("900", "949", "999") for r in back)
+    want = [[f for f in fields(r) if not f[0].startswith("9")] for r in original]
+    assert [fields(r) for r in back] == want

@@ -77,10 +77,17 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         default=None,
         help="the output format (default: from OUT's extension, else marc)",
     )
-    parser.add_argument(
+    encoding = parser.add_mutually_exclusive_group()
+    encoding.add_argument(
         "--to-utf8",
         action="store_true",
         help="ISO 2709 output: write MARC-8 records as UTF-8, LDR/09 'a'",
+    )
+    encoding.add_argument(
+        "--to-marc8",
+        action="store_true",
+        help="ISO 2709 output: write records as MARC-8, LDR/09 blank; characters MARC-8 "
+        "lacks are written as &#xHHHH;",
     )
     parser.add_argument(
         "--threads", type=int, default=None, metavar="N", help="threads (default: all cores)"
@@ -107,6 +114,9 @@ def run(args: argparse.Namespace) -> int:
         return 2
     edits = Edits(rules)  # a bad rule: EditRuleError, a ValueError (exit 2)
     fmt = output_format(args)
+    if args.to_marc8 and fmt != "marc":
+        print(f"marcmap: --to-marc8 writes ISO 2709 (marc), not {fmt}", file=sys.stderr)
+        return 2
     if args.out == "-":
         refuse_stdout_onto_input(args.file)
     with open_reader(args) as reader:
@@ -117,6 +127,7 @@ def run(args: argparse.Namespace) -> int:
                 target,
                 fmt,
                 to_utf8=args.to_utf8,
+                to_marc8=args.to_marc8,
                 threads=args.threads,
                 progress=bar,
                 edits=edits,
