@@ -87,6 +87,7 @@ pub mod query;
 pub mod read;
 mod record;
 mod repair;
+pub mod select;
 pub mod sidecar;
 pub mod sniff;
 pub mod spec;

@@ -920,6 +920,27 @@ class MARCReader(Generic[_V]):
         the records with a value for it), found on ``threads`` threads with
         the GIL released. With ``contains``, ``expr`` is a spec and the records
         are those with a value for it containing ``contains``."""
+    def frequency(self, spec: _SpecArg, *, threads: int | None = None) -> list[tuple[str, int]]:
+        """How often each value of ``spec`` occurs, every occurrence counted:
+        ``(value, count)`` pairs, most frequent first, ties in value order;
+        counted on ``threads`` threads without the GIL."""
+    def to_csv(
+        self,
+        target: _Target,
+        columns: Mapping[str, _SpecArg] | Sequence[_SpecArg],
+        *,
+        delimiter: str = ",",
+        separator: str = "|",
+        explode: bool = False,
+        header: bool = True,
+        threads: int | None = None,
+    ) -> None:
+        """Writes the values of ``columns`` (name to spec, or specs) as CSV to a
+        path or binary file: one row a record, a cell the values joined by
+        ``separator``; ``explode=True`` gives one row an occurrence (the k-th
+        row holds each spec's k-th value; a record with no value gives no
+        row). ``delimiter="\\t"`` writes TSV. Made on ``threads`` threads
+        without the GIL."""
     def where(self, expr: _ExprArg) -> Selection:
         """The records that meet ``expr`` as a lazy ``Selection``: found once,
         on first use, then written, extracted or turned into Arrow with only

@@ -4,6 +4,8 @@ pymarc as the oracle for the values: ``extract`` with MARCspecs, ``Spec``,
 
 from __future__ import annotations
 
+import csv
+import io
 import pickle
 import re
 from collections.abc import Callable
@@ -255,3 +257,34 @@ def test_spec_and_expr_objects() -> None:
     assert pickle.loads(pickle.dumps(spec)) == spec and hash(spec) == hash(marcmap.Spec("650[0]$a"))
     expr: Any = marcmap.Expr("count(650) >= 3")
     assert pickle.loads(pickle.dumps(expr)) == expr and str(expr) == "count(650) >= 3"
+
+
+def test_frequency_and_to_csv_match_pymarc(tmp_path: Path) -> None:
+    path = corpus_path(FILES[1])
+    theirs = [r for r in _records(path) if r is not None]
+    reader = marcmap.MARCReader(str(path), utf8_handling="replace")
+    counts: dict[str, int] = {}
+    for r in theirs:
+        for v in ORACLE["6..$a"](r):
+            counts[v] = counts.get(v, 0) + 1
+    want = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    assert reader.frequency("6..$a", threads=2) == want
+    assert reader.frequency(marcmap.Spec("6..$a"), threads=1) == want
+    out = io.BytesIO()
+    reader.to_csv(out, {"id": "001", "title": "245$a", "subjects": "650$a"}, threads=2)
+    rows = list(csv.reader(io.StringIO(out.getvalue().decode())))
+    assert rows[0] == ["id", "title", "subjects"]
+    assert rows[1:] == [
+        [
+            "|".join(ORACLE["001"](r)),
+            "|".join(ORACLE["245$a"](r)),
+            "|".join(v for f in r.get_fields("650") for v in _subfields(f, "a")),
+        ]
+        for r in theirs
+    ]
+    tsv = tmp_path / "t.tsv"
+    reader.to_csv(str(tsv), ["650$a"], delimiter="\t", explode=True, header=False)
+    lines = tsv.read_text().splitlines()
+    assert lines == [v for r in theirs for f in r.get_fields("650") for v in _subfields(f, "a")]
+    with pytest.raises(ValueError, match="delimiter"):
+        reader.to_csv(out, ["001"], delimiter=";;")

@@ -6,7 +6,6 @@ import argparse
 import csv
 import json
 import sys
-from collections import Counter
 
 from marcmap._marcmap import Spec
 from marcmap.cli._common import add_input, open_reader
@@ -44,10 +43,8 @@ def run(args: argparse.Namespace) -> int:
     if args.limit is not None and args.limit < 0:
         raise ValueError("--limit must be at least 0")
     with open_reader(args) as reader:
-        counts: Counter[str] = Counter()
-        for values in reader.extract(spec, threads=args.threads):
-            counts.update(values)
-    ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[: args.limit]
+        counts = reader.frequency(spec, threads=args.threads)
+    ranked = counts[: args.limit]
     out = sys.stdout
     if args.format == "json":
         json.dump([{"value": v, "count": n} for v, n in ranked], out, ensure_ascii=False)

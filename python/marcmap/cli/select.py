@@ -85,6 +85,19 @@ def run(args: argparse.Namespace) -> int:
                 args.output, "columns", dict(zip(names, specs, strict=True)), threads=args.threads
             )
             return 0 if len(reader) else 1
+        if args.format in ("csv", "tsv"):
+            sys.stdout.flush()
+            reader.to_csv(
+                args.output or sys.stdout.buffer,
+                dict(zip(names, specs, strict=True)),
+                delimiter="\t" if args.format == "tsv" else ",",
+                separator=args.separator,
+                explode=args.explode,
+                header=not args.no_header,
+                threads=args.threads,
+            )
+            sys.stdout.buffer.flush()
+            return 0 if len(reader) else 1
         got = reader.extract(*specs, threads=args.threads)
         values: list[Any] = got if len(specs) > 1 else [(v,) for v in got]
         out = open(args.output, "w", newline="") if args.output else sys.stdout  # noqa: SIM115

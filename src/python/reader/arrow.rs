@@ -22,7 +22,7 @@ const MAX_BATCH_SIZE: usize = 1 << 20;
 
 /// The `columns=` argument: a dict of name to spec, or a list of specs (each
 /// named by itself).
-fn columns_arg(columns: &Bound<'_, PyAny>) -> PyResult<Vec<(String, Spec)>> {
+pub(super) fn columns_arg(columns: &Bound<'_, PyAny>) -> PyResult<Vec<(String, Spec)>> {
     let pairs: Vec<(String, Bound<'_, PyAny>)> = if let Ok(dict) = columns.cast::<PyDict>() {
         dict.iter()
             .map(|(k, v)| Ok((k.extract::<String>()?, v)))

@@ -11,6 +11,7 @@ mod arrow;
 mod bulk;
 mod iteration;
 mod options;
+mod select;
 mod stats;
 mod write;
 

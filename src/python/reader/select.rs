@@ -1,0 +1,121 @@
+//! `MARCReader.frequency()` and `MARCReader.to_csv()`: the core's tables of
+//! spec values ([`crate::select`]), made on N threads without the GIL.
+
+use super::super::spec::spec_arg;
+use super::arrow::columns_arg;
+use super::bulk::threads_arg;
+use super::Reader;
+use crate::select::{self, CsvOptions};
+use crate::Error;
+use pyo3::exceptions::{PyTypeError, PyValueError};
+use pyo3::prelude::*;
+use pyo3::types::{PyBytes, PyString};
+use std::io::Write as _;
+use std::path::PathBuf;
+
+#[pymethods]
+impl Reader {
+    /// How often each value of `spec` (a MARCspec, text or a `Spec`) occurs,
+    /// every occurrence counted: `(value, count)` pairs, most frequent first,
+    /// ties in value order. Counted on `threads` threads without the GIL; a
+    /// bad record is left out (with `raise_errors=True` it raises).
+    #[pyo3(signature = (spec, *, threads = None))]
+    fn frequency(
+        &self,
+        py: Python<'_>,
+        spec: &Bound<'_, PyAny>,
+        threads: Option<usize>,
+    ) -> PyResult<Vec<(String, u64)>> {
+        self.check_open()?;
+        self.file().expect_scan();
+        let spec = spec_arg(spec)?;
+        let threads = threads_arg(threads)?;
+        let shared = self.shared.clone();
+        let found = py
+            .detach(move || select::frequency(&shared.file, &spec, &shared.text.decoder, threads));
+        match found.errors.into_iter().next() {
+            Some(e) if self.mode.raise_errors => Err(self.py_error(py, e)),
+            _ => Ok(found.values),
+        }
+    }
+
+    /// Writes the values of `columns` (a dict of name to spec, or a list of
+    /// specs, as `to_arrow`'s) as CSV to `target`, a path or a binary file
+    /// object: one row a record, a cell the spec's values joined by
+    /// `separator`; with `explode=True` one row an occurrence (the k-th row
+    /// holds each spec's k-th value; a record with no value gives no row).
+    /// `delimiter="\t"` writes TSV; `header` writes the names first. A bad
+    /// record has empty cells. Rows are made on `threads` threads without the
+    /// GIL. Returns nothing.
+    #[pyo3(signature = (target, columns, *, delimiter = ",", separator = "|", explode = false, header = true, threads = None))]
+    #[allow(clippy::too_many_arguments)]
+    fn to_csv(
+        &self,
+        py: Python<'_>,
+        target: &Bound<'_, PyAny>,
+        columns: &Bound<'_, PyAny>,
+        delimiter: &str,
+        separator: &str,
+        explode: bool,
+        header: bool,
+        threads: Option<usize>,
+    ) -> PyResult<()> {
+        self.check_open()?;
+        self.file().expect_scan();
+        let columns = columns_arg(columns)?;
+        let delimiter = match delimiter.as_bytes() {
+            [b] if b.is_ascii() && *b != b'"' && *b != b'\n' => *b,
+            _ => {
+                return Err(PyValueError::new_err(
+                    "delimiter must be one ASCII character, e.g. ',' or '\\t'",
+                ))
+            }
+        };
+        let threads = threads_arg(threads)?;
+        let (names, specs): (Vec<String>, Vec<_>) = columns.into_iter().unzip();
+        let opts = CsvOptions {
+            delimiter,
+            separator: separator.to_string(),
+            explode,
+            header: header.then_some(names),
+        };
+        let (file, decoder) = (&self.shared.file, &self.shared.text.decoder);
+        if target.is_instance_of::<PyString>() || target.hasattr("__fspath__")? {
+            let path: PathBuf = target.extract()?;
+            let written = py.detach(|| -> crate::Result<()> {
+                let out = std::fs::File::create(&path).map_err(Error::from)?;
+                let mut out = std::io::BufWriter::with_capacity(1 << 20, out);
+                select::write_csv(
+                    file,
+                    &specs,
+                    decoder,
+                    &opts,
+                    threads,
+                    |w| w(),
+                    |bytes| out.write_all(bytes).map_err(Error::from),
+                )?;
+                out.flush().map_err(Error::from)
+            });
+            return written.map_err(|e| self.py_error(py, e));
+        }
+        if !target.hasattr("write")? {
+            return Err(PyTypeError::new_err(format!(
+                "to_csv() needs a path or a binary file object, not {}",
+                target.get_type().name()?
+            )));
+        }
+        select::write_csv(
+            file,
+            &specs,
+            decoder,
+            &opts,
+            threads,
+            |w| py.detach(w),
+            |bytes| {
+                target
+                    .call_method1("write", (PyBytes::new(py, bytes),))
+                    .map(drop)
+            },
+        )
+    }
+}

@@ -1,0 +1,258 @@
+//! Specs' values as tables, on N threads: [`frequency`] counts every value of
+//! a spec over a file, [`write_csv`] writes one row a record (or an
+//! occurrence) of several specs as CSV or TSV. What `marcmap frequency` and
+//! `marcmap select` run.
+//!
+//! ```
+//! use marcmap::select::{self, CsvOptions};
+//! use marcmap::spec::Spec;
+//! use marcmap::{MarcFile, TextDecoder};
+//!
+//! let raw = b"00056nam a2200037 a 4500245001800000\x1e10\x1faA title\x1fbpart\x1e\x1d".repeat(3);
+//! let file = MarcFile::from_bytes(raw);
+//! let decoder = TextDecoder::new();
+//! let counts = select::frequency(&file, &Spec::parse("245$a").unwrap(), &decoder, 2);
+//! assert_eq!(counts.values, [("A title".to_string(), 3)]);
+//! let specs = [Spec::parse("245$a").unwrap(), Spec::parse("245$b").unwrap()];
+//! let mut out = Vec::new();
+//! select::write_csv(&file, &specs, &decoder, &CsvOptions::default(), 2, |work| work(), |b| {
+//!     out.extend_from_slice(b);
+//!     Ok::<_, ()>(())
+//! })
+//! .unwrap();
+//! assert_eq!(String::from_utf8(out).unwrap(), "A title,part\n".repeat(3));
+//! ```
+
+use crate::error::Error;
+use crate::file::MarcFile;
+use crate::parallel;
+use crate::query::check_record;
+use crate::spec::{Extractor, Spec, ValueBuf};
+use crate::text::TextDecoder;
+use std::collections::HashMap;
+use std::ops::Range;
+
+/// What [`frequency`] found.
+#[derive(Debug, Default)]
+pub struct Frequency {
+    /// Every value and how often it occurs (each occurrence counts), most
+    /// frequent first, ties in value order.
+    pub values: Vec<(String, u64)>,
+    /// The records that are not good, or whose values do not decode, in
+    /// record order; they are not counted.
+    pub errors: Vec<Error>,
+}
+
+/// How often each value of `spec` occurs in `file`, on `threads` threads.
+pub fn frequency(file: &MarcFile, spec: &Spec, decoder: &TextDecoder, threads: usize) -> Frequency {
+    type Counts = (HashMap<String, u64>, Vec<Error>);
+    let count = |range: Range<usize>| -> Counts {
+        let (mut counts, mut errors) = (HashMap::<String, u64>::new(), Vec::new());
+        let mut buf = ValueBuf::new(false);
+        for i in range {
+            buf.clear();
+            let found = check_record(file, i, None).and_then(|good| {
+                Extractor::new(good.into_record(), decoder).extract_into(spec, false, &mut buf)
+            });
+            match found {
+                Ok(_) => {
+                    for &(a, b) in &buf.spans {
+                        let value = &buf.text[a..b];
+                        match counts.get_mut(value) {
+                            Some(n) => *n += 1,
+                            None => {
+                                counts.insert(value.to_string(), 1);
+                            }
+                        }
+                    }
+                }
+                Err(e) => errors.push(e),
+            }
+        }
+        (counts, errors)
+    };
+    let mut total: Counts = (HashMap::new(), Vec::new());
+    let done: Result<(), std::convert::Infallible> = parallel::map_range_in_order(
+        file.len(),
+        threads,
+        count,
+        |work| work(),
+        |_, (counts, errors)| {
+            if total.0.is_empty() {
+                total.0 = counts;
+            } else {
+                for (value, n) in counts {
+                    *total.0.entry(value).or_default() += n;
+                }
+            }
+            total.1.extend(errors);
+            Ok(())
+        },
+    );
+    if let Err(never) = done {
+        match never {}
+    }
+    let mut values: Vec<(String, u64)> = total.0.into_iter().collect();
+    values.sort_unstable_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    Frequency {
+        values,
+        errors: total.1,
+    }
+}
+
+/// How [`write_csv`] writes a table.
+#[derive(Debug, Clone)]
+pub struct CsvOptions {
+    /// Between cells: `,` (CSV) or `\t` (TSV).
+    pub delimiter: u8,
+    /// Between the values of one cell.
+    pub separator: String,
+    /// One row an occurrence (the k-th row holds each spec's k-th value; a
+    /// record with no value gives no row) rather than one a record.
+    pub explode: bool,
+    /// The header row, if any.
+    pub header: Option<Vec<String>>,
+}
+
+impl Default for CsvOptions {
+    fn default() -> Self {
+        CsvOptions {
+            delimiter: b',',
+            separator: "|".to_string(),
+            explode: false,
+            header: None,
+        }
+    }
+}
+
+/// Appends `cell` to `out`, quoted as CSV needs (a delimiter, a quote or a
+/// line break in it), quotes doubled.
+fn push_cell(out: &mut Vec<u8>, cell: &[u8], delimiter: u8) {
+    let quote = cell
+        .iter()
+        .any(|&b| b == delimiter || b == b'"' || b == b'\n' || b == b'\r');
+    if !quote {
+        out.extend_from_slice(cell);
+        return;
+    }
+    out.push(b'"');
+    for &b in cell {
+        if b == b'"' {
+            out.push(b'"');
+        }
+        out.push(b);
+    }
+    out.push(b'"');
+}
+
+/// The rows of the records `range`, as bytes.
+fn rows(
+    file: &MarcFile,
+    specs: &[Spec],
+    decoder: &TextDecoder,
+    opts: &CsvOptions,
+    range: Range<usize>,
+) -> Vec<u8> {
+    let mut out = Vec::with_capacity(range.len() * 64);
+    let mut buf = ValueBuf::new(false);
+    let mut counts = Vec::with_capacity(specs.len());
+    let mut cell = Vec::new();
+    for i in range {
+        buf.clear();
+        counts.clear();
+        let found = check_record(file, i, None).and_then(|good| {
+            let x = Extractor::new(good.into_record(), decoder);
+            for spec in specs {
+                counts.push(x.extract_into(spec, false, &mut buf)?);
+            }
+            Ok(())
+        });
+        if found.is_err() {
+            // A bad record: empty cells (no row when exploding), as `extract` gives it.
+            buf.clear();
+            counts.clear();
+            counts.resize(specs.len(), 0);
+        }
+        let starts: Vec<usize> = counts
+            .iter()
+            .scan(0, |at, &n| {
+                let s = *at;
+                *at += n;
+                Some(s)
+            })
+            .collect();
+        let value = |k: usize, j: usize| -> &[u8] {
+            let (a, b) = buf.spans[starts[k] + j];
+            &buf.text.as_bytes()[a..b]
+        };
+        if opts.explode {
+            let most = counts.iter().copied().max().unwrap_or(0);
+            for j in 0..most {
+                for (k, &n) in counts.iter().enumerate() {
+                    if k > 0 {
+                        out.push(opts.delimiter);
+                    }
+                    if j < n {
+                        push_cell(&mut out, value(k, j), opts.delimiter);
+                    }
+                }
+                out.push(b'\n');
+            }
+        } else {
+            for (k, &n) in counts.iter().enumerate() {
+                if k > 0 {
+                    out.push(opts.delimiter);
+                }
+                cell.clear();
+                for j in 0..n {
+                    if j > 0 {
+                        cell.extend_from_slice(opts.separator.as_bytes());
+                    }
+                    cell.extend_from_slice(value(k, j));
+                }
+                push_cell(&mut out, &cell, opts.delimiter);
+            }
+            out.push(b'\n');
+        }
+    }
+    out
+}
+
+/// Writes the values of `specs` in every record of `file` as a table (see
+/// [`CsvOptions`]) to `emit`, in record order, the rows made on `threads`
+/// threads. `unattached` runs the calling thread's share of the work (the
+/// Python bindings release the GIL there). A record that is not good, or whose
+/// values do not decode, has empty cells.
+pub fn write_csv<U, S, E>(
+    file: &MarcFile,
+    specs: &[Spec],
+    decoder: &TextDecoder,
+    opts: &CsvOptions,
+    threads: usize,
+    unattached: U,
+    mut emit: S,
+) -> Result<(), E>
+where
+    U: FnMut(&mut (dyn FnMut() + Send)),
+    S: FnMut(&[u8]) -> Result<(), E>,
+{
+    if let Some(names) = &opts.header {
+        let mut head = Vec::new();
+        for (k, name) in names.iter().enumerate() {
+            if k > 0 {
+                head.push(opts.delimiter);
+            }
+            push_cell(&mut head, name.as_bytes(), opts.delimiter);
+        }
+        head.push(b'\n');
+        emit(&head)?;
+    }
+    parallel::map_chunks_in_order(
+        file.len(),
+        threads,
+        4096,
+        |range| rows(file, specs, decoder, opts, range),
+        unattached,
+        |_, bytes| emit(&bytes),
+    )
+}
