@@ -150,7 +150,7 @@ rules! {
     GeographicArea = "geographic-area", Warning, true;
     /// 245 without $a, or whose first subfield (after $6) is not $a.
     TitleSubfields = "title-subfields", Warning, true;
-    /// 245's non-filing indicator against its leading article.
+    /// 245's non-filing indicator: a digit that skips up to the end of an article.
     NonfilingIndicator = "nonfiling-indicator", Warning, true;
     /// 245 punctuation (ISBD, LCRI 1.0C): final period and the marks before $b, $c, $h, $n, $p.
     TitlePunctuation = "title-punctuation", Info, false;

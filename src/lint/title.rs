@@ -312,42 +312,17 @@ fn bracketed_medium(t: &Text) -> bool {
     it.next() == Some(']')
 }
 
-/// Articles MARC::Lint knows (a subset of LoC's list of initial articles that
-/// leaves out words that are also common non-articles).
-const ARTICLES: &[&str] = &[
-    "a", "an", "das", "dem", "der", "ein", "eine", "einem", "einen", "einer", "eines", "el", "en",
-    "gl", "gli", "il", "l", "la", "las", "le", "les", "lo", "los", "os", "the", "um", "uma", "un",
-    "una", "une", "uno",
-];
-
-/// Title beginnings that start with an article's letters but are not one.
-const NOT_ARTICLES: &[&str] = &[
-    "A & E",
-    "A & ",
-    "A-",
-    "A+",
-    "A is ",
-    "A isn't ",
-    "A l'",
-    "A la ",
-    "A posteriori",
-    "A priori",
-    "A to ",
-    "El Nino",
-    "El Salvador",
-    "L is ",
-    "L-",
-    "La Salle",
-    "Las Vegas",
-    "Lo cual",
-    "Lo mein",
-    "Lo que",
-    "Los Alamos",
-    "Los Angeles",
-];
-
-/// The non-filing indicator (245 ind2) against the first word of `$a`: an
-/// article's length (with the punctuation and spaces around it) or 0.
+/// The non-filing indicator (245 ind2). LoC's 245 definition: the number of
+/// characters of an initial definite or indefinite article, with the marks
+/// before it and the space after it, that sorting and filing skip; 0 when
+/// there is none. marcmap ships no list of articles (the one MARC::Lint has is
+/// under Perl's licence, and no permissively licensed copy of LoC's list was
+/// at hand; see docs/lint.md), so it checks what follows from the definition
+/// alone: the indicator is a digit and, when it is not 0, the skipped
+/// characters lie inside `$a` and end where an article ends (a space, an
+/// apostrophe or a hyphen: `The `, `L'`, `al-`), so filing starts on a word.
+/// A title that begins with an article under indicator 0, or a non-article
+/// skipped whole ("Four ways" under 5), cannot be told without a list.
 fn nonfiling<'a>(
     ctx: &mut Ctx<'_, '_, 'a>,
     field: &FieldRef<'a>,
@@ -358,87 +333,30 @@ fn nonfiling<'a>(
     let ind = super::checks::indicators(field).1 as char;
     let mut say =
         |why: String| ctx.field_finding(field, Some(b'2'), None, Rule::NonfilingIndicator, why);
-    if !ind.is_ascii_digit() {
+    let Some(skip) = ind.to_digit(10) else {
         say(format!(
             "{name} non-filing indicator {} is not a digit",
             quoted(&[ind as u8])
         ));
+        return;
+    };
+    if skip == 0 {
+        return;
     }
-    // Only the start of the title matters: leading marks, the first word (an
-    // article is short) and the marks after it, and the longest exception.
-    let t = Text::new(a, utf8, 32);
-    let mut title: &[char] = &t.chars;
-    let mut leading = 0usize;
-    while let Some((_, rest)) = title
-        .split_first()
-        .filter(|(c, _)| matches!(c, '"' | '\'' | '[' | '(' | '*'))
-    {
-        leading += 1;
-        title = rest;
-    }
-    let is_separator = |c: char| matches!(c, ' ' | '(' | ')' | '[' | ']' | '\'' | '"' | '-');
-    let word_len = title.iter().take_while(|&&c| !is_separator(c)).count();
-    let (first_word, separator, rest): (&[char], Option<char>, &[char]) = if word_len == 0 {
-        (&[], None, &[])
-    } else {
-        let sep = title.get(word_len).copied();
-        let rest_start = word_len + usize::from(sep.is_some());
-        // Perl's `.*` stops at a line feed.
-        let rest = &title[rest_start.min(title.len())..];
-        let rest = &rest[..rest.iter().position(|&c| c == '\n').unwrap_or(rest.len())];
-        (&title[..word_len], sep, rest)
-    };
-    let mut count = first_word.len() + leading + 1;
-    // Perl's `/i` and `lc`: Unicode case in a UTF-8 record, ASCII case otherwise.
-    let same = |c: char, ascii: char| {
-        if c.is_ascii() {
-            c.eq_ignore_ascii_case(&ascii)
-        } else {
-            utf8 && c.to_lowercase().eq(ascii.to_lowercase())
-        }
-    };
-    let exception = || {
-        NOT_ARTICLES.iter().any(|e| {
-            title.len() >= e.len() && title.iter().zip(e.chars()).all(|(&c, ec)| same(c, ec))
-        })
-    };
-    let article = (first_word.len() <= 5)
-        .then(|| {
-            ARTICLES.iter().copied().find(|a| {
-                first_word.len() == a.len()
-                    && first_word.iter().zip(a.chars()).all(|(&c, ac)| same(c, ac))
-            })
-        })
-        .flatten();
-    match article {
-        Some(article) if !exception() => {
-            if separator.is_some() && rest.first().is_some_and(|&c| is_separator(c)) {
-                let mut rest = rest;
-                while let Some((&c, tail)) = rest.split_first() {
-                    if !matches!(c, ' ' | '"' | '\'' | '[' | ']' | '(' | ')' | '*') {
-                        break;
-                    }
-                    count += 1;
-                    rest = tail;
-                }
-            }
-            let ok = if article == "en" {
-                ind == '3' || ind == '0'
-            } else {
-                ind.to_digit(10) == u32::try_from(count).ok()
-            };
-            if !ok {
-                say(format!(
-                    "{name} $a {} begins with \"{article}\", which may be an article: check the non-filing indicator ({ind})",
-                    quoted(a)
-                ));
-            }
-        }
-        _ if ind != '0' => say(format!(
-            "{name} $a {} does not begin with an article, but the non-filing indicator is {ind}",
+    let skip = skip as usize;
+    // Only the skipped characters and the one after them matter.
+    let t = Text::new(a, utf8, skip + 1);
+    let ends_article = |c: char| matches!(c, ' ' | '\'' | '\u{2019}' | '-');
+    if t.chars.len() <= skip {
+        say(format!(
+            "{name} $a {} is not longer than the {skip} non-filing characters its indicator skips",
             quoted(a)
-        )),
-        _ => {}
+        ));
+    } else if !ends_article(t.chars[skip - 1]) {
+        say(format!(
+            "{name} $a {}: the {skip} non-filing characters its indicator skips do not end an article (with a space, apostrophe or hyphen)",
+            quoted(a)
+        ));
     }
 }
 
