@@ -161,32 +161,35 @@ fn excused(record: &RecordRef<'_>, tag: &str, rule: Rule, warning: &str) -> Opti
     if rule == Rule::NonRepeatableSubfield && tag == "886" {
         return Some("886's foreign MARC subfields repeat (LoC: R)");
     }
-    // marcmap ships no list of articles (MARC::Lint's is under Perl's licence; see
-    // docs/lint.md): it checks only that the skipped characters end an article.
-    if rule == Rule::NonfilingIndicator && text.contains("may be an article") {
-        return Some("no article list: an initial article is not recognised as one");
-    }
+    // marcmap takes the articles of the record's language (008/35-37) from LoC's
+    // list (Appendix F); MARC::Lint has one list for all languages, with exceptions
+    // ("Los Angeles"), and ignores 008. Records whose language has no articles there
+    // get only the check that the skipped characters end a word.
     if rule == Rule::NonfilingIndicator
-        && text.contains("does not appear to be an article")
-        && record
-            .fields_with_tag(b"245")
-            .any(|f| skip_ends_a_word(f.indicators().1, f.subfield(b'a').unwrap_or(b"")))
+        && (text.contains("may be an article") || text.contains("does not appear to be an article"))
     {
-        return Some("no article list: a non-article skipped up to a space looks like one");
+        return Some(if has_article_language(record) {
+            "articles by the record's language (008/35-37, LoC's list), not one list for all"
+        } else {
+            "no articles for the record's language: only where the skip ends is checked"
+        });
     }
     None
 }
 
-/// Whether a 245 second indicator `ind` (1-9) skips characters of `a` that end with
-/// a space, apostrophe or hyphen, with more after them: what marcmap's
-/// non-filing check accepts without a list of articles.
-fn skip_ends_a_word(ind: u8, a: &[u8]) -> bool {
-    let Some(skip) = (ind as char).to_digit(10).filter(|&n| n > 0) else {
-        return false;
-    };
-    let chars: Vec<char> = String::from_utf8_lossy(a).chars().collect();
-    let skip = skip as usize;
-    chars.len() > skip && matches!(chars[skip - 1], ' ' | '\'' | '\u{2019}' | '-')
+/// Whether the record's 008/35-37 is a language LoC's list of initial articles
+/// covers (the codes marcmap's generated table has).
+fn has_article_language(record: &RecordRef<'_>) -> bool {
+    const COVERED: &[&[u8]] = &[
+        b"afr", b"alb", b"ara", b"bal", b"baq", b"cat", b"dan", b"dut", b"eng", b"epo", b"fre",
+        b"fry", b"ger", b"gla", b"gle", b"glg", b"grc", b"gre", b"haw", b"heb", b"hun", b"ice",
+        b"ita", b"mlg", b"mlt", b"nap", b"nno", b"nob", b"nor", b"oci", b"pan", b"per", b"por",
+        b"pro", b"rum", b"sco", b"spa", b"swe", b"tgl", b"tur", b"urd", b"wel", b"wln", b"yid",
+    ];
+    record
+        .first(b"008")
+        .and_then(|f| f.data().get(35..38))
+        .is_some_and(|code| COVERED.contains(&code))
 }
 
 #[test]
@@ -661,4 +664,40 @@ fn damaged_values_never_panic() {
         }
     }
     assert!(linted > 1000, "{linted}");
+}
+
+/// 245 ind2 against LoC's Appendix F articles for the record's language
+/// (008/35-37): "L'" is French (2 characters, no space), "Die" is German (4 with
+/// its space; MARC::Lint's list leaves it out), and "Die" in English is no article.
+#[test]
+fn nonfiling_indicator_follows_the_records_language() {
+    let with = |lang: &str, ind2: u8, title: &str| {
+        let f008 = format!("160721s2016    nyu           000 0 {lang} d");
+        let r = OwnedRecord::builder()
+            .leader(*b"00000nam a2200000 a 4500")
+            .control(*b"001", "ocm00001")
+            .control(*b"008", &f008)
+            .data(*b"245", b'1', ind2)
+            .subfield(b'a', title)
+            .build();
+        lint_built(&r, "nonfiling-indicator")
+            .into_iter()
+            .map(|f| f.message)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(with("fre", b'2', "L'amour."), Vec::<String>::new());
+    assert_eq!(
+        with("fre", b'0', "L'amour."),
+        ["245 $a \"L'amour.\" begins with \"l'\", an article in fre (008/35-37): the non-filing indicator should be 2, not 0"]
+    );
+    assert_eq!(with("ger", b'4', "Die Welt."), Vec::<String>::new());
+    assert_eq!(with("eng", b'0', "Die hard."), Vec::<String>::new());
+    assert_eq!(
+        with("eng", b'4', "Die hard."),
+        ["245 $a \"Die hard.\" does not begin with an article of eng (008/35-37), but the non-filing indicator is 4"]
+    );
+    // No articles listed for Latin: only that the skip ends a word.
+    assert_eq!(with("lat", b'0', "De rerum natura."), Vec::<String>::new());
+    assert_eq!(with("lat", b'2', "De rerum natura.").len(), 1);
+    assert_eq!(with("lat", b'3', "De rerum natura."), Vec::<String>::new());
 }

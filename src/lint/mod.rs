@@ -32,6 +32,7 @@
 
 #[cfg(feature = "arrow")]
 pub mod arrow;
+mod articles;
 mod checks;
 mod definitions;
 mod fields;
@@ -150,7 +151,7 @@ rules! {
     GeographicArea = "geographic-area", Warning, true;
     /// 245 without $a, or whose first subfield (after $6) is not $a.
     TitleSubfields = "title-subfields", Warning, true;
-    /// 245's non-filing indicator: a digit that skips up to the end of an article.
+    /// 245's non-filing indicator against its leading article (LoC's list, by 008 language).
     NonfilingIndicator = "nonfiling-indicator", Warning, true;
     /// 245 punctuation (ISBD, LCRI 1.0C): final period and the marks before $b, $c, $h, $n, $p.
     TitlePunctuation = "title-punctuation", Info, false;

@@ -315,14 +315,11 @@ fn bracketed_medium(t: &Text) -> bool {
 /// The non-filing indicator (245 ind2). LoC's 245 definition: the number of
 /// characters of an initial definite or indefinite article, with the marks
 /// before it and the space after it, that sorting and filing skip; 0 when
-/// there is none. marcmap ships no list of articles (the one MARC::Lint has is
-/// under Perl's licence, and no permissively licensed copy of LoC's list was
-/// at hand; see docs/lint.md), so it checks what follows from the definition
-/// alone: the indicator is a digit and, when it is not 0, the skipped
-/// characters lie inside `$a` and end where an article ends (a space, an
-/// apostrophe or a hyphen: `The `, `L'`, `al-`), so filing starts on a word.
-/// A title that begins with an article under indicator 0, or a non-article
-/// skipped whole ("Four ways" under 5), cannot be told without a list.
+/// there is none. The articles are those LoC lists for the record's language
+/// (008/35-37; `super::articles`, generated from LoC's Appendix F). A record
+/// whose language has no articles there (or no 008) gets what follows from
+/// the definition alone: when not 0, the skipped characters lie inside `$a`
+/// and end where an article ends (a space, an apostrophe or a hyphen).
 fn nonfiling<'a>(
     ctx: &mut Ctx<'_, '_, 'a>,
     field: &FieldRef<'a>,
@@ -331,6 +328,17 @@ fn nonfiling<'a>(
     utf8: bool,
 ) {
     let ind = super::checks::indicators(field).1 as char;
+    let language = ctx
+        .record
+        .first(b"008")
+        .and_then(|f| f.data().get(35..38))
+        .and_then(|code| std::str::from_utf8(code).ok())
+        .and_then(|code| {
+            super::articles::INITIAL_ARTICLES
+                .binary_search_by(|(c, _)| c.cmp(&code))
+                .ok()
+                .map(|i| super::articles::INITIAL_ARTICLES[i])
+        });
     let mut say =
         |why: String| ctx.field_finding(field, Some(b'2'), None, Rule::NonfilingIndicator, why);
     let Some(skip) = ind.to_digit(10) else {
@@ -340,12 +348,64 @@ fn nonfiling<'a>(
         ));
         return;
     };
-    if skip == 0 {
-        return;
-    }
     let skip = skip as usize;
-    // Only the skipped characters and the one after them matter.
-    let t = Text::new(a, utf8, skip + 1);
+    // The longest article is 7 characters; marks before it are few.
+    let t = Text::new(a, utf8, 24);
+    let Some((code, articles)) = language else {
+        if skip > 0 {
+            words_only(&t, skip, a, name, &mut say);
+        }
+        return;
+    };
+    match initial_article(&t, articles) {
+        Some((article, count)) if count != skip => say(format!(
+            "{name} $a {} begins with \"{article}\", an article in {code} (008/35-37): the non-filing indicator should be {count}, not {skip}",
+            quoted(a)
+        )),
+        None if skip != 0 => say(format!(
+            "{name} $a {} does not begin with an article of {code} (008/35-37), but the non-filing indicator is {skip}",
+            quoted(a)
+        )),
+        _ => {}
+    }
+}
+
+/// The article `t` begins with, from `articles` (longest first), and the
+/// characters filing skips for it: marks before it, the article, and the spaces
+/// after it unless it ends with an apostrophe or hyphen (`L'`, `al-`).
+fn initial_article(t: &Text, articles: &[&'static str]) -> Option<(&'static str, usize)> {
+    let c = &t.chars;
+    let leading = c
+        .iter()
+        .take_while(|&&ch| matches!(ch, '"' | '\'' | '[' | '(' | '*' | '\u{bf}' | '\u{a1}'))
+        .count();
+    // An article may itself begin with an apostrophe ('n, 't): try it unstripped too.
+    [0, leading].into_iter().find_map(|start| {
+        articles.iter().find_map(|&article| {
+            let mut n = 0;
+            for want in article.chars() {
+                let got = *c.get(start + n)?;
+                if !got.to_lowercase().eq(want.to_lowercase()) {
+                    return None;
+                }
+                n += 1;
+            }
+            if article.ends_with(['\'', '-']) {
+                Some((article, start + n))
+            } else if c.get(start + n).is_some_and(|&ch| ch == ' ') {
+                // Filing skips every space after it ("The  end" is 5).
+                let spaces = c[start + n..].iter().take_while(|&&ch| ch == ' ').count();
+                Some((article, start + n + spaces))
+            } else {
+                None
+            }
+        })
+    })
+}
+
+/// Without articles for the record's language: the `skip` characters the
+/// indicator gives lie inside `$a` and end where an article ends.
+fn words_only(t: &Text, skip: usize, a: &[u8], name: Name, say: &mut impl FnMut(String)) {
     let ends_article = |c: char| matches!(c, ' ' | '\'' | '\u{2019}' | '-');
     if t.chars.len() <= skip {
         say(format!(
