@@ -21,11 +21,14 @@ def parse_columns(text: str, what: str = "columns") -> dict[str, str]:
         columns = {str(k): v for k, v in parsed.items()}
     else:
         columns = {}
-        for item in text.split(","):
+        for item in _split_outside_braces(text):
             if not item.strip():
                 continue
-            name, eq, spec = (s.strip() for s in item.partition("="))
-            if not eq:
+            # `name=spec`, unless the first `=` is inside a subspec (`650$a{$2=\lcsh}`).
+            eq_at, brace_at = item.find("="), item.find("{")
+            if eq_at >= 0 and (brace_at < 0 or eq_at < brace_at):
+                name, spec = item[:eq_at].strip(), item[eq_at + 1 :].strip()
+            else:
                 name = spec = item.strip()
             if not name or not spec:
                 raise ValueError(f"{what}={text!r}: expected name=spec pairs, got {item!r}")
@@ -35,3 +38,18 @@ def parse_columns(text: str, what: str = "columns") -> dict[str, str]:
     if not columns:
         raise ValueError(f"{what}={text!r}: give at least one column, e.g. 'title=245$a'")
     return columns
+
+
+def _split_outside_braces(text: str) -> list[str]:
+    """``text`` split at the commas outside a MARCspec subspec's braces."""
+    items, depth, start = [], 0, 0
+    for i, c in enumerate(text):
+        if c == "{":
+            depth += 1
+        elif c == "}":
+            depth = max(depth - 1, 0)
+        elif c == "," and depth == 0:
+            items.append(text[start:i])
+            start = i + 1
+    items.append(text[start:])
+    return items

@@ -288,3 +288,15 @@ def test_frequency_and_to_csv_match_pymarc(tmp_path: Path) -> None:
     assert lines == [v for r in theirs for f in r.get_fields("650") for v in _subfields(f, "a")]
     with pytest.raises(ValueError, match="delimiter"):
         reader.to_csv(out, ["001"], delimiter=";;")
+
+
+def test_column_options_keep_subspecs_whole() -> None:
+    from marcmap._columns import parse_columns
+
+    assert parse_columns("id=001,lcsh=650$a{$2=\\lcsh|$2=\\fast},650$a{$2=\\mesh}") == {
+        "id": "001",
+        "lcsh": "650$a{$2=\\lcsh|$2=\\fast}",
+        "650$a{$2=\\mesh}": "650$a{$2=\\mesh}",
+    }
+    for text in ("title=245$a,245$a", "a=001"):
+        assert parse_columns(text)  # the old forms still parse
