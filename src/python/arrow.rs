@@ -9,6 +9,7 @@ use crate::arrow::ArrowOptions;
 use crate::MarcFile;
 use arrow_array::ffi::FFI_ArrowSchema;
 use arrow_array::ffi_stream::FFI_ArrowArrayStream;
+use arrow_array::{RecordBatch, RecordBatchIterator};
 use arrow_schema::SchemaRef;
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
@@ -35,9 +36,37 @@ pub(crate) struct ArrowStream {
     pending: Mutex<Option<(MarcFile, ArrowOptions)>>,
 }
 
+/// An Arrow PyCapsule's name, as the interface spells it.
 fn capsule_name(name: &str) -> CString {
     // Names without NUL bytes: `CString::new` cannot fail on them.
     CString::new(name).unwrap_or_default()
+}
+
+/// One Arrow record batch that Python may read any number of times through the
+/// Arrow PyCapsule interface: what `LintTable` and `ProfileTable` hold, and
+/// their `__arrow_c_schema__` / `__arrow_c_stream__`.
+pub(super) struct OneBatch(pub(super) RecordBatch);
+
+impl OneBatch {
+    /// The schema, as an ``arrow_schema`` PyCapsule.
+    pub(super) fn schema_capsule<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyCapsule>> {
+        let ffi = FFI_ArrowSchema::try_from(self.0.schema().as_ref())
+            .map_err(|e| PyValueError::new_err(e.to_string()))?;
+        PyCapsule::new(py, ffi, Some(capsule_name("arrow_schema")))
+    }
+
+    /// The batch, as an ``arrow_array_stream`` PyCapsule of one batch (a fresh
+    /// stream each call). A ``requested_schema`` is ignored (the interface allows it).
+    pub(super) fn stream_capsule<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyCapsule>> {
+        let batches = RecordBatchIterator::new([Ok(self.0.clone())], self.0.schema());
+        let ffi = FFI_ArrowArrayStream::new(Box::new(batches));
+        PyCapsule::new(py, ffi, Some(capsule_name("arrow_array_stream")))
+    }
+
+    /// How many rows.
+    pub(super) fn rows(&self) -> usize {
+        self.0.num_rows()
+    }
 }
 
 impl ArrowStream {

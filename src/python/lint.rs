@@ -3,19 +3,16 @@
 //! `OwnedRecord.lint()` for one record, `marcmap.lint_rules()`, and the two
 //! classes they return: `LintFinding` and `LintTable` (the findings as Arrow).
 
+use super::arrow::OneBatch;
 use super::errors;
 use super::owned::PyOwnedRecord;
 use super::reader::{threads_arg, Reader};
 use super::record::Record;
 use crate::lint::{self, Definitions, Finding, Linter, Rule, RuleSet};
 use crate::RecordRef;
-use arrow_array::ffi::FFI_ArrowSchema;
-use arrow_array::ffi_stream::FFI_ArrowArrayStream;
-use arrow_array::{RecordBatch, RecordBatchIterator};
 use pyo3::exceptions::{PyOSError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyCapsule, PyDict};
-use std::ffi::CString;
 use std::path::PathBuf;
 
 /// The linter `rules` (ids, `"default"`, `"all"`; the default rules when
@@ -110,21 +107,14 @@ impl LintFinding {
 /// none applies), ``rule``, ``severity``, ``message``.
 #[pyclass(frozen, name = "LintTable", module = "marcmap._marcmap")]
 pub(crate) struct LintTable {
-    batch: RecordBatch,
-}
-
-fn capsule_name(name: &str) -> CString {
-    // Names without NUL bytes: `CString::new` cannot fail on them.
-    CString::new(name).unwrap_or_default()
+    batch: OneBatch,
 }
 
 #[pymethods]
 impl LintTable {
     /// The schema, as an ``arrow_schema`` PyCapsule.
     fn __arrow_c_schema__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyCapsule>> {
-        let ffi = FFI_ArrowSchema::try_from(self.batch.schema().as_ref())
-            .map_err(|e| PyValueError::new_err(e.to_string()))?;
-        PyCapsule::new(py, ffi, Some(capsule_name("arrow_schema")))
+        self.batch.schema_capsule(py)
     }
 
     /// The findings, as an ``arrow_array_stream`` PyCapsule of one batch.
@@ -136,18 +126,16 @@ impl LintTable {
         requested_schema: Option<Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyCapsule>> {
         let _ = requested_schema;
-        let batches = RecordBatchIterator::new([Ok(self.batch.clone())], self.batch.schema());
-        let ffi = FFI_ArrowArrayStream::new(Box::new(batches));
-        PyCapsule::new(py, ffi, Some(capsule_name("arrow_array_stream")))
+        self.batch.stream_capsule(py)
     }
 
     /// How many findings.
     fn __len__(&self) -> usize {
-        self.batch.num_rows()
+        self.batch.rows()
     }
 
     fn __repr__(&self) -> String {
-        format!("<marcmap.LintTable findings={}>", self.batch.num_rows())
+        format!("<marcmap.LintTable findings={}>", self.batch.rows())
     }
 }
 
@@ -188,7 +176,9 @@ impl Reader {
         let batch = py
             .detach(move || lint::arrow::findings_batch(&found))
             .map_err(|e| PyValueError::new_err(e.to_string()))?;
-        Ok(LintTable { batch })
+        Ok(LintTable {
+            batch: OneBatch(batch),
+        })
     }
 }
 

@@ -3,15 +3,12 @@
 //! each part as an Arrow table (`ProfileTable`, through the Arrow PyCapsule
 //! interface, so pyarrow, Polars and DuckDB read it and marcmap needs no pyarrow).
 
+use super::arrow::OneBatch;
 use crate::profile::arrow::{byte_text, distributions, table, PARTS};
 use crate::profile::{Distribution, Profile, LEADER_POSITIONS};
-use arrow_array::ffi::FFI_ArrowSchema;
-use arrow_array::ffi_stream::FFI_ArrowArrayStream;
-use arrow_array::{RecordBatch, RecordBatchIterator};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::{PyCapsule, PyDict, PyList};
-use std::ffi::CString;
 
 /// A profile of a whole file, made by ``MARCReader.stats()``.
 ///
@@ -314,7 +311,10 @@ impl PyProfile {
             .chain(["lint"])
             .find(|p| *p == name)
             .unwrap_or("");
-        Ok(ProfileTable { name, batch })
+        Ok(ProfileTable {
+            name,
+            batch: OneBatch(batch),
+        })
     }
 
     fn __repr__(&self) -> String {
@@ -338,21 +338,14 @@ impl PyProfile {
 #[pyclass(frozen, name = "ProfileTable", module = "marcmap._marcmap")]
 pub(crate) struct ProfileTable {
     name: &'static str,
-    batch: RecordBatch,
-}
-
-fn capsule_name(name: &str) -> CString {
-    // Names without NUL bytes: `CString::new` cannot fail on them.
-    CString::new(name).unwrap_or_default()
+    batch: OneBatch,
 }
 
 #[pymethods]
 impl ProfileTable {
     /// The schema, as an ``arrow_schema`` PyCapsule.
     fn __arrow_c_schema__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyCapsule>> {
-        let ffi = FFI_ArrowSchema::try_from(self.batch.schema().as_ref())
-            .map_err(|e| PyValueError::new_err(e.to_string()))?;
-        PyCapsule::new(py, ffi, Some(capsule_name("arrow_schema")))
+        self.batch.schema_capsule(py)
     }
 
     /// The table, as an ``arrow_array_stream`` PyCapsule of one batch.
@@ -364,9 +357,7 @@ impl ProfileTable {
         requested_schema: Option<Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyCapsule>> {
         let _ = requested_schema;
-        let batches = RecordBatchIterator::new([Ok(self.batch.clone())], self.batch.schema());
-        let ffi = FFI_ArrowArrayStream::new(Box::new(batches));
-        PyCapsule::new(py, ffi, Some(capsule_name("arrow_array_stream")))
+        self.batch.stream_capsule(py)
     }
 
     /// The part's name.
@@ -377,16 +368,16 @@ impl ProfileTable {
 
     /// How many rows.
     fn __len__(&self) -> usize {
-        self.batch.num_rows()
+        self.batch.rows()
     }
 
     fn __repr__(&self) -> String {
-        let schema = self.batch.schema();
+        let schema = self.batch.0.schema();
         let names: Vec<&str> = schema.fields().iter().map(|f| f.name().as_str()).collect();
         format!(
             "<marcmap.ProfileTable {} rows={} columns={:?}>",
             self.name,
-            self.batch.num_rows(),
+            self.batch.rows(),
             names
         )
     }
