@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import marcmap
+import pyarrow as pa
 import pymarc
 import pytest
 from conftest import corpus_path
@@ -166,7 +167,6 @@ def test_old_filter_keeps_working() -> None:
 
 
 def test_where_is_lazy_and_feeds_write_extract_arrow(tmp_path: Path) -> None:
-    pa = pytest.importorskip("pyarrow")
     path = corpus_path(FILES[3])
     theirs = _records(path)
     reader = marcmap.MARCReader(str(path), utf8_handling="replace", marc8_ligatures="pymarc")

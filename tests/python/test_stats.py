@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import marcmap
+import pyarrow as pa
 import pymarc
 import pytest
 from conftest import corpus_path, iso2709_files, rel, require_corpus
@@ -239,7 +240,6 @@ def test_named_leader_views() -> None:
 
 
 def test_arrow_tables_hold_the_same_counts() -> None:
-    pa = pytest.importorskip("pyarrow")
     path = corpus_path("traject/test/test_support/manufacturing_consent.marc")
     profile = marcmap.MARCReader(str(path)).stats()
     assert marcmap.Profile.parts == [
