@@ -269,3 +269,23 @@ def test_dump_reports_each_bad_record_with_its_own_error() -> None:
     errors = [line for line in out.stderr.splitlines() if line.startswith("error:")]
     assert out.returncode == 1 and len(errors) > 1
     assert len(set(errors)) == len(errors), "each None shows the error behind it"
+
+
+def test_a_command_imports_only_its_own_module() -> None:
+    """``marcmap stats FILE`` loads marcmap.cli.stats and no other command's module;
+    the table of command names is the one the full parser (--help) registers."""
+    path = corpus_path(CLEAN)
+    code = (
+        "import sys, argparse\n"
+        "from marcmap import cli\n"
+        f"status = cli.main(['stats', {str(path)!r}])\n"
+        "loaded = sorted(m for m in sys.modules if m.startswith('marcmap.cli.') "
+        "and not m.startswith('marcmap.cli._'))\n"
+        "sub = next(a for a in cli.build_parser()._actions "
+        "if isinstance(a, argparse._SubParsersAction))\n"
+        "print(status, loaded, list(sub.choices) == list(cli.COMMANDS), file=sys.stderr)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert out.stderr.strip().splitlines()[-1] == "0 ['marcmap.cli.stats'] True", out.stderr

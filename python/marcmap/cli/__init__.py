@@ -9,41 +9,30 @@ Each command module has ``register(subparsers)``, which adds its parser and sets
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 
 from marcmap._marcmap import __version__
-from marcmap.cli import (
-    convert,
-    count,
-    dump,
-    edit,
-    filtering,
-    frequency,
-    grep,
-    index,
-    lint,
-    parquet,
-    select,
-    stats,
-    validate,
-)
 from marcmap.errors import MarcError
 
-COMMANDS = [
-    count,
-    dump,
-    validate,
-    convert,
-    edit,
-    parquet,
-    index,
-    stats,
-    lint,
-    grep,
-    filtering,
-    select,
-    frequency,
-]
+# Each command's name and its module in marcmap.cli, in the order --help lists
+# them. A module is imported only to run its command (``marcmap stats FILE``
+# imports only ``stats``) or for the whole parser (--help, a bad command).
+COMMANDS = {
+    "count": "count",
+    "dump": "dump",
+    "validate": "validate",
+    "convert": "convert",
+    "edit": "edit",
+    "parquet": "parquet",
+    "index": "index",
+    "stats": "stats",
+    "lint": "lint",
+    "grep": "grep",
+    "filter": "filtering",
+    "select": "select",
+    "frequency": "frequency",
+}
 
 DESCRIPTION = """\
 Read, convert and query MARC 21 files (ISO 2709, MARCXML, MARC-in-JSON, MARCMaker;
@@ -53,7 +42,8 @@ Exit status: 0 on success, 1 when the input has problems, 2 when the
 command cannot run."""
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The parser of every command, or with ``only``, of that command alone."""
     parser = argparse.ArgumentParser(
         prog="marcmap",
         description=DESCRIPTION,
@@ -61,13 +51,18 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"marcmap {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for command in COMMANDS:
-        command.register(sub)
+    for name, module in COMMANDS.items():
+        if only is None or name == only:
+            importlib.import_module(f"marcmap.cli.{module}").register(sub)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    given = sys.argv[1:] if argv is None else argv
+    # The command first (the usual case): only its module is needed. Anything
+    # else (--help, --version, a bad name) gets the parser of every command.
+    only = given[0] if given and given[0] in COMMANDS else None
+    args = build_parser(only).parse_args(given)
     try:
         status: int = args.run(args)
     except BrokenPipeError:  # `marcmap dump | head`: not an error
