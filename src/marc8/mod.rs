@@ -133,6 +133,14 @@ pub fn decode_into(input: &[u8], opts: &Marc8Options, out: &mut String) -> Resul
     decode_general(input, opts, out)
 }
 
+/// True when `bytes` encode and decode as themselves: printable ASCII with
+/// no `&`, or the record structure bytes (a whole record's data can be
+/// checked at once).
+#[inline]
+pub(crate) fn is_plain(bytes: &[u8]) -> bool {
+    scan::plain_prefix(bytes) == bytes.len()
+}
+
 /// The fast path: printable ASCII with no `&` (which may start a character
 /// reference) is itself. Checked eight bytes at a time.
 #[inline]

@@ -78,8 +78,24 @@ pub fn write_ref(
     decoder: &TextDecoder,
     out: &mut Vec<u8>,
 ) -> Result<usize> {
-    if is_marc8(record, decoder) && record.repairs().is_empty() {
+    if !record.repairs().is_empty() {
+        let (owned, references) = to_marc8(record, decoder)?;
+        owned.write_iso2709(out)?;
+        return Ok(references);
+    }
+    if is_marc8(record, decoder) {
         out.extend_from_slice(record.as_bytes());
+        return Ok(0);
+    }
+    // Most records are plain ASCII (no `&`): their MARC-8 is their bytes,
+    // with LDR/09 blank.
+    let bytes = record.as_bytes();
+    if crate::marc8::is_plain(bytes.get(record.base_address()..).unwrap_or_default()) {
+        let start = out.len();
+        out.extend_from_slice(bytes);
+        if let Some(b) = out.get_mut(start + 9) {
+            *b = b' ';
+        }
         return Ok(0);
     }
     let (owned, references) = to_marc8(record, decoder)?;

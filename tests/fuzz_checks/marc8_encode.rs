@@ -25,8 +25,8 @@ fn lc_form(text: &str) -> String {
 ///   `&#xHHHH;`, and an `&` that would read as a reference was escaped;
 /// - the output holds no C0 control but ESC and the record structure bytes
 ///   the text itself held;
-/// - each value ends in the default sets: two values encoded one after the
-///   other decode as the two texts one after the other;
+/// - each value ends in the default sets: two values encoded and joined by
+///   `|` decode as the two texts joined by `|`;
 /// - `encode_into` appends exactly what `encode` returns, and counts at most
 ///   one reference per character.
 pub fn check_marc8_encode(data: &[u8]) {
@@ -57,17 +57,21 @@ pub fn check_marc8_encode(data: &[u8]) {
     assert_eq!(&appended[6..], &bytes[..]);
     assert!(references <= text.chars().count());
 
-    // Split at a character boundary chosen by the input.
+    // Split at a character boundary chosen by the input; the two values are
+    // joined by `|`, which would read as another character if the first
+    // value left a set other than ASCII designated, and which keeps an `&`
+    // at the end of the first from reading as a reference with the second
+    // (values in a record are apart: the subfield delimiter does the same).
     let chars: Vec<(usize, char)> = text.char_indices().collect();
-    if let Some(&(at, _)) =
-        chars.get(data.first().map_or(0, |&b| usize::from(b)) % chars.len().max(1))
-    {
+    let pick = data.first().map_or(0, |&b| usize::from(b)) % chars.len().max(1);
+    if let Some(&(at, _)) = chars.get(pick) {
         let (a, b) = text.split_at(at);
         let mut both = marc8::encode(a);
+        both.push(b'|');
         both.extend_from_slice(&marc8::encode(b));
         let joined = marc8::decode(&both, &opts).expect("decodes");
         let parts = format!(
-            "{}{}",
+            "{}|{}",
             marc8::decode(&marc8::encode(a), &opts).expect("decodes"),
             marc8::decode(&marc8::encode(b), &opts).expect("decodes")
         );
