@@ -180,3 +180,60 @@ def test_commands_read_stdin() -> None:
     )
     assert out.returncode == 0, out.stderr
     assert out.stdout.decode().splitlines() == [r["001"].data for r in _pymarc(path)]
+
+
+def test_select_refuses_its_input_as_output_and_writes_whole(tmp_path: Path) -> None:
+    """``select -o`` (CSV through to_csv, JSON lines in Python) writes as every
+    writer does: never onto the input (by device and inode), and the target
+    only replaced when the table is whole."""
+    path = tmp_path / "in.mrc"
+    path.write_bytes(corpus_path(UTF8).read_bytes())
+    before = path.read_bytes()
+    for fmt in ("csv", "jsonl"):
+        out = run_cli("select", "001", str(path), "--format", fmt, "-o", str(path))
+        assert out.returncode != 0 and "input" in out.stderr, out.stderr
+        assert path.read_bytes() == before
+        with open(path, "ab") as same:
+            ran = subprocess.run(
+                [sys.executable, "-m", "marcmap", "select", "001", str(path), "--format", fmt],
+                stdout=same,
+                stderr=subprocess.PIPE,
+                text=True,
+                timeout=60,
+            )
+        assert ran.returncode != 0 and "input" in ran.stderr, ran.stderr
+        assert path.read_bytes() == before
+    ids = [r["001"].data for r in _pymarc(path)]
+    target = tmp_path / "ids.jsonl"
+    target.write_text("old\n")
+    target.chmod(0o640)
+    out = run_cli("select", "001", str(path), "--format", "jsonl", "-o", str(target))
+    assert out.returncode == 0, out.stderr
+    assert [json.loads(line)["001"] for line in target.read_text().splitlines()] == [
+        [i] for i in ids
+    ]
+    assert target.stat().st_mode & 0o777 == 0o640
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["ids.jsonl", "in.mrc"]
+
+
+def test_grep_says_the_records_it_cannot_read() -> None:
+    """A record that does not read is not searched, and not lost silently: grep
+    names each on standard error (index and byte offset, as pymarc finds them
+    unreadable) and exits 2, after printing the records that matched."""
+    path = (
+        Path(__file__).resolve().parents[1]
+        / "data"
+        / "malformed"
+        / "mrrc-testbed_bad_directory.mrc"
+    )
+    with open(path, "rb") as f:
+        theirs = list(pymarc.MARCReader(f, to_unicode=True))
+    out = run_cli("grep", "-v", "-c", "no such text", str(path))
+    errors = [line for line in out.stderr.splitlines() if line.startswith("error: ")]
+    assert out.returncode == 2, out.stderr
+    assert len(errors) == 3 and all(re.match(r"error: record \d+ \(byte \d+\)", e) for e in errors)
+    assert sum(r is None for r in theirs) == len(errors)
+    assert int(out.stdout) == len(theirs) - len(errors)
+    text = run_cli("grep", ".", str(path))
+    assert text.returncode == 2 and text.stderr.count("error: ") == 3
+    assert text.stdout.count("=LDR") == len(theirs) - len(errors)

@@ -300,3 +300,47 @@ def test_column_options_keep_subspecs_whole() -> None:
     }
     for text in ("title=245$a,245$a", "a=001"):
         assert parse_columns(text)  # the old forms still parse
+
+
+def test_to_csv_refuses_its_input_and_writes_whole(tmp_path: Path) -> None:
+    """to_csv goes through the core's OutputFile, as every writer: the input
+    file (by device and inode, here through a hard link) is refused and left
+    as it was, and an output that fails part way leaves the old file whole."""
+    source = corpus_path(FILES[1])
+    path = tmp_path / "in.mrc"
+    path.write_bytes(source.read_bytes())
+    link = tmp_path / "link.mrc"
+    link.hardlink_to(path)
+    before = path.read_bytes()
+    reader = marcmap.MARCReader(str(path), utf8_handling="replace")
+    for target in (str(path), link):
+        with pytest.raises(ValueError, match="input"):
+            reader.to_csv(target, ["001"])
+    assert path.read_bytes() == before and len(reader) == len(_records(source))
+    out = tmp_path / "out.csv"
+    out.write_text("old\n")
+    with pytest.raises(ValueError):
+        reader.to_csv(out, ["001"], delimiter=";;")
+    assert out.read_text() == "old\n"
+    reader.to_csv(out, ["001"], header=False)
+    want = ["|".join(ORACLE["001"](r)) for r in _records(source) if r is not None]
+    assert out.read_text().splitlines() == want
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.mrc", "link.mrc", "out.csv"]
+
+
+def test_x_in_a_digit_tag_is_the_wildcard() -> None:
+    """``6XX$a`` means ``6..$a`` (pymarc's values of every 6xx field), as the
+    edit language's tag patterns read it; ``XXX`` is ``...``."""
+    path = corpus_path(FILES[1])
+    theirs = [r for r in _records(path) if r is not None]
+    reader = marcmap.MARCReader(str(path), utf8_handling="replace")
+    counts: dict[str, int] = {}
+    for r in theirs:
+        for v in ORACLE["6..$a"](r):
+            counts[v] = counts.get(v, 0) + 1
+    want = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    assert want and reader.frequency("6XX$a") == want
+    with_6xx = [i for i, r in enumerate(theirs) if any(f.tag[0] == "6" for f in r.get_fields())]
+    assert with_6xx and reader.filter("6XX") == with_6xx
+    assert reader.filter("XXX") == reader.filter("...") != []
+    assert reader.filter("XYZ") == []

@@ -7,9 +7,11 @@ import io
 import os
 import stat
 import sys
+import tempfile
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
-from typing import Any, Literal, TypeVar, cast
+from typing import Any, Literal, TextIO, TypeVar, cast
 
 from marcmap._marcmap import MARCReader
 
@@ -122,6 +124,42 @@ def refuse_stdout_onto_input(file: str) -> None:
             f"standard output is the input file {file}: write the output to another "
             "path (it would destroy the input)"
         )
+
+
+@contextmanager
+def output_text(path: str, input_file: str) -> Iterator[TextIO]:
+    """A text output at ``path`` written as the core's writers write theirs
+    (``marcmap::output::OutputFile``): to a temporary file beside it, renamed
+    over it only when the block ends without an error, and refused when it is
+    the input file (same device and inode)."""
+    try:
+        same = input_file != "-" and os.path.samefile(path, input_file)
+    except OSError:
+        same = False
+    if same:
+        raise ValueError(
+            f"the output {path} is the input file: write to another path "
+            "(it would destroy the input)"
+        )
+    if os.path.exists(path) and not os.path.isfile(path):
+        # A device or FIFO (/dev/null) is written in place, as OutputFile does.
+        with open(path, "w", newline="") as out:
+            yield out
+        return
+    target = os.path.realpath(path)
+    fd, temporary = tempfile.mkstemp(
+        prefix=f".{os.path.basename(target)}.", suffix=".tmp", dir=os.path.dirname(target)
+    )
+    try:
+        with os.fdopen(fd, "w", newline="") as out:
+            yield out
+        if os.path.exists(target):
+            os.chmod(temporary, stat.S_IMODE(os.stat(target).st_mode))
+        os.replace(temporary, target)
+    except BaseException:
+        with suppress(OSError):
+            os.unlink(temporary)
+        raise
 
 
 def open_reader(args: argparse.Namespace, *, raise_errors: bool = False) -> MARCReader[Any]:

@@ -8,10 +8,11 @@ import itertools
 import json
 import sys
 from collections.abc import Iterator
-from typing import Any
+from contextlib import ExitStack
+from typing import Any, TextIO
 
 from marcmap._marcmap import Spec
-from marcmap.cli._common import add_input, open_reader
+from marcmap.cli._common import add_input, open_reader, output_text, refuse_stdout_onto_input
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -79,6 +80,8 @@ def run(args: argparse.Namespace) -> int:
         raise ValueError(f"--header gives {len(names)} names for {len(specs)} specs")
     if args.format == "parquet" and (not args.output or args.explode):
         raise ValueError("--format parquet needs -o PATH, and does not --explode")
+    if not args.output:
+        refuse_stdout_onto_input(args.file)
     with open_reader(args) as reader:
         if args.format == "parquet":
             reader.to_parquet(
@@ -100,8 +103,10 @@ def run(args: argparse.Namespace) -> int:
             return 0 if len(reader) else 1
         got = reader.extract(*specs, threads=args.threads)
         values: list[Any] = got if len(specs) > 1 else [(v,) for v in got]
-        out = open(args.output, "w", newline="") if args.output else sys.stdout  # noqa: SIM115
-        try:
+        with ExitStack() as stack:
+            out: TextIO = sys.stdout
+            if args.output:
+                out = stack.enter_context(output_text(args.output, args.file))
             if args.format == "jsonl":
                 for record in values:
                     if args.explode:
@@ -115,7 +120,4 @@ def run(args: argparse.Namespace) -> int:
                 if not args.no_header:
                     writer.writerow(names)
                 writer.writerows(rows(values, args.explode, args.separator))
-        finally:
-            if out is not sys.stdout:
-                out.close()
     return 0 if len(reader) else 1

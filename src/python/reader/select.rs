@@ -5,6 +5,7 @@ use super::super::spec::spec_arg;
 use super::arrow::columns_arg;
 use super::bulk::threads_arg;
 use super::Reader;
+use crate::output::OutputFile;
 use crate::select::{self, CsvOptions};
 use crate::Error;
 use pyo3::exceptions::{PyTypeError, PyValueError};
@@ -82,8 +83,11 @@ impl Reader {
         let (file, decoder) = (&self.shared.file, &self.shared.text.decoder);
         if target.is_instance_of::<PyString>() || target.hasattr("__fspath__")? {
             let path: PathBuf = target.extract()?;
+            let input = self.file().file_id();
             let written = py.detach(|| -> crate::Result<()> {
-                let out = std::fs::File::create(&path).map_err(Error::from)?;
+                // Through OutputFile, as every writer: the target appears whole
+                // on commit, and the input file itself is refused.
+                let out = OutputFile::create(&path, input)?;
                 let mut out = std::io::BufWriter::with_capacity(1 << 20, out);
                 select::write_csv(
                     file,
@@ -94,7 +98,10 @@ impl Reader {
                     |w| w(),
                     |bytes| out.write_all(bytes).map_err(Error::from),
                 )?;
-                out.flush().map_err(Error::from)
+                out.into_inner()
+                    .map_err(|e| Error::from(e.into_error()))?
+                    .commit()
+                    .map_err(Error::from)
             });
             return written.map_err(|e| self.py_error(py, e));
         }
