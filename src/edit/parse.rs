@@ -487,6 +487,37 @@ fn subfield_value(c: &mut Cursor<'_>) -> Parsed<(usize, String)> {
     Ok((start, out.trim().to_owned()))
 }
 
+/// Why `set LDR/start..start+len` may not be written, if it may not: the
+/// positions that describe the record's structure (computed when the record
+/// is written, or fixed by MARC 21) and LDR/09, which labels the bytes' coding.
+fn fixed_leader_position(start: usize, len: usize) -> Option<&'static str> {
+    let touches = |from: usize, to: usize| start <= to && start + len > from;
+    if touches(0, 4) || touches(12, 16) {
+        Some(
+            "LDR/00-04 and LDR/12-16 (the record length and base address) are \
+             computed when the record is written",
+        )
+    } else if touches(9, 9) {
+        Some(
+            "LDR/09 says how the record's text is coded: setting it would relabel the \
+             bytes without converting them; convert the records instead (marcmap convert \
+             --to-utf8 or --to-marc8, MARCWriter(to_marc8=True))",
+        )
+    } else if touches(10, 11) {
+        Some(
+            "LDR/10-11 (the indicator count and subfield code length) are 2 in every \
+             MARC 21 record: the fields are written that way",
+        )
+    } else if touches(20, 23) {
+        Some(
+            "LDR/20-23 (the entry map) describe the directory and are written as \
+             4500 with the record",
+        )
+    } else {
+        None
+    }
+}
+
 fn set(c: &mut Cursor<'_>) -> Parsed<Action> {
     let (at, word) = c.word();
     if word.is_empty() {
@@ -502,12 +533,8 @@ fn set(c: &mut Cursor<'_>) -> Parsed<Action> {
             if start + len > 24 {
                 return c.fail(pos_at, "the leader has positions 00 to 23");
             }
-            if start < 5 || (12..17).contains(&start) || (start < 17 && start + len > 12) {
-                return c.fail(
-                    pos_at,
-                    "LDR/00-04 and LDR/12-16 (the record length and base address) are \
-                     computed when the record is written",
-                );
+            if let Some(why) = fixed_leader_position(start, len) {
+                return c.fail(pos_at, why);
             }
             None
         } else {

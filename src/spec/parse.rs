@@ -89,7 +89,9 @@ impl<'s> Parser<'s> {
         self.target(true)
     }
 
-    /// `fieldTag`: three of `0-9`, `.` and letters of one case.
+    /// `fieldTag`: three of `0-9`, `.` and letters of one case. A tag of
+    /// digits and `X` with at least one `X` (`9XX`, `6X0`, `XXX`) is the
+    /// cataloguers' shorthand for the same tag with `.` (`9..`, `6.0`, `...`).
     fn tag(&mut self) -> Result<Tag, SpecError> {
         let bytes = self.src.as_bytes();
         let start = self.pos;
@@ -108,7 +110,7 @@ impl<'s> Parser<'s> {
             *t = b;
         }
         self.pos = start + 3;
-        Ok(Tag(tag))
+        Ok(Tag(x_wildcards(tag)))
     }
 
     /// `position`: digits or `#`. Leading zeros are allowed (`LDR/06`).
@@ -466,5 +468,17 @@ impl<'s> Parser<'s> {
         }
         self.pos += end;
         Ok(Term::Text(text.into_boxed_str()))
+    }
+}
+
+/// `9XX` as `9..`: a tag of ASCII digits and uppercase `X`, with at least one
+/// `X` (`9XX`, `6X0`, `XXX`), is the cataloguers' way of writing MARCspec's
+/// wildcard `.`, and the edit language's tag patterns read it so too. Other
+/// letter tags (`LDR`, `CAT`) are kept as written.
+fn x_wildcards(tag: [u8; 3]) -> [u8; 3] {
+    if tag.contains(&b'X') && tag.iter().all(|&b| b.is_ascii_digit() || b == b'X') {
+        tag.map(|b| if b == b'X' { b'.' } else { b })
+    } else {
+        tag
     }
 }

@@ -425,3 +425,46 @@ fn owned_records_edit_like_the_program() {
         assert_eq!(owned.to_iso2709().unwrap(), by_program, "record {i}");
     }
 }
+
+/// The leader positions that describe the record's structure or coding are
+/// refused where the rule says them: LDR/09 (relabelling MARC-8 bytes as UTF-8
+/// would not convert them), LDR/10-11 (indicator count, subfield code length)
+/// and LDR/20-23 (the entry map), alone or in a range. Their neighbours stay
+/// settable, on the records of sample.mrc.
+#[test]
+fn structural_leader_positions_are_refused() {
+    let cases: &[(&str, usize, &str)] = &[
+        ("set LDR/09 a", 9, "convert"),
+        ("set LDR/10 3", 9, "indicator count"),
+        ("set LDR/11 1", 9, "subfield code length"),
+        ("set LDR/08-09 \" a\"", 9, "LDR/09"),
+        ("set LDR/20 5", 9, "entry map"),
+        ("set LDR/19-23 \"a4500\"", 9, "entry map"),
+        ("set LDR/23 0", 9, "entry map"),
+    ];
+    for &(rule, column, says) in cases {
+        let e = Program::parse([rule]).unwrap_err();
+        assert_eq!((e.rule(), e.column()), (0, column), "{rule:?}: {e}");
+        assert!(e.message().contains(says), "{rule:?}: {e}");
+    }
+    let file = fixture("sample.mrc");
+    let (out, report) = edited(&file, &["set LDR/08 a", "set LDR/17-19 \"7i \""], 1);
+    let mut records = 0;
+    let mut at = 0;
+    while at < out.len() {
+        let r = RecordRef::parse(&out[at..]).unwrap();
+        let leader = r.leader().as_bytes();
+        assert_eq!((leader[8], &leader[17..20]), (b'a', &b"7i "[..]));
+        assert_eq!(&leader[10..12], b"22");
+        assert_eq!(&leader[20..24], b"4500");
+        at += std::str::from_utf8(&leader[..5])
+            .unwrap()
+            .parse::<usize>()
+            .unwrap();
+        records += 1;
+    }
+    // Every record written (those that are not UTF-8 are the editor's errors).
+    assert!(records > 0);
+    assert_eq!(records, report.written);
+    assert_eq!(records + report.errors.len(), file.len());
+}

@@ -267,3 +267,55 @@ fn old_forms_mean_what_they_meant() {
     assert_eq!(v("008/39-#"), ["d"]);
     assert!(v("008/40-45").is_empty());
 }
+
+/// `6XX`, `6X0` (digits and `X`) are the cataloguers' shorthand for MARCspec's
+/// `6..`, `6.0`: the same values on every record of `tests/data/sample.mrc`,
+/// where a literal reading would match nothing. `LDR` and other letter tags
+/// keep their meaning.
+#[test]
+fn x_in_a_digit_tag_is_the_wildcard() {
+    let file = marcmap::MarcFile::open(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/sample.mrc"),
+    )
+    .unwrap();
+    let decoder = TextDecoder::new();
+    let pairs = [
+        ("6XX$a", "6..$a"),
+        ("6X0$a", "6.0$a"),
+        ("X00", ".00"),
+        ("1XX", "1.."),
+    ];
+    for (shorthand, dots) in pairs {
+        let (x, d) = (Spec::parse(shorthand).unwrap(), Spec::parse(dots).unwrap());
+        let mut total = 0;
+        for i in 0..file.len() {
+            let r = file.record(i).unwrap();
+            let got = x.values(&r, &decoder).unwrap();
+            assert_eq!(
+                got,
+                d.values(&r, &decoder).unwrap(),
+                "{shorthand} record {i}"
+            );
+            total += got.len();
+        }
+        assert!(total > 0, "{shorthand} matched nothing in sample.mrc");
+    }
+    let r = file.record(0).unwrap();
+    assert_eq!(
+        Spec::parse("LDR").unwrap().values(&r, &decoder).unwrap(),
+        vec![String::from_utf8_lossy(r.leader().as_bytes()).into_owned()]
+    );
+    // `XXX` is `...` (every field), as in the edit language; other letter
+    // tags are literal.
+    let all = Spec::parse("...").unwrap().values(&r, &decoder).unwrap();
+    assert!(!all.is_empty());
+    assert_eq!(
+        Spec::parse("XXX").unwrap().values(&r, &decoder).unwrap(),
+        all
+    );
+    assert!(Spec::parse("XYZ")
+        .unwrap()
+        .values(&r, &decoder)
+        .unwrap()
+        .is_empty());
+}

@@ -223,6 +223,36 @@ def test_edits_are_parsed_once_and_bad_rules_say_where() -> None:
     assert written(reader, edits)[1] == written(reader, edits.rules)[1]  # type: ignore[arg-type]
 
 
+def test_structural_leader_positions_are_refused() -> None:
+    """LDR/09 (relabelling MARC-8 bytes as UTF-8 converts nothing), LDR/10-11
+    and LDR/20-23 (the record's structure) are bad rules, said where; the
+    positions next to them still set, as pymarc sets them."""
+    for rule, says in [
+        ("set LDR/09 a", "convert"),
+        ("set LDR/10 3", "indicator count"),
+        ("set LDR/11 1", "subfield code length"),
+        ("set LDR/20-23 5500", "entry map"),
+    ]:
+        with pytest.raises(marcmap.EditRuleError, match=says) as info:
+            marcmap.Edits(["delete 9XX", rule])
+        assert (info.value.rule_index, info.value.column) == (1, 9)
+    data = Path(__file__).resolve().parents[1] / "data" / "marc8" / "pymarc_marc8.dat"
+    reader = marcmap.MARCReader(str(data))
+    with pytest.raises(marcmap.EditRuleError, match="LDR/09"):
+        reader.write(io.BytesIO(), edits=["set LDR/09 a"])
+    result, out = written(reader, ["set LDR/08 a"])
+    assert result.written == len(reader)
+    with open(data, "rb") as f:
+        theirs = [r for r in pymarc.MARCReader(f) if r is not None]
+    for r in theirs:
+        r.leader = r.leader[:8] + "a" + r.leader[9:]
+    got = list(pymarc.MARCReader(io.BytesIO(b"".join(out))))
+    # The positions the rule may touch (the lengths are the writer's).
+    assert [str(r.leader)[5:12] + str(r.leader)[17:] for r in got] == [
+        str(r.leader)[5:12] + str(r.leader)[17:] for r in theirs
+    ]
+
+
 def test_a_record_over_99999_bytes_after_the_edits_is_reported_not_written(
     tmp_path: Path,
 ) -> None:

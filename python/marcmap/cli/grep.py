@@ -7,7 +7,7 @@ import sys
 from typing import Any
 
 from marcmap._marcmap import Expr
-from marcmap.cli._common import add_input, open_reader, progress
+from marcmap.cli._common import add_input, open_reader, progress, refuse_stdout_onto_input
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -17,7 +17,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         description="Print the records of each FILE with a value that matches the regular "
         "expression PATTERN (Rust regex syntax): a field's value (a control field's data, "
         "or a data field's subfields joined by spaces) or, with --spec, a value of that "
-        "MARCspec. Found on all cores. Exit 1 if no record matched.",
+        "MARCspec. Found on all cores. Exit 1 if no record matched; exit 2 if a record "
+        "could not be read, so not searched (each is named on standard error).",
     )
     parser.add_argument("pattern", metavar="PATTERN", help="a regular expression")
     add_input(parser, many=True)
@@ -57,27 +58,55 @@ def expression(args: argparse.Namespace) -> Expr:
     return Expr(text)
 
 
+def bad_record(reader: Any, i: int) -> str:
+    """What is wrong with record ``i``, which read as ``None``: the reader's error
+    (it names the record and its byte offset)."""
+    error = reader.current_exception
+    if error is not None:
+        return str(error)
+    return f"record {i} (byte {reader.offset(i)}) could not be read"
+
+
 def run(args: argparse.Namespace) -> int:
     expr = expression(args)
     matched = 0
+    bad = 0
     files: list[str] = args.files
     for name in files:
+        refuse_stdout_onto_input(name)
         one = argparse.Namespace(**{**vars(args), "file": name})
         with open_reader(one) as reader:
             selection = reader.where(expr)
             found = selection.indices(threads=args.threads)
+            # The records that do not read are not tested: each is said, and
+            # counted in the exit status, never left out silently.
+            unread = reader.validate(decode=True, strict_text=False, threads=args.threads)
+            reported = {e.record_index for e in unread}
+            for error in unread:
+                print(f"error: {error}", file=sys.stderr)
+            bad += len(unread)
             matched += len(found)
             if args.count:
                 print(f"{name}:{len(found)}" if len(files) > 1 else len(found))
             elif args.format == "text":
                 out = sys.stdout
-                for record in progress(selection, len(found), "grep"):
-                    if record is not None:
-                        out.write(f"{record}\n\n")
+                records = zip(found, selection, strict=True)
+                for i, record in progress(records, len(found), "grep"):
+                    if record is None:
+                        # A matched record that does not read: said, and counted
+                        # in the exit status, never skipped silently.
+                        if i not in reported:
+                            print(f"error: {bad_record(reader, i)}", file=sys.stderr)
+                            bad += 1
+                        continue
+                    out.write(f"{record}\n\n")
             else:
                 sys.stdout.flush()
                 written: Any = selection.write(sys.stdout.buffer, args.format, threads=args.threads)
                 sys.stdout.buffer.flush()
                 for error in written.errors:
                     print(f"error: {error}", file=sys.stderr)
+                bad += len(written.errors)
+    if bad:
+        return 2
     return 0 if matched else 1
