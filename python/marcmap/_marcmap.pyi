@@ -426,7 +426,8 @@ _Shape: TypeAlias = Literal["records", "subfields", "columns"]
 class Spec:
     """A MARCspec, parsed once: ``Spec("650[0]$a{$2=\\lcsh}")``. Accepted
     wherever a spec string is (``extract``, ``filter``, ``to_arrow`` columns).
-    Tags take ``.`` as a wildcard (``6..``); ``^1``/``^2`` are indicators;
+    Tags take ``.`` as a wildcard (``6..``), and ``X`` in a tag of digits and
+    ``X`` (``6XX`` is ``6..``, ``XXX`` is ``...``); ``^1``/``^2`` are indicators;
     ``[0]``, ``[#]``, ``[0-2]``, ``[#-1]`` occurrences; ``$a-c`` subfield
     ranges; ``/0-3``, ``/#`` character positions; ``{...}`` subspecs with
     ``= != ~ !~ ? !``, ``|`` for or. A spec that does not parse raises

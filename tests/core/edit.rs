@@ -468,3 +468,16 @@ fn structural_leader_positions_are_refused() {
     assert_eq!(records, report.written);
     assert_eq!(records + report.errors.len(), file.len());
 }
+
+/// A condition's `9XX`-style tag is MARCspec's wildcard, as the rules' own
+/// tag patterns read it: `where 6XX` and `where 6..` edit the same records
+/// of sample.mrc, and some but not all of them.
+#[test]
+fn x_tags_in_conditions_are_wildcards() {
+    let file = fixture("sample.mrc");
+    let (x, x_report) = edited(&file, &["add 599 __ $a x where 6XX"], 1);
+    let (dots, _) = edited(&file, &["add 599 __ $a x where 6.."], 1);
+    assert_eq!(x, dots);
+    let changed: usize = x_report.edits.iter().map(|e| e.records).sum();
+    assert!(changed > 0 && changed < file.len(), "{changed}");
+}

@@ -203,6 +203,17 @@ def test_select_refuses_its_input_as_output_and_writes_whole(tmp_path: Path) -> 
             )
         assert ran.returncode != 0 and "input" in ran.stderr, ran.stderr
         assert path.read_bytes() == before
+    for command in (["frequency", "001"], ["grep", "."]):
+        with open(path, "ab") as same:
+            ran = subprocess.run(
+                [sys.executable, "-m", "marcmap", *command, str(path)],
+                stdout=same,
+                stderr=subprocess.PIPE,
+                text=True,
+                timeout=60,
+            )
+        assert ran.returncode != 0 and "input" in ran.stderr, (command, ran.stderr)
+        assert path.read_bytes() == before
     ids = [r["001"].data for r in _pymarc(path)]
     target = tmp_path / "ids.jsonl"
     target.write_text("old\n")

@@ -8,7 +8,7 @@ import json
 import sys
 
 from marcmap._marcmap import Spec
-from marcmap.cli._common import add_input, open_reader
+from marcmap.cli._common import add_input, open_reader, refuse_stdout_onto_input
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -42,6 +42,7 @@ def run(args: argparse.Namespace) -> int:
     spec = Spec(args.spec)
     if args.limit is not None and args.limit < 0:
         raise ValueError("--limit must be at least 0")
+    refuse_stdout_onto_input(args.file)
     with open_reader(args) as reader:
         counts = reader.frequency(spec, threads=args.threads)
     ranked = counts[: args.limit]
