@@ -202,3 +202,31 @@ def test_cli_convert_to_marc8(tmp_path: Path) -> None:
     assert all(not r.get_fields("900", "949", "999") for r in back)
     want = [[f for f in fields(r) if not f[0].startswith("9")] for r in original]
     assert [fields(r) for r in back] == want
+
+
+def test_cli_edit_reports_what_marc8_lacks(tmp_path: Path) -> None:
+    """``edit --to-marc8`` says, record by record, what it wrote as ``&#xHHHH;``, as
+    ``convert`` does: a snowman (MARC-8 has no U+2603) added to each record is one
+    more reference a record than the same edit without it."""
+
+    def references(rule: str) -> tuple[list[int], int]:
+        out = tmp_path / "edited.mrc"
+        done = run_cli("edit", str(src), str(out), "-e", rule, "--to-marc8")
+        assert done.returncode == 0, done.stderr
+        per_record = [
+            int(m.group(1))
+            for m in re.finditer(r"^record \d+: (\d+) characters? MARC-8 lacks", done.stderr, re.M)
+        ]
+        total = re.search(r"(\d+) characters? written as &#xHHHH;$", done.stderr.splitlines()[-1])
+        return per_record, int(total.group(1)) if total else 0
+
+    src = corpus_path(CLEAN)
+    records = len(list(marcmap.MARCReader(str(src))))
+    plain, plain_total = references("add 500 __ $a Snow")
+    snowy, snowy_total = references("add 500 __ $a Snow \u2603")
+    assert len(snowy) == records and sum(snowy) == snowy_total
+    assert sum(plain) == plain_total
+    assert snowy_total == plain_total + records
+    back = list(marcmap.MARCReader(str(tmp_path / "edited.mrc"), detect_utf8=False))
+    # LC's lossless rule read back: the reference is the character again.
+    assert all(any(f["a"] == "Snow \u2603" for f in r.get_fields("500")) for r in back)

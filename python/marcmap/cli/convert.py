@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 from typing import IO, cast
 
+from marcmap._marcmap import Edits
 from marcmap.cli._common import (
     FORMATS,
     Format,
@@ -117,6 +118,14 @@ class _Progress:
 
 
 def run(args: argparse.Namespace) -> int:
+    return write_and_report(args, "convert")
+
+
+def write_and_report(args: argparse.Namespace, verb: str, edits: Edits | None = None) -> int:
+    """Writes the input's records to OUT (changed by ``edits`` when given) and says on
+    stderr everything that was not written as read: bad records, characters replaced
+    or written as references, skipped bytes, repairs, and what each edit rule changed.
+    ``convert`` and ``edit`` both write through it, so neither reports less."""
     fmt = output_format(args)
     if args.to_marc8 and fmt != "marc":
         print(f"marcmap: --to-marc8 writes ISO 2709 (marc), not {fmt}", file=sys.stderr)
@@ -125,7 +134,7 @@ def run(args: argparse.Namespace) -> int:
         refuse_stdout_onto_input(args.file)
     with open_reader(args) as reader:
         target: str | IO[bytes] = sys.stdout.buffer if args.out == "-" else args.out
-        bar = _Progress(f"convert to {fmt}")
+        bar = _Progress(f"{verb} to {fmt}")
         try:
             result = reader.write(
                 target,
@@ -134,6 +143,7 @@ def run(args: argparse.Namespace) -> int:
                 to_marc8=args.to_marc8,
                 threads=args.threads,
                 progress=bar,
+                edits=edits,
             )
         finally:
             bar.end()
@@ -158,11 +168,20 @@ def run(args: argparse.Namespace) -> int:
         note = framing_note(reader)
         if note:
             print(note, file=sys.stderr)
+        for i, rule in enumerate(result.edits, 1):
+            print(
+                f"rule {i} ({rule.rule}): {plural(rule.records, 'record')} changed, "
+                f"{plural(rule.changes, 'change')}",
+                file=sys.stderr,
+            )
         where = "standard output" if args.out == "-" else args.out
         how = ", ".join(filter(None, [fmt, compression(args.out)]))
         summary = [
             f"{plural(result.written, 'record')} written to {where} ({how})",
-            plural(len(result.errors), "bad record"),
+            # Edits can also leave out a good record (one they made too long).
+            plural(len(result.errors), "bad record")
+            if edits is None
+            else plural(len(result.errors), "record") + " left out",
         ]
         if skipped:
             summary.append(plural(len(skipped), "skipped byte range"))

@@ -5,18 +5,13 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import IO
 
 from marcmap._marcmap import Edits
 from marcmap.cli._common import (
     FORMATS,
     add_input,
-    framing_note,
-    open_reader,
-    plural,
-    refuse_stdout_onto_input,
 )
-from marcmap.cli.convert import _Progress, compression, output_format
+from marcmap.cli.convert import write_and_report
 
 RULES_HELP = """\
 rules (each -e is one; they run in order, each on the record as the rules
@@ -113,53 +108,4 @@ def run(args: argparse.Namespace) -> int:
         print("marcmap: edit needs at least one rule: -e RULE", file=sys.stderr)
         return 2
     edits = Edits(rules)  # a bad rule: EditRuleError, a ValueError (exit 2)
-    fmt = output_format(args)
-    if args.to_marc8 and fmt != "marc":
-        print(f"marcmap: --to-marc8 writes ISO 2709 (marc), not {fmt}", file=sys.stderr)
-        return 2
-    if args.out == "-":
-        refuse_stdout_onto_input(args.file)
-    with open_reader(args) as reader:
-        target: str | IO[bytes] = sys.stdout.buffer if args.out == "-" else args.out
-        bar = _Progress(f"edit to {fmt}")
-        try:
-            result = reader.write(
-                target,
-                fmt,
-                to_utf8=args.to_utf8,
-                to_marc8=args.to_marc8,
-                threads=args.threads,
-                progress=bar,
-                edits=edits,
-            )
-        finally:
-            bar.end()
-        if args.out == "-":
-            sys.stdout.buffer.flush()
-        for error in result.errors:
-            print(f"error: {error}", file=sys.stderr)
-        skipped = reader.skipped
-        for offset, length, reason in skipped:
-            print(f"skipped {plural(length, 'byte')} at byte {offset}: {reason}", file=sys.stderr)
-        note = framing_note(reader)
-        if note:
-            print(note, file=sys.stderr)
-        for i, count in enumerate(result.edits, 1):
-            print(
-                f"rule {i} ({count.rule}): {plural(count.records, 'record')} changed, "
-                f"{plural(count.changes, 'change')}",
-                file=sys.stderr,
-            )
-        where = "standard output" if args.out == "-" else args.out
-        how = ", ".join(filter(None, [fmt, compression(args.out)]))
-        summary = [
-            f"{plural(result.written, 'record')} written to {where} ({how})",
-            plural(len(result.errors), "record") + " left out",
-        ]
-        if skipped:
-            summary.append(plural(len(skipped), "skipped byte range"))
-        print(", ".join(summary), file=sys.stderr)
-        if len(reader) == 0:
-            print(f"marcmap: no MARC records found in {args.file}", file=sys.stderr)
-            return 1
-    return 1 if result.errors or note else 0
+    return write_and_report(args, "edit", edits)
