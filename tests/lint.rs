@@ -19,21 +19,6 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
-    let mut entries: Vec<_> = std::fs::read_dir(dir)
-        .unwrap_or_else(|e| panic!("reading {}: {e}", dir.display()))
-        .map(|e| e.expect("directory entry").path())
-        .collect();
-    entries.sort();
-    for p in entries {
-        if p.is_dir() {
-            walk(&p, out);
-        } else {
-            out.push(p);
-        }
-    }
-}
-
 /// ISO 2709 by content: five digits first and a MARC terminator somewhere.
 fn is_iso2709(bytes: &[u8]) -> bool {
     bytes.len() >= 5
@@ -201,7 +186,7 @@ fn every_marc_lint_warning_is_reproduced() {
         return;
     }
     let mut files = Vec::new();
-    walk(&corpus, &mut files);
+    corpus_dir::walk(&corpus, &mut files);
     files.retain(|p| std::fs::read(p).is_ok_and(|b| is_iso2709(&b)));
     let linter = Linter::new().rules(RuleSet::all());
 

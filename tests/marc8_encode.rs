@@ -1,8 +1,6 @@
 //! MARC-8 encoding against real data: every MARC-8 value of the corpus is
 //! decoded, encoded and decoded again.
 
-use std::path::{Path, PathBuf};
-
 use marcmap::marc8::{decode, encode, LigatureMapping, Marc8Options, Normalization};
 use marcmap::write::{write_chunks, WriteOptions};
 use marcmap::{ErrorHandling, Format, Framing, MarcFile, OpenOptions, RecordRef, TextDecoder};
@@ -10,21 +8,6 @@ use unicode_normalization::UnicodeNormalization;
 
 #[path = "common/corpus_dir.rs"]
 mod corpus_dir;
-
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
-    let mut entries: Vec<_> = std::fs::read_dir(dir)
-        .unwrap_or_else(|e| panic!("reading {}: {e}", dir.display()))
-        .map(|e| e.expect("directory entry").path())
-        .collect();
-    entries.sort();
-    for p in entries {
-        if p.is_dir() {
-            walk(&p, out);
-        } else {
-            out.push(p);
-        }
-    }
-}
 
 /// One MARC-8 value of the corpus: where it is, and its bytes.
 struct Value {
@@ -37,7 +20,7 @@ struct Value {
 fn marc8_values() -> Option<Vec<Value>> {
     let dir = corpus_dir::corpus_dir("MARC-8 encoding corpus test")?;
     let mut files = Vec::new();
-    walk(&dir, &mut files);
+    corpus_dir::walk(&dir, &mut files);
     let mut values = Vec::new();
     for path in files {
         let Ok(bytes) = std::fs::read(&path) else {
@@ -445,7 +428,7 @@ fn corpus_written_as_marc8_reads_back() {
         return;
     };
     let mut files = Vec::new();
-    walk(&dir, &mut files);
+    corpus_dir::walk(&dir, &mut files);
     let (mut converted, mut kept, mut references) = (0, 0, 0);
     for path in files {
         let Ok(bytes) = std::fs::read(&path) else {

@@ -11,7 +11,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Stdio};
 
 use marcmap::marc8::{decode, encode, LigatureMapping, Marc8Options, Normalization};
@@ -20,21 +20,6 @@ use unicode_normalization::UnicodeNormalization;
 
 #[path = "common/corpus_dir.rs"]
 mod corpus_dir;
-
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
-    let mut entries: Vec<_> = std::fs::read_dir(dir)
-        .unwrap_or_else(|e| panic!("reading {}: {e}", dir.display()))
-        .map(|e| e.expect("directory entry").path())
-        .collect();
-    entries.sort();
-    for p in entries {
-        if p.is_dir() {
-            walk(&p, out);
-        } else {
-            out.push(p);
-        }
-    }
-}
 
 fn strict() -> Marc8Options {
     Marc8Options {
@@ -52,7 +37,7 @@ fn nfc(s: &str) -> String {
 /// corpus's ISO 2709 records, in NFC.
 fn corpus_texts(dir: &Path) -> BTreeSet<String> {
     let mut files = Vec::new();
-    walk(dir, &mut files);
+    corpus_dir::walk(dir, &mut files);
     let mut texts = BTreeSet::new();
     for path in files {
         let Ok(bytes) = std::fs::read(&path) else {

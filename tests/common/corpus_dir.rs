@@ -27,3 +27,22 @@ pub fn corpus_dir(what: &str) -> Option<PathBuf> {
     );
     None
 }
+
+/// Every file below `dir`, depth first, in path order (so a sweep's order, and
+/// its failures, are the same on every machine).
+// Not every test binary that finds the corpus walks it.
+#[allow(dead_code)]
+pub fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
+    let mut entries: Vec<_> = std::fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("reading {}: {e}", dir.display()))
+        .map(|e| e.expect("directory entry").path())
+        .collect();
+    entries.sort();
+    for p in entries {
+        if p.is_dir() {
+            walk(&p, out);
+        } else {
+            out.push(p);
+        }
+    }
+}

@@ -15,25 +15,10 @@ fn corpus_dir() -> Option<PathBuf> {
     crate::corpus_dir::corpus_dir("corpus sweep")
 }
 
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
-    let mut entries: Vec<_> = std::fs::read_dir(dir)
-        .unwrap_or_else(|e| panic!("reading {}: {e}", dir.display()))
-        .map(|e| e.expect("directory entry").path())
-        .collect();
-    entries.sort();
-    for p in entries {
-        if p.is_dir() {
-            walk(&p, out);
-        } else {
-            out.push(p);
-        }
-    }
-}
-
 /// Every ISO 2709 file under `dir` (see [`is_iso2709`]), in path order.
 pub(crate) fn iso2709_files(dir: &Path) -> Vec<PathBuf> {
     let mut files = Vec::new();
-    walk(dir, &mut files);
+    crate::corpus_dir::walk(dir, &mut files);
     files.retain(|p| std::fs::read(p).is_ok_and(|b| is_iso2709(p, &b)));
     files
 }
@@ -196,7 +181,7 @@ fn corpus_sweep() {
     let Some(dir) = corpus_dir() else { return };
     let prov = provenance(&dir);
     let mut files = Vec::new();
-    walk(&dir, &mut files);
+    crate::corpus_dir::walk(&dir, &mut files);
     let mut per_dir: BTreeMap<String, Stats> = BTreeMap::new();
     let mut per_file: HashMap<String, Stats> = HashMap::new();
     let mut swept = Vec::new();
@@ -428,7 +413,7 @@ fn known_faults(dir: &Path, per_file: &HashMap<String, Stats>) {
 fn corpus_sweep_any_format() {
     let Some(dir) = corpus_dir() else { return };
     let mut files = Vec::new();
-    walk(&dir, &mut files);
+    crate::corpus_dir::walk(&dir, &mut files);
     let mut formats: BTreeMap<&'static str, usize> = BTreeMap::new();
     for path in &files {
         let name = path.display();
@@ -484,7 +469,7 @@ fn corpus_marcxml_scanner_equals_events() {
     use marcmap::read::marcxml::{self, XmlOptions};
     let Some(dir) = corpus_dir() else { return };
     let mut files = Vec::new();
-    walk(&dir, &mut files);
+    crate::corpus_dir::walk(&dir, &mut files);
     let mut read = 0;
     for path in &files {
         let Ok(bytes) = std::fs::read(path) else {
