@@ -45,8 +45,6 @@ import csv
 import io
 import json
 import os
-import resource
-import shutil
 import statistics
 import subprocess
 import sys
@@ -54,33 +52,10 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from _anchor import compile_marcmap, find_marc21, process
+
 DEFAULT = Path(__file__).parent / "data" / "BooksAll.2016.part01.utf8"
-CACHE = Path(__file__).parent / "data" / "marc21-cli"
 OLD_SPECS = ["001", "245", "245$a", "650$ax", "LDR/06", "008/35-37"]
-
-
-def find_marc21() -> str:
-    """The ``marc21`` binary, installed into CACHE with cargo when missing."""
-    for candidate in (os.environ.get("MARC21"), shutil.which("marc21"), CACHE / "bin" / "marc21"):
-        if candidate and Path(candidate).is_file():
-            return str(candidate)
-    print(f"installing marc21-cli 0.7.0 into {CACHE} (cargo install)...", file=sys.stderr)
-    subprocess.run(
-        ["cargo", "install", "marc21-cli", "--version", "0.7.0", "--locked", "--root", str(CACHE)],
-        check=True,
-    )
-    return str(CACHE / "bin" / "marc21")
-
-
-def process(argv: list[str], env: dict[str, str] | None = None) -> tuple[float, float]:
-    """Runs `argv` (output to /dev/null); its wall and CPU (user + system) time."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    t = time.perf_counter()
-    with open(os.devnull, "wb") as out:
-        subprocess.run(argv, stdout=out, stderr=subprocess.DEVNULL, check=True, env=env)
-    wall = time.perf_counter() - t
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
 def output(argv: list[str]) -> str:
@@ -157,6 +132,7 @@ def main() -> None:
     marc21 = find_marc21()
     version = subprocess.run([marc21, "--version"], capture_output=True, text=True).stdout.strip()
     mm = [sys.executable, "-m", "marcmap"]
+    compile_marcmap()
     agreement = check_agreement(marc21, mm, path)
     f = str(path)
     # Each question: marc21's command, marcmap's, and whether marcmap's takes --threads.

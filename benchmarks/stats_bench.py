@@ -34,8 +34,6 @@ import argparse
 import csv
 import io
 import os
-import resource
-import shutil
 import statistics
 import subprocess
 import sys
@@ -45,43 +43,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 import marcmap
+from _anchor import compile_marcmap, find_marc21, process
 
 DEFAULT = Path(__file__).parent / "data" / "BooksAll.2016.part01.utf8"
-CACHE = Path(__file__).parent / "data" / "marc21-cli"
-
-
-def find_marc21() -> str:
-    """The ``marc21`` binary, installed into CACHE with cargo when missing."""
-    for candidate in (os.environ.get("MARC21"), shutil.which("marc21"), CACHE / "bin" / "marc21"):
-        if candidate and Path(candidate).is_file():
-            return str(candidate)
-    print(f"installing marc21-cli 0.7.0 into {CACHE} (cargo install)...", file=sys.stderr)
-    subprocess.run(
-        [
-            "cargo",
-            "install",
-            "marc21-cli",
-            "--version",
-            "0.7.0",
-            "--locked",
-            "--root",
-            str(CACHE),
-        ],
-        check=True,
-    )
-    return str(CACHE / "bin" / "marc21")
-
-
-def process(argv: list[str]) -> tuple[float, float]:
-    """Runs `argv` (output to /dev/null); its wall and CPU (user + system) time."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    t = time.perf_counter()
-    with open(os.devnull, "wb") as out:
-        subprocess.run(argv, stdout=out, check=True)
-    wall = time.perf_counter() - t
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return wall, cpu
 
 
 def in_process(fn: Callable[[], object]) -> tuple[float, float]:
@@ -122,6 +86,7 @@ def main() -> None:
         raise SystemExit(f"{path} is missing: run benchmarks/fetch_data.sh first")
     marc21 = find_marc21()
     version = subprocess.run([marc21, "--version"], capture_output=True, text=True).stdout.strip()
+    compile_marcmap()
     compared = check_agreement(marc21, path)
     reader = marcmap.MARCReader(str(path), index="off")
     records, size = len(reader), path.stat().st_size

@@ -186,6 +186,29 @@ pub fn mislabelled_utf8(file: &MarcFile, threads: usize) -> Vec<usize> {
         .collect()
 }
 
+/// The good records (by structure) that validation read by repair (see
+/// [`RecordRef::repairs`]), by index, on `threads` threads: what a report on a
+/// file lists without touching its clean records one by one.
+///
+/// ```
+/// use marcmap::{query, MarcFile};
+///
+/// // The directory says 245 is 10 bytes long; its data runs to 16 (to the 0x1E).
+/// let raw = "00054nam  2200037 a 4500245001000000\x1e10\x1faCafe\x1fbpart\x1e\x1d";
+/// let file = MarcFile::from_bytes(raw.as_bytes().to_vec());
+/// assert_eq!(query::repaired(&file, 1), [0]);
+/// ```
+pub fn repaired(file: &MarcFile, threads: usize) -> Vec<usize> {
+    let flags = file.par_map(threads, |_, record| {
+        record.is_ok_and(|r| !r.repairs().is_empty())
+    });
+    flags
+        .into_iter()
+        .enumerate()
+        .filter_map(|(i, f)| f.then_some(i))
+        .collect()
+}
+
 /// A test of one record, for [`filter`]: a [`Condition`], or a filter
 /// expression ([`Expr`]).
 pub trait Predicate: Sync {

@@ -1012,6 +1012,11 @@ class MARCReader(Generic[_V]):
         ``parquet`` crate (no pyarrow needed); returns the rows written."""
     def mislabelled_utf8(self, *, threads: int | None = None) -> list[int]:
         """The records labelled MARC-8 whose bytes are UTF-8."""
+    def repaired_records(self, *, threads: int | None = None) -> list[int]:
+        """The indices of the records that validation read by repair (their
+        ``record.repairs`` is not empty; none with ``validation="strict"``,
+        which refuses them), found on ``threads`` threads with the GIL
+        released, without making a ``Record`` for each clean one."""
     def stats(
         self,
         *,

@@ -223,6 +223,24 @@ def test_repaired_records_are_counted() -> None:
     assert found > 0
 
 
+def test_repaired_records_lists_each_repaired_record() -> None:
+    """``repaired_records()`` names exactly the records whose ``record.repairs``
+    is not empty (text replaced, so that no record is left out for its text),
+    and none under ``validation="strict"``."""
+    require_corpus()  # the repaired records are in the corpus's damaged files
+    found = 0
+    for path in iso2709_files():
+        reader = marcmap.MARCReader(str(path), utf8_handling="replace")
+        expected = [i for i in range(len(reader)) if (r := reader[i]) is not None and r.repairs]
+        assert reader.repaired_records(threads=2) == expected, rel(path)
+        assert reader.repaired_records(threads=1) == expected, rel(path)
+        if expected:
+            found += 1
+            strict = marcmap.MARCReader(str(path), validation="strict")
+            assert strict.repaired_records() == [], rel(path)
+    assert found > 0
+
+
 def test_mislabelled_utf8_matches_the_reader() -> None:
     path = corpus_path("pymarc/utf8_without_leader_flag.dat")
     reader = marcmap.MARCReader(str(path))

@@ -229,9 +229,11 @@ def find_problems(reader: MARCReader[Any], *, decode: bool) -> Problems:
     """Every problem of ``reader``'s input (see :class:`Problems`)."""
     bad: list[Exception] = list(reader.validate(decode=decode))
     repairs = []
-    for i in range(len(reader)):
+    # The repaired records are found in Rust: a Record for each of the clean
+    # ones, only to find its repairs empty, would cost more than the check.
+    for i in reader.repaired_records():
         record = reader[i]
-        if record is not None and record.repairs:
+        if record is not None:
             repairs.append([str(warning) for warning in record.repairs])
     return Problems(
         records=len(reader),

@@ -1,5 +1,5 @@
 //! The bulk methods of `MARCReader` (`extract`, `filter`, `validate`,
-//! `mislabelled_utf8`): the core's GIL-free work ([`crate::query`]) runs on N
+//! `mislabelled_utf8`, `repaired_records`): the core's GIL-free work ([`crate::query`]) runs on N
 //! threads, and the results become Python objects here, after the GIL is back.
 
 use super::super::gc;
@@ -215,6 +215,18 @@ impl Reader {
         let threads = threads_arg(threads)?;
         let file = self.file().clone();
         Ok(py.detach(move || query::mislabelled_utf8(&file, threads)))
+    }
+
+    /// The indices of the records that validation read by repair (their
+    /// `record.repairs` is not empty; none with `validation="strict"`, which
+    /// refuses them). Runs without the GIL.
+    #[pyo3(signature = (*, threads = None))]
+    fn repaired_records(&self, py: Python<'_>, threads: Option<usize>) -> PyResult<Vec<usize>> {
+        self.check_open()?;
+        self.file().expect_scan();
+        let threads = threads_arg(threads)?;
+        let file = self.file().clone();
+        Ok(py.detach(move || query::repaired(&file, threads)))
     }
 }
 
