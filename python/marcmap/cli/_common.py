@@ -179,6 +179,9 @@ def open_reader(args: argparse.Namespace, *, raise_errors: bool = False) -> MARC
         marc8_normalization="NFD" if args.nfd else "NFC",
         format=args.input_format,
         raise_errors=raise_errors,
+        # A command's --threads also bounds the scan that indexes the input
+        # (and the reading of a large MARCXML input): --threads 1 is one core.
+        threads=getattr(args, "threads", None),
     )
 
 
