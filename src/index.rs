@@ -395,7 +395,7 @@ impl<'a> Scanner<'a> {
     }
 
     /// The index found, its starts in it.
-    fn into_index(mut self) -> RecordIndex {
+    pub(crate) fn into_index(mut self) -> RecordIndex {
         self.starts.shrink_to_fit();
         self.index.starts = self.starts.into();
         self.index
@@ -409,6 +409,37 @@ impl<'a> Scanner<'a> {
 
     fn push_start(&mut self, pos: usize) {
         self.starts.push(self.base + pos as u64);
+    }
+
+    /// The record starts found so far, in file order.
+    pub(crate) fn starts_found(&self) -> &[u64] {
+        &self.starts
+    }
+
+    /// Takes over what another scan of the same data found from its step at
+    /// `at` (absolute) on: `part`'s records from its record `first` (the one at
+    /// `at`, or its first record after `at`), the ranges it skipped and the
+    /// records it recovered from `at` on, and where it stopped. The scan from a
+    /// position it steps at is the same whoever runs it, so when this scan's
+    /// next step is at `at` too, the result is the one this scan would have
+    /// found itself: see [`crate::chunked_index`].
+    pub(crate) fn adopt(&mut self, part: &RecordIndex, first: usize, at: u64) {
+        let records = self.starts.len() as u64;
+        self.starts.extend_from_slice(&part.starts[first..]);
+        let skipped = part.skipped.partition_point(|s| s.offset < at);
+        for range in &part.skipped[skipped..] {
+            self.push_skipped(*range);
+        }
+        let recovered = part.recovered.partition_point(|r| r.offset < at);
+        self.index
+            .recovered
+            .extend(part.recovered[recovered..].iter().map(|r| RecoveredRecord {
+                record: r.record - first as u64 + records,
+                ..*r
+            }));
+        if part.stopped_at.is_some() {
+            self.index.stopped_at = part.stopped_at;
+        }
     }
 
     /// Handles whatever starts at `pos` (of `data`); says where to continue.
@@ -447,19 +478,22 @@ impl<'a> Scanner<'a> {
     }
 
     fn skip(&mut self, offset: usize, length: usize, reason: SkipReason) {
-        let (offset, length) = (self.base + offset as u64, length as u64);
+        self.push_skipped(SkippedRange {
+            offset: self.base + offset as u64,
+            length: length as u64,
+            reason,
+        });
+    }
+
+    fn push_skipped(&mut self, range: SkippedRange) {
         // Adjacent skips for the same reason merge into one range.
         if let Some(last) = self.index.skipped.last_mut() {
-            if last.reason == reason && last.offset + last.length == offset {
-                last.length += length;
+            if last.reason == range.reason && last.offset + last.length == range.offset {
+                last.length += range.length;
                 return;
             }
         }
-        self.index.skipped.push(SkippedRange {
-            offset,
-            length,
-            reason,
-        });
+        self.index.skipped.push(range);
     }
 
     /// Lenient recovery at `pos`, where rule 1 did not frame a record.

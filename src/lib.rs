@@ -56,6 +56,7 @@
 pub mod arbitrary;
 #[cfg(feature = "arrow")]
 pub mod arrow;
+mod chunked_index;
 mod control_number;
 mod decode;
 mod decompress;

@@ -76,7 +76,9 @@ impl OpenOptions {
         self
     }
 
-    /// Threads for reading a large MARCXML input (all cores by default).
+    /// Threads for indexing the records (Phase 1, see
+    /// [`RecordIndex::build_parallel`]) and for reading a large MARCXML input:
+    /// all cores by default; 1 scans serially.
     pub fn threads(mut self, threads: usize) -> Self {
         self.threads = Some(threads.max(1));
         self
@@ -683,7 +685,8 @@ impl MarcFile {
 
     fn index(storage: Storage, options: OpenOptions) -> MarcFile {
         storage.advise(AccessPattern::Sequential);
-        let index = RecordIndex::build(storage.bytes(), options.framing);
+        let threads = options.threads.unwrap_or_else(parallel::default_threads);
+        let index = RecordIndex::build_parallel(storage.bytes(), options.framing, threads);
         storage.advise(AccessPattern::Normal);
         MarcFile::from_index(storage, 0, index, options)
     }

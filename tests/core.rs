@@ -6,6 +6,7 @@
 //! - `corpus`: a sweep of every ISO 2709 file in `../shared/marc-corpus`;
 //! - `owned`: the owned record and its serialiser;
 //! - `edit`: the edit language on `tests/data` and the corpus;
+//! - `chunked_index`: Phase 1 on several threads against the serial scan;
 //! - `partition`: record-aligned byte ranges against the whole-file index;
 //! - `sidecar`: the persisted index, written, read, stale, corrupt;
 //! - `fixtures`: random access, control numbers, threads and open modes on `tests/data`;
@@ -13,6 +14,8 @@
 //! - `query`: the bulk work (`marcmap::query`) on `tests/data`;
 //! - `profile`: the whole-file profile against `validate` and `lint` on the corpus.
 
+#[path = "core/chunked_index.rs"]
+mod chunked_index;
 #[path = "core/corpus.rs"]
 mod corpus;
 #[path = "common/corpus_dir.rs"]
@@ -23,6 +26,8 @@ mod edit;
 mod fixtures;
 #[path = "fuzz_checks/partition.rs"]
 mod fuzz_checks;
+#[path = "fuzz_checks/chunked_index.rs"]
+mod fuzz_chunked_index;
 #[path = "fuzz_checks/sidecar.rs"]
 mod fuzz_sidecar;
 #[path = "core/gen.rs"]

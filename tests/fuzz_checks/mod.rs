@@ -13,6 +13,7 @@
 //! | target | check | file |
 //! |---|---|---|
 //! | `index` | [`check_index`] (and the byte ranges: `partition.rs`) | `index.rs` |
+//! | `chunked_index` | [`check_chunked_index`] | `chunked_index.rs` |
 //! | `record` | [`check_record`] | `record.rs` |
 //! | `file` | [`check_file`] | `file.rs` |
 //! | `differential` | `check_differential` (feature `arbitrary`) | `differential.rs` |
@@ -32,6 +33,7 @@
 
 #[cfg(feature = "arrow")]
 pub mod arrow;
+pub mod chunked_index;
 pub mod common;
 #[cfg(feature = "arbitrary")]
 pub mod differential;
@@ -53,6 +55,7 @@ mod oracle;
 
 #[cfg(feature = "arrow")]
 pub use arrow::check_arrow;
+pub use chunked_index::check_chunked_index;
 #[cfg(feature = "arbitrary")]
 pub use differential::*;
 pub use edit::check_edit;
@@ -79,6 +82,7 @@ pub const TARGETS: &[&str] = &[
     "sidecar",
     "arrow",
     "edit",
+    "chunked_index",
 ];
 
 /// Whether the `differential` check is compiled in: it needs the `arbitrary`
@@ -114,6 +118,7 @@ pub fn check(target: &str, data: &[u8]) {
             check_arrow(data);
         }
         "edit" => check_edit(data),
+        "chunked_index" => check_chunked_index(data),
         _ => panic!("unknown fuzz target {target:?}"),
     }
 }
