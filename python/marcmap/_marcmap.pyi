@@ -789,7 +789,8 @@ class MARCReader(Generic[_V]):
       malformed record is ``None`` with a ``FormatError`` (record, line, column,
       byte). Input that is none of these raises ``NotMarcError``, saying what it
       looks like.
-    - ``threads=None``: threads for reading a large MARCXML input (all cores).
+    - ``threads=None``: threads for finding where the records start (the index
+      scan) and for reading a large MARCXML input (all cores); 1 scans serially.
     - ``max_decompressed=None``: the most bytes a gzip or zstd input may
       decompress to before it is stopped as a runaway (a decompression bomb):
       by default 100 times its compressed size, and at least 1 GiB. Raise it
