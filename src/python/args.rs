@@ -5,7 +5,7 @@
 use crate::{FieldBody, OwnedField, OwnedSubfield};
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::{PyBytes, PyString};
+use pyo3::types::{PyBytes, PyString, PyTuple};
 
 pub(crate) fn tag_arg(tag: &str) -> PyResult<[u8; 3]> {
     tag.as_bytes()
@@ -79,8 +79,11 @@ pub(crate) fn subfields_arg(subfields: &Bound<'_, PyAny>) -> PyResult<Vec<OwnedS
     items
         .iter()
         .map(|item| {
-            let code = item.get_item(0)?;
-            let value = item.get_item(1)?;
+            // A `Subfield` (a tuple) read in place; any other pair indexed.
+            let (code, value) = match item.cast::<PyTuple>() {
+                Ok(t) if t.len() == 2 => (t.get_item(0)?, t.get_item(1)?),
+                _ => (item.get_item(0)?, item.get_item(1)?),
+            };
             Ok(OwnedSubfield {
                 code: one_char("a subfield code", code.extract::<&str>()?)?,
                 value: value_bytes(&value)?,

@@ -89,18 +89,6 @@ impl<'py> RecordInput<'py> {
     }
 }
 
-/// One record in `format`, the format's per-record framing included.
-fn serialise(
-    py: Python<'_>,
-    record: &Bound<'_, PyAny>,
-    options: WriteOptions,
-) -> PyResult<(Vec<u8>, crate::write::Written)> {
-    let input = RecordInput::extract(record)?;
-    let mut out = Vec::new();
-    let written = input.write(py, options, &mut out)?;
-    Ok((out, written))
-}
-
 /// `record_to_xml`'s bytes for `input`.
 fn xml_of<'py>(
     py: Python<'py>,
@@ -144,6 +132,8 @@ struct State {
     written: usize,
     replaced: usize,
     references: usize,
+    /// The last record's bytes: its memory is reused for the next.
+    buffer: Vec<u8>,
 }
 
 struct Writer {
@@ -176,6 +166,7 @@ impl Writer {
                 written: 0,
                 replaced: 0,
                 references: 0,
+                buffer: Vec::new(),
             }),
         };
         writer.emit(py, Envelope::of(format).head)?;
@@ -204,9 +195,9 @@ impl Writer {
             let s = std::str::from_utf8(bytes).map_err(|_| {
                 PyValueError::new_err("ISO 2709 is binary: give MARCWriter a file opened 'wb'")
             })?;
-            handle.call_method1("write", (PyString::new(py, s),))?;
+            handle.call_method1(pyo3::intern!(py, "write"), (PyString::new(py, s),))?;
         } else {
-            handle.call_method1("write", (PyBytes::new(py, bytes),))?;
+            handle.call_method1(pyo3::intern!(py, "write"), (PyBytes::new(py, bytes),))?;
         }
         Ok(())
     }
@@ -218,16 +209,22 @@ impl Writer {
         let options = WriteOptions::new(self.format)
             .to_utf8(self.to_utf8)
             .to_marc8(self.to_marc8);
-        let (body, done) = serialise(py, record, options)?;
+        let input = RecordInput::extract(record)?;
         let framing = Envelope::of(self.format);
         let first = self.lock().written == 0;
-        let mut out = Vec::with_capacity(body.len() + 4);
+        // One buffer, reused from record to record (taken out of the lock while
+        // Python runs), that the record is serialised straight into.
+        let mut out = std::mem::take(&mut self.lock().buffer);
+        out.clear();
         if !first {
             out.extend_from_slice(framing.separator);
         }
-        out.extend_from_slice(&body);
-        out.extend_from_slice(framing.after);
-        self.emit(py, &out)?;
+        let result = input.write(py, options, &mut out).and_then(|done| {
+            out.extend_from_slice(framing.after);
+            self.emit(py, &out).map(|()| done)
+        });
+        self.lock().buffer = out;
+        let done = result?;
         let mut state = self.lock();
         state.written += 1;
         state.replaced += done.replaced;

@@ -275,6 +275,17 @@ pub(crate) fn indicators_from(indicators: Option<&Bound<'_, PyAny>>) -> PyResult
             "indicators are a list or tuple of two one-character strings, such as ['4', '0']",
         ));
     }
+    // The common forms, a list or tuple of two `str`s, read in place.
+    let pair = if let Ok(l) = ind.cast::<PyList>() {
+        (l.len() == 2).then(|| (l.get_item(0), l.get_item(1)))
+    } else if let Ok(t) = ind.cast::<PyTuple>() {
+        (t.len() == 2).then(|| (t.get_item(0), t.get_item(1)))
+    } else {
+        None
+    };
+    if let Some((Ok(a), Ok(b))) = pair {
+        return Ok([indicator_from(&a)?, indicator_from(&b)?]);
+    }
     let items: Vec<Bound<'_, PyAny>> = ind.try_iter()?.collect::<PyResult<_>>()?;
     if items.is_empty() {
         return Ok([b' ', b' ']);
@@ -289,10 +300,10 @@ pub(crate) fn indicators_from(indicators: Option<&Bound<'_, PyAny>>) -> PyResult
 }
 
 pub(crate) fn indicator_from(value: &Bound<'_, PyAny>) -> PyResult<u8> {
-    let s: String = value
-        .extract()
+    let s = value
+        .cast::<PyString>()
         .map_err(|_| PyTypeError::new_err("an indicator is a one-character str"))?;
-    one_char("an indicator", &s)
+    one_char("an indicator", &s.to_cow()?)
 }
 
 /// A new field, as `Field(tag, indicators=None, subfields=None, data=None)`:

@@ -142,11 +142,11 @@ impl Record {
             let data = bytes
                 .get(view.base_address()..bytes.len().saturating_sub(1))
                 .unwrap_or_default();
-            if std::str::from_utf8(data).is_err() {
+            if simdutf8::basic::from_utf8(data).is_err() {
                 return false;
             }
         }
-        view.fields().all(|f| edited::is_canonical(&f))
+        edited::all_canonical(view)
     }
 
     /// The record's changes, if it has been changed.
