@@ -93,6 +93,18 @@ fn classify(warning: &str) -> (String, Rule) {
     (tag.to_string(), rule)
 }
 
+/// The rule of a finding as MARC::Lint would class it: MARC::Lint's table has
+/// no obsolete values, so an obsolete one is to it what an undefined one is.
+fn as_marc_lint(rule: Rule) -> Rule {
+    match rule {
+        Rule::ObsoleteTag => Rule::UndefinedTag,
+        Rule::ObsoleteIndicator => Rule::UndefinedIndicator,
+        Rule::ObsoleteSubfield => Rule::UndefinedSubfield,
+        Rule::ObsoleteLeaderValue => Rule::LeaderValue,
+        other => other,
+    }
+}
+
 /// The tag a finding is about, as MARC::Lint names it: an 880's linked tag.
 fn finding_tag(record: &RecordRef<'_>, f: &Finding) -> String {
     if f.rule == Rule::Multiple1xx {
@@ -272,7 +284,7 @@ fn every_marc_lint_warning_is_reproduced() {
             let (tag, rule) = classify(w);
             if ours
                 .iter()
-                .any(|f| f.rule == rule && finding_tag(&record, f) == tag)
+                .any(|f| as_marc_lint(f.rule) == rule && finding_tag(&record, f) == tag)
             {
                 reproduced += 1;
             } else if damaged.contains(id) {
@@ -405,6 +417,64 @@ fn structure_rules_find_what_the_definitions_forbid() {
 }
 
 #[test]
+fn obsolete_values_are_named_obsolete_not_undefined() {
+    // Values LoC's field list marks [OBSOLETE]: LDR/06 b, the 440 series
+    // field, 100 first indicator 2 (multiple surname), 022 $l (ISSN-L); beside
+    // them a tag and an indicator value that were never defined.
+    let r = OwnedRecord::builder()
+        .leader(*b"00000nbm a2200000 a 4500")
+        .control(*b"001", "ocm00001")
+        .control(*b"008", "160721s2016    nyu           000 0 eng d")
+        .data(*b"022", b' ', b' ')
+        .subfield(b'a', "0378-5955")
+        .subfield(b'l', "0378-5955")
+        .data(*b"100", b'2', b' ')
+        .subfield(b'a', "Garcia Lorca, Federico.")
+        .data(*b"245", b'1', b'0')
+        .subfield(b'a', "Poemas.")
+        .data(*b"440", b' ', b'0')
+        .subfield(b'a', "Coleccion.")
+        .data(*b"650", b' ', b'x')
+        .subfield(b'a', "Poetry.")
+        .data(*b"123", b' ', b' ')
+        .subfield(b'a', "No such tag.")
+        .build();
+    let found = lint_built(&r, "default");
+    let on = |rule: Rule| {
+        found
+            .iter()
+            .filter(|f| f.rule == rule)
+            .map(|f| (f.tag_str().unwrap_or("LDR").to_string(), f.code))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(on(Rule::ObsoleteLeaderValue), [("LDR".to_string(), None)]);
+    assert_eq!(on(Rule::ObsoleteTag), [("440".to_string(), None)]);
+    assert_eq!(
+        on(Rule::ObsoleteIndicator),
+        [("100".to_string(), Some(b'1'))]
+    );
+    assert_eq!(
+        on(Rule::ObsoleteSubfield),
+        [("022".to_string(), Some(b'l'))]
+    );
+    assert_eq!(on(Rule::UndefinedTag), [("123".to_string(), None)]);
+    assert_eq!(
+        on(Rule::UndefinedIndicator),
+        [("650".to_string(), Some(b'2'))]
+    );
+    assert!(on(Rule::UndefinedSubfield).is_empty() && on(Rule::LeaderValue).is_empty());
+    // With the obsolete rules off, an obsolete value is not reported as undefined.
+    let undefined = lint_built(
+        &r,
+        "undefined-tag,undefined-indicator,undefined-subfield,leader-value",
+    );
+    assert_eq!(
+        rules_of(&undefined),
+        ["undefined-indicator", "undefined-tag"]
+    );
+}
+
+#[test]
 fn fixed_fields_leader_and_005() {
     let r = OwnedRecord::builder()
         .leader(*b"00000nqm a2200000 q 4500")
@@ -518,14 +588,15 @@ fn definitions_from_json_add_and_override() {
         .subfield(b'a', "T.")
         .data(*b"500", b' ', b' ')
         .subfield(b'a', "Note.")
-        .subfield(b'x', "not in 500")
+        .subfield(b'x', "1234-5678")
         .build();
     let bytes = r.to_iso2709().unwrap();
     let record = RecordRef::parse(&bytes).unwrap();
+    // 500 $x is obsolete (LoC's list); a definitions file can define it again.
     assert!(Linter::new()
         .lint_record(&record)
         .iter()
-        .any(|f| f.rule == Rule::UndefinedSubfield));
+        .any(|f| f.rule == Rule::ObsoleteSubfield && f.code == Some(b'x')));
     let json = r#"{"fields": {"500": {"repeatable": true, "subfields": {"a": {"repeatable": false}, "x": {"repeatable": false}}}}}"#;
     let defs = marcmap::lint::Definitions::builtin()
         .with_json(json)

@@ -7,7 +7,7 @@
 //! those of that field, and it counts towards that field's repeatability among
 //! the 880s.
 
-use super::{fields, fixed, quoted, title, Ctx, FieldDef, RecordFormat, Rule};
+use super::{fields, fixed, obsolete, quoted, title, Ctx, FieldDef, RecordFormat, Rule};
 use crate::record::FieldRef;
 use smallvec::SmallVec;
 
@@ -69,7 +69,12 @@ fn control_field<'a>(ctx: &mut Ctx<'_, '_, 'a>, field: &FieldRef<'a>, seen: &mut
         );
     }
     match ctx.defs().field(ctx.format, &tag).copied() {
-        Some(def) => repeat(ctx, field, &def, tag, false, seen),
+        Some(def) => {
+            if def.obsolete {
+                obsolete_tag(ctx, field);
+            }
+            repeat(ctx, field, &def, tag, false, seen)
+        }
         None => undefined_tag(ctx, field),
     }
     fixed::control(ctx, field);
@@ -112,15 +117,18 @@ fn data_field<'a>(ctx: &mut Ctx<'_, '_, 'a>, field: &FieldRef<'a>, seen: &mut Se
         control_characters(ctx, field, &checked_as);
         return;
     };
+    if def.obsolete && !linked {
+        obsolete_tag(ctx, field);
+    }
     repeat(ctx, field, def, checked_as, linked, seen);
     let name = Name {
         tag,
         linked: linked.then_some(checked_as),
     };
     let ind_bytes = field.indicator_bytes();
-    if ctx.on(Rule::UndefinedIndicator) {
+    if ctx.on(Rule::UndefinedIndicator) || ctx.on(Rule::ObsoleteIndicator) {
         let count = ind_bytes.len();
-        if count != 2 {
+        if count != 2 && ctx.on(Rule::UndefinedIndicator) {
             ctx.field_finding(
                 field,
                 None,
@@ -132,17 +140,29 @@ fn data_field<'a>(ctx: &mut Ctx<'_, '_, 'a>, field: &FieldRef<'a>, seen: &mut Se
         let (i1, i2) = indicators_of(ind_bytes);
         for (n, value, allowed) in [(1u8, i1, def.ind1), (2, i2, def.ind2)] {
             if !allowed.contains(value) {
-                ctx.field_finding(
-                    field,
-                    Some(b'0' + n),
-                    None,
-                    Rule::UndefinedIndicator,
-                    format!(
-                        "{name} indicator {n} is {}, not one of \"{}\"",
-                        quoted(&[value]),
-                        allowed.describe()
-                    ),
-                );
+                let rule = if obsolete::indicator(ctx.format, &checked_as, n, value) {
+                    Rule::ObsoleteIndicator
+                } else {
+                    Rule::UndefinedIndicator
+                };
+                if ctx.on(rule) {
+                    let obsolete = if rule == Rule::ObsoleteIndicator {
+                        " (obsolete)"
+                    } else {
+                        ""
+                    };
+                    ctx.field_finding(
+                        field,
+                        Some(b'0' + n),
+                        None,
+                        rule,
+                        format!(
+                            "{name} indicator {n} is {}{obsolete}, not one of \"{}\"",
+                            quoted(&[value]),
+                            allowed.describe()
+                        ),
+                    );
+                }
             }
         }
     }
@@ -194,13 +214,31 @@ impl std::fmt::Display for Name {
 
 fn undefined_tag<'a>(ctx: &mut Ctx<'_, '_, 'a>, field: &FieldRef<'a>) {
     let tag = field.tag();
-    if ctx.on(Rule::UndefinedTag) && !(ctx.defs().allows_local() && ctx.defs().is_local_tag(tag)) {
+    if ctx.defs().allows_local() && ctx.defs().is_local_tag(tag) {
+        return;
+    }
+    if obsolete::tag(ctx.format, tag) {
+        obsolete_tag(ctx, field);
+    } else if ctx.on(Rule::UndefinedTag) {
         let message = format!(
             "{} is not defined in the MARC 21 {} format",
             field.tag_str(),
             ctx.format.name()
         );
         ctx.field_finding(field, None, None, Rule::UndefinedTag, message);
+    }
+}
+
+/// A field whose tag LoC lists as obsolete (or a definitions file marks
+/// `deprecated`).
+fn obsolete_tag<'a>(ctx: &mut Ctx<'_, '_, 'a>, field: &FieldRef<'a>) {
+    if ctx.on(Rule::ObsoleteTag) {
+        let message = format!(
+            "{} is obsolete in the MARC 21 {} format",
+            field.tag_str(),
+            ctx.format.name()
+        );
+        ctx.field_finding(field, None, None, Rule::ObsoleteTag, message);
     }
 }
 
@@ -269,7 +307,7 @@ fn subfields<'a>(
     name: Name,
     ind_len: usize,
 ) {
-    let undefined = ctx.on(Rule::UndefinedSubfield);
+    let undefined = ctx.on(Rule::UndefinedSubfield) || ctx.on(Rule::ObsoleteSubfield);
     let repeated = ctx.on(Rule::NonRepeatableSubfield);
     if !undefined && !repeated {
         return;
@@ -292,13 +330,21 @@ fn subfields<'a>(
         let bit = if code < 128 { 1u128 << code } else { 0 };
         if !def.subfields.contains(code) {
             if undefined && !(local && code == b'9') {
-                ctx.field_finding(
-                    field,
-                    Some(code),
-                    Some(sub.value),
-                    Rule::UndefinedSubfield,
-                    format!("{name} ${} is not defined", code.escape_ascii()),
-                );
+                let checked_as = name.linked.unwrap_or(name.tag);
+                let (rule, what) = if obsolete::subfield(ctx.format, &checked_as, code) {
+                    (Rule::ObsoleteSubfield, "is obsolete")
+                } else {
+                    (Rule::UndefinedSubfield, "is not defined")
+                };
+                if ctx.on(rule) {
+                    ctx.field_finding(
+                        field,
+                        Some(code),
+                        Some(sub.value),
+                        rule,
+                        format!("{name} ${} {what}", code.escape_ascii()),
+                    );
+                }
             }
         } else if repeated && seen & bit != 0 && !def.repeatable_subfields.contains(code) {
             ctx.field_finding(

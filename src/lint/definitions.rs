@@ -5,7 +5,7 @@
 //! licensed sources into `tables.rs` (see `tools/gen_marc21_definitions.py`
 //! and NOTICE); a JSON file in the same (Avram) shape adds to it or overrides it.
 
-use super::tables;
+use super::{obsolete, tables};
 use std::collections::HashMap;
 use std::fmt;
 
@@ -42,6 +42,13 @@ impl RecordFormat {
     fn slot(self) -> usize {
         self as usize
     }
+
+    /// The formats, in slot order.
+    const ALL: [RecordFormat; 3] = [
+        RecordFormat::Bibliographic,
+        RecordFormat::Authority,
+        RecordFormat::Holdings,
+    ];
 }
 
 /// A set of ASCII bytes (indicator values, subfield codes, leader values), one
@@ -62,6 +69,11 @@ impl CodeSet {
     /// The set as a bit mask (bit `b` for byte `b`).
     pub(super) fn bits(self) -> u128 {
         self.0
+    }
+
+    /// The set without the bytes of `mask` (bit `b` for byte `b`).
+    pub(super) fn without(self, mask: u128) -> CodeSet {
+        CodeSet(self.0 & !mask)
     }
 
     /// Whether the set is every byte.
@@ -209,11 +221,15 @@ impl Definitions {
             (tables::HOLDINGS, tables::HOLDINGS_LEADER),
         ];
         for (slot, (rows, leader)) in sources.into_iter().enumerate() {
+            let format = RecordFormat::ALL[slot];
             for row in rows {
-                defs.set(slot, row.tag, row.def);
+                // What LoC now lists as obsolete is not defined (the schemas
+                // still define some of it): lint names it obsolete.
+                defs.set(slot, row.tag, obsolete::retire(format, &row.tag, row.def));
             }
             for &(pos, mask) in leader {
-                defs.leader[slot][pos] = Some(CodeSet(mask));
+                let retired = CodeSet(mask).without(obsolete::leader_mask(format, pos));
+                defs.leader[slot][pos] = Some(retired);
             }
         }
         defs

@@ -1,7 +1,7 @@
 //! The leader and the fixed-length control fields: leader values the format
 //! defines, the lengths of 006 and 008, and 005 as a timestamp.
 
-use super::{quoted, Ctx, RecordFormat, Rule};
+use super::{obsolete, quoted, Ctx, RecordFormat, Rule};
 use crate::record::FieldRef;
 
 /// The leader positions whose values the formats define one by one.
@@ -16,7 +16,7 @@ const POSITIONS: [(usize, &str); 7] = [
 ];
 
 pub(super) fn leader(ctx: &mut Ctx<'_, '_, '_>) {
-    if !ctx.on(Rule::LeaderValue) {
+    if !ctx.on(Rule::LeaderValue) && !ctx.on(Rule::ObsoleteLeaderValue) {
         return;
     }
     let leader = ctx.record.leader().as_bytes();
@@ -26,13 +26,20 @@ pub(super) fn leader(ctx: &mut Ctx<'_, '_, '_>) {
         };
         let value = leader[pos];
         if !allowed.contains(value) {
-            let message = format!(
-                "LDR/{pos:02} ({what}) is {}, not one of \"{}\" in the {} format",
-                quoted(&[value]),
-                allowed.describe(),
-                ctx.format.name()
-            );
-            ctx.leader_finding(Rule::LeaderValue, message);
+            let (rule, obsolete) = if obsolete::leader(ctx.format, pos, value) {
+                (Rule::ObsoleteLeaderValue, " (obsolete)")
+            } else {
+                (Rule::LeaderValue, "")
+            };
+            if ctx.on(rule) {
+                let message = format!(
+                    "LDR/{pos:02} ({what}) is {}{obsolete}, not one of \"{}\" in the {} format",
+                    quoted(&[value]),
+                    allowed.describe(),
+                    ctx.format.name()
+                );
+                ctx.leader_finding(rule, message);
+            }
         }
     }
 }

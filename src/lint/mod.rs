@@ -37,6 +37,8 @@ mod checks;
 mod definitions;
 mod fields;
 mod fixed;
+mod obsolete;
+mod obsolete_tables;
 mod tables;
 mod title;
 
@@ -117,12 +119,18 @@ rules! {
     InvalidRecord = "invalid-record", Error, true;
     /// A tag the record's format does not define (local 9XX and X9X tags are allowed).
     UndefinedTag = "undefined-tag", Warning, true;
+    /// A tag the format once defined and LoC now lists as obsolete (440, 503, ...).
+    ObsoleteTag = "obsolete-tag", Warning, true;
     /// A non-repeatable field occurs more than once (880s count per linked tag).
     NonRepeatableField = "non-repeatable-field", Error, true;
     /// An indicator value the field does not define.
     UndefinedIndicator = "undefined-indicator", Warning, true;
+    /// An indicator value the field once defined and LoC now lists as obsolete.
+    ObsoleteIndicator = "obsolete-indicator", Warning, true;
     /// A subfield code the field does not define (`$9` is allowed as local).
     UndefinedSubfield = "undefined-subfield", Warning, true;
+    /// A subfield code the field once defined and LoC now lists as obsolete.
+    ObsoleteSubfield = "obsolete-subfield", Warning, true;
     /// A non-repeatable subfield occurs more than once in a field.
     NonRepeatableSubfield = "non-repeatable-subfield", Error, true;
     /// A bibliographic record without a 245 (title statement).
@@ -135,6 +143,8 @@ rules! {
     Invalid005 = "invalid-005", Warning, true;
     /// A leader position (05, 06, 07, 08, 17, 18, 19) with a value the format does not define.
     LeaderValue = "leader-value", Warning, true;
+    /// A leader value the format once defined and LoC now lists as obsolete (LDR/06 `b`).
+    ObsoleteLeaderValue = "obsolete-leader-value", Warning, true;
     /// An 880 without $6, or whose $6 names a field that is not in the record.
     Linkage880 = "880-linkage", Warning, true;
     /// A tab, carriage return or line feed in a subfield.

@@ -49,7 +49,11 @@ def test_findings_point_at_their_field_and_subfield() -> None:
         field = record.fields[f.field_index]
         # 880s are named by the field they link to in messages, by 880 in `tag`.
         assert f.tag == field.tag
-        if f.code and f.rule in ("undefined-subfield", "non-repeatable-subfield"):
+        if f.code and f.rule in (
+            "undefined-subfield",
+            "obsolete-subfield",
+            "non-repeatable-subfield",
+        ):
             # The offset is the subfield's value: the byte before is its code.
             assert raw[f.byte_offset - 1 : f.byte_offset] == f.code.encode()
         assert f.severity in ("error", "warning", "info")
