@@ -38,6 +38,8 @@ mod definitions;
 mod fields;
 mod fixed;
 mod obsolete;
+// Generated (tools/gen_marc21_obsolete.py): kept as the script writes it.
+#[rustfmt::skip]
 mod obsolete_tables;
 mod tables;
 mod title;
