@@ -116,12 +116,20 @@ pub(crate) fn all_canonical(view: &RecordRef<'_>) -> bool {
     })
 }
 
-/// A field of an edited record held for reading: as read, locked, or copied
+/// An owned field of an edited record held for reading: locked, or copied
 /// (a cell that is in the record twice).
 enum Held<'a> {
-    Read([u8; 3], &'a [u8]),
     Locked(MutexGuard<'a, OwnedField>),
     Copied(OwnedField),
+}
+
+impl Held<'_> {
+    fn field(&self) -> &OwnedField {
+        match self {
+            Held::Locked(g) => g,
+            Held::Copied(f) => f,
+        }
+    }
 }
 
 impl Edited {
@@ -207,29 +215,21 @@ impl Edited {
             .unwrap_or(self.fields.len())
     }
 
-    /// Every field, held for reading (a cell twice in the record is copied
-    /// the second time: its lock is held already).
-    fn hold<'a>(&'a self, view: &RecordRef<'a>) -> Vec<Held<'a>> {
-        let mut held: Vec<Held<'a>> = Vec::with_capacity(self.fields.len());
-        for (k, slot) in self.fields.iter().enumerate() {
-            let c = match slot {
-                Slot::Read(i) => {
-                    let f = view.field(*i as usize);
-                    held.push(match f {
-                        Some(f) => Held::Read(*f.tag(), f.data()),
-                        None => Held::Read(*b"???", &[]),
-                    });
-                    continue;
-                }
-                Slot::Cell(c) => c,
-            };
+    /// The owned fields (the cells), in order, held for reading (a cell twice
+    /// in the record is copied the second time: its lock is held already).
+    /// The fields as read need no holding: their bytes are the input's.
+    fn hold(&self) -> Vec<Held<'_>> {
+        let mut held: Vec<Held<'_>> = Vec::new();
+        let cells = self.fields.iter().filter_map(|s| match s {
+            Slot::Cell(c) => Some(c),
+            Slot::Read(_) => None,
+        });
+        for (k, c) in cells.clone().enumerate() {
             let guard = match c.try_lock() {
                 Ok(g) => g,
                 Err(TryLockError::Poisoned(p)) => p.into_inner(),
                 Err(TryLockError::WouldBlock) => {
-                    let earlier = self.fields[..k]
-                        .iter()
-                        .position(|s| matches!(s, Slot::Cell(d) if Arc::ptr_eq(c, d)));
+                    let earlier = cells.clone().take(k).position(|d| Arc::ptr_eq(c, d));
                     match earlier.map(|j| &held[j]) {
                         Some(Held::Locked(g)) => {
                             let copy = (**g).clone();
@@ -249,11 +249,25 @@ impl Edited {
     /// Appends the record as ISO 2709: the fields no edit touched as the
     /// input's bytes, the others serialised.
     pub fn write_iso2709(&self, view: &RecordRef<'_>, out: &mut Vec<u8>) -> crate::Result<()> {
-        let held = self.hold(view);
-        let sources = held.iter().map(|h| match h {
-            Held::Read(tag, bytes) => FieldSource::Read { tag: *tag, bytes },
-            Held::Locked(g) => FieldSource::Owned(g),
-            Held::Copied(f) => FieldSource::Owned(f),
+        let held = self.hold();
+        let mut owned = held.iter();
+        let sources = self.fields.iter().map(|slot| match slot {
+            Slot::Read(i) => match view.field(*i as usize) {
+                Some(f) => FieldSource::Read {
+                    tag: *f.tag(),
+                    bytes: f.data(),
+                },
+                None => FieldSource::Read {
+                    tag: *b"???",
+                    bytes: &[],
+                },
+            },
+            Slot::Cell(_) => FieldSource::Owned(
+                owned
+                    .next()
+                    .expect("hold() holds each cell slot's field")
+                    .field(),
+            ),
         });
         crate::write_spliced(&self.written_leader(), sources, out)
     }
@@ -261,25 +275,30 @@ impl Edited {
     /// Runs `f` on the record as the core's `OwnedRecord`: the fields as read
     /// copied, the owned ones moved out of their cells for the call and back.
     pub fn with_record<R>(&self, view: &RecordRef<'_>, f: impl FnOnce(&OwnedRecord) -> R) -> R {
-        let mut held = self.hold(view);
+        let mut held = self.hold();
+        let mut owned = held.iter_mut();
         let mut record = OwnedRecord::new(self.written_leader());
         record.fields = self
             .fields
             .iter()
-            .zip(held.iter_mut())
-            .map(|(slot, h)| match (slot, h) {
-                (Slot::Read(i), _) => view
+            .map(|slot| match slot {
+                Slot::Read(i) => view
                     .field(*i as usize)
                     .map_or_else(placeholder, |f| OwnedField::from_ref(&f)),
-                (_, Held::Locked(g)) => std::mem::replace(&mut **g, placeholder()),
-                (_, Held::Copied(c)) => std::mem::replace(c, placeholder()),
-                (_, Held::Read(..)) => placeholder(),
+                Slot::Cell(_) => match owned.next() {
+                    Some(Held::Locked(g)) => std::mem::replace(&mut **g, placeholder()),
+                    Some(Held::Copied(c)) => std::mem::replace(c, placeholder()),
+                    None => placeholder(),
+                },
             })
             .collect();
         let out = f(&record);
-        for (field, h) in record.fields.into_iter().zip(held.iter_mut()) {
-            if let Held::Locked(g) = h {
-                **g = field;
+        let mut owned = held.iter_mut();
+        for (slot, field) in self.fields.iter().zip(record.fields) {
+            if let Slot::Cell(_) = slot {
+                if let Some(Held::Locked(g)) = owned.next() {
+                    **g = field;
+                }
             }
         }
         out

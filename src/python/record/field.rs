@@ -21,7 +21,7 @@ use pyo3::types::{PyBytes, PyDict, PyList, PyMemoryView, PyString, PyTuple};
 use std::sync::Arc;
 
 /// A field of a record (or of none yet).
-#[pyclass(frozen, freelist = 256, module = "marcmap._marcmap")]
+#[pyclass(frozen, module = "marcmap._marcmap")]
 pub(crate) struct Field {
     link: Link,
 }
