@@ -36,6 +36,11 @@ class Selection:
                 self._found = self._reader.filter(self._expr, threads=threads)
             return list(self._found)
 
+    def _found_on(self, options: dict[str, Any]) -> list[int]:
+        """The indices, found (on first use) on the ``threads`` a use asks for:
+        ``write(..., threads=1)`` is one core throughout."""
+        return self.indices(threads=options.get("threads"))
+
     def __len__(self) -> int:
         return len(self.indices())
 
@@ -49,16 +54,16 @@ class Selection:
 
     def write(self, target: Any, format: Any = "marc", **options: Any) -> Any:
         """``reader.write(target, format, records=..., **options)`` on these records."""
-        return self._reader.write(target, format, records=self.indices(), **options)
+        return self._reader.write(target, format, records=self._found_on(options), **options)
 
     def extract(self, *specs: Any, **options: Any) -> list[Any]:
         """``reader.extract(*specs, records=..., **options)`` on these records."""
-        return self._reader.extract(*specs, records=self.indices(), **options)
+        return self._reader.extract(*specs, records=self._found_on(options), **options)
 
     def to_arrow(self, *args: Any, **options: Any) -> Any:
         """``reader.to_arrow(..., records=...)`` on these records."""
-        return self._reader.to_arrow(*args, records=self.indices(), **options)
+        return self._reader.to_arrow(*args, records=self._found_on(options), **options)
 
     def to_parquet(self, path: Any, *args: Any, **options: Any) -> Any:
         """``reader.to_parquet(path, ..., records=...)`` on these records."""
-        return self._reader.to_parquet(path, *args, records=self.indices(), **options)
+        return self._reader.to_parquet(path, *args, records=self._found_on(options), **options)

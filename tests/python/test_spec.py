@@ -17,6 +17,7 @@ import pyarrow as pa
 import pymarc
 import pytest
 from conftest import corpus_path
+from marcmap._selection import Selection
 
 FILES = [
     "blacklight-marc/test_data.utf8.mrc",
@@ -164,6 +165,26 @@ def test_old_filter_keeps_working() -> None:
     assert reader.filter("650$ax", contains="HISTORY", ignore_case=True) == want
     assert reader.filter(marcmap.Spec("650$ax"), contains="HISTORY", ignore_case=True) == want
     assert reader.filter("650") == [i for i, r in enumerate(theirs) if r and r.get_fields("650")]
+
+
+def test_a_selection_finds_its_records_on_the_threads_its_use_asks_for(tmp_path: Path) -> None:
+    # where(...).write(..., threads=1) is one core throughout: the records are
+    # found on the threads the write is given, not on every core.
+    reader = marcmap.MARCReader(str(corpus_path(FILES[3])))
+    asked: list[int | None] = []
+
+    class Counting:
+        def filter(self, expr: Any, *, threads: int | None = None) -> list[int]:
+            asked.append(threads)
+            return reader.filter(expr, threads=threads)
+
+        def write(self, target: Any, format: Any, **options: Any) -> Any:
+            return reader.write(target, format, **options)
+
+    selection = Selection(Counting(), marcmap.Expr("650"))  # type: ignore[arg-type]
+    result = selection.write(str(tmp_path / "out.mrc"), threads=1)
+    assert asked == [1]
+    assert result.written == len(reader.filter("650")) > 0
 
 
 def test_where_is_lazy_and_feeds_write_extract_arrow(tmp_path: Path) -> None:
