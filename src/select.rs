@@ -44,10 +44,14 @@ pub struct Frequency {
 }
 
 /// How often each value of `spec` occurs in `file`, on `threads` threads.
+///
+/// Each thread counts into one table of its own (a table a chunk of records
+/// would make every value's key again in each chunk, and adding them up was
+/// serial work on the calling thread); the largest table then takes in the
+/// others.
 pub fn frequency(file: &MarcFile, spec: &Spec, decoder: &TextDecoder, threads: usize) -> Frequency {
-    type Counts = (HashMap<String, u64>, Vec<Error>);
-    let count = |range: Range<usize>| -> Counts {
-        let (mut counts, mut errors) = (HashMap::<String, u64>::new(), Vec::new());
+    type Counts = (HashMap<String, u64>, Vec<(usize, Error)>);
+    let count = |(counts, errors): &mut Counts, range: Range<usize>| {
         let mut buf = ValueBuf::new(false);
         for i in range {
             buf.clear();
@@ -66,37 +70,27 @@ pub fn frequency(file: &MarcFile, spec: &Spec, decoder: &TextDecoder, threads: u
                         }
                     }
                 }
-                Err(e) => errors.push(e),
+                Err(e) => errors.push((i, e)),
             }
         }
-        (counts, errors)
     };
-    let mut total: Counts = (HashMap::new(), Vec::new());
-    let done: Result<(), std::convert::Infallible> = parallel::map_range_in_order(
-        file.len(),
-        threads,
-        count,
-        |work| work(),
-        |_, (counts, errors)| {
-            if total.0.is_empty() {
-                total.0 = counts;
-            } else {
-                for (value, n) in counts {
-                    *total.0.entry(value).or_default() += n;
-                }
-            }
-            total.1.extend(errors);
-            Ok(())
-        },
-    );
-    if let Err(never) = done {
-        match never {}
+    let mut parts = parallel::fold_range(file.len(), threads, Counts::default, count);
+    parts.sort_unstable_by_key(|(counts, _)| std::cmp::Reverse(counts.len()));
+    let mut parts = parts.into_iter();
+    let (mut total, mut errors) = parts.next().unwrap_or_default();
+    for (counts, more) in parts {
+        for (value, n) in counts {
+            *total.entry(value).or_default() += n;
+        }
+        errors.extend(more);
     }
-    let mut values: Vec<(String, u64)> = total.0.into_iter().collect();
+    // The threads took chunks in any order: the errors go back in record order.
+    errors.sort_unstable_by_key(|&(i, _)| i);
+    let mut values: Vec<(String, u64)> = total.into_iter().collect();
     values.sort_unstable_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     Frequency {
         values,
-        errors: total.1,
+        errors: errors.into_iter().map(|(_, e)| e).collect(),
     }
 }
 

@@ -286,3 +286,31 @@ fn mislabelled_utf8_is_the_records_that_say_so() {
     let mislabelled = open("encodings/pymarc_utf8_without_leader_flag.dat");
     assert!(!query::mislabelled_utf8(&mislabelled, 1).is_empty());
 }
+
+/// `select::frequency` on several threads counts what one thread counts, and
+/// gives the records left out in record order (the first is the one Python's
+/// `raise_errors` raises): on a file of a few hundred records, good and bad,
+/// so that the threads take chunks in any order.
+#[test]
+fn frequency_on_threads_counts_and_orders_errors_as_one_thread() {
+    let bad = std::fs::read(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/malformed/pymarc_bad_records.mrc"),
+    )
+    .unwrap();
+    let sample =
+        std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/sample.mrc")).unwrap();
+    let file = MarcFile::from_bytes([sample, bad].concat().repeat(40));
+    let spec = Spec::parse("6..$a").unwrap();
+    let decoder = reader_decoder();
+    let one = marcmap::select::frequency(&file, &spec, &decoder, 1);
+    let records = |f: &marcmap::select::Frequency| -> Vec<Option<u64>> {
+        f.errors.iter().map(|e| e.position().record).collect()
+    };
+    assert!(one.values.len() > 10 && one.errors.len() >= 80);
+    assert!(records(&one).is_sorted());
+    for threads in [2, 3, 8] {
+        let many = marcmap::select::frequency(&file, &spec, &decoder, threads);
+        assert_eq!(many.values, one.values, "{threads} threads");
+        assert_eq!(records(&many), records(&one), "{threads} threads");
+    }
+}
