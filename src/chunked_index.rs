@@ -30,6 +30,7 @@
 use crate::frame;
 use crate::index::{Framing, RecordIndex, Scanner, Step};
 use crate::layout::RECORD_TERMINATOR;
+use crate::parallel;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 
@@ -56,7 +57,8 @@ impl RecordIndex {
     /// assert_eq!(index.starts(), &[0, 42, 84]);
     /// ```
     pub fn build_parallel(data: &[u8], framing: Framing, threads: usize) -> RecordIndex {
-        let chunk = (data.len() / (threads.max(1) * CHUNKS_PER_THREAD)).max(MIN_CHUNK);
+        let threads = threads.clamp(1, parallel::MAX_THREADS);
+        let chunk = (data.len() / (threads * CHUNKS_PER_THREAD)).max(MIN_CHUNK);
         RecordIndex::build_in_chunks(data, framing, threads, chunk)
     }
 
@@ -192,11 +194,11 @@ fn walk_all(data: &[u8], framing: Framing, threads: usize, starts: &[usize]) -> 
             done.push((c, walk));
         }
     };
+    let threads = threads.clamp(1, parallel::MAX_THREADS).min(starts.len());
     std::thread::scope(|scope| {
-        for _ in 1..threads.min(starts.len()) {
-            scope.spawn(work);
-        }
+        let workers: Vec<_> = (1..threads).map(|_| scope.spawn(work)).collect();
         work();
+        parallel::join_all(workers);
     });
     let mut done = done.into_inner().unwrap_or_else(|e| e.into_inner());
     done.sort_unstable_by_key(|(c, _)| *c);

@@ -123,7 +123,7 @@ where
 /// detached, after the call returns. Joining means no worker outlives the call
 /// (found by the `file` fuzz target: LeakSanitizer saw glibc's TLS-destructor
 /// list of a still-exiting worker as a leak).
-fn join_all(workers: Vec<std::thread::ScopedJoinHandle<'_, ()>>) {
+pub(crate) fn join_all(workers: Vec<std::thread::ScopedJoinHandle<'_, ()>>) {
     for worker in workers {
         if let Err(panic) = worker.join() {
             std::panic::resume_unwind(panic);
@@ -133,7 +133,7 @@ fn join_all(workers: Vec<std::thread::ScopedJoinHandle<'_, ()>>) {
 
 /// The most threads a call will start, whatever it is asked for: more than the
 /// cores only adds switching, and asking the OS for a million threads fails.
-const MAX_THREADS: usize = 64;
+pub(crate) const MAX_THREADS: usize = 64;
 
 /// `threads` bounded by the work (one thread per minimal chunk at most) and by
 /// [`MAX_THREADS`].

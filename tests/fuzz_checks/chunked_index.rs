@@ -11,8 +11,8 @@ use marcmap::{Framing, RecordIndex};
 /// every 0x1D, inside leaders and inside damage) and a few fractions of it.
 pub fn chunk_sizes(data: &[u8]) -> Vec<usize> {
     let n = data.len();
-    let mut sizes = vec![1, 2, 3, 7, 24, 61];
-    sizes.extend([n / 5, n / 3, n / 2].into_iter().filter(|&s| s > 0));
+    let mut sizes = vec![1, 2, 7, 61];
+    sizes.extend([n / 3, n / 2].into_iter().filter(|&s| s > 0));
     sizes
 }
 
