@@ -7,6 +7,7 @@
 //! those of that field, and it counts towards that field's repeatability among
 //! the 880s.
 
+use super::definitions::numeric_tag;
 use super::{fields, fixed, obsolete, quoted, title, Ctx, FieldDef, RecordFormat, Rule};
 use crate::record::FieldRef;
 use smallvec::SmallVec;
@@ -29,6 +30,9 @@ pub(super) fn record(ctx: &mut Ctx<'_, '_, '_>) {
     let mut has_245 = false;
     for field in record.fields() {
         let tag = *field.tag();
+        // The tag's number, read once: it indexes the definitions, the
+        // repeatability bits and the field checks.
+        let number = numeric_tag(&tag);
         if tag[0] == b'1' {
             main_entries += 1;
             if main_entries == 2 && ctx.on(Rule::Multiple1xx) {
@@ -42,11 +46,14 @@ pub(super) fn record(ctx: &mut Ctx<'_, '_, '_>) {
                 );
             }
         }
-        has_245 |= &tag == b"245";
+        has_245 |= number == Some(245);
+        if number == Some(8) && ctx.first_008.is_none() {
+            ctx.first_008 = Some(field.data());
+        }
         if field.is_control() {
-            control_field(ctx, &field, &mut seen);
+            control_field(ctx, &field, number, &mut seen);
         } else {
-            data_field(ctx, &field, &mut seen);
+            data_field(ctx, &field, number, &mut seen);
         }
     }
     if ctx.format == RecordFormat::Bibliographic && !has_245 && ctx.on(Rule::Missing245) {
@@ -54,7 +61,26 @@ pub(super) fn record(ctx: &mut Ctx<'_, '_, '_>) {
     }
 }
 
-fn control_field<'a>(ctx: &mut Ctx<'_, '_, 'a>, field: &FieldRef<'a>, seen: &mut Seen) {
+/// The definition of `tag` (whose number is `number`) in the record's format.
+#[inline(always)]
+fn definition<'l>(
+    ctx: &Ctx<'l, '_, '_>,
+    tag: &[u8; 3],
+    number: Option<usize>,
+) -> Option<&'l FieldDef> {
+    let defs = &ctx.linter.definitions;
+    match number {
+        Some(n) => defs.numeric_field(ctx.format, n),
+        None => defs.field(ctx.format, tag),
+    }
+}
+
+fn control_field<'a>(
+    ctx: &mut Ctx<'_, '_, 'a>,
+    field: &FieldRef<'a>,
+    number: Option<usize>,
+    seen: &mut Seen,
+) {
     let tag = *field.tag();
     if ctx.on(Rule::ControlFieldSubfields) && memchr::memchr(0x1F, field.data()).is_some() {
         ctx.field_finding(
@@ -68,23 +94,29 @@ fn control_field<'a>(ctx: &mut Ctx<'_, '_, 'a>, field: &FieldRef<'a>, seen: &mut
             ),
         );
     }
-    match ctx.defs().field(ctx.format, &tag).copied() {
+    match definition(ctx, &tag, number) {
         Some(def) => {
             if def.obsolete {
                 obsolete_tag(ctx, field);
             }
-            repeat(ctx, field, &def, tag, false, seen)
+            repeat(ctx, field, def, tag, number, false, seen)
         }
         None => undefined_tag(ctx, field),
     }
     fixed::control(ctx, field);
 }
 
-fn data_field<'a>(ctx: &mut Ctx<'_, '_, 'a>, field: &FieldRef<'a>, seen: &mut Seen) {
+fn data_field<'a>(
+    ctx: &mut Ctx<'_, '_, 'a>,
+    field: &FieldRef<'a>,
+    number: Option<usize>,
+    seen: &mut Seen,
+) {
     let tag = *field.tag();
     let mut checked_as = tag;
+    let mut checked_number = number;
     let mut linked = false;
-    if &tag == b"880" {
+    if number == Some(880) {
         match field.subfield(b'6') {
             None => {
                 if ctx.on(Rule::Linkage880) {
@@ -100,8 +132,10 @@ fn data_field<'a>(ctx: &mut Ctx<'_, '_, 'a>, field: &FieldRef<'a>, seen: &mut Se
             Some(link) => {
                 if let Some(t) = link.get(..3) {
                     let t = [t[0], t[1], t[2]];
-                    if ctx.defs().field(ctx.format, &t).is_some() {
+                    let n = numeric_tag(&t);
+                    if definition(ctx, &t, n).is_some() {
                         checked_as = t;
+                        checked_number = n;
                         linked = true;
                     }
                 }
@@ -111,8 +145,7 @@ fn data_field<'a>(ctx: &mut Ctx<'_, '_, 'a>, field: &FieldRef<'a>, seen: &mut Se
             }
         }
     }
-    let linter = ctx.linter;
-    let Some(def) = linter.defs().field(ctx.format, &checked_as) else {
+    let Some(def) = definition(ctx, &checked_as, checked_number) else {
         undefined_tag(ctx, field);
         control_characters(ctx, field, &checked_as);
         return;
@@ -120,7 +153,7 @@ fn data_field<'a>(ctx: &mut Ctx<'_, '_, 'a>, field: &FieldRef<'a>, seen: &mut Se
     if def.obsolete && !linked {
         obsolete_tag(ctx, field);
     }
-    repeat(ctx, field, def, checked_as, linked, seen);
+    repeat(ctx, field, def, checked_as, checked_number, linked, seen);
     let name = Name {
         tag,
         linked: linked.then_some(checked_as),
@@ -166,15 +199,15 @@ fn data_field<'a>(ctx: &mut Ctx<'_, '_, 'a>, field: &FieldRef<'a>, seen: &mut Se
             }
         }
     }
-    subfields(ctx, field, def, name, ind_bytes.len());
+    subfields(ctx, field, def, &name, ind_bytes.len());
     control_characters(ctx, field, &checked_as);
-    match &checked_as {
-        b"020" => fields::isbn(ctx, field),
-        b"041" => fields::language(ctx, field),
-        b"043" => fields::geographic_area(ctx, field),
-        b"245" => title::title(ctx, field, name),
-        b"250" => title::edition(ctx, field, name),
-        b"260" | b"264" => title::publication(ctx, field, name),
+    match checked_number {
+        Some(20) => fields::isbn(ctx, field),
+        Some(41) => fields::language(ctx, field),
+        Some(43) => fields::geographic_area(ctx, field),
+        Some(245) => title::title(ctx, field, &name),
+        Some(250) => title::edition(ctx, field, &name),
+        Some(260 | 264) => title::publication(ctx, field, &name),
         _ => {}
     }
 }
@@ -242,18 +275,20 @@ fn obsolete_tag<'a>(ctx: &mut Ctx<'_, '_, 'a>, field: &FieldRef<'a>) {
     }
 }
 
+#[inline]
 fn repeat<'a>(
     ctx: &mut Ctx<'_, '_, 'a>,
     field: &FieldRef<'a>,
     def: &FieldDef,
     checked_as: [u8; 3],
+    number: Option<usize>,
     linked: bool,
     seen: &mut Seen,
 ) {
     if def.repeatable {
         return;
     }
-    if !seen.insert(checked_as, linked) && ctx.on(Rule::NonRepeatableField) {
+    if !seen.insert(checked_as, number, linked) && ctx.on(Rule::NonRepeatableField) {
         let message = if linked {
             format!(
                 "880 linked to {} repeats, and {0} is not repeatable",
@@ -276,12 +311,10 @@ pub(super) struct Seen {
 }
 
 impl Seen {
-    /// Records `tag`; false if it was already there.
-    fn insert(&mut self, tag: [u8; 3], linked: bool) -> bool {
-        if tag.iter().all(u8::is_ascii_digit) {
-            let n = tag
-                .iter()
-                .fold(0usize, |n, d| n * 10 + usize::from(d - b'0'));
+    /// Records `tag` (whose number is `number`); false if it was already there.
+    #[inline]
+    fn insert(&mut self, tag: [u8; 3], number: Option<usize>, linked: bool) -> bool {
+        if let Some(n) = number {
             let set = if linked {
                 &mut self.linked
             } else {
@@ -304,7 +337,7 @@ fn subfields<'a>(
     ctx: &mut Ctx<'_, '_, 'a>,
     field: &FieldRef<'a>,
     def: &FieldDef,
-    name: Name,
+    name: &Name,
     ind_len: usize,
 ) {
     let undefined = ctx.on(Rule::UndefinedSubfield) || ctx.on(Rule::ObsoleteSubfield);
@@ -316,7 +349,16 @@ fn subfields<'a>(
     // The common case first: one pass over the delimiters finds the codes
     // present and those repeated; a field whose codes are all defined and
     // whose repeats all allowed needs nothing more.
-    let (present, twice, high) = code_masks(&field.data()[ind_len..]);
+    let body = &field.data()[ind_len..];
+    // Read in the record's bytes, where blocks may run past the field's end.
+    let record = ctx.record.as_bytes();
+    let (present, twice, high) = match (body.as_ptr() as usize)
+        .checked_sub(record.as_ptr() as usize)
+        .filter(|start| start + body.len() <= record.len())
+    {
+        Some(start) => code_masks(record, start, start + body.len()),
+        None => code_masks(body, 0, body.len()),
+    };
     let local_bit = if local { 1u128 << b'9' } else { 0 };
     let defined = def.subfields.bits();
     let undefined_codes = present & !defined & !local_bit;
@@ -362,48 +404,86 @@ fn subfields<'a>(
     }
 }
 
-/// The subfield codes in a field's body (its bytes after the indicators): the
-/// set present, the set present more than once, and whether a code is not
-/// ASCII. Codes as [`FieldRef::subfields`] reads them (an empty subfield has
-/// none).
+/// The subfield codes in a field's body, `hay[start..end]` (its bytes after
+/// the indicators): the set present, the set present more than once, and
+/// whether a code is not ASCII. Codes as [`FieldRef::subfields`] reads them
+/// (an empty subfield has none).
 ///
-/// Eight bytes at a time (a zero-byte test on the bytes XOR 0x1F): most
-/// fields are short, and memchr's setup costs more than it saves on them.
-fn code_masks(body: &[u8]) -> (u128, u128, bool) {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGHS: u64 = 0x8080_8080_8080_8080;
+/// Sixty-four bytes at a time: a mask of the delimiters in the block (four
+/// vector comparisons; a block may read past `end` into the rest of `hay`,
+/// whose delimiters are masked off), then one step a delimiter with no branch
+/// on the code. A field's loop so ends once a block (once, for most fields),
+/// where a search from delimiter to delimiter mispredicts its exit at every
+/// subfield.
+fn code_masks(hay: &[u8], start: usize, end: usize) -> (u128, u128, bool) {
     let (mut present, mut twice, mut high) = (0u128, 0u128, false);
-    let mut take = |p: usize| match body.get(p + 1) {
-        Some(0x1F) | None => {}
-        Some(&c) if c >= 128 => high = true,
-        Some(&c) => {
-            let bit = 1u128 << c;
+    let mut block = start;
+    while block < end {
+        let mut delimiters = match hay.get(block..block + 64) {
+            #[cfg(target_arch = "x86_64")]
+            // SAFETY: SSE2 is part of x86-64 itself: every x86-64 processor has
+            // it (the target enables it by default), so the feature
+            // `delimiter_mask` asks for is there.
+            Some(bytes) => unsafe { delimiter_mask(bytes) },
+            #[cfg(not(target_arch = "x86_64"))]
+            Some(bytes) => delimiter_mask(bytes),
+            // Near the end of `hay`: byte by byte.
+            None => hay[block..end]
+                .iter()
+                .enumerate()
+                .fold(0, |m, (i, &b)| m | (u64::from(b == 0x1F) << i)),
+        };
+        if end - block < 64 {
+            delimiters &= (1u64 << (end - block)) - 1;
+        }
+        while delimiters != 0 {
+            let at = block + delimiters.trailing_zeros() as usize;
+            delimiters &= delimiters - 1;
+            // A delimiter at the end has no code: read as another delimiter
+            // (an empty subfield), which makes none.
+            let code = if at + 1 < end { hay[at + 1] } else { 0x1F };
+            high |= code >= 0x80;
+            let counts = code < 0x80 && code != 0x1F;
+            let bit = u128::from(counts) << (code & 0x7F);
             twice |= present & bit;
             present |= bit;
         }
-    };
-    let mut chunks = body.chunks_exact(8);
-    let mut at = 0;
-    for chunk in &mut chunks {
-        let x = u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8])) ^ (ONES * 0x1F);
-        // Marks every zero byte of x (a delimiter), and at worst a 0x01 byte
-        // just above one: each candidate is checked.
-        let mut zeros = x.wrapping_sub(ONES) & !x & HIGHS;
-        while zeros != 0 {
-            let k = zeros.trailing_zeros() as usize / 8;
-            if chunk[k] == 0x1F {
-                take(at + k);
-            }
-            zeros &= zeros - 1;
-        }
-        at += 8;
-    }
-    for (k, &b) in chunks.remainder().iter().enumerate() {
-        if b == 0x1F {
-            take(at + k);
-        }
+        block += 64;
     }
     (present, twice, high)
+}
+
+/// Bit `i` set where `bytes[i]` (64 bytes) is a subfield delimiter: four
+/// SSE2 comparisons.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "sse2")]
+fn delimiter_mask(bytes: &[u8]) -> u64 {
+    use std::arch::x86_64::{_mm_cmpeq_epi8, _mm_movemask_epi8, _mm_set1_epi8, _mm_set_epi64x};
+    let word = |i: usize| {
+        i64::from_le_bytes(
+            bytes
+                .get(i..i + 8)
+                .and_then(|w| w.try_into().ok())
+                .unwrap_or([0; 8]),
+        )
+    };
+    let delimiter = _mm_set1_epi8(0x1F);
+    (0..4).fold(0u64, |m, k| {
+        let v = _mm_set_epi64x(word(16 * k + 8), word(16 * k));
+        let hits = _mm_movemask_epi8(_mm_cmpeq_epi8(v, delimiter)) as u32;
+        m | u64::from(hits) << (16 * k)
+    })
+}
+
+/// Bit `i` set where `bytes[i]` (64 bytes) is a subfield delimiter.
+#[cfg(not(target_arch = "x86_64"))]
+#[inline]
+fn delimiter_mask(bytes: &[u8]) -> u64 {
+    bytes
+        .iter()
+        .take(64)
+        .enumerate()
+        .fold(0, |m, (i, &b)| m | (u64::from(b == 0x1F) << i))
 }
 
 fn control_characters<'a>(ctx: &mut Ctx<'_, '_, 'a>, field: &FieldRef<'a>, checked_as: &[u8; 3]) {
@@ -517,7 +597,7 @@ mod tests {
             }
             let ind = field.indicator_bytes().len();
             assert_eq!(
-                code_masks(&field.data()[ind..]),
+                code_masks(field.data(), ind, field.data().len()),
                 (present, twice, high),
                 "{body:?}"
             );

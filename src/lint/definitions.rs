@@ -170,8 +170,8 @@ pub struct FieldDef {
 /// ```
 #[derive(Clone)]
 pub struct Definitions {
-    /// Per format, indexed by numeric tag (000-999).
-    numeric: [Vec<Option<FieldDef>>; 3],
+    /// Per format, the numeric tags' definitions (000-999).
+    numeric: [NumericTable; 3],
     /// Per format, tags that are not three digits (rare; from a definitions file).
     other: [HashMap<[u8; 3], FieldDef>; 3],
     /// Per format, the defined values of each leader position that has a list.
@@ -181,7 +181,7 @@ pub struct Definitions {
 
 impl fmt::Debug for Definitions {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let count = |i: usize| self.numeric[i].iter().flatten().count() + self.other[i].len();
+        let count = |i: usize| self.numeric[i].defs.len() + self.other[i].len();
         f.debug_struct("Definitions")
             .field("bibliographic", &count(0))
             .field("authority", &count(1))
@@ -191,7 +191,49 @@ impl fmt::Debug for Definitions {
     }
 }
 
-fn numeric_tag(tag: &[u8; 3]) -> Option<usize> {
+/// The definitions of the numeric tags of one format: a slot a tag (two
+/// bytes, so the whole index is 2 KB and stays in cache) that points into a
+/// dense list. Linting looks a definition up for every field: an index into
+/// a thousand 80-byte `Option<FieldDef>`s spread the few tags a file uses over
+/// a hundred kilobytes.
+#[derive(Clone)]
+struct NumericTable {
+    /// Per tag number, 1 + the definition's place in `defs`; 0 for none.
+    slots: Box<[u16; 1000]>,
+    defs: Vec<FieldDef>,
+}
+
+impl Default for NumericTable {
+    fn default() -> Self {
+        NumericTable {
+            slots: Box::new([0; 1000]),
+            defs: Vec::new(),
+        }
+    }
+}
+
+impl NumericTable {
+    #[inline(always)]
+    fn get(&self, n: usize) -> Option<&FieldDef> {
+        let slot = usize::from(*self.slots.get(n)?);
+        slot.checked_sub(1).and_then(|i| self.defs.get(i))
+    }
+
+    fn set(&mut self, n: usize, def: FieldDef) {
+        match usize::from(self.slots[n]).checked_sub(1) {
+            Some(i) => self.defs[i] = def,
+            None => {
+                self.defs.push(def);
+                // At most 1000 definitions: the count fits a u16.
+                self.slots[n] = self.defs.len() as u16;
+            }
+        }
+    }
+}
+
+/// A three-digit tag as a number (`245` is 245); `None` for any other tag.
+#[inline]
+pub(super) fn numeric_tag(tag: &[u8; 3]) -> Option<usize> {
     tag.iter().all(u8::is_ascii_digit).then(|| {
         usize::from(tag[0] - b'0') * 100
             + usize::from(tag[1] - b'0') * 10
@@ -209,7 +251,7 @@ impl Definitions {
 
     fn build() -> Definitions {
         let mut defs = Definitions {
-            numeric: [vec![None; 1000], vec![None; 1000], vec![None; 1000]],
+            numeric: Default::default(),
             other: Default::default(),
             leader: [[None; 24]; 3],
             local: true,
@@ -237,7 +279,7 @@ impl Definitions {
 
     fn set(&mut self, slot: usize, tag: [u8; 3], def: FieldDef) {
         match numeric_tag(&tag) {
-            Some(n) => self.numeric[slot][n] = Some(def),
+            Some(n) => self.numeric[slot].set(n, def),
             None => {
                 self.other[slot].insert(tag, def);
             }
@@ -260,9 +302,16 @@ impl Definitions {
     pub fn field(&self, format: RecordFormat, tag: &[u8; 3]) -> Option<&FieldDef> {
         let slot = format.slot();
         match numeric_tag(tag) {
-            Some(n) => self.numeric[slot][n].as_ref(),
+            Some(n) => self.numeric[slot].get(n),
             None => self.other[slot].get(tag),
         }
+    }
+
+    /// The definition of numeric tag `n` (0-999) in `format`: what
+    /// [`Definitions::field`] gives for its three digits.
+    #[inline]
+    pub(super) fn numeric_field(&self, format: RecordFormat, n: usize) -> Option<&FieldDef> {
+        self.numeric[format.slot()].get(n)
     }
 
     /// Whether `tag` is in the ranges MARC 21 leaves to local use: 9XX and X9X

@@ -364,6 +364,7 @@ impl Linter {
             format: RecordFormat::of_type(record.leader().as_bytes()[6]),
             utf8: record.leader().is_utf8(),
             control_chars: false,
+            first_008: None,
             out,
         };
         checks::record(&mut ctx);
@@ -396,6 +397,9 @@ pub(crate) struct Ctx<'l, 'r, 'a> {
     /// The data area holds a tab, carriage return or line feed somewhere (one
     /// scan of the record, so that fields are searched only when it does).
     control_chars: bool,
+    /// The data of the record's first 008, once the walk has passed it (the
+    /// 245 check reads the language from it, and 008 comes before 245).
+    first_008: Option<&'a [u8]>,
     out: &'r mut Vec<Finding>,
 }
 

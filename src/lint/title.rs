@@ -34,7 +34,8 @@ impl Text {
     }
 
     fn is_word(&self, c: char) -> bool {
-        if self.unicode {
+        // An ASCII character is no combining mark: Unicode's tables only for the rest.
+        if self.unicode && !c.is_ascii() {
             c.is_alphanumeric() || c == '_' || unicode_normalization::char::is_combining_mark(c)
         } else {
             c.is_ascii_alphanumeric() || c == '_'
@@ -129,7 +130,7 @@ fn truthy(v: Option<&[u8]>) -> bool {
     v.is_some_and(|v| !v.is_empty() && v != b"0")
 }
 
-pub(super) fn title<'a>(ctx: &mut Ctx<'_, '_, 'a>, field: &FieldRef<'a>, name: Name) {
+pub(super) fn title<'a>(ctx: &mut Ctx<'_, '_, 'a>, field: &FieldRef<'a>, name: &Name) {
     let utf8 = ctx.utf8;
     // One pass: the first $a, the first two codes, whether there is a $6.
     let (mut a, mut codes, mut count, mut has_6) = (None, [0u8; 2], 0usize, false);
@@ -191,7 +192,7 @@ pub(super) fn title<'a>(ctx: &mut Ctx<'_, '_, 'a>, field: &FieldRef<'a>, name: N
 fn punctuation<'a>(
     ctx: &mut Ctx<'_, '_, 'a>,
     field: &FieldRef<'a>,
-    name: Name,
+    name: &Name,
     subs: &[Subfield<'a>],
 ) {
     let utf8 = ctx.utf8;
@@ -284,9 +285,9 @@ fn spaced_initials(t: &Text) -> bool {
     if !spaced {
         return false;
     }
-    let ie: Vec<char> = "[i.e. ".chars().collect();
+    const IE: [char; 6] = ['[', 'i', '.', 'e', '.', ' '];
     let corrected = (0..c.len()).any(|i| {
-        c[i..].starts_with(&ie)
+        c[i..].starts_with(&IE)
             && word(i + 6)
             && c.get(i + 7) == Some(&'.')
             && c[i + 8..].contains(&']')
@@ -323,15 +324,21 @@ fn bracketed_medium(t: &Text) -> bool {
 fn nonfiling<'a>(
     ctx: &mut Ctx<'_, '_, 'a>,
     field: &FieldRef<'a>,
-    name: Name,
+    name: &Name,
     a: &[u8],
     utf8: bool,
 ) {
     let ind = super::checks::indicators(field).1 as char;
+    // The walk has usually passed the 008; if not, it comes later (or never).
     let language = ctx
-        .record
-        .first(b"008")
-        .and_then(|f| f.data().get(35..38))
+        .first_008
+        .or_else(|| {
+            ctx.record
+                .fields()
+                .find(|f| f.tag() == b"008")
+                .map(|f| f.data())
+        })
+        .and_then(|f| f.get(35..38))
         .and_then(|code| std::str::from_utf8(code).ok())
         .and_then(|code| {
             super::articles::INITIAL_ARTICLES
@@ -385,7 +392,7 @@ fn initial_article(t: &Text, articles: &[&'static str]) -> Option<(&'static str,
             let mut n = 0;
             for want in article.chars() {
                 let got = *c.get(start + n)?;
-                if !got.to_lowercase().eq(want.to_lowercase()) {
+                if !same_letter(got, want) {
                     return None;
                 }
                 n += 1;
@@ -403,9 +410,21 @@ fn initial_article(t: &Text, articles: &[&'static str]) -> Option<(&'static str,
     })
 }
 
+/// Whether `got` and `want` are the same letter, case aside (their lower
+/// cases are equal). ASCII against ASCII without Unicode's tables: most
+/// titles' first letters, compared against every article of the language.
+#[inline]
+fn same_letter(got: char, want: char) -> bool {
+    if got.is_ascii() && want.is_ascii() {
+        got.eq_ignore_ascii_case(&want)
+    } else {
+        got.to_lowercase().eq(want.to_lowercase())
+    }
+}
+
 /// Without articles for the record's language: the `skip` characters the
 /// indicator gives lie inside `$a` and end where an article ends.
-fn words_only(t: &Text, skip: usize, a: &[u8], name: Name, say: &mut impl FnMut(String)) {
+fn words_only(t: &Text, skip: usize, a: &[u8], name: &Name, say: &mut impl FnMut(String)) {
     let ends_article = |c: char| matches!(c, ' ' | '\'' | '\u{2019}' | '-');
     if t.chars.len() <= skip {
         say(format!(
@@ -421,7 +440,7 @@ fn words_only(t: &Text, skip: usize, a: &[u8], name: Name, say: &mut impl FnMut(
 }
 
 /// 250: `$a` present and first (after `$3`, `$6`, `$8`).
-pub(super) fn edition<'a>(ctx: &mut Ctx<'_, '_, 'a>, field: &FieldRef<'a>, name: Name) {
+pub(super) fn edition<'a>(ctx: &mut Ctx<'_, '_, 'a>, field: &FieldRef<'a>, name: &Name) {
     if !ctx.on(Rule::EditionStatement) {
         return;
     }
@@ -453,7 +472,7 @@ pub(super) fn edition<'a>(ctx: &mut Ctx<'_, '_, 'a>, field: &FieldRef<'a>, name:
 /// 260/264 in a record with ISBD punctuation (LDR/18 `a` or `i`): `$b` after
 /// " :" and `$c` after "," (after `$b`) — the punctuation ISBD puts between
 /// place, name and date.
-pub(super) fn publication<'a>(ctx: &mut Ctx<'_, '_, 'a>, field: &FieldRef<'a>, name: Name) {
+pub(super) fn publication<'a>(ctx: &mut Ctx<'_, '_, 'a>, field: &FieldRef<'a>, name: &Name) {
     if !ctx.on(Rule::PublicationStatement)
         || !matches!(ctx.record.leader().as_bytes()[18], b'a' | b'i')
     {
