@@ -85,7 +85,7 @@ impl Action {
     }
 
     /// Applies the action; gives how many things changed.
-    pub(crate) fn apply<'a>(&'a self, draft: &mut Draft<'a>) -> usize {
+    pub(crate) fn apply<'p>(&'p self, draft: &mut Draft<'_, 'p>) -> usize {
         match self {
             Action::DeleteFields(tags) => {
                 let before = draft.fields.len();
@@ -94,13 +94,13 @@ impl Action {
             }
             Action::DeleteSubfields(tags, codes) => {
                 let mut n = 0;
-                for piece in draft.fields.iter_mut().filter(|p| tags.matches(&p.tag)) {
+                for k in matching(draft, tags) {
                     let mut found = 0;
-                    piece.for_each_subfield(|_, code, _| {
+                    draft.for_each_subfield(k, |_, code, _| {
                         found += usize::from(codes.contains(&code))
                     });
                     if found > 0 {
-                        if let FieldBody::Data { subfields, .. } = piece.owned() {
+                        if let FieldBody::Data { subfields, .. } = draft.owned(k) {
                             subfields.retain(|s| !codes.contains(&s.code));
                         }
                         n += found;
@@ -114,19 +114,19 @@ impl Action {
             }
             Action::SetSubfield { tags, code, value } => {
                 let mut n = 0;
-                for piece in draft.fields.iter_mut().filter(|p| tags.matches(&p.tag)) {
-                    n += set_subfield(piece, *code, value);
+                for k in matching(draft, tags) {
+                    n += set_subfield(draft, k, *code, value);
                 }
                 n
             }
             Action::SetIndicator { tags, which, value } => {
                 let mut n = 0;
-                for piece in draft.fields.iter_mut().filter(|p| tags.matches(&p.tag)) {
-                    match piece.indicators() {
+                for k in matching(draft, tags) {
+                    match draft.indicators(k) {
                         Some(ind) if ind[*which] != *value => {}
                         _ => continue,
                     }
-                    if let FieldBody::Data { indicators, .. } = piece.owned() {
+                    if let FieldBody::Data { indicators, .. } = draft.owned(k) {
                         indicators[*which] = *value;
                         n += 1;
                     }
@@ -143,14 +143,14 @@ impl Action {
                     return 1;
                 };
                 let mut n = 0;
-                for piece in draft.fields.iter_mut().filter(|p| tags.matches(&p.tag)) {
-                    let Some(data) = piece.control_data() else {
+                for k in matching(draft, tags) {
+                    let Some(data) = draft.control_data(k) else {
                         continue;
                     };
                     if data.get(*start..end) == Some(&value[..]) {
                         continue;
                     }
-                    if let FieldBody::Control(data) = piece.owned() {
+                    if let FieldBody::Control(data) = draft.owned(k) {
                         // A field too short for the positions is padded with
                         // blanks, MARC's fill for an unknown position.
                         if data.len() < end {
@@ -163,16 +163,14 @@ impl Action {
                 n
             }
             Action::Move { from, to } => {
-                let mut moved = Vec::new();
-                let mut kept = Vec::with_capacity(draft.fields.len());
-                for piece in draft.fields.drain(..) {
-                    if from.matches(&piece.tag) {
-                        moved.push(piece);
-                    } else {
-                        kept.push(piece);
-                    }
-                }
-                draft.fields = kept;
+                // Allocates only for a record that has such fields.
+                let moved: Vec<Piece<'p>> = draft
+                    .fields
+                    .iter()
+                    .filter(|p| from.matches(&p.tag))
+                    .copied()
+                    .collect();
+                draft.fields.retain(|p| !from.matches(&p.tag));
                 let n = moved.len();
                 for mut piece in moved {
                     piece.tag = *to;
@@ -181,12 +179,8 @@ impl Action {
                 n
             }
             Action::Copy { from, to } => {
-                let copies: Vec<Piece<'_>> = draft
-                    .fields
-                    .iter()
-                    .filter(|p| from.matches(&p.tag))
-                    .cloned()
-                    .collect();
+                let found: Vec<usize> = matching(draft, from).collect();
+                let copies: Vec<Piece<'p>> = found.into_iter().map(|k| draft.copy_of(k)).collect();
                 let n = copies.len();
                 for mut piece in copies {
                     piece.tag = *to;
@@ -208,22 +202,35 @@ impl Action {
     }
 }
 
+/// The positions of the pieces whose tag matches `tags` (as they are now: an
+/// action that only changes fields in place keeps them valid).
+fn matching<'d>(draft: &Draft<'_, '_>, tags: &'d TagPattern) -> impl Iterator<Item = usize> + 'd {
+    let found: smallvec::SmallVec<[usize; 8]> = draft
+        .fields
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| tags.matches(&p.tag))
+        .map(|(k, _)| k)
+        .collect();
+    found.into_iter()
+}
+
 /// pymarc's `add_ordered_field`, on a draft.
-fn insert_ordered<'a>(draft: &mut Draft<'a>, piece: Piece<'a>) {
+fn insert_ordered<'p>(draft: &mut Draft<'_, 'p>, piece: Piece<'p>) {
     let at = ordered_index(draft.tags(), &piece.tag, false).unwrap_or(draft.fields.len());
     draft.fields.insert(at, piece);
 }
 
-/// `set TAG$c VALUE` on one field; gives how many subfields changed.
-fn set_subfield(piece: &mut Piece<'_>, code: u8, value: &NewValue) -> usize {
-    if piece.is_control() {
+/// `set TAG$c VALUE` on piece `k`; gives how many subfields changed.
+fn set_subfield(draft: &mut Draft<'_, '_>, k: usize, code: u8, value: &NewValue) -> usize {
+    if draft.is_control(k) {
         return 0;
     }
     // What changes, found on the field as it is (read or owned), so that a
     // field that does not change is not copied.
     let mut changes: Vec<(usize, Vec<u8>)> = Vec::new();
     let mut seen = false;
-    piece.for_each_subfield(|i, c, v| {
+    draft.for_each_subfield(k, |i, c, v| {
         if c != code {
             return;
         }
@@ -251,7 +258,7 @@ fn set_subfield(piece: &mut Piece<'_>, code: u8, value: &NewValue) -> usize {
     if changes.is_empty() && !add {
         return 0;
     }
-    let FieldBody::Data { subfields, .. } = piece.owned() else {
+    let FieldBody::Data { subfields, .. } = draft.owned(k) else {
         return 0;
     };
     let n = changes.len();
@@ -283,7 +290,7 @@ pub(crate) fn same_kind(from: &TagPattern, to: &[u8; 3]) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::super::draft::Body;
+    use super::super::draft::{Body, Buffers};
     use super::*;
     use crate::{OwnedRecord, RecordRef};
 
@@ -307,7 +314,7 @@ mod tests {
             .unwrap()
     }
 
-    fn tags(d: &Draft<'_>) -> String {
+    fn tags(d: &Draft<'_, '_>) -> String {
         d.fields
             .iter()
             .map(|p| String::from_utf8_lossy(&p.tag).into_owned())
@@ -362,7 +369,8 @@ mod tests {
                 value: b'4',
             },
         ];
-        let mut d = Draft::new(&r);
+        let mut buffers = Buffers::default();
+        let mut d = Draft::new(&r, &mut buffers);
         let changes: Vec<usize> = actions[..5].iter().map(|a| a.apply(&mut d)).collect();
         assert_eq!(changes, [1, 2, 1, 1, 1]);
         assert_eq!(tags(&d), "001 008 110 246 650 710");

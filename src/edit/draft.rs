@@ -1,40 +1,75 @@
-//! A record being edited: its fields borrowed from the record as read until
-//! an edit changes one, so that a rule that touches two fields of forty copies
-//! two, and the other thirty-eight are written from the input's bytes.
+//! A record being edited: a list of pieces, each a field of the record as
+//! read (by its index), a field a rule adds (borrowed from the program), or a
+//! field a rule changed (owned). A rule that touches two fields of forty copies
+//! two, and the other thirty-eight are written from the input's bytes, their
+//! directory entries and data copied in runs.
+//!
+//! The lists live in the [`Editor`](super::Editor) and are reused from record
+//! to record: an edit that only deletes, adds or retags fields allocates
+//! nothing per record.
 
 use crate::error::{Error, ErrorKind, Position, Result};
 use crate::layout::{DIRECTORY_ENTRY_LEN, FIELD_TERMINATOR, LEADER_LEN, RECORD_TERMINATOR};
-use crate::owned::{digits, FieldBody, FieldWriter, OwnedField, MAX_RECORD_LEN};
+use crate::owned::{digits, FieldBody, FieldWriter, OwnedField, MAX_FIELD_LEN, MAX_RECORD_LEN};
 use crate::record::{FieldRef, RecordRef};
 
 /// The record: its leader and its fields in order.
-#[derive(Debug, Clone)]
-pub(crate) struct Draft<'a> {
+#[derive(Debug)]
+pub(crate) struct Draft<'e, 'p> {
     pub(crate) leader: [u8; LEADER_LEN],
-    pub(crate) fields: Vec<Piece<'a>>,
+    pub(crate) fields: &'e mut Vec<Piece<'p>>,
+    /// The content of the `Owned` pieces.
+    owned: &'e mut Vec<FieldBody>,
     /// The record as read, whose fields the `Read` pieces are.
-    bytes: &'a [u8],
-    /// Its base address and directory, when the directory locates its
-    /// fields (not for a record that repair had to re-locate).
-    base: usize,
-    directory: Option<&'a [u8]>,
+    record: &'e RecordRef<'e>,
+}
+
+/// The lists a [`Draft`] fills, kept from record to record.
+#[derive(Debug, Default)]
+pub(crate) struct Buffers<'p> {
+    fields: Vec<Piece<'p>>,
+    owned: Vec<FieldBody>,
 }
 
 /// One field: its tag (which a rename changes without copying the field) and
-/// its content.
-#[derive(Debug, Clone)]
-pub(crate) struct Piece<'a> {
+/// where its content is.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Piece<'p> {
     pub(crate) tag: [u8; 3],
-    pub(crate) body: Body<'a>,
+    pub(crate) body: Body<'p>,
 }
 
-/// A field's content: the input's bytes, a field a rule adds (borrowed from
-/// the program until changed), or owned once changed.
-#[derive(Debug, Clone)]
-pub(crate) enum Body<'a> {
-    Read(FieldRef<'a>),
-    Added(&'a Built),
-    Owned(FieldBody),
+impl<'p> Piece<'p> {
+    /// A field a rule adds, borrowed until changed.
+    pub(crate) fn added(field: &'p Built) -> Self {
+        Piece {
+            tag: field.field.tag,
+            body: Body::Added(field),
+        }
+    }
+}
+
+/// Where a field's content is: a field of the input, a field a rule adds
+/// (borrowed from the program until changed), or entry `k` of the draft's
+/// owned fields once changed.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Body<'p> {
+    Read(Span),
+    Added(&'p Built),
+    Owned(usize),
+}
+
+/// A field of the input: its index, and where it is, read once from its
+/// directory entry when the draft is made (so that writing it needs no
+/// second reading of the digits).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Span {
+    /// The field's index in the record.
+    index: u32,
+    /// Its start, from the base address.
+    start: u32,
+    /// Its length, its terminator included.
+    len: u32,
 }
 
 /// A field a rule adds, serialised once when the rule is parsed (and checked
@@ -62,28 +97,161 @@ pub(crate) fn is_control_tag(tag: &[u8; 3]) -> bool {
     tag[0] == b'0' && tag[1] == b'0' && tag[2].is_ascii_digit()
 }
 
-impl<'a> Draft<'a> {
-    pub(crate) fn new(record: &RecordRef<'a>) -> Self {
-        let bytes = record.as_bytes();
-        let base = record.base_address();
-        let directory = if record.repairs().is_empty() {
-            bytes.get(LEADER_LEN..base.saturating_sub(1))
+/// A field's content, wherever it is.
+enum View<'v> {
+    Read(FieldRef<'v>),
+    Built(&'v FieldBody),
+}
+
+impl<'e, 'p> Draft<'e, 'p> {
+    /// The draft of `record`, unchanged, in `buffers` (emptied first).
+    pub(crate) fn new(record: &'e RecordRef<'e>, buffers: &'e mut Buffers<'p>) -> Self {
+        let fields = &mut buffers.fields;
+        fields.clear();
+        buffers.owned.clear();
+        if record.repairs().is_empty() {
+            // A clean record: the tags straight from its directory.
+            let base = record.base_address();
+            let directory = record
+                .as_bytes()
+                .get(LEADER_LEN..base.saturating_sub(1))
+                .unwrap_or_default();
+            let entries = directory.chunks_exact(DIRECTORY_ENTRY_LEN);
+            fields.extend(entries.enumerate().map(|(i, e)| {
+                let (len, start) = entry_numbers(e);
+                Piece {
+                    tag: [e[0], e[1], e[2]],
+                    body: Body::Read(Span {
+                        index: i as u32,
+                        start: start as u32,
+                        len: len as u32,
+                    }),
+                }
+            }));
         } else {
-            None
-        };
-        Draft {
-            bytes,
-            base,
-            directory,
-            leader: *record.leader().as_bytes(),
-            fields: record
-                .fields()
-                .map(|f| Piece {
-                    tag: *f.tag(),
-                    body: Body::Read(f),
-                })
-                .collect(),
+            // A repaired record: where repair found its fields (a field may
+            // lack its terminator: `write` reads these through the record).
+            let base = record.base_address();
+            fields.extend(record.fields().map(|f| Piece {
+                tag: *f.tag(),
+                body: Body::Read(Span {
+                    index: f.index() as u32,
+                    start: f.offset_in_record().saturating_sub(base) as u32,
+                    len: f.data().len() as u32 + 1,
+                }),
+            }));
         }
+        Draft {
+            leader: *record.leader().as_bytes(),
+            fields,
+            owned: &mut buffers.owned,
+            record,
+        }
+    }
+
+    /// Field `i` of the record as read.
+    fn read(&self, i: usize) -> FieldRef<'e> {
+        // A `Read` piece's index is one of the record's own fields.
+        self.record
+            .field(i)
+            .expect("a piece as read is a field of the record")
+    }
+
+    fn view(&self, k: usize) -> View<'_> {
+        match self.fields[k].body {
+            Body::Read(span) => View::Read(self.read(span.index as usize)),
+            Body::Added(b) => View::Built(&b.field.body),
+            Body::Owned(j) => View::Built(&self.owned[j]),
+        }
+    }
+
+    /// The content of piece `k`, owned from now on (pymarc's reading of odd
+    /// indicators and empty subfields: see [`OwnedField::from_ref`]).
+    pub(crate) fn owned(&mut self, k: usize) -> &mut FieldBody {
+        let j = match self.fields[k].body {
+            Body::Owned(j) => j,
+            Body::Read(span) => {
+                let body = OwnedField::from_ref(&self.read(span.index as usize)).body;
+                self.push_owned(k, body)
+            }
+            Body::Added(b) => self.push_owned(k, b.field.body.clone()),
+        };
+        &mut self.owned[j]
+    }
+
+    fn push_owned(&mut self, k: usize, body: FieldBody) -> usize {
+        self.owned.push(body);
+        let j = self.owned.len() - 1;
+        self.fields[k].body = Body::Owned(j);
+        j
+    }
+
+    /// A copy of piece `k` (an owned one's content copied too, so that the
+    /// two change apart).
+    pub(crate) fn copy_of(&mut self, k: usize) -> Piece<'p> {
+        let piece = self.fields[k];
+        match piece.body {
+            Body::Owned(j) => {
+                self.owned.push(self.owned[j].clone());
+                Piece {
+                    tag: piece.tag,
+                    body: Body::Owned(self.owned.len() - 1),
+                }
+            }
+            _ => piece,
+        }
+    }
+
+    /// Whether piece `k` is a control field (by its content, as read or built).
+    pub(crate) fn is_control(&self, k: usize) -> bool {
+        match self.view(k) {
+            View::Read(f) => f.is_control(),
+            View::Built(b) => matches!(b, FieldBody::Control(_)),
+        }
+    }
+
+    /// Piece `k`'s subfield codes and values, in order (none for a control field).
+    pub(crate) fn for_each_subfield(&self, k: usize, mut visit: impl FnMut(usize, u8, &[u8])) {
+        match self.view(k) {
+            View::Read(f) => {
+                for (i, s) in f.subfields().enumerate() {
+                    visit(i, s.code, s.value);
+                }
+            }
+            View::Built(FieldBody::Data { subfields, .. }) => {
+                for (i, s) in subfields.iter().enumerate() {
+                    visit(i, s.code, &s.value);
+                }
+            }
+            View::Built(FieldBody::Control(_)) => {}
+        }
+    }
+
+    /// Piece `k`'s indicators (a data field's; blanks for what is missing).
+    pub(crate) fn indicators(&self, k: usize) -> Option<[u8; 2]> {
+        match self.view(k) {
+            View::Read(f) if f.is_control() => None,
+            View::Read(f) => {
+                let (a, b) = f.indicators();
+                Some([a, b])
+            }
+            View::Built(FieldBody::Data { indicators, .. }) => Some(*indicators),
+            View::Built(FieldBody::Control(_)) => None,
+        }
+    }
+
+    /// Piece `k`'s data, if it is a control field.
+    pub(crate) fn control_data(&self, k: usize) -> Option<&[u8]> {
+        match self.view(k) {
+            View::Read(f) if f.is_control() => Some(f.data()),
+            View::Built(FieldBody::Control(d)) => Some(d),
+            _ => None,
+        }
+    }
+
+    /// The tags, in order.
+    pub(crate) fn tags(&self) -> impl Iterator<Item = [u8; 3]> + '_ {
+        self.fields.iter().map(|p| p.tag)
     }
 
     /// Appends the record as ISO 2709 to `out`, with its leader's lengths and
@@ -91,28 +259,40 @@ impl<'a> Draft<'a> {
     /// ISO 2709 cannot hold) `out` is as it was. `w` is scratch, reused from
     /// record to record.
     ///
-    /// The fields a rule built or changed go through the one serialiser
-    /// ([`FieldWriter`], which checks them); the fields as read are copied
-    /// from the input once, a run of consecutive ones in one copy.
+    /// A splice, in one pass: the fields a rule built or changed go through
+    /// the one serialiser ([`FieldWriter`], which checks them); the fields as
+    /// read are valid already and are copied from the input, a run of
+    /// consecutive ones in one copy, and a field that stays at its offset from
+    /// the base address keeps its directory entry as read (a rename changes the
+    /// tag only).
     pub(crate) fn write(&self, w: &mut FieldWriter, out: &mut Vec<u8>) -> Result<()> {
+        let start = out.len();
+        let result = self.write_unchecked(w, out);
+        if result.is_err() {
+            out.truncate(start);
+        }
+        result
+    }
+
+    fn write_unchecked(&self, w: &mut FieldWriter, out: &mut Vec<u8>) -> Result<()> {
         w.clear();
-        for piece in &self.fields {
-            if let Body::Owned(body) = &piece.body {
-                w.body(piece.tag, body);
+        let mut built = 0;
+        for piece in self.fields.iter() {
+            if let Body::Owned(j) = piece.body {
+                w.body(piece.tag, &self.owned[j]);
+                built += 1;
             }
         }
         w.check()?;
-        // Each field's length, its terminator included.
-        let mut built = 0;
-        let mut data_len = 0;
-        for piece in &self.fields {
-            data_len += match &piece.body {
-                Body::Read(f) => f.data().len() + 1,
+        // The record's length first, so that one too long is refused before
+        // anything is written. Fields as read are valid (a repaired record's
+        // too, bar its length), built ones were checked when made.
+        let mut data_len: usize = (0..built).map(|k| w.field(k).len()).sum();
+        for piece in self.fields.iter() {
+            data_len += match piece.body {
+                Body::Read(span) => span.len as usize,
                 Body::Added(b) => b.bytes.len(),
-                Body::Owned(_) => {
-                    built += 1;
-                    w.field(built - 1).len()
-                }
+                Body::Owned(_) => 0,
             };
         }
         let n = self.fields.len();
@@ -126,168 +306,141 @@ impl<'a> Draft<'a> {
             };
             return Err(Error::new(kind, Position::default()));
         }
+        let bytes = self.record.as_bytes();
+        let in_base = self.record.base_address();
+        // A clean record's fields are where its directory says, each with
+        // its terminator (validation checked both).
+        let directory = if self.record.repairs().is_empty() {
+            bytes.get(LEADER_LEN..in_base.saturating_sub(1))
+        } else {
+            None
+        };
         out.reserve(total);
         out.extend_from_slice(&digits::<5>(total));
         out.extend_from_slice(&self.leader[5..12]);
         out.extend_from_slice(&digits::<5>(base));
         out.extend_from_slice(&self.leader[17..]);
-        let at = out.len();
-        out.resize(at + n * DIRECTORY_ENTRY_LEN, 0);
-        let directory = out[at..].chunks_exact_mut(DIRECTORY_ENTRY_LEN);
+        let entries_at = out.len();
+        out.resize(entries_at + n * DIRECTORY_ENTRY_LEN, 0);
+        out.push(FIELD_TERMINATOR);
+        // The input's bytes still to copy: consecutive fields, contiguous
+        // in the input with their terminators, go in one copy.
+        let mut run = 0..0;
         let mut offset = 0;
         let mut built = 0;
-        for (entry, piece) in directory.zip(&self.fields) {
-            let len = match &piece.body {
-                Body::Read(f) => {
-                    let len = f.data().len() + 1;
-                    // A field as read at the same offset from the base
-                    // address: its entry as read, digits and all (a rename
-                    // changes the tag only).
-                    let at = f.index() * DIRECTORY_ENTRY_LEN;
-                    let same = self
-                        .directory
-                        .and_then(|d| d.get(at..at + DIRECTORY_ENTRY_LEN));
-                    if let Some(old) = same.filter(|_| f.offset_in_record() == self.base + offset) {
-                        entry[..3].copy_from_slice(&piece.tag);
-                        entry[3..].copy_from_slice(&old[3..]);
+        for (k, piece) in self.fields.iter().enumerate() {
+            let at = entries_at + k * DIRECTORY_ENTRY_LEN;
+            let entry = &mut out[at..at + DIRECTORY_ENTRY_LEN];
+            entry[..3].copy_from_slice(&piece.tag);
+            let len = match piece.body {
+                Body::Read(span) => {
+                    let (start, len) = (span.start as usize, span.len as usize);
+                    let i = span.index as usize;
+                    let old = directory.and_then(|d| {
+                        d.get(i * DIRECTORY_ENTRY_LEN..(i + 1) * DIRECTORY_ENTRY_LEN)
+                    });
+                    let Some(old) = old else {
+                        // A repaired record: its field may be too long for
+                        // the digits, or lack its terminator.
+                        if len > MAX_FIELD_LEN {
+                            let kind = ErrorKind::TooLong {
+                                what: "field",
+                                length: len,
+                                max: MAX_FIELD_LEN,
+                            };
+                            return Err(Error::new(kind, Position::default()));
+                        }
+                        write_entry(entry, len, offset);
+                        out.extend_from_slice(&bytes[run]);
+                        run = 0..0;
+                        out.extend_from_slice(self.read(i).data());
+                        out.push(FIELD_TERMINATOR);
                         offset += len;
                         continue;
+                    };
+                    if start == offset {
+                        // At its offset as read: its entry as read, digits
+                        // and all (a rename changes the tag only).
+                        entry[3..].copy_from_slice(&old[3..]);
+                    } else {
+                        write_entry(entry, len, offset);
+                    }
+                    let from = in_base + start;
+                    if run.end == from && !run.is_empty() {
+                        run.end = from + len;
+                    } else {
+                        out.extend_from_slice(&bytes[run]);
+                        run = from..from + len;
                     }
                     len
                 }
-                Body::Added(b) => b.bytes.len(),
+                Body::Added(b) => {
+                    let len = b.bytes.len();
+                    write_entry(entry, len, offset);
+                    out.extend_from_slice(&bytes[run]);
+                    run = 0..0;
+                    out.extend_from_slice(&b.bytes);
+                    len
+                }
                 Body::Owned(_) => {
+                    let field = w.field(built);
                     built += 1;
-                    w.field(built - 1).len()
+                    write_entry(entry, field.len(), offset);
+                    out.extend_from_slice(&bytes[run]);
+                    run = 0..0;
+                    out.extend_from_slice(field);
+                    field.len()
                 }
             };
-            entry[..3].copy_from_slice(&piece.tag);
-            entry[3..7].copy_from_slice(&digits::<4>(len));
-            entry[7..].copy_from_slice(&digits::<5>(offset));
             offset += len;
         }
-        out.push(FIELD_TERMINATOR);
-        // The data: runs of fields as read, contiguous in the input with their
-        // terminators, copied whole.
-        let mut run = 0..0;
-        let mut built = 0;
-        for piece in &self.fields {
-            if let Body::Read(f) = &piece.body {
-                let start = f.offset_in_record();
-                let end = start + f.data().len();
-                if self.bytes.get(end) == Some(&FIELD_TERMINATOR) {
-                    if run.end == start && !run.is_empty() {
-                        run.end = end + 1;
-                    } else {
-                        out.extend_from_slice(&self.bytes[run.clone()]);
-                        run = start..end + 1;
-                    }
-                    continue;
-                }
-                // A repaired record's field may lack its terminator.
-                out.extend_from_slice(&self.bytes[run.clone()]);
-                run = 0..0;
-                out.extend_from_slice(f.data());
-                out.push(FIELD_TERMINATOR);
-                continue;
-            }
-            out.extend_from_slice(&self.bytes[run.clone()]);
-            run = 0..0;
-            if let Body::Added(b) = &piece.body {
-                out.extend_from_slice(&b.bytes);
-                continue;
-            }
-            out.extend_from_slice(w.field(built));
-            built += 1;
-        }
-        out.extend_from_slice(&self.bytes[run]);
+        out.extend_from_slice(&bytes[run]);
         out.push(RECORD_TERMINATOR);
         Ok(())
     }
-
-    /// The tags, in order.
-    pub(crate) fn tags(&self) -> impl Iterator<Item = [u8; 3]> + '_ {
-        self.fields.iter().map(|p| p.tag)
-    }
 }
 
-impl<'a> Piece<'a> {
-    /// A field a rule adds, borrowed until changed.
-    pub(crate) fn added(field: &'a Built) -> Self {
-        Piece {
-            tag: field.field.tag,
-            body: Body::Added(field),
-        }
-    }
+/// A validated directory entry's length and start (digits, which validation
+/// checked; other bytes give some number, never a bad read).
+#[inline(always)]
+fn entry_numbers(entry: &[u8]) -> (usize, usize) {
+    let four = |at: usize| {
+        let mut word = [0; 4];
+        word.copy_from_slice(&entry[at..at + 4]);
+        four_digits(u32::from_le_bytes(word))
+    };
+    let first = usize::from(entry[7].wrapping_sub(b'0'));
+    (four(3), first * 10_000 + four(8))
+}
 
-    /// The content, owned from now on (pymarc's reading of odd indicators and
-    /// empty subfields: see [`OwnedField::from_ref`]).
-    pub(crate) fn owned(&mut self) -> &mut FieldBody {
-        match &self.body {
-            Body::Read(f) => self.body = Body::Owned(OwnedField::from_ref(f).body),
-            Body::Added(b) => self.body = Body::Owned(b.field.body.clone()),
-            Body::Owned(_) => {}
-        }
-        match &mut self.body {
-            Body::Owned(body) => body,
-            _ => unreachable!("made owned above"),
-        }
-    }
+/// Four ASCII digits, the first in the low byte, as a number: each step
+/// combines neighbouring digits in every lane at once (tens, then hundreds).
+#[inline(always)]
+fn four_digits(word: u32) -> usize {
+    let d = word.wrapping_sub(0x3030_3030);
+    let pairs = (d.wrapping_mul(10).wrapping_add(d >> 8)) & 0x00ff_00ff;
+    let n = (pairs.wrapping_mul(100).wrapping_add(pairs >> 16)) & 0xffff;
+    n as usize
+}
 
-    /// Whether it is a control field (by its content, as read or built).
-    pub(crate) fn is_control(&self) -> bool {
-        match &self.body {
-            Body::Read(f) => f.is_control(),
-            Body::Owned(b) => matches!(b, FieldBody::Control(_)),
-            Body::Added(b) => b.field.is_control(),
-        }
-    }
+/// A directory entry's length and offset (its tag is written). Both fit
+/// their digits: the lengths were checked first.
+fn write_entry(entry: &mut [u8], len: usize, offset: usize) {
+    entry[3..7].copy_from_slice(&digits::<4>(len));
+    entry[7..].copy_from_slice(&digits::<5>(offset));
+}
 
-    /// The content of a field built or changed by a rule (`None` as read).
-    fn built(&self) -> Option<&FieldBody> {
-        match &self.body {
-            Body::Read(_) => None,
-            Body::Added(b) => Some(&b.field.body),
-            Body::Owned(body) => Some(body),
-        }
-    }
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-    /// The subfield codes and values, in order (none for a control field).
-    pub(crate) fn for_each_subfield(&self, mut visit: impl FnMut(usize, u8, &[u8])) {
-        match (&self.body, self.built()) {
-            (Body::Read(f), _) => {
-                for (i, s) in f.subfields().enumerate() {
-                    visit(i, s.code, s.value);
-                }
-            }
-            (_, Some(FieldBody::Data { subfields, .. })) => {
-                for (i, s) in subfields.iter().enumerate() {
-                    visit(i, s.code, &s.value);
-                }
-            }
-            _ => {}
-        }
-    }
-
-    /// The indicators (a data field's; blanks for what is missing).
-    pub(crate) fn indicators(&self) -> Option<[u8; 2]> {
-        match (&self.body, self.built()) {
-            (Body::Read(f), _) if f.is_control() => None,
-            (Body::Read(f), _) => {
-                let (a, b) = f.indicators();
-                Some([a, b])
-            }
-            (_, Some(FieldBody::Data { indicators, .. })) => Some(*indicators),
-            _ => None,
-        }
-    }
-
-    /// A control field's data.
-    pub(crate) fn control_data(&self) -> Option<&[u8]> {
-        match (&self.body, self.built()) {
-            (Body::Read(f), _) if f.is_control() => Some(f.data()),
-            (_, Some(FieldBody::Control(d))) => Some(d),
-            _ => None,
+    #[test]
+    fn entry_numbers_read_every_length_and_start() {
+        for n in 0..=9_999 {
+            let entry = [b"245".as_slice(), &digits::<4>(n), &digits::<5>(99_999 - n)].concat();
+            assert_eq!(entry_numbers(&entry), (n, 99_999 - n));
+            let entry = [b"245".as_slice(), &digits::<4>(n), &digits::<5>(n * 10)].concat();
+            assert_eq!(entry_numbers(&entry), (n, n * 10));
         }
     }
 }

@@ -77,7 +77,7 @@ use crate::record::RecordRef;
 use crate::text::TextDecoder;
 use action::Action;
 use condition::Condition;
-use draft::Draft;
+use draft::{Buffers, Draft};
 use parse::Cursor;
 use std::fmt;
 
@@ -202,6 +202,7 @@ impl Program {
             program: self,
             decoder: lenient(TextDecoder::new()),
             writer: FieldWriter::default(),
+            buffers: Buffers::default(),
             out: Vec::new(),
             scratch: Vec::new(),
             counts: vec![RuleCount::default(); self.rules.len()],
@@ -241,6 +242,8 @@ pub struct Editor<'p> {
     /// How conditions read text.
     decoder: TextDecoder,
     writer: FieldWriter,
+    /// The draft's lists, reused from record to record.
+    buffers: Buffers<'p>,
     /// The last changed record's bytes.
     out: Vec<u8>,
     /// The edited state serialised for a condition.
@@ -257,7 +260,7 @@ fn lenient(decoder: TextDecoder) -> TextDecoder {
         .marc8_errors(ErrorHandling::Replace)
 }
 
-impl Editor<'_> {
+impl<'p> Editor<'p> {
     /// Conditions read text as `decoder` decides each record's encoding
     /// (LDR/09, `force_utf8`, MARC-8 options), with bytes that do not decode
     /// read as U+FFFD: a condition is a test, and a bad byte in a value it
@@ -292,9 +295,11 @@ impl Editor<'_> {
             (Some(i), Some(o)) => e.located(i, o),
             _ => e,
         };
-        let mut draft: Option<Draft<'_>> = None;
+        let program: &'p Program = self.program;
+        let mut spare = Some(&mut self.buffers);
+        let mut draft: Option<Draft<'_, 'p>> = None;
         let mut changed = false;
-        for (k, rule) in self.program.rules.iter().enumerate() {
+        for (k, rule) in program.rules.iter().enumerate() {
             if let Some(condition) = &rule.condition {
                 let holds = match &draft {
                     Some(d) if changed => {
@@ -310,7 +315,14 @@ impl Editor<'_> {
                     continue;
                 }
             }
-            let d = draft.get_or_insert_with(|| Draft::new(record));
+            let d = match draft.as_mut() {
+                Some(d) => d,
+                None => {
+                    // Made once a record (the first rule to act on it).
+                    let buffers = spare.take().expect("the draft is made once");
+                    draft.insert(Draft::new(record, buffers))
+                }
+            };
             let n = rule.action.apply(d);
             if n == 0 {
                 continue;
