@@ -29,6 +29,12 @@ pub struct RecordRef<'a> {
     /// Where a repaired record's fields are; `None` for a clean record, whose
     /// directory says.
     layout: Option<Arc<Layout>>,
+    /// Whether its fields lie one after another in directory order, from the
+    /// base address to the record terminator (as every writer lays them
+    /// out): what validation found on the way (`false` when not known), so
+    /// that an edit can copy runs of fields and entries without reading
+    /// their numbers again.
+    sequential: bool,
     /// The record's index and absolute offset in its file, when it came from
     /// one (`NOT_LOCATED` otherwise): two words, not an `Option` of a pair,
     /// so that a `RecordRef` stays small in the hot loop.
@@ -172,6 +178,7 @@ impl<'a> RecordRef<'a> {
             directory,
             base: layout.base,
             layout: Some(Arc::new(layout)),
+            sequential: false,
             index: NOT_LOCATED,
             file_offset: NOT_LOCATED,
         })
@@ -257,6 +264,8 @@ impl<'a> RecordRef<'a> {
         }
         // Fields must end before the record terminator.
         let data_len = bytes.len() - 1 - base;
+        let mut next = 0;
+        let mut sequential = true;
         for (i, entry) in directory.iter().enumerate() {
             let entry_at = LEADER_LEN + i * DIRECTORY_ENTRY_LEN;
             if !entry.tag.is_ascii() {
@@ -291,6 +300,8 @@ impl<'a> RecordRef<'a> {
             if bytes[end] != FIELD_TERMINATOR {
                 return Err(err_at(ErrorKind::FieldTerminatorMissing, end, Some(i)));
             }
+            sequential &= start == next;
+            next = start + length;
         }
         Ok(RecordRef {
             bytes,
@@ -298,6 +309,7 @@ impl<'a> RecordRef<'a> {
             directory,
             base,
             layout: None,
+            sequential: sequential && next == data_len,
             index: NOT_LOCATED,
             file_offset: NOT_LOCATED,
         })
@@ -325,6 +337,7 @@ impl<'a> RecordRef<'a> {
             directory,
             base,
             layout,
+            sequential: false,
             index: NOT_LOCATED,
             file_offset: NOT_LOCATED,
         })
@@ -395,6 +408,18 @@ impl<'a> RecordRef<'a> {
     /// The base address of data.
     pub fn base_address(&self) -> usize {
         self.base
+    }
+
+    /// Whether its fields lie one after another in directory order, from the
+    /// base address to the record terminator (`false` when not known: a
+    /// record read again from a handle, or repaired).
+    pub(crate) fn is_sequential(&self) -> bool {
+        self.sequential
+    }
+
+    /// The tags, in directory order (without reading the fields).
+    pub(crate) fn tags(&self) -> impl ExactSizeIterator<Item = &'a [u8; 3]> + 'a {
+        self.directory.iter().map(|e| &e.tag)
     }
 
     /// The number of fields (directory entries).

@@ -4,6 +4,7 @@
 
 use super::draft::{is_control_tag, Built, Draft, Piece};
 use crate::owned::{ordered_index, FieldBody, OwnedSubfield, TagPattern};
+use crate::record::RecordRef;
 use regex::bytes::Regex;
 
 /// A rule's action.
@@ -82,6 +83,26 @@ impl Action {
             Action::SetPositions { value, .. } => !value.is_ascii(),
             _ => false,
         }
+    }
+
+    /// Whether the action certainly leaves `record`, as read, alone: it acts
+    /// on fields with tags the record does not have. Then no draft need be
+    /// made for it (the rule would change nothing).
+    pub(crate) fn leaves_alone(&self, record: &RecordRef<'_>) -> bool {
+        let tags = match self {
+            Action::DeleteFields(tags)
+            | Action::DeleteSubfields(tags, _)
+            | Action::SetSubfield { tags, .. }
+            | Action::SetIndicator { tags, .. }
+            | Action::SetPositions {
+                tag: Some(tags), ..
+            }
+            | Action::Move { from: tags, .. }
+            | Action::Copy { from: tags, .. }
+            | Action::Rename { from: tags, .. } => tags,
+            Action::Add(_) | Action::SetPositions { tag: None, .. } => return false,
+        };
+        !record.tags().any(|tag| tags.matches(tag))
     }
 
     /// Applies the action; gives how many things changed.
@@ -172,6 +193,7 @@ impl Action {
                     .collect();
                 draft.fields.retain(|p| !from.matches(&p.tag));
                 let n = moved.len();
+                draft.retagged |= n > 0;
                 for mut piece in moved {
                     piece.tag = *to;
                     insert_ordered(draft, piece);
@@ -182,6 +204,7 @@ impl Action {
                 let found: Vec<usize> = matching(draft, from).collect();
                 let copies: Vec<Piece<'p>> = found.into_iter().map(|k| draft.copy_of(k)).collect();
                 let n = copies.len();
+                draft.retagged |= n > 0;
                 for mut piece in copies {
                     piece.tag = *to;
                     insert_ordered(draft, piece);
@@ -196,6 +219,7 @@ impl Action {
                         n += 1;
                     }
                 }
+                draft.retagged |= n > 0;
                 n
             }
         }
@@ -216,9 +240,23 @@ fn matching<'d>(draft: &Draft<'_, '_>, tags: &'d TagPattern) -> impl Iterator<It
 }
 
 /// pymarc's `add_ordered_field`, on a draft.
+///
+/// [`ordered_index`]'s rule, with each tag read as one number: three ASCII
+/// digits compare as numbers exactly as their bytes do.
 fn insert_ordered<'p>(draft: &mut Draft<'_, 'p>, piece: Piece<'p>) {
-    let at = ordered_index(draft.tags(), &piece.tag, false).unwrap_or(draft.fields.len());
-    draft.fields.insert(at, piece);
+    let key = |t: &[u8; 3]| u32::from_be_bytes([0, t[0], t[1], t[2]]);
+    let digits = |t: &[u8; 3]| t.iter().all(u8::is_ascii_digit);
+    let at = if digits(&piece.tag) {
+        let tag = key(&piece.tag);
+        draft
+            .fields
+            .iter()
+            .position(|p| !digits(&p.tag) || key(&p.tag) > tag)
+    } else {
+        None
+    };
+    debug_assert_eq!(at, ordered_index(draft.tags(), &piece.tag, false));
+    draft.fields.insert(at.unwrap_or(draft.fields.len()), piece);
 }
 
 /// `set TAG$c VALUE` on piece `k`; gives how many subfields changed.

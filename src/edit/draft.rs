@@ -18,6 +18,9 @@ use crate::record::{FieldRef, RecordRef};
 pub(crate) struct Draft<'e, 'p> {
     pub(crate) leader: [u8; LEADER_LEN],
     pub(crate) fields: &'e mut Vec<Piece<'p>>,
+    /// Whether a rule gave a field as read another tag (renamed, moved or
+    /// copied it): else every such field's tag is its entry's as read.
+    pub(crate) retagged: bool,
     /// The content of the `Owned` pieces.
     owned: &'e mut Vec<FieldBody>,
     /// The record as read, whose fields the `Read` pieces are.
@@ -49,27 +52,14 @@ impl<'p> Piece<'p> {
     }
 }
 
-/// Where a field's content is: a field of the input, a field a rule adds
+/// Where a field's content is: field `i` of the input, a field a rule adds
 /// (borrowed from the program until changed), or entry `k` of the draft's
 /// owned fields once changed.
 #[derive(Debug, Clone, Copy)]
 pub(crate) enum Body<'p> {
-    Read(Span),
+    Read(usize),
     Added(&'p Built),
     Owned(usize),
-}
-
-/// A field of the input: its index, and where it is, read once from its
-/// directory entry when the draft is made (so that writing it needs no
-/// second reading of the digits).
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Span {
-    /// The field's index in the record.
-    index: u32,
-    /// Its start, from the base address.
-    start: u32,
-    /// Its length, its terminator included.
-    len: u32,
 }
 
 /// A field a rule adds, serialised once when the rule is parsed (and checked
@@ -109,41 +99,14 @@ impl<'e, 'p> Draft<'e, 'p> {
         let fields = &mut buffers.fields;
         fields.clear();
         buffers.owned.clear();
-        if record.repairs().is_empty() {
-            // A clean record: the tags straight from its directory.
-            let base = record.base_address();
-            let directory = record
-                .as_bytes()
-                .get(LEADER_LEN..base.saturating_sub(1))
-                .unwrap_or_default();
-            let entries = directory.chunks_exact(DIRECTORY_ENTRY_LEN);
-            fields.extend(entries.enumerate().map(|(i, e)| {
-                let (len, start) = entry_numbers(e);
-                Piece {
-                    tag: [e[0], e[1], e[2]],
-                    body: Body::Read(Span {
-                        index: i as u32,
-                        start: start as u32,
-                        len: len as u32,
-                    }),
-                }
-            }));
-        } else {
-            // A repaired record: where repair found its fields (a field may
-            // lack its terminator: `write` reads these through the record).
-            let base = record.base_address();
-            fields.extend(record.fields().map(|f| Piece {
-                tag: *f.tag(),
-                body: Body::Read(Span {
-                    index: f.index() as u32,
-                    start: f.offset_in_record().saturating_sub(base) as u32,
-                    len: f.data().len() as u32 + 1,
-                }),
-            }));
-        }
+        fields.extend(record.tags().enumerate().map(|(i, tag)| Piece {
+            tag: *tag,
+            body: Body::Read(i),
+        }));
         Draft {
             leader: *record.leader().as_bytes(),
             fields,
+            retagged: false,
             owned: &mut buffers.owned,
             record,
         }
@@ -159,7 +122,7 @@ impl<'e, 'p> Draft<'e, 'p> {
 
     fn view(&self, k: usize) -> View<'_> {
         match self.fields[k].body {
-            Body::Read(span) => View::Read(self.read(span.index as usize)),
+            Body::Read(i) => View::Read(self.read(i)),
             Body::Added(b) => View::Built(&b.field.body),
             Body::Owned(j) => View::Built(&self.owned[j]),
         }
@@ -170,8 +133,8 @@ impl<'e, 'p> Draft<'e, 'p> {
     pub(crate) fn owned(&mut self, k: usize) -> &mut FieldBody {
         let j = match self.fields[k].body {
             Body::Owned(j) => j,
-            Body::Read(span) => {
-                let body = OwnedField::from_ref(&self.read(span.index as usize)).body;
+            Body::Read(i) => {
+                let body = OwnedField::from_ref(&self.read(i)).body;
                 self.push_owned(k, body)
             }
             Body::Added(b) => self.push_owned(k, b.field.body.clone()),
@@ -284,16 +247,26 @@ impl<'e, 'p> Draft<'e, 'p> {
             }
         }
         w.check()?;
+        let input = Input::of(self.record);
         // The record's length first, so that one too long is refused before
         // anything is written. Fields as read are valid (a repaired record's
         // too, bar its length), built ones were checked when made.
         let mut data_len: usize = (0..built).map(|k| w.field(k).len()).sum();
-        for piece in self.fields.iter() {
-            data_len += match piece.body {
-                Body::Read(span) => span.len as usize,
-                Body::Added(b) => b.bytes.len(),
-                Body::Owned(_) => 0,
-            };
+        let mut k = 0;
+        while k < self.fields.len() {
+            match self.fields[k].body {
+                Body::Read(i) => match input.run(&self.fields[k..], i) {
+                    Some((m, from, to)) => {
+                        data_len += to - from;
+                        k += m;
+                        continue;
+                    }
+                    None => data_len += input.span(self, i).1,
+                },
+                Body::Added(b) => data_len += b.bytes.len(),
+                Body::Owned(_) => {}
+            }
+            k += 1;
         }
         let n = self.fields.len();
         let base = LEADER_LEN + n * DIRECTORY_ENTRY_LEN + 1;
@@ -306,15 +279,7 @@ impl<'e, 'p> Draft<'e, 'p> {
             };
             return Err(Error::new(kind, Position::default()));
         }
-        let bytes = self.record.as_bytes();
-        let in_base = self.record.base_address();
-        // A clean record's fields are where its directory says, each with
-        // its terminator (validation checked both).
-        let directory = if self.record.repairs().is_empty() {
-            bytes.get(LEADER_LEN..in_base.saturating_sub(1))
-        } else {
-            None
-        };
+        let bytes = input.bytes;
         out.reserve(total);
         out.extend_from_slice(&digits::<5>(total));
         out.extend_from_slice(&self.leader[5..12]);
@@ -328,18 +293,51 @@ impl<'e, 'p> Draft<'e, 'p> {
         let mut run = 0..0;
         let mut offset = 0;
         let mut built = 0;
-        for (k, piece) in self.fields.iter().enumerate() {
+        let mut k = 0;
+        while k < n {
+            let piece = self.fields[k];
             let at = entries_at + k * DIRECTORY_ENTRY_LEN;
-            let entry = &mut out[at..at + DIRECTORY_ENTRY_LEN];
-            entry[..3].copy_from_slice(&piece.tag);
             let len = match piece.body {
-                Body::Read(span) => {
-                    let (start, len) = (span.start as usize, span.len as usize);
-                    let i = span.index as usize;
-                    let old = directory.and_then(|d| {
-                        d.get(i * DIRECTORY_ENTRY_LEN..(i + 1) * DIRECTORY_ENTRY_LEN)
-                    });
-                    let Some(old) = old else {
+                Body::Read(i) => {
+                    if let Some((m, from, to)) = input.run(&self.fields[k..], i) {
+                        // Fields as read, one after another in the input
+                        // and here: their entries in one copy, their offsets
+                        // shifted if fields before them went or came, and
+                        // their tags (a rename changes the tag only); their
+                        // data in one copy.
+                        let entries = &mut out[at..at + m * DIRECTORY_ENTRY_LEN];
+                        let old = i * DIRECTORY_ENTRY_LEN..(i + m) * DIRECTORY_ENTRY_LEN;
+                        entries.copy_from_slice(&input.directory[old]);
+                        let pieces = &self.fields[k..k + m];
+                        if self.retagged {
+                            let each = entries.chunks_exact_mut(DIRECTORY_ENTRY_LEN);
+                            for (entry, p) in each.zip(pieces) {
+                                entry[..3].copy_from_slice(&p.tag);
+                            }
+                        }
+                        debug_assert!(entries
+                            .chunks_exact(DIRECTORY_ENTRY_LEN)
+                            .zip(pieces)
+                            .all(|(e, p)| e[..3] == p.tag));
+                        if from != offset {
+                            for entry in entries.chunks_exact_mut(DIRECTORY_ENTRY_LEN) {
+                                let (_, start) = entry_numbers(entry);
+                                entry[7..].copy_from_slice(&digits::<5>(start - from + offset));
+                            }
+                        }
+                        out.extend_from_slice(&bytes[run]);
+                        run = input.base + from..input.base + to;
+                        offset += to - from;
+                        k += m;
+                        continue;
+                    }
+                    let (start, len) = input.span(self, i);
+                    let entry = &mut out[at..at + DIRECTORY_ENTRY_LEN];
+                    entry[..3].copy_from_slice(&piece.tag);
+                    let old = input
+                        .directory
+                        .get(i * DIRECTORY_ENTRY_LEN..(i + 1) * DIRECTORY_ENTRY_LEN);
+                    let Some(old) = old.filter(|_| input.clean) else {
                         // A repaired record: its field may be too long for
                         // the digits, or lack its terminator.
                         if len > MAX_FIELD_LEN {
@@ -356,16 +354,16 @@ impl<'e, 'p> Draft<'e, 'p> {
                         out.extend_from_slice(self.read(i).data());
                         out.push(FIELD_TERMINATOR);
                         offset += len;
+                        k += 1;
                         continue;
                     };
                     if start == offset {
-                        // At its offset as read: its entry as read, digits
-                        // and all (a rename changes the tag only).
+                        // At its offset as read: its entry as read.
                         entry[3..].copy_from_slice(&old[3..]);
                     } else {
                         write_entry(entry, len, offset);
                     }
-                    let from = in_base + start;
+                    let from = input.base + start;
                     if run.end == from && !run.is_empty() {
                         run.end = from + len;
                     } else {
@@ -376,6 +374,8 @@ impl<'e, 'p> Draft<'e, 'p> {
                 }
                 Body::Added(b) => {
                     let len = b.bytes.len();
+                    let entry = &mut out[at..at + DIRECTORY_ENTRY_LEN];
+                    entry[..3].copy_from_slice(&piece.tag);
                     write_entry(entry, len, offset);
                     out.extend_from_slice(&bytes[run]);
                     run = 0..0;
@@ -385,6 +385,8 @@ impl<'e, 'p> Draft<'e, 'p> {
                 Body::Owned(_) => {
                     let field = w.field(built);
                     built += 1;
+                    let entry = &mut out[at..at + DIRECTORY_ENTRY_LEN];
+                    entry[..3].copy_from_slice(&piece.tag);
                     write_entry(entry, field.len(), offset);
                     out.extend_from_slice(&bytes[run]);
                     run = 0..0;
@@ -393,10 +395,91 @@ impl<'e, 'p> Draft<'e, 'p> {
                 }
             };
             offset += len;
+            k += 1;
         }
         out.extend_from_slice(&bytes[run]);
         out.push(RECORD_TERMINATOR);
         Ok(())
+    }
+}
+
+/// The record as read, as the splice reads it.
+struct Input<'e> {
+    bytes: &'e [u8],
+    base: usize,
+    directory: &'e [u8],
+    /// Its fields are where its directory says, each with its terminator
+    /// (validation checked both).
+    clean: bool,
+    /// And they lie one after another in directory order, from the base
+    /// address to the record terminator.
+    sequential: bool,
+}
+
+impl<'e> Input<'e> {
+    fn of(record: &RecordRef<'e>) -> Self {
+        let bytes = record.as_bytes();
+        let base = record.base_address();
+        let clean = record.repairs().is_empty();
+        let directory = bytes
+            .get(LEADER_LEN..base.saturating_sub(1))
+            .unwrap_or_default();
+        Input {
+            bytes,
+            base,
+            directory,
+            clean,
+            sequential: clean && record.is_sequential(),
+        }
+    }
+
+    /// Where field `i` starts from the base address (its entry's start).
+    fn start(&self, i: usize) -> usize {
+        match self
+            .directory
+            .get(i * DIRECTORY_ENTRY_LEN..(i + 1) * DIRECTORY_ENTRY_LEN)
+        {
+            Some(entry) => entry_numbers(entry).1,
+            // After the last field: the record terminator.
+            None => self.bytes.len() - 1 - self.base,
+        }
+    }
+
+    /// In a sequential record, the run of fields as read that starts with
+    /// `pieces[0]`, field `i`: consecutive fields of the input, one after
+    /// another in the input too. Gives how many, and the bytes they span
+    /// (from the base address).
+    fn run(&self, pieces: &[Piece<'_>], i: usize) -> Option<(usize, usize, usize)> {
+        if !self.sequential {
+            return None;
+        }
+        let m = pieces
+            .iter()
+            .zip(i..)
+            .take_while(|(p, j)| matches!(p.body, Body::Read(x) if x == *j))
+            .count();
+        Some((m, self.start(i), self.start(i + m)))
+    }
+
+    /// Field `i`'s start (from the base address) and length, its terminator
+    /// included.
+    fn span(&self, draft: &Draft<'_, '_>, i: usize) -> (usize, usize) {
+        let entry = self
+            .directory
+            .get(i * DIRECTORY_ENTRY_LEN..(i + 1) * DIRECTORY_ENTRY_LEN);
+        match entry.filter(|_| self.clean) {
+            Some(entry) => {
+                let (len, start) = entry_numbers(entry);
+                (start, len)
+            }
+            None => {
+                let f = draft.read(i);
+                (
+                    f.offset_in_record().saturating_sub(self.base),
+                    f.data().len() + 1,
+                )
+            }
+        }
     }
 }
 

@@ -315,6 +315,9 @@ impl<'p> Editor<'p> {
                     continue;
                 }
             }
+            if draft.is_none() && rule.action.leaves_alone(record) {
+                continue;
+            }
             let d = match draft.as_mut() {
                 Some(d) => d,
                 None => {
