@@ -921,11 +921,14 @@ class MARCReader(Generic[_V]):
         (``"245$a ~ /^the/i and not 856"``, ``"count(650) >= 3"``; a ``Spec``:
         the records with a value for it), found on ``threads`` threads with
         the GIL released. With ``contains``, ``expr`` is a spec and the records
-        are those with a value for it containing ``contains``."""
+        are those with a value for it containing ``contains``. A record that
+        cannot be read is left out and reported: one ``SkippedRecordsWarning``
+        holds them all (with ``raise_errors=True`` the first is raised)."""
     def frequency(self, spec: _SpecArg, *, threads: int | None = None) -> list[tuple[str, int]]:
         """How often each value of ``spec`` occurs, every occurrence counted:
         ``(value, count)`` pairs, most frequent first, ties in value order;
-        counted on ``threads`` threads without the GIL."""
+        counted on ``threads`` threads without the GIL. A record that cannot be
+        read is left out and reported, as by ``filter``."""
     def to_csv(
         self,
         target: _Target,

@@ -241,6 +241,18 @@ class EditRuleError(ValueError):
         return (type(self), (self.message, self.rule_index, self.column, self.rule))
 
 
+class SkippedRecordsWarning(UserWarning):
+    """Records a bulk method (``filter``, ``where``, ``frequency``, ``to_csv``)
+    could not read and so left out, on a reader made with
+    ``raise_errors=False`` (the default): ``errors`` holds each one's error
+    (a ``MarcError`` naming its record and byte), in file order. With
+    ``raise_errors=True`` the first is raised instead."""
+
+    def __init__(self, message: str = "", errors: list[MarcError] | None = None) -> None:
+        super().__init__(message)
+        self.errors: list[MarcError] = list(errors or [])
+
+
 class SidecarWarning(UserWarning):
     """Under ``index="auto"``, a sidecar that is stale or corrupt was not used: the
     file was indexed from its bytes instead."""
@@ -317,6 +329,7 @@ __all__ = [
     "RecordLeaderInvalid",
     "RecordLengthInvalid",
     "RepairWarning",
+    "SkippedRecordsWarning",
     "SidecarError",
     "SidecarWarning",
     "SpecError",

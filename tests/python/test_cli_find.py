@@ -9,9 +9,11 @@ import json
 import re
 import subprocess
 import sys
+import warnings
 from collections import Counter
 from pathlib import Path
 
+import marcmap
 import pymarc
 from conftest import corpus_path
 from helpers import run_cli
@@ -248,3 +250,46 @@ def test_grep_says_the_records_it_cannot_read() -> None:
     text = run_cli("grep", ".", str(path))
     assert text.returncode == 2 and text.stderr.count("error: ") == 3
     assert text.stdout.count("=LDR") == len(theirs) - len(errors)
+
+
+BAD_RECORDS = Path(__file__).parent.parent / "data" / "malformed" / "pymarc_bad_records.mrc"
+
+
+def test_unreadable_records_are_reported_not_dropped(tmp_path: Path) -> None:
+    """pymarc's bad_records.mrc (9 records, most broken): filter and frequency
+    leave out those they cannot read, and say so, in Python and on the command
+    line; validation names the same records."""
+    reader = marcmap.MARCReader(str(BAD_RECORDS))
+    bad = sorted(e.record_index for e in reader.validate(decode=False))
+    assert bad
+    every = "count(001) >= 0"  # true of every record that can be read
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        found = reader.filter(every)
+        counts = reader.frequency("245$a")
+    left_out = [w.message for w in caught if isinstance(w.message, marcmap.SkippedRecordsWarning)]
+    assert len(left_out) == 2
+    for warning in left_out:
+        assert sorted(e.record_index for e in warning.errors) == bad
+        assert all(isinstance(e, marcmap.MarcError) for e in warning.errors)
+        assert f"{len(bad)} records could not be read and were left out" in str(warning)
+    assert sorted(found + bad) == list(range(len(reader)))
+    assert sum(n for _, n in counts) == sum(
+        len(f.get_subfields("a")) for i in found for f in reader[i].get_fields("245")
+    )
+    strict = marcmap.MARCReader(str(BAD_RECORDS), raise_errors=True)
+    try:
+        strict.filter(every)
+    except marcmap.MarcError as e:
+        assert e.record_index == bad[0]
+    else:
+        raise AssertionError("raise_errors=True raises the first unreadable record")
+
+    out = run_cli("filter", every, str(BAD_RECORDS), str(tmp_path / "good.mrc"))
+    assert out.returncode == 1
+    named = re.findall(r"^error: record (\d+) ", out.stderr, re.MULTILINE)
+    assert sorted(map(int, named)) == bad, out.stderr
+    assert f"{len(found)} records of {len(reader)} matched" in out.stderr
+    freq = run_cli("frequency", "245$a", str(BAD_RECORDS))
+    assert freq.returncode == 1
+    assert len(re.findall(r"^error: record \d+ ", freq.stderr, re.MULTILINE)) == len(bad)

@@ -8,12 +8,14 @@ import os
 import stat
 import sys
 import tempfile
-from collections.abc import Iterable, Iterator
+import warnings
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from typing import Any, Literal, TextIO, TypeVar, cast
 
 from marcmap._marcmap import MARCReader
+from marcmap.errors import SkippedRecordsWarning
 
 T = TypeVar("T")
 
@@ -183,6 +185,22 @@ def open_reader(args: argparse.Namespace, *, raise_errors: bool = False) -> MARC
         # (and the reading of a large MARCXML input): --threads 1 is one core.
         threads=getattr(args, "threads", None),
     )
+
+
+def left_out(call: Callable[[], T]) -> tuple[T, list[Exception]]:
+    """``call()``'s result, and the records it left out because it could not
+    read them (its ``SkippedRecordsWarning``): a command prints each and exits
+    1, so that no record is dropped unsaid. Other warnings are shown as usual."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", SkippedRecordsWarning)
+        result = call()
+    errors: list[Exception] = []
+    for w in caught:
+        if isinstance(w.message, SkippedRecordsWarning):
+            errors.extend(w.message.errors)
+        else:
+            warnings.showwarning(w.message, w.category, w.filename, w.lineno)
+    return result, errors
 
 
 def progress(items: Iterable[T], total: int, label: str) -> Iterator[T]:

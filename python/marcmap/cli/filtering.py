@@ -6,7 +6,14 @@ import argparse
 import sys
 from typing import IO
 
-from marcmap.cli._common import FORMATS, add_input, open_reader, plural, refuse_stdout_onto_input
+from marcmap.cli._common import (
+    FORMATS,
+    add_input,
+    left_out,
+    open_reader,
+    plural,
+    refuse_stdout_onto_input,
+)
 from marcmap.cli.convert import compression, output_format
 
 EXPRESSIONS = """\
@@ -25,7 +32,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         description="Write the records of FILE that meet EXPR to OUT, in file order, on "
         "all cores: found in one parallel pass, written in another that reads only "
         "them. The output format is --to, or OUT's extension, as for 'convert'. "
-        "Exit 1 if no record matched.",
+        "Exit 1 if no record matched, or a record could not be read (each is named on "
+        "standard error: it is left out, never dropped unsaid).",
         epilog=EXPRESSIONS,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -50,7 +58,9 @@ def run(args: argparse.Namespace) -> int:
         refuse_stdout_onto_input(args.file)
     with open_reader(args) as reader:
         selection = reader.where(args.expr)
-        found = selection.indices(threads=args.threads)
+        found, unreadable = left_out(lambda: selection.indices(threads=args.threads))
+        for error in unreadable:
+            print(f"error: {error} (left out: it could not be read)", file=sys.stderr)
         target: str | IO[bytes] = sys.stdout.buffer if args.out == "-" else args.out
         result = selection.write(target, fmt, threads=args.threads)
         if args.out == "-":
@@ -64,4 +74,4 @@ def run(args: argparse.Namespace) -> int:
             f"{plural(result.written, 'record')} written to {where} ({how})",
             file=sys.stderr,
         )
-    return 0 if found and not result.errors else 1
+    return 0 if found and not result.errors and not unreadable else 1

@@ -8,7 +8,7 @@ import json
 import sys
 
 from marcmap._marcmap import Spec
-from marcmap.cli._common import add_input, open_reader, refuse_stdout_onto_input
+from marcmap.cli._common import add_input, left_out, open_reader, refuse_stdout_onto_input
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -18,7 +18,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         description="Count each value of SPEC (a MARCspec such as '650$a', '040$a', "
         "'LDR/6', '008/35-37' or '6..$a') over the records of FILE: every occurrence "
         "counts. Most frequent first, ties in value order. Values are extracted on all "
-        "cores. Exit 1 if the spec has no value at all.",
+        "cores. Exit 1 if the spec has no value at all, or a record could not be read "
+        "(each is named on standard error and left out of the counts).",
     )
     parser.add_argument("spec", metavar="SPEC", help="a MARCspec")
     add_input(parser)
@@ -44,7 +45,9 @@ def run(args: argparse.Namespace) -> int:
         raise ValueError("--limit must be at least 0")
     refuse_stdout_onto_input(args.file)
     with open_reader(args) as reader:
-        counts = reader.frequency(spec, threads=args.threads)
+        counts, unreadable = left_out(lambda: reader.frequency(spec, threads=args.threads))
+    for error in unreadable:
+        print(f"error: {error} (left out: it could not be read)", file=sys.stderr)
     ranked = counts[: args.limit]
     out = sys.stdout
     if args.format == "json":
@@ -58,4 +61,4 @@ def run(args: argparse.Namespace) -> int:
         width = len(f"{ranked[0][1]:,}") if ranked else 1
         # One write: a write a line costs more than counting the file.
         out.write("".join([f"{n:>{width},}  {value}\n" for value, n in ranked]))
-    return 0 if counts else 1
+    return 0 if counts and not unreadable else 1

@@ -4,10 +4,17 @@ from __future__ import annotations
 
 import argparse
 import sys
+from functools import partial
 from typing import Any
 
 from marcmap._marcmap import Expr
-from marcmap.cli._common import add_input, open_reader, progress, refuse_stdout_onto_input
+from marcmap.cli._common import (
+    add_input,
+    left_out,
+    open_reader,
+    progress,
+    refuse_stdout_onto_input,
+)
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -77,9 +84,10 @@ def run(args: argparse.Namespace) -> int:
         one = argparse.Namespace(**{**vars(args), "file": name})
         with open_reader(one) as reader:
             selection = reader.where(expr)
-            found = selection.indices(threads=args.threads)
-            # The records that do not read are not tested: each is said, and
-            # counted in the exit status, never left out silently.
+            # The records that do not read are not tested: each is said (by the
+            # validation below, which also checks the text of every record),
+            # and counted in the exit status, never left out silently.
+            found, _ = left_out(partial(selection.indices, threads=args.threads))
             unread = reader.validate(decode=True, strict_text=False, threads=args.threads)
             reported = {e.record_index for e in unread}
             for error in unread:

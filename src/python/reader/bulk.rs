@@ -146,11 +146,8 @@ impl Reader {
                 Test::Expr(e) => query::filter(file, e, decoder, binary, threads),
             }
         });
-        match found.errors.into_iter().next() {
-            // The first bad record, in file order, is the one raised.
-            Some(e) if self.mode.raise_errors => Err(self.py_error(py, e)),
-            _ => Ok(found.records),
-        }
+        self.report_left_out(py, "filter", found.errors)?;
+        Ok(found.records)
     }
 
     /// The records that meet the filter expression `expr`, as a lazy

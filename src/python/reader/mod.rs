@@ -171,6 +171,40 @@ impl Reader {
             .unwrap_or_default();
         errors::to_py(py, e, record)
     }
+
+    /// Reports the records a bulk method (`method`) left out because it could
+    /// not read them: the first raised with `raise_errors=True`, else all of
+    /// them warned as one `SkippedRecordsWarning`, so that none is dropped
+    /// unsaid. Call with the GIL held.
+    pub(crate) fn report_left_out(
+        &self,
+        py: Python<'_>,
+        method: &str,
+        left_out: Vec<crate::Error>,
+    ) -> PyResult<()> {
+        let mut left_out = left_out.into_iter();
+        let Some(first) = left_out.next() else {
+            return Ok(());
+        };
+        if self.mode.raise_errors {
+            return Err(self.py_error(py, first));
+        }
+        let n = 1 + left_out.len();
+        let first = self.py_error(py, first).into_value(py);
+        let message = format!(
+            "{method}: {n} record{} could not be read and {} left out; the first: {}",
+            if n == 1 { "" } else { "s" },
+            if n == 1 { "was" } else { "were" },
+            first.bind(py).str()?
+        );
+        let all = PyList::new(py, [first])?;
+        for e in left_out {
+            all.append(self.py_error(py, e).into_value(py))?;
+        }
+        let warning = errors::class(py, "SkippedRecordsWarning")?.call1((message, all))?;
+        py.import("warnings")?.call_method1("warn", (warning,))?;
+        Ok(())
+    }
 }
 
 #[pymethods]

@@ -34,10 +34,8 @@ impl Reader {
         let shared = self.shared.clone();
         let found = py
             .detach(move || select::frequency(&shared.file, &spec, &shared.text.decoder, threads));
-        match found.errors.into_iter().next() {
-            Some(e) if self.mode.raise_errors => Err(self.py_error(py, e)),
-            _ => Ok(found.values),
-        }
+        self.report_left_out(py, "frequency", found.errors)?;
+        Ok(found.values)
     }
 
     /// Writes the values of `columns` (a dict of name to spec, or a list of
