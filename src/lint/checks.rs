@@ -68,10 +68,9 @@ fn definition<'l>(
     tag: &[u8; 3],
     number: Option<usize>,
 ) -> Option<&'l FieldDef> {
-    let defs = &ctx.linter.definitions;
     match number {
-        Some(n) => defs.numeric_field(ctx.format, n),
-        None => defs.field(ctx.format, tag),
+        Some(n) => ctx.numeric.get(n),
+        None => ctx.linter.definitions.field(ctx.format, tag),
     }
 }
 
@@ -275,7 +274,7 @@ fn obsolete_tag<'a>(ctx: &mut Ctx<'_, '_, 'a>, field: &FieldRef<'a>) {
     }
 }
 
-#[inline]
+#[inline(always)]
 fn repeat<'a>(
     ctx: &mut Ctx<'_, '_, 'a>,
     field: &FieldRef<'a>,
@@ -285,10 +284,21 @@ fn repeat<'a>(
     linked: bool,
     seen: &mut Seen,
 ) {
-    if def.repeatable {
-        return;
+    if !def.repeatable && !seen.insert(checked_as, number, linked) {
+        repeated(ctx, field, checked_as, linked);
     }
-    if !seen.insert(checked_as, number, linked) && ctx.on(Rule::NonRepeatableField) {
+}
+
+/// The finding for a non-repeatable field seen again (rare: out of the walk's way).
+#[cold]
+#[inline(never)]
+fn repeated<'a>(
+    ctx: &mut Ctx<'_, '_, 'a>,
+    field: &FieldRef<'a>,
+    checked_as: [u8; 3],
+    linked: bool,
+) {
+    if ctx.on(Rule::NonRepeatableField) {
         let message = if linked {
             format!(
                 "880 linked to {} repeats, and {0} is not repeatable",

@@ -197,7 +197,7 @@ impl fmt::Debug for Definitions {
 /// a thousand 80-byte `Option<FieldDef>`s spread the few tags a file uses over
 /// a hundred kilobytes.
 #[derive(Clone)]
-struct NumericTable {
+pub(super) struct NumericTable {
     /// Per tag number, 1 + the definition's place in `defs`; 0 for none.
     slots: Box<[u16; 1000]>,
     defs: Vec<FieldDef>,
@@ -214,7 +214,7 @@ impl Default for NumericTable {
 
 impl NumericTable {
     #[inline(always)]
-    fn get(&self, n: usize) -> Option<&FieldDef> {
+    pub(super) fn get(&self, n: usize) -> Option<&FieldDef> {
         let slot = usize::from(*self.slots.get(n)?);
         slot.checked_sub(1).and_then(|i| self.defs.get(i))
     }
@@ -307,11 +307,10 @@ impl Definitions {
         }
     }
 
-    /// The definition of numeric tag `n` (0-999) in `format`: what
-    /// [`Definitions::field`] gives for its three digits.
-    #[inline]
-    pub(super) fn numeric_field(&self, format: RecordFormat, n: usize) -> Option<&FieldDef> {
-        self.numeric[format.slot()].get(n)
+    /// The numeric tags' definitions in `format`: [`NumericTable::get`] gives
+    /// what [`Definitions::field`] gives for a tag's three digits.
+    pub(super) fn numeric_table(&self, format: RecordFormat) -> &NumericTable {
+        &self.numeric[format.slot()]
     }
 
     /// Whether `tag` is in the ranges MARC 21 leaves to local use: 9XX and X9X
@@ -330,7 +329,7 @@ impl Definitions {
     /// Whether `code` (043 `$a` without its trailing hyphens) is a MARC
     /// geographic area code.
     pub fn is_geographic_area(&self, code: &str) -> bool {
-        tables::GEOGRAPHIC_AREAS.binary_search(&code).is_ok()
+        is_geographic_area_code(code.as_bytes())
     }
 
     /// These definitions with the fields of a JSON document added, replacing
@@ -471,6 +470,37 @@ impl Definitions {
             self.set(format.slot(), tag3, def);
         }
         Ok(())
+    }
+}
+
+/// Whether `code` (bytes, without trailing hyphens) is a MARC geographic
+/// area code: a binary search over the codes packed into integers (eight
+/// bytes or fewer, big-endian, zero-padded: their order is the codes' order),
+/// made once, where comparing strings calls `memcmp` at every step.
+pub(super) fn is_geographic_area_code(code: &[u8]) -> bool {
+    static PACKED: std::sync::OnceLock<Option<Vec<u64>>> = std::sync::OnceLock::new();
+    let pack = |c: &[u8]| -> Option<u64> {
+        (c.len() <= 8 && !c.contains(&0)).then(|| {
+            let mut word = [0u8; 8];
+            word[..c.len()].copy_from_slice(c);
+            u64::from_be_bytes(word)
+        })
+    };
+    // None if a code does not pack (not so in MARC's list; kept correct
+    // should it change).
+    let packed = PACKED.get_or_init(|| {
+        let mut all = tables::GEOGRAPHIC_AREAS
+            .iter()
+            .map(|c| pack(c.as_bytes()))
+            .collect::<Option<Vec<u64>>>()?;
+        all.sort_unstable();
+        Some(all)
+    });
+    match packed {
+        Some(packed) => pack(code).is_some_and(|key| packed.binary_search(&key).is_ok()),
+        None => tables::GEOGRAPHIC_AREAS
+            .binary_search_by(|c| c.as_bytes().cmp(code))
+            .is_ok(),
     }
 }
 

@@ -182,10 +182,9 @@ pub(super) fn geographic_area<'a>(ctx: &mut Ctx<'_, '_, 'a>, field: &FieldRef<'a
         return;
     }
     for sub in field.subfields().filter(|s| s.code == b'a') {
-        let text = String::from_utf8_lossy(sub.value);
         let message = if char_len(ctx, sub.value) != 7 {
             format!("043 $a {} is not seven characters long", quoted(sub.value))
-        } else if !ctx.defs().is_geographic_area(text.trim_end_matches('-')) {
+        } else if !super::definitions::is_geographic_area_code(trim_hyphens(sub.value)) {
             format!(
                 "043 $a {} is not in the MARC Code List for Geographic Areas (obsolete or unknown)",
                 quoted(sub.value)
@@ -203,6 +202,12 @@ pub(super) fn geographic_area<'a>(ctx: &mut Ctx<'_, '_, 'a>, field: &FieldRef<'a
     }
 }
 
+/// `v` without its trailing hyphens (a code's padding).
+fn trim_hyphens(v: &[u8]) -> &[u8] {
+    let end = v.iter().rposition(|&b| b != b'-').map_or(0, |i| i + 1);
+    &v[..end]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -216,5 +221,34 @@ mod tests {
         assert!(isbn10_ok(b"0198526636") && !isbn10_ok(b"0198526637"));
         assert!(isbn10_ok(b"080442957X"));
         assert!(isbn13_ok(b"9780198526636") && !isbn13_ok(b"9780198526637"));
+    }
+
+    /// The packed lookup finds every code of the generated list, padded as
+    /// 043 $a holds it, and nothing that differs from one by a byte.
+    #[test]
+    fn geographic_area_codes_packed_as_listed() {
+        use super::super::definitions::is_geographic_area_code;
+        use super::super::tables::GEOGRAPHIC_AREAS;
+        assert!(GEOGRAPHIC_AREAS.len() > 500);
+        for code in GEOGRAPHIC_AREAS {
+            let padded = format!("{code:-<7}");
+            assert!(
+                is_geographic_area_code(trim_hyphens(padded.as_bytes())),
+                "{code}"
+            );
+            for (i, wrong) in [(0, b'x'), (code.len() - 1, b'\0'), (code.len() - 1, 0xC3)] {
+                let mut near = code.as_bytes().to_vec();
+                near[i] = wrong;
+                let listed = GEOGRAPHIC_AREAS.iter().any(|c| c.as_bytes() == near);
+                assert_eq!(is_geographic_area_code(&near), listed, "{near:?}");
+            }
+            let mut longer = code.as_bytes().to_vec();
+            longer.extend_from_slice(b"zz");
+            let listed = GEOGRAPHIC_AREAS.iter().any(|c| c.as_bytes() == longer);
+            assert_eq!(is_geographic_area_code(&longer), listed);
+        }
+        assert!(!is_geographic_area_code(b""));
+        assert_eq!(trim_hyphens(b"n-us---"), b"n-us");
+        assert_eq!(trim_hyphens(b"-------"), b"");
     }
 }

@@ -356,13 +356,16 @@ impl Linter {
 
     /// Appends the findings in `record` to `out`.
     pub fn lint_into(&self, record: &RecordRef<'_>, out: &mut Vec<Finding>) {
+        let format = RecordFormat::of_type(record.leader().as_bytes()[6]);
         let mut ctx = Ctx {
             linter: self,
             record,
             index: record.index().unwrap_or(0),
             base: record.offset().unwrap_or(0),
-            format: RecordFormat::of_type(record.leader().as_bytes()[6]),
+            format,
             utf8: record.leader().is_utf8(),
+            rules: self.rules,
+            numeric: self.definitions.numeric_table(format),
             control_chars: false,
             first_008: None,
             out,
@@ -394,6 +397,10 @@ pub(crate) struct Ctx<'l, 'r, 'a> {
     format: RecordFormat,
     /// LDR/09 is `a`: values are UTF-8 (text checks count characters).
     utf8: bool,
+    /// The linter's rules and its numeric tags' definitions for the record's
+    /// format, at hand: every field asks for both.
+    rules: RuleSet,
+    numeric: &'l definitions::NumericTable,
     /// The data area holds a tab, carriage return or line feed somewhere (one
     /// scan of the record, so that fields are searched only when it does).
     control_chars: bool,
@@ -406,7 +413,7 @@ pub(crate) struct Ctx<'l, 'r, 'a> {
 impl<'a> Ctx<'_, '_, 'a> {
     #[inline]
     fn on(&self, rule: Rule) -> bool {
-        self.linter.rules.contains(rule)
+        self.rules.contains(rule)
     }
 
     fn defs(&self) -> &Definitions {

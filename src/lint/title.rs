@@ -217,9 +217,16 @@ fn punctuation<'a>(
             }
             // Two initials need ". " in the value: most have none.
             let value = subs[i].value;
-            if memchr::memmem::find(value, b". ").is_some()
-                && spaced_initials(&Text::new(value, utf8, usize::MAX))
-            {
+            if memchr::memmem::find(value, b". ").is_some() && {
+                // Bytes are characters when the record is not UTF-8 or the
+                // value is ASCII; word characters then are ASCII ones.
+                if !utf8 || value.is_ascii() {
+                    spaced_initials(value, |c| c.is_ascii_alphanumeric() || c == '_')
+                } else {
+                    let t = Text::new(value, utf8, usize::MAX);
+                    spaced_initials(&t.chars, |c| t.is_word(c))
+                }
+            } {
                 found.push(format!("{name} $c: initials should not be spaced"));
             }
         }
@@ -271,26 +278,29 @@ fn punctuation<'a>(
 
 /// `\b\w\. \b\w\.` (two initials with a space between), unless the value has
 /// `[i.e. X.` ... `]`.
-fn spaced_initials(t: &Text) -> bool {
-    let c = &t.chars;
-    let word = |i: usize| c.get(i).is_some_and(|&ch| t.is_word(ch));
+/// The characters are `c` (bytes read as Latin-1 characters, or chars).
+fn spaced_initials<C: Copy + Into<char>>(c: &[C], is_word: impl Fn(char) -> bool) -> bool {
+    let at = |i: usize| c.get(i).map(|&ch| ch.into());
+    let word = |i: usize| at(i).is_some_and(&is_word);
     let spaced = (0..c.len()).any(|i| {
         word(i)
             && (i == 0 || !word(i - 1))
-            && c.get(i + 1) == Some(&'.')
-            && c.get(i + 2) == Some(&' ')
+            && at(i + 1) == Some('.')
+            && at(i + 2) == Some(' ')
             && word(i + 3)
-            && c.get(i + 4) == Some(&'.')
+            && at(i + 4) == Some('.')
     });
     if !spaced {
         return false;
     }
     const IE: [char; 6] = ['[', 'i', '.', 'e', '.', ' '];
     let corrected = (0..c.len()).any(|i| {
-        c[i..].starts_with(&IE)
+        IE.iter()
+            .enumerate()
+            .all(|(k, &want)| at(i + k) == Some(want))
             && word(i + 6)
-            && c.get(i + 7) == Some(&'.')
-            && c[i + 8..].contains(&']')
+            && at(i + 7) == Some('.')
+            && (i + 8..c.len()).any(|j| at(j) == Some(']'))
     });
     !corrected
 }
