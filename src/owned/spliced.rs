@@ -82,11 +82,12 @@ thread_local! {
     static SCRATCH: RefCell<FieldWriter> = RefCell::new(FieldWriter::default());
 }
 
-/// Writes the record straight into `out`: the owned fields serialised (and
-/// checked) by `w` first, then the leader, the directory and the data, the
-/// fields as read copied once from the input. `false`, with `out` as it was,
-/// when anything is to be refused: the caller then writes it field by field
-/// for the error.
+/// Writes the record straight into `out`, in one pass over the fields: the
+/// owned fields serialised (and checked) by `w` first, then each field's
+/// directory entry written in place and its bytes appended (the fields as read
+/// copied once from the input), the leader's lengths last. `false`, with `out`
+/// as it was, when anything is to be refused: the caller then writes it field
+/// by field for the error.
 fn write_direct(
     leader: &[u8; LEADER_LEN],
     fields: &[FieldSource<'_>],
@@ -102,70 +103,53 @@ fn write_direct(
     if w.check().is_err() {
         return false;
     }
-    // Each field's length, its terminator included; a field as read gets the
-    // checks FieldWriter::control would give it.
-    let mut data_len = 0;
-    let mut owned = 0;
-    for field in fields {
-        data_len += match field {
+    let start = out.len();
+    let n = fields.len();
+    let base = LEADER_LEN + n * DIRECTORY_ENTRY_LEN + 1;
+    // The leader and the directory are written in place once the lengths are known.
+    out.resize(start + base, 0);
+    out[start + base - 1] = FIELD_TERMINATOR;
+    let (mut offset, mut owned) = (0, 0);
+    for (k, field) in fields.iter().enumerate() {
+        let tag = match field {
             FieldSource::Read { tag, bytes } => {
+                // The checks FieldWriter::control gives a field.
                 if !tag.is_ascii()
                     || tag.iter().any(|b| (0x1D..=0x1F).contains(b))
                     || bytes.len() + 1 > MAX_FIELD_LEN
                 {
+                    out.truncate(start);
                     return false;
                 }
-                bytes.len() + 1
+                out.extend_from_slice(bytes);
+                out.push(FIELD_TERMINATOR);
+                *tag
             }
-            FieldSource::Owned(_) => {
-                owned += 1;
-                w.field(owned - 1).len()
-            }
-        };
-    }
-    let n = fields.len();
-    let base = LEADER_LEN + n * DIRECTORY_ENTRY_LEN + 1;
-    let total = base + data_len + 1;
-    if total > MAX_RECORD_LEN {
-        return false;
-    }
-    out.reserve(total);
-    out.extend_from_slice(&digits::<5>(total));
-    out.extend_from_slice(&leader[5..12]);
-    out.extend_from_slice(&digits::<5>(base));
-    out.extend_from_slice(&leader[17..]);
-    let at = out.len();
-    out.resize(at + n * DIRECTORY_ENTRY_LEN, 0);
-    let directory = out[at..].chunks_exact_mut(DIRECTORY_ENTRY_LEN);
-    let (mut offset, mut owned) = (0, 0);
-    for (entry, field) in directory.zip(fields) {
-        let (tag, length) = match field {
-            FieldSource::Read { tag, bytes } => (*tag, bytes.len() + 1),
             FieldSource::Owned(f) => {
+                out.extend_from_slice(w.field(owned));
                 owned += 1;
-                (f.tag, w.field(owned - 1).len())
+                f.tag
             }
         };
+        let length = out.len() - start - base - offset;
+        let at = start + LEADER_LEN + k * DIRECTORY_ENTRY_LEN;
+        let entry = &mut out[at..at + DIRECTORY_ENTRY_LEN];
         entry[..3].copy_from_slice(&tag);
         entry[3..7].copy_from_slice(&digits::<4>(length));
         entry[7..].copy_from_slice(&digits::<5>(offset));
         offset += length;
     }
-    out.push(FIELD_TERMINATOR);
-    let mut owned = 0;
-    for field in fields {
-        match field {
-            FieldSource::Read { bytes, .. } => {
-                out.extend_from_slice(bytes);
-                out.push(FIELD_TERMINATOR);
-            }
-            FieldSource::Owned(_) => {
-                out.extend_from_slice(w.field(owned));
-                owned += 1;
-            }
-        }
-    }
     out.push(RECORD_TERMINATOR);
+    let total = out.len() - start;
+    if total > MAX_RECORD_LEN {
+        out.truncate(start);
+        return false;
+    }
+    let head = &mut out[start..start + LEADER_LEN];
+    head[..5].copy_from_slice(&digits::<5>(total));
+    head[5..12].copy_from_slice(&leader[5..12]);
+    head[12..17].copy_from_slice(&digits::<5>(base));
+    head[17..].copy_from_slice(&leader[17..]);
     true
 }
 
@@ -293,5 +277,16 @@ mod tests {
             by_field(leader, &fields).unwrap_err().to_string(),
             spliced(leader, &fields).unwrap_err().to_string()
         );
+        // Fields that fit, a record that does not.
+        let fields = [FieldSource::Read {
+            tag: *b"500",
+            bytes: &long[1..],
+        }; 11];
+        let expected = by_field(leader, &fields).unwrap_err();
+        assert_eq!(
+            expected.to_string(),
+            spliced(leader, &fields).unwrap_err().to_string()
+        );
+        assert!(spliced(leader, &fields[..9]).is_ok());
     }
 }

@@ -219,31 +219,32 @@ impl Record {
     ) -> PyResult<Bound<'py, PyList>> {
         let py = slf.py();
         let this = slf.get();
-        let list = PyList::empty(py);
         let record = this.view();
+        // The fields gathered first, so that the list is made at its size.
+        let mut fields = Vec::with_capacity(record.field_count() + 2);
         if let Some(edited) = this.edited() {
             for slot in &edited.fields {
                 match slot {
                     Slot::Read(i) => {
                         if let Some(f) = record.field(*i as usize).filter(|f| keep(f.tag())) {
-                            list.append(Self::field_object(slf, &record, &f))?;
+                            fields.push(Self::field_object(slf, &record, &f));
                         }
                     }
                     Slot::Cell(c) => {
                         if keep(&lock(c).tag) {
-                            list.append(Field::of_cell(c.clone(), edited.text))?;
+                            fields.push(Field::of_cell(c.clone(), edited.text));
                         }
                     }
                 }
             }
-            return Ok(list);
-        }
-        for f in record.fields() {
-            if keep(f.tag()) {
-                list.append(Self::field_object(slf, &record, &f))?;
+        } else {
+            for f in record.fields() {
+                if keep(f.tag()) {
+                    fields.push(Self::field_object(slf, &record, &f));
+                }
             }
         }
-        Ok(list)
+        PyList::new(py, fields)
     }
 
     /// The leader as a plain `str`.
