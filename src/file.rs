@@ -79,6 +79,16 @@ pub(crate) struct Inner {
     pub(crate) random_until_scan: AtomicBool,
     /// The file read, where it was one: an output must not be this file.
     pub(crate) file_id: Option<FileId>,
+    /// The threads it was opened with, which also release its mapping.
+    pub(crate) threads: usize,
+}
+
+impl Drop for Inner {
+    fn drop(&mut self) {
+        // The last reader of a large mapped file lets go of it on the threads
+        // it was opened with, not one page at a time on its own.
+        self.storage.release(self.threads);
+    }
 }
 
 /// A MARC file: its bytes (mapped or owned) and the start of every record.

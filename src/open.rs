@@ -711,6 +711,7 @@ impl MarcFile {
                 random_until_scan: AtomicBool::new(false),
                 obtained: Obtained::Iso2709 { compression: None },
                 file_id: None,
+                threads: options.threads.unwrap_or_else(parallel::default_threads),
             }),
         }
     }

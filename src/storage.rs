@@ -275,6 +275,54 @@ impl Storage {
         matches!(self, Storage::Mapped(_) | Storage::MappedPart(..))
     }
 
+    /// Drops the page-table entries of a large mapping on `threads` threads, so
+    /// that unmapping it finds none left: unmapping a fully touched mapping
+    /// tears its entries down one page at a time on the thread that drops it
+    /// (about 14 ms of kernel time for the 241 MB LoC file), while
+    /// `MADV_DONTNEED` on pieces of it runs on several threads at once (it
+    /// takes the address space's lock for reading). The mapping stays valid: it
+    /// is shared and read-only, so a page touched again is read back from the
+    /// page cache. A no-op for bytes in memory, small mappings, one thread, and
+    /// off Linux.
+    pub(crate) fn release(&self, threads: usize) {
+        #[cfg(target_os = "linux")]
+        if let Storage::Mapped(m) | Storage::MappedPart(m, _) = self {
+            /// The least a thread's piece is worth.
+            const PIECE_MIN: usize = 32 << 20;
+            let threads = threads
+                .min(m.len() / PIECE_MIN)
+                .min(crate::parallel::MAX_THREADS);
+            if threads < 2 {
+                return;
+            }
+            let piece = m.len().div_ceil(threads).next_multiple_of(4096);
+            let drop_pages = |k: usize| {
+                let offset = k * piece;
+                let len = piece.min(m.len().saturating_sub(offset));
+                if len > 0 {
+                    // SAFETY: `m` is a shared, read-only mapping of a file
+                    // (`MmapOptions::map`): MADV_DONTNEED only drops its page-table
+                    // entries, and a later read faults the same bytes back in from
+                    // the page cache. (Only a private or anonymous mapping would
+                    // lose data.) The range is inside the mapping.
+                    // Advice is a hint: failure changes speed, never results.
+                    let _ = unsafe {
+                        m.unchecked_advise_range(memmap2::UncheckedAdvice::DontNeed, offset, len)
+                    };
+                }
+            };
+            std::thread::scope(|scope| {
+                let workers: Vec<_> = (1..threads)
+                    .map(|k| scope.spawn(move || drop_pages(k)))
+                    .collect();
+                drop_pages(0);
+                crate::parallel::join_all(workers);
+            });
+        }
+        #[cfg(not(target_os = "linux"))]
+        let _ = threads;
+    }
+
     /// Advises the kernel; a no-op for bytes in memory and on platforms without `madvise`.
     pub(crate) fn advise(&self, pattern: AccessPattern) {
         #[cfg(unix)]
@@ -361,5 +409,30 @@ impl RangeBytes for MappedRange<'_> {
             }
         };
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    /// Releasing a mapping's pages (on several threads) leaves it readable,
+    /// byte for byte: a shared file mapping reads them back from the page cache.
+    #[test]
+    fn a_released_mapping_still_reads_the_file() {
+        let path = std::env::temp_dir().join(format!("marcmap-release-{}", std::process::id()));
+        let bytes: Vec<u8> = (0..80u32 << 20).map(|i| (i % 251) as u8).collect();
+        File::create(&path).unwrap().write_all(&bytes).unwrap();
+        let file = File::open(&path).unwrap();
+        std::fs::remove_file(&path).unwrap();
+        let meta = file.metadata().unwrap();
+        let storage = Storage::from_file_with(file, &meta, Access::Map).unwrap();
+        assert!(storage.is_mapped());
+        assert!(storage.bytes() == bytes.as_slice());
+        storage.release(2);
+        assert!(storage.bytes() == bytes.as_slice());
+        storage.release(64);
+        assert!(storage.bytes() == bytes.as_slice());
     }
 }
