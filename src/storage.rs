@@ -312,9 +312,17 @@ impl Storage {
                 }
             };
             std::thread::scope(|scope| {
-                let workers: Vec<_> = (1..threads)
-                    .map(|k| scope.spawn(move || drop_pages(k)))
-                    .collect();
+                // Called from a destructor: a thread that cannot be started
+                // (at exit, say) leaves its piece to this one, never a panic.
+                let mut workers = Vec::new();
+                for k in 1..threads {
+                    let spawned =
+                        std::thread::Builder::new().spawn_scoped(scope, move || drop_pages(k));
+                    match spawned {
+                        Ok(worker) => workers.push(worker),
+                        Err(_) => drop_pages(k),
+                    }
+                }
                 drop_pages(0);
                 crate::parallel::join_all(workers);
             });
