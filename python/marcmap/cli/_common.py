@@ -246,13 +246,14 @@ class Problems:
         return 1 if problems or self.note or self.records == 0 else 0
 
 
-def find_problems(reader: MARCReader[Any], *, decode: bool) -> Problems:
-    """Every problem of ``reader``'s input (see :class:`Problems`)."""
-    bad: list[Exception] = list(reader.validate(decode=decode))
+def find_problems(reader: MARCReader[Any], *, decode: bool, threads: int | None = None) -> Problems:
+    """Every problem of ``reader``'s input (see :class:`Problems`), found on
+    ``threads`` threads (all cores by default)."""
+    bad: list[Exception] = list(reader.validate(decode=decode, threads=threads))
     repairs = []
     # The repaired records are found in Rust: a Record for each of the clean
     # ones, only to find its repairs empty, would cost more than the check.
-    for i in reader.repaired_records():
+    for i in reader.repaired_records(threads=threads):
         record = reader[i]
         if record is not None:
             repairs.append([str(warning) for warning in record.repairs])

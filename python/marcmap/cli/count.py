@@ -23,12 +23,15 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         action="store_true",
         help="check structure only: do not decode the text of every record",
     )
+    parser.add_argument(
+        "--threads", type=int, default=None, metavar="N", help="threads (default: all cores)"
+    )
     parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
     with open_reader(args) as reader:
-        found = find_problems(reader, decode=not args.no_decode)
+        found = find_problems(reader, decode=not args.no_decode, threads=args.threads)
         text = sum(1 for e in found.bad if isinstance(e, UnicodeDecodeError))
         bad = plural(len(found.bad), "bad record")
         if text:

@@ -20,12 +20,15 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser.add_argument(
         "--no-decode", action="store_true", help="check structure only: do not decode text"
     )
+    parser.add_argument(
+        "--threads", type=int, default=None, metavar="N", help="threads (default: all cores)"
+    )
     parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
     with open_reader(args) as reader:
-        found = find_problems(reader, decode=not args.no_decode)
+        found = find_problems(reader, decode=not args.no_decode, threads=args.threads)
         for offset, length, reason in found.skipped:
             print(f"skipped {plural(length, 'byte')} at byte {offset}: {reason}")
         for index, offset, declared, actual in found.recovered:
