@@ -240,6 +240,7 @@ fn stitch(data: &[u8], framing: Framing, walks: &[Walk]) -> (RecordIndex, usize)
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::index::tests::rec_with;
 
     /// `data` cut every `chunk` bytes, scanned on 2 threads and stitched.
     fn stitched(data: &[u8], framing: Framing, chunk: usize) -> (RecordIndex, usize) {
@@ -260,18 +261,6 @@ mod tests {
             assert_eq!(index, RecordIndex::build(&data, Framing::Strict));
             assert_eq!(steps, 0, "chunks of {chunk}");
         }
-    }
-
-    /// A well-formed record whose one control field holds `data` (any bytes).
-    fn rec_with(data: &[u8]) -> Vec<u8> {
-        let base = 24 + 12 + 1;
-        let field_len = data.len() + 1;
-        let total = base + field_len + 1;
-        let mut out = format!("{total:05}nam a22{base:05} a 4500").into_bytes();
-        out.extend(format!("001{field_len:04}{:05}\x1e", 0).bytes());
-        out.extend(data);
-        out.extend(b"\x1e\x1d");
-        out
     }
 
     #[test]

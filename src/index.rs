@@ -547,7 +547,7 @@ impl<'a> Scanner<'a> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     /// A minimal well-formed record with one control field.
@@ -556,7 +556,8 @@ mod tests {
     }
 
     /// A well-formed record whose one control field holds `data` (any bytes).
-    fn rec_with(data: &[u8]) -> Vec<u8> {
+    /// Phase 1's other tests (the chunked scan's) build their records with it.
+    pub(crate) fn rec_with(data: &[u8]) -> Vec<u8> {
         let base = 24 + 12 + 1;
         let field_len = data.len() + 1;
         let total = base + field_len + 1;
