@@ -46,7 +46,7 @@ const CANDIDATES: usize = 16;
 impl RecordIndex {
     /// [`RecordIndex::build`] on `threads` threads: the same index, record for
     /// record, skipped range for skipped range, and with strict framing the same
-    /// framing error. Data under a few megabytes, or one thread, is scanned
+    /// framing error. Data under about a megabyte, or one thread, is scanned
     /// serially.
     ///
     /// ```
@@ -196,7 +196,12 @@ fn walk_all(data: &[u8], framing: Framing, threads: usize, starts: &[usize]) -> 
     };
     let threads = threads.clamp(1, parallel::MAX_THREADS).min(starts.len());
     std::thread::scope(|scope| {
-        let workers: Vec<_> = (1..threads).map(|_| scope.spawn(work)).collect();
+        // A thread the OS refuses (its limit reached, the process exiting) is
+        // not started: the calling thread's loop takes every chunk left, so
+        // the index is the same, only found on fewer threads.
+        let workers: Vec<_> = (1..threads)
+            .filter_map(|_| std::thread::Builder::new().spawn_scoped(scope, work).ok())
+            .collect();
         work();
         parallel::join_all(workers);
     });

@@ -242,8 +242,8 @@ class EditRuleError(ValueError):
 
 
 class SkippedRecordsWarning(UserWarning):
-    """Records a bulk method (``filter``, ``where``, ``frequency``, ``to_csv``)
-    could not read and so left out, on a reader made with
+    """Records a bulk method (``filter``, ``where``, ``frequency``) could not
+    read and so left out, on a reader made with
     ``raise_errors=False`` (the default): ``errors`` holds each one's error
     (a ``MarcError`` naming its record and byte), in file order. With
     ``raise_errors=True`` the first is raised instead."""

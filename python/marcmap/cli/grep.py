@@ -87,9 +87,15 @@ def run(args: argparse.Namespace) -> int:
             # The records that do not read are not tested: each is said (by the
             # validation below, which also checks the text of every record),
             # and counted in the exit status, never left out silently.
-            found, _ = left_out(partial(selection.indices, threads=args.threads))
-            unread = reader.validate(decode=True, strict_text=False, threads=args.threads)
+            found, untested = left_out(partial(selection.indices, threads=args.threads))
+            unread: list[Exception] = list(
+                reader.validate(decode=True, strict_text=False, threads=args.threads)
+            )
             reported = {e.record_index for e in unread}
+            # A record validation passes but the expression could not read (its
+            # compared text does not decode) is said too.
+            unread += [e for e in untested if getattr(e, "record_index", None) not in reported]
+            reported |= {getattr(e, "record_index", None) for e in untested}
             for error in unread:
                 print(f"error: {error}", file=sys.stderr)
             bad += len(unread)
