@@ -91,7 +91,7 @@ def run(args: argparse.Namespace) -> int:
             unread: list[Exception] = list(
                 reader.validate(decode=True, strict_text=False, threads=args.threads)
             )
-            reported = {e.record_index for e in unread}
+            reported = {getattr(e, "record_index", None) for e in unread}
             # A record validation passes but the expression could not read (its
             # compared text does not decode) is said too.
             unread += [e for e in untested if getattr(e, "record_index", None) not in reported]
