@@ -146,8 +146,9 @@ fn rows(
     decoder: &TextDecoder,
     opts: &CsvOptions,
     range: Range<usize>,
+    buffers: &parallel::Buffers,
 ) -> Vec<u8> {
-    let mut out = Vec::with_capacity(range.len() * 64);
+    let mut out = buffers.take(range.len() * 64);
     let mut buf = ValueBuf::new(false);
     let mut counts = Vec::with_capacity(specs.len());
     let mut cell = Vec::new();
@@ -241,12 +242,18 @@ where
         head.push(b'\n');
         emit(&head)?;
     }
+    // The rows' buffers go back to the threads that fill them.
+    let buffers = parallel::Buffers::default();
     parallel::map_chunks_in_order(
         file.len(),
         threads,
         4096,
-        |range| rows(file, specs, decoder, opts, range),
+        |range| rows(file, specs, decoder, opts, range, &buffers),
         unattached,
-        |_, bytes| emit(&bytes),
+        |_, bytes| {
+            let emitted = emit(&bytes);
+            buffers.give(bytes);
+            emitted
+        },
     )
 }

@@ -60,9 +60,10 @@ fn chunk(
     framing: &Envelope,
     edits: Option<&Program>,
     range: Range<usize>,
+    buffers: &parallel::Buffers,
 ) -> Chunk {
     let mut out = Chunk {
-        bytes: Vec::with_capacity(range.len() * 2048),
+        bytes: buffers.take(range.len() * 2048),
         written: 0,
         first_separator: 0,
         errors: Vec::new(),
@@ -224,11 +225,13 @@ where
         Record(Error),
         Emit(Error),
     }
+    // The chunks' byte buffers go back to the threads that fill them.
+    let buffers = parallel::Buffers::default();
     let result = parallel::map_chunks_in_order(
         n,
         threads,
         CHUNK_RECORDS,
-        |range| chunk(file, records, &writer, &framing, edits, range),
+        |range| chunk(file, records, &writer, &framing, edits, range, &buffers),
         unattached,
         |_, mut part: Chunk| {
             let skip = if report.written == 0 {
@@ -236,7 +239,9 @@ where
             } else {
                 0
             };
-            emit(&part.bytes[skip..]).map_err(Stop::Emit)?;
+            let emitted = emit(&part.bytes[skip..]);
+            buffers.give(std::mem::take(&mut part.bytes));
+            emitted.map_err(Stop::Emit)?;
             report.written += part.written;
             report.replaced.append(&mut part.replaced);
             report.reframed.append(&mut part.reframed);
