@@ -331,15 +331,13 @@ impl<'e, 'p> Draft<'e, 'p> {
                         k += m;
                         continue;
                     }
-                    let (start, len) = input.span(self, i);
+                    let (start, len, old) = input.span(self, i);
                     let entry = &mut out[at..at + DIRECTORY_ENTRY_LEN];
                     entry[..3].copy_from_slice(&piece.tag);
-                    let old = input
-                        .directory
-                        .get(i * DIRECTORY_ENTRY_LEN..(i + 1) * DIRECTORY_ENTRY_LEN);
-                    let Some(old) = old.filter(|_| input.clean) else {
-                        // A repaired record: its field may be too long for
-                        // the digits, or lack its terminator.
+                    let Some(old) = old else {
+                        // A repaired record (or one never validated): its
+                        // field may be too long for the digits, or lack its
+                        // terminator.
                         if len > MAX_FIELD_LEN {
                             let kind = ErrorKind::TooLong {
                                 what: "field",
@@ -461,25 +459,29 @@ impl<'e> Input<'e> {
         Some((m, self.start(i), self.start(i + m)))
     }
 
-    /// Field `i`'s start (from the base address) and length, its terminator
-    /// included.
-    fn span(&self, draft: &Draft<'_, '_>, i: usize) -> (usize, usize) {
+    /// Field `i`'s start (from the base address), its length (its terminator
+    /// included), and its directory entry when that can be copied as it is.
+    /// A clean record's entries are trusted as validation left them; but a
+    /// record read through a handle that never validated it
+    /// ([`crate::MarcFile::handle_unvalidated`]) may hold any digits, so an
+    /// entry pointing past the data is not: the field is then taken as its
+    /// accessors read it (bounds-checked), and nothing panics.
+    fn span(&self, draft: &Draft<'_, '_>, i: usize) -> (usize, usize, Option<&'e [u8]>) {
         let entry = self
             .directory
             .get(i * DIRECTORY_ENTRY_LEN..(i + 1) * DIRECTORY_ENTRY_LEN);
-        match entry.filter(|_| self.clean) {
-            Some(entry) => {
-                let (len, start) = entry_numbers(entry);
-                (start, len)
-            }
-            None => {
-                let f = draft.read(i);
-                (
-                    f.offset_in_record().saturating_sub(self.base),
-                    f.data().len() + 1,
-                )
+        if let Some(entry) = entry.filter(|_| self.clean) {
+            let (len, start) = entry_numbers(entry);
+            if self.base + start + len < self.bytes.len() {
+                return (start, len, Some(entry));
             }
         }
+        let f = draft.read(i);
+        (
+            f.offset_in_record().saturating_sub(self.base),
+            f.data().len() + 1,
+            None,
+        )
     }
 }
 

@@ -557,3 +557,31 @@ fn fields_out_of_order_in_the_input_are_written_in_order() {
     }
     assert!(compared > 3 * file.len(), "{compared} records compared");
 }
+
+/// A record read through a handle that never validated it
+/// (`MarcFile::handle_unvalidated`) may hold any digits in its directory: an
+/// edit of it gives bytes or an error, never a panic, whatever the digits say.
+#[test]
+fn an_unvalidated_record_with_wild_directory_digits_edits_without_panicking() {
+    let sample = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/data/sample.mrc"
+    ))
+    .unwrap();
+    let first = MarcFile::from_bytes(sample.clone());
+    let len = first.raw(0).unwrap().len();
+    let program = Program::parse(["delete 9XX", "add 856 40 $u https://example.org/"]).unwrap();
+    // Each directory entry's length, then its start, set to 9s: past the data.
+    for entry in 0..4 {
+        for digits in [3..7, 7..12] {
+            let mut bytes = sample[..len].to_vec();
+            let at = 24 + entry * 12;
+            bytes[at + digits.start..at + digits.end].fill(b'9');
+            let file = MarcFile::from_bytes(bytes);
+            let handle = file.handle_unvalidated(0).expect("a record 0");
+            let record = file.record_at(&handle);
+            let mut editor = program.editor();
+            let _ = editor.edit(&record);
+        }
+    }
+}
