@@ -299,7 +299,7 @@ pub(crate) struct Buffers(Mutex<Vec<Vec<u8>>>);
 
 impl Buffers {
     /// An empty buffer of at least `capacity` bytes: one handed back, if any.
-    pub(crate) fn take(&self, capacity: usize) -> Vec<u8> {
+    pub(crate) fn lend(&self, capacity: usize) -> Vec<u8> {
         let mut buf = self
             .0
             .lock()
@@ -311,8 +311,8 @@ impl Buffers {
         buf
     }
 
-    /// Hands `buf` back for a later [`Buffers::take`].
-    pub(crate) fn give(&self, buf: Vec<u8>) {
+    /// Hands `buf` back for a later [`Buffers::lend`].
+    pub(crate) fn hand_back(&self, buf: Vec<u8>) {
         self.0.lock().unwrap_or_else(|e| e.into_inner()).push(buf);
     }
 }

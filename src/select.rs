@@ -148,7 +148,7 @@ fn rows(
     range: Range<usize>,
     buffers: &parallel::Buffers,
 ) -> Vec<u8> {
-    let mut out = buffers.take(range.len() * 64);
+    let mut out = buffers.lend(range.len() * 64);
     let mut buf = ValueBuf::new(false);
     let mut counts = Vec::with_capacity(specs.len());
     let mut cell = Vec::new();
@@ -252,7 +252,7 @@ where
         unattached,
         |_, bytes| {
             let emitted = emit(&bytes);
-            buffers.give(bytes);
+            buffers.hand_back(bytes);
             emitted
         },
     )

@@ -63,7 +63,7 @@ fn chunk(
     buffers: &parallel::Buffers,
 ) -> Chunk {
     let mut out = Chunk {
-        bytes: buffers.take(range.len() * 2048),
+        bytes: buffers.lend(range.len() * 2048),
         written: 0,
         first_separator: 0,
         errors: Vec::new(),
@@ -240,7 +240,7 @@ where
                 0
             };
             let emitted = emit(&part.bytes[skip..]);
-            buffers.give(std::mem::take(&mut part.bytes));
+            buffers.hand_back(std::mem::take(&mut part.bytes));
             emitted.map_err(Stop::Emit)?;
             report.written += part.written;
             report.replaced.append(&mut part.replaced);
