@@ -16,6 +16,7 @@ index (``reader.save_index()``, ``marcmap index FILE``).
 """
 
 from collections.abc import MutableSequence as _MutableSequence
+from typing import TYPE_CHECKING as _TYPE_CHECKING
 
 from marcmap._functions import map_records
 from marcmap._marcmap import (
@@ -90,17 +91,41 @@ from marcmap.errors import (
 from marcmap.field import RawField, map_marc8_field
 from marcmap.marc8 import MARC8ToUnicode, marc8_to_unicode
 from marcmap.marcjson import JSONHandler, parse_json_to_array
-from marcmap.marcxml import (
-    MARC_XML_NS,
-    MARC_XML_SCHEMA,
-    XSI_NS,
-    XmlHandler,
-    parse_xml,
-    record_to_xml_node,
-)
 from marcmap.reader import Reader
 from marcmap.record import map_marc8_record, normalize_subfield_code
 from marcmap.writer import Writer
+
+if _TYPE_CHECKING:
+    from marcmap.marcxml import (
+        MARC_XML_NS,
+        MARC_XML_SCHEMA,
+        XSI_NS,
+        XmlHandler,
+        parse_xml,
+        record_to_xml_node,
+    )
+
+# pymarc's MARCXML names come from marcmap.marcxml, imported on first use:
+# it loads xml.etree and xml.sax, a fifth of `import marcmap`, which every
+# command-line run would pay for names it does not use.
+_MARCXML = frozenset(
+    ["MARC_XML_NS", "MARC_XML_SCHEMA", "XSI_NS", "XmlHandler", "parse_xml", "record_to_xml_node"]
+)
+
+
+def __getattr__(name: str) -> object:
+    if name in _MARCXML:
+        import marcmap.marcxml
+
+        value = getattr(marcmap.marcxml, name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'marcmap' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | _MARCXML)
+
 
 # The live lists are sequences a script can change, as pymarc's lists.
 _MutableSequence.register(FieldList)

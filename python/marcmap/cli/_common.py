@@ -7,12 +7,10 @@ import io
 import os
 import stat
 import sys
-import tempfile
 import warnings
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass
-from typing import Any, Literal, TextIO, TypeVar, cast
+from typing import Any, Literal, NamedTuple, TextIO, TypeVar, cast
 
 from marcmap._marcmap import MARCReader
 from marcmap.errors import SkippedRecordsWarning
@@ -148,6 +146,8 @@ def output_text(path: str, input_file: str) -> Iterator[TextIO]:
         with open(path, "w", newline="") as out:
             yield out
         return
+    import tempfile  # here, not at start-up: a command that writes no table does not pay for it
+
     target = os.path.realpath(path)
     fd, temporary = tempfile.mkstemp(
         prefix=f".{os.path.basename(target)}.", suffix=".tmp", dir=os.path.dirname(target)
@@ -220,8 +220,7 @@ def progress(items: Iterable[T], total: int, label: str) -> Iterator[T]:
     sys.stderr.write("\n")
 
 
-@dataclass
-class Problems:
+class Problems(NamedTuple):
     """What ``count`` and ``validate`` find wrong in an input: one definition for
     both, and one exit rule (:meth:`status`).
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
-from pathlib import Path
 from typing import IO, cast
 
 from marcmap._marcmap import Edits
@@ -79,10 +79,12 @@ def output_format(args: argparse.Namespace) -> Format:
     if args.to:
         return cast(Format, args.to)
     if args.out != "-":
-        name = Path(args.out)
+        # os.path, not pathlib: importing pathlib costs a command's start-up
+        # more than the rest of this module.
+        name = args.out
         if compression(args.out):
-            name = name.with_suffix("")
-        return EXTENSIONS.get(name.suffix.lower(), "marc")
+            name = os.path.splitext(name)[0]
+        return EXTENSIONS.get(os.path.splitext(name)[1].lower(), "marc")
     return "marc"
 
 
@@ -91,7 +93,7 @@ def compression(out: str) -> str | None:
     ``.gz`` is gzip, ``.zst`` Zstandard."""
     if out == "-":
         return None
-    suffix = Path(out).suffix.lower()
+    suffix = os.path.splitext(out)[1].lower()
     return {".gz": "gzip", ".gzip": "gzip", ".zst": "zstd", ".zstd": "zstd"}.get(suffix)
 
 
