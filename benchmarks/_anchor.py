@@ -7,9 +7,11 @@ from __future__ import annotations
 import os
 import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 CACHE = Path(__file__).parent / "data" / "marc21-cli"
@@ -50,3 +52,20 @@ def compile_marcmap(env: dict[str, str] | None = None) -> None:
         "compileall.compile_dir(os.path.dirname(marcmap.__file__), quiet=1)"
     )
     subprocess.run([sys.executable, "-c", code], check=True, env=env)
+
+
+def interleaved(
+    rows: dict[str, Callable[[], tuple[float, float]]], rounds: int
+) -> tuple[dict[str, float], dict[str, float]]:
+    """Each row's median wall and CPU time over `rounds` rounds, after one
+    warm-up run each (the page cache, the binaries). The rows are interleaved
+    in each round, so that a change in the machine's load hits them all alike."""
+    times: dict[str, list[tuple[float, float]]] = {name: [] for name in rows}
+    for fn in rows.values():
+        fn()
+    for _ in range(rounds):
+        for name, fn in rows.items():
+            times[name].append(fn())
+    wall = {k: statistics.median(w for w, _ in v) for k, v in times.items()}
+    cpu = {k: statistics.median(c for _, c in v) for k, v in times.items()}
+    return wall, cpu

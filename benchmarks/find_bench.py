@@ -53,7 +53,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from _anchor import compile_marcmap, find_marc21, process
+from _anchor import compile_marcmap, find_marc21, interleaved, process
 
 DEFAULT = Path(__file__).parent / "data" / "BooksAll.2016.part01.utf8"
 OLD_SPECS = ["001", "245", "245$a", "650$ax", "LDR/06", "008/35-37"]
@@ -191,14 +191,7 @@ def main() -> None:
             lambda n=n: opened(n).to_csv(os.devnull, ["001", "245$a", "650$a"], threads=n)  # type: ignore[misc]
         )
     load = os.getloadavg()
-    times: dict[str, list[tuple[float, float]]] = {name: [] for name in rows}
-    for fn in rows.values():  # warm-up: the page cache, the binaries
-        fn()
-    for _ in range(args.rounds):
-        for name, fn in rows.items():
-            times[name].append(fn())
-    wall = {k: statistics.median(w for w, _ in v) for k, v in times.items()}
-    cpu = {k: statistics.median(c for _, c in v) for k, v in times.items()}
+    wall, cpu = interleaved(rows, args.rounds)
     print(
         f"{path.name}: {path.stat().st_size / 1e6:.1f} MB; {version}; median of {args.rounds} "
         f"rounds; load average {load[0]:.1f} before, {os.getloadavg()[0]:.1f} after, "

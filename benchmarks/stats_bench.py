@@ -35,7 +35,6 @@ import argparse
 import csv
 import io
 import os
-import statistics
 import subprocess
 import sys
 import time
@@ -44,7 +43,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import marcmap
-from _anchor import compile_marcmap, find_marc21, process
+from _anchor import compile_marcmap, find_marc21, interleaved, process
 
 DEFAULT = Path(__file__).parent / "data" / "BooksAll.2016.part01.utf8"
 
@@ -108,14 +107,7 @@ def main() -> None:
         "reader.stats(threads=1, lint=True)": lambda: in_process(stats(1, lint=True)),
     }
     load = os.getloadavg()
-    times: dict[str, list[tuple[float, float]]] = {name: [] for name in rows}
-    for fn in rows.values():  # warm-up: the page cache, the binaries
-        fn()
-    for _ in range(args.rounds):
-        for name, fn in rows.items():
-            times[name].append(fn())
-    wall = {k: statistics.median(w for w, _ in v) for k, v in times.items()}
-    cpu = {k: statistics.median(c for _, c in v) for k, v in times.items()}
+    wall, cpu = interleaved(rows, args.rounds)
     print(
         f"{path.name}: {size / 1e6:.1f} MB, {records:,} records; median of {args.rounds} "
         f"rounds; load average {load[0]:.1f} before, {os.getloadavg()[0]:.1f} after, "
