@@ -498,6 +498,24 @@ impl MarcFile {
         self.expect_scan();
         parallel::map_range(self.len(), threads, |i| f(i, self.record(i)))
     }
+
+    /// [`MarcFile::par_map`] keeping only the `Some` results, in record order:
+    /// for passes that find few things (errors, matches) in many records.
+    ///
+    /// ```
+    /// let raw = b"00042nam a2200037 a 4500001000400000\x1e123\x1e\x1d".repeat(100);
+    /// let file = marcmap::MarcFile::from_bytes(raw);
+    /// let odd = file.par_filter_map(2, |i, _| (i % 2 == 1).then_some(i));
+    /// assert_eq!(odd, (1..100).step_by(2).collect::<Vec<_>>());
+    /// ```
+    pub fn par_filter_map<T, F>(&self, threads: usize, f: F) -> Vec<T>
+    where
+        T: Send,
+        F: Fn(usize, Result<RecordRef<'_>>) -> Option<T> + Sync,
+    {
+        self.expect_scan();
+        parallel::filter_map_range(self.len(), threads, |i| f(i, self.record(i)))
+    }
 }
 
 /// What [`MarcFile::record_at`] reads for a handle that names no record here: a

@@ -32,9 +32,30 @@ where
     T: Send,
     F: Fn(usize) -> T + Sync,
 {
+    chunks_joined(n, threads, |range| range.map(&f).collect())
+}
+
+/// `(0..n).filter_map(f)` on `threads` threads, results in order. Only what
+/// `f` keeps is held and joined: a pass that finds few things (errors, matches)
+/// in many records moves no result a record.
+pub fn filter_map_range<T, F>(n: usize, threads: usize, f: F) -> Vec<T>
+where
+    T: Send,
+    F: Fn(usize) -> Option<T> + Sync,
+{
+    chunks_joined(n, threads, |range| range.filter_map(&f).collect())
+}
+
+/// `f` over the chunks of `0..n` on `threads` threads, the chunks' results
+/// joined in order.
+fn chunks_joined<T, F>(n: usize, threads: usize, f: F) -> Vec<T>
+where
+    T: Send,
+    F: Fn(Range<usize>) -> Vec<T> + Sync,
+{
     let threads = usable_threads(n, threads);
     if threads == 1 {
-        return (0..n).map(f).collect();
+        return f(0..n);
     }
     let chunk = chunk_size(n, threads);
     let chunks = n.div_ceil(chunk);
@@ -51,7 +72,7 @@ where
                             break;
                         }
                         let range = c * chunk..((c + 1) * chunk).min(n);
-                        mine.push((c, range.map(&f).collect::<Vec<T>>()));
+                        mine.push((c, f(range)));
                     }
                     // A poisoned lock means another worker panicked; the scope re-raises that panic.
                     if let Ok(mut done) = done.lock() {
@@ -64,7 +85,7 @@ where
     });
     let mut done = done.into_inner().unwrap_or_else(|e| e.into_inner());
     done.sort_unstable_by_key(|(c, _)| *c);
-    let mut out = Vec::with_capacity(n);
+    let mut out = Vec::with_capacity(done.iter().map(|(_, part)| part.len()).sum());
     for (_, part) in done {
         out.extend(part);
     }
@@ -82,16 +103,35 @@ where
     I: Fn() -> A + Sync,
     F: Fn(&mut A, Range<usize>) + Sync,
 {
+    fold_range_then(n, threads, init, fold, |acc| acc)
+}
+
+/// [`fold_range`], each thread's accumulator then turned by `finish` on that
+/// thread: what the caller would do to each (sort it, say) before merging them
+/// is done in parallel too.
+pub fn fold_range_then<A, B, I, F, G>(
+    n: usize,
+    threads: usize,
+    init: I,
+    fold: F,
+    finish: G,
+) -> Vec<B>
+where
+    B: Send,
+    I: Fn() -> A + Sync,
+    F: Fn(&mut A, Range<usize>) + Sync,
+    G: Fn(A) -> B + Sync,
+{
     let threads = usable_threads(n, threads);
     if threads == 1 {
         let mut acc = init();
         fold(&mut acc, 0..n);
-        return vec![acc];
+        return vec![finish(acc)];
     }
     let chunk = chunk_size(n, threads);
     let chunks = n.div_ceil(chunk);
     let next = AtomicUsize::new(0);
-    let done: Mutex<Vec<A>> = Mutex::new(Vec::with_capacity(threads));
+    let done: Mutex<Vec<B>> = Mutex::new(Vec::with_capacity(threads));
     std::thread::scope(|scope| {
         let workers: Vec<_> = (0..threads)
             .map(|_| {
@@ -104,9 +144,10 @@ where
                         }
                         fold(&mut acc, c * chunk..((c + 1) * chunk).min(n));
                     }
+                    let finished = finish(acc);
                     // A poisoned lock means another worker panicked; the scope re-raises that panic.
                     if let Ok(mut done) = done.lock() {
-                        done.push(acc);
+                        done.push(finished);
                     }
                 })
             })
@@ -342,6 +383,15 @@ mod tests {
                 assert_eq!(
                     out,
                     (0..n).map(|i| i * 2).collect::<Vec<_>>(),
+                    "n={n} t={threads}"
+                );
+                let kept = filter_map_range(n, threads, |i| (i % 7 == 3).then_some(i * 2));
+                assert_eq!(
+                    kept,
+                    (0..n)
+                        .filter(|i| i % 7 == 3)
+                        .map(|i| i * 2)
+                        .collect::<Vec<_>>(),
                     "n={n} t={threads}"
                 );
             }

@@ -155,11 +155,7 @@ pub fn validate(
     threads: usize,
 ) -> Vec<Error> {
     let text = decode.then_some(decoder);
-    let mut found: Vec<Error> = file
-        .par_map(threads, |_, record| good(record, text).err())
-        .into_iter()
-        .flatten()
-        .collect();
+    let mut found: Vec<Error> = file.par_filter_map(threads, |_, record| good(record, text).err());
     found.extend(file.framing_error());
     found
 }
@@ -176,14 +172,11 @@ pub fn validate(
 /// assert_eq!(query::mislabelled_utf8(&file, 1), [0]);
 /// ```
 pub fn mislabelled_utf8(file: &MarcFile, threads: usize) -> Vec<usize> {
-    let flags = file.par_map(threads, |_, record| {
-        good(record, None).is_ok_and(|r| r.record().is_mislabelled_utf8())
-    });
-    flags
-        .into_iter()
-        .enumerate()
-        .filter_map(|(i, f)| f.then_some(i))
-        .collect()
+    file.par_filter_map(threads, |i, record| {
+        good(record, None)
+            .is_ok_and(|r| r.record().is_mislabelled_utf8())
+            .then_some(i)
+    })
 }
 
 /// The good records (by structure) that validation read by repair (see
@@ -199,14 +192,9 @@ pub fn mislabelled_utf8(file: &MarcFile, threads: usize) -> Vec<usize> {
 /// assert_eq!(query::repaired(&file, 1), [0]);
 /// ```
 pub fn repaired(file: &MarcFile, threads: usize) -> Vec<usize> {
-    let flags = file.par_map(threads, |_, record| {
-        record.is_ok_and(|r| !r.repairs().is_empty())
-    });
-    flags
-        .into_iter()
-        .enumerate()
-        .filter_map(|(i, f)| f.then_some(i))
-        .collect()
+    file.par_filter_map(threads, |i, record| {
+        record.is_ok_and(|r| !r.repairs().is_empty()).then_some(i)
+    })
 }
 
 /// A test of one record, for [`filter`]: a [`Condition`], or a filter
@@ -340,15 +328,20 @@ pub fn filter<P: Predicate + ?Sized>(
     binary: bool,
     threads: usize,
 ) -> Filtered {
-    let results = file.par_map(threads, |_, record| {
-        let record = good(record, None)?.into_record();
-        cond.test(&Extractor::new(record, decoder), binary)
+    // Only the matches and the errors are kept: no result a record.
+    let results = file.par_filter_map(threads, |i, record| {
+        let tested = good(record, None)
+            .and_then(|good| cond.test(&Extractor::new(good.into_record(), decoder), binary));
+        match tested {
+            Ok(true) => Some(Ok(i)),
+            Ok(false) => None,
+            Err(e) => Some(Err(e)),
+        }
     });
     let mut out = Filtered::default();
-    for (i, r) in results.into_iter().enumerate() {
+    for r in results {
         match r {
-            Ok(true) => out.records.push(i),
-            Ok(false) => {}
+            Ok(i) => out.records.push(i),
             Err(e) => out.errors.push(e),
         }
     }
