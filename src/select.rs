@@ -46,9 +46,10 @@ pub struct Frequency {
 /// How often each value of `spec` occurs in `file`, on `threads` threads.
 ///
 /// Each thread counts into one table of its own (a table a chunk of records
-/// would make every value's key again in each chunk, and adding them up was
-/// serial work on the calling thread); the largest table then takes in the
-/// others.
+/// would make every value's key again in each chunk), and sorts it by value
+/// when its records are done. The calling thread then merges the sorted runs,
+/// adding up the counts of a value the threads share, and orders them by count:
+/// the serial part is linear, with no hashing and no comparing of values.
 pub fn frequency(file: &MarcFile, spec: &Spec, decoder: &TextDecoder, threads: usize) -> Frequency {
     type Counts = (HashMap<String, u64>, Vec<(usize, Error)>);
     let count = |(counts, errors): &mut Counts, range: Range<usize>| {
@@ -74,24 +75,60 @@ pub fn frequency(file: &MarcFile, spec: &Spec, decoder: &TextDecoder, threads: u
             }
         }
     };
-    let mut parts = parallel::fold_range(file.len(), threads, Counts::default, count);
-    parts.sort_unstable_by_key(|(counts, _)| std::cmp::Reverse(counts.len()));
-    let mut parts = parts.into_iter();
-    let (mut total, mut errors) = parts.next().unwrap_or_default();
-    for (counts, more) in parts {
-        for (value, n) in counts {
-            *total.entry(value).or_default() += n;
-        }
+    let by_value = |(counts, errors): Counts| {
+        let mut values: Vec<(String, u64)> = counts.into_iter().collect();
+        values.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        (values, errors)
+    };
+    let parts = parallel::fold_range_then(file.len(), threads, Counts::default, count, by_value);
+    let mut runs = Vec::with_capacity(parts.len());
+    let mut errors = Vec::new();
+    for (values, more) in parts {
+        runs.push(values);
         errors.extend(more);
     }
     // The threads took chunks in any order: the errors go back in record order.
     errors.sort_unstable_by_key(|&(i, _)| i);
-    let mut values: Vec<(String, u64)> = total.into_iter().collect();
-    values.sort_unstable_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    let mut values = merge_counts(runs);
+    // Stable: values of one count stay in value order.
+    values.sort_by_key(|v| std::cmp::Reverse(v.1));
     Frequency {
         values,
         errors: errors.into_iter().map(|(_, e)| e).collect(),
     }
+}
+
+/// Merges runs of `(value, count)` sorted by value, each value once a run,
+/// into one run sorted by value, each value once, its counts added up.
+fn merge_counts(runs: Vec<Vec<(String, u64)>>) -> Vec<(String, u64)> {
+    let mut runs = runs.into_iter();
+    let Some(mut merged) = runs.next() else {
+        return Vec::new();
+    };
+    for run in runs {
+        let mut out = Vec::with_capacity(merged.len().max(run.len()));
+        let mut left = merged.into_iter().peekable();
+        let mut right = run.into_iter().peekable();
+        loop {
+            let order = match (left.peek(), right.peek()) {
+                (Some(a), Some(b)) => a.0.cmp(&b.0),
+                (Some(_), None) => std::cmp::Ordering::Less,
+                (None, Some(_)) => std::cmp::Ordering::Greater,
+                (None, None) => break,
+            };
+            match order {
+                std::cmp::Ordering::Less => out.extend(left.next()),
+                std::cmp::Ordering::Greater => out.extend(right.next()),
+                std::cmp::Ordering::Equal => {
+                    if let (Some((value, a)), Some((_, b))) = (left.next(), right.next()) {
+                        out.push((value, a + b));
+                    }
+                }
+            }
+        }
+        merged = out;
+    }
+    merged
 }
 
 /// How [`write_csv`] writes a table.
@@ -256,4 +293,66 @@ where
             emitted
         },
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(values: &[(&str, u64)]) -> Vec<(String, u64)> {
+        values.iter().map(|&(v, n)| (v.to_string(), n)).collect()
+    }
+
+    #[test]
+    fn merging_adds_the_counts_of_shared_values_and_keeps_value_order() {
+        let merged = merge_counts(vec![
+            run(&[("a", 1), ("c", 2), ("e", 1)]),
+            run(&[("b", 4), ("c", 3)]),
+            run(&[]),
+            run(&[("e", 5), ("f", 1)]),
+        ]);
+        assert_eq!(
+            merged,
+            run(&[("a", 1), ("b", 4), ("c", 5), ("e", 6), ("f", 1)])
+        );
+        assert!(merge_counts(Vec::new()).is_empty());
+    }
+
+    #[test]
+    fn any_number_of_threads_counts_alike() {
+        // 3,000 records, 245$a one of 700 titles: shared across chunks and
+        // threads, with ties of count.
+        let mut raw = Vec::new();
+        for i in 0..3000u32 {
+            let title = format!("T{}", (i * 7919) % 700);
+            let field = format!("10\x1fa{title}\x1e");
+            let base = 24 + 12 + 1;
+            let len = base + field.len() + 1;
+            raw.extend_from_slice(
+                format!(
+                    "{len:05}nam a22{base:05} a 4500245{:04}00000\x1e{field}\x1d",
+                    field.len()
+                )
+                .as_bytes(),
+            );
+        }
+        let file = MarcFile::from_bytes(raw);
+        let spec = Spec::parse("245$a").unwrap();
+        let decoder = TextDecoder::new();
+        let one = frequency(&file, &spec, &decoder, 1);
+        assert!(one.errors.is_empty());
+        assert_eq!(one.values.len(), 700);
+        assert_eq!(one.values.iter().map(|v| v.1).sum::<u64>(), 3000);
+        // Most frequent first, ties in value order.
+        assert!(one
+            .values
+            .windows(2)
+            .all(|w| w[0].1 > w[1].1 || (w[0].1 == w[1].1 && w[0].0 < w[1].0)));
+        for threads in [2, 3, 8] {
+            assert_eq!(
+                frequency(&file, &spec, &decoder, threads).values,
+                one.values
+            );
+        }
+    }
 }
