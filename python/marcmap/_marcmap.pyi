@@ -966,6 +966,7 @@ class MARCReader(Generic[_V]):
         records: list[int] | None = None,
         progress: Callable[[int, int], object] | None = None,
         edits: Edits | Iterable[str] | None = None,
+        where: _ExprArg | None = None,
     ) -> WriteResult:
         """Writes every record (or those at the indices in ``records``, in that
         order) to a path or binary file in ``format``, serialised on ``threads``
@@ -978,7 +979,9 @@ class MARCReader(Generic[_V]):
         rules such as ``["delete 9XX", "add 856 40 $u https://example.org/"]``)
         changes each record as it is written; the result's ``edits`` has an
         ``EditCount`` a rule. A record the edits make too long (over 99,999
-        bytes) is left out and reported in ``errors``."""
+        bytes) is left out and reported in ``errors``. ``where`` (a filter
+        expression) writes only the records that meet it, tested as they are
+        written, in one pass; the result's ``matched`` counts them."""
     def to_arrow(
         self,
         shape: _Shape = "records",

@@ -53,8 +53,15 @@ class Selection:
         return f"<Selection {str(self._expr)!r} of {self._reader!r}>"
 
     def write(self, target: Any, format: Any = "marc", **options: Any) -> Any:
-        """``reader.write(target, format, records=..., **options)`` on these records."""
-        return self._reader.write(target, format, records=self._found_on(options), **options)
+        """``reader.write(target, format, **options)`` on these records. Unless
+        they were found already, they are found as they are written, in one
+        pass (``write(where=expr)``); the result's ``matched`` counts them."""
+        with self._lock:
+            found = self._found
+        if found is None:
+            return self._reader.write(target, format, where=self._expr, **options)
+        result = self._reader.write(target, format, records=list(found), **options)
+        return result._replace(matched=len(found))
 
     def extract(self, *specs: Any, **options: Any) -> list[Any]:
         """``reader.extract(*specs, records=..., **options)`` on these records."""

@@ -212,7 +212,8 @@ class WriteResult(NamedTuple):
     be repaired; ``edits``, with ``write(edits=...)``, holds an ``EditCount`` a
     rule, in rule order; ``references`` holds ``(record index, count)`` for
     records in which, written with ``to_marc8=True``, characters MARC-8 lacks
-    were written as ``&#xHHHH;``.
+    were written as ``&#xHHHH;``; ``matched``, with ``write(where=...)``, is
+    how many records met the expression (``None`` without one).
     """
 
     written: int
@@ -221,3 +222,4 @@ class WriteResult(NamedTuple):
     reframed: list[int]
     edits: list[EditCount] = []
     references: list[tuple[int, int]] = []
+    matched: int | None = None

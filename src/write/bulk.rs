@@ -5,6 +5,7 @@ use super::{Envelope, RecordWriter, WriteOptions};
 use crate::edit::{add_counts, Program, RuleCount};
 use crate::error::{Error, Result};
 use crate::file::MarcFile;
+use crate::filter::Expr;
 use crate::parallel;
 use crate::query::check_record;
 use crate::record::RecordRef;
@@ -36,12 +37,16 @@ pub struct WriteReport {
     /// MARC-8 out: `(record index, characters)` for each record in which
     /// characters MARC-8 lacks were written as `&#xHHHH;`.
     pub references: Vec<(usize, usize)>,
+    /// With an expression ([`write_chunks_matching`]): the records that met
+    /// it (written, or in [`WriteReport::errors`] when they could not be).
+    pub matched: usize,
 }
 
 /// One chunk's output.
 struct Chunk {
     bytes: Vec<u8>,
     written: usize,
+    matched: usize,
     /// Where the first record's separator ends in `bytes` (0 when none was
     /// written): the first record of the whole output has none.
     first_separator: usize,
@@ -53,9 +58,11 @@ struct Chunk {
 }
 
 /// Serialises the records at positions `range` of `which`.
+#[allow(clippy::too_many_arguments)]
 fn chunk(
     file: &MarcFile,
     which: Option<&[usize]>,
+    matching: Option<&Expr>,
     writer: &RecordWriter,
     framing: &Envelope,
     edits: Option<&Program>,
@@ -65,6 +72,7 @@ fn chunk(
     let mut out = Chunk {
         bytes: buffers.lend(range.len() * 2048),
         written: 0,
+        matched: 0,
         first_separator: 0,
         errors: Vec::new(),
         replaced: Vec::new(),
@@ -87,6 +95,18 @@ fn chunk(
                 continue;
             }
         };
+        // The expression is tested on the record already parsed for writing:
+        // finding and writing are one pass.
+        if let Some(expr) = matching {
+            match expr.matches(&record, &options.decoder) {
+                Ok(true) => out.matched += 1,
+                Ok(false) => continue,
+                Err(e) => {
+                    out.errors.push(e);
+                    continue;
+                }
+            }
+        }
         let before = out.bytes.len();
         out.bytes.extend_from_slice(framing.separator);
         let written = match &mut editor {
@@ -207,6 +227,61 @@ pub fn write_chunks_edited<U, S>(
     threads: usize,
     stop_at_error: bool,
     unattached: U,
+    emit: S,
+) -> Result<WriteReport>
+where
+    U: FnMut(&mut (dyn FnMut() + Send)),
+    S: FnMut(&[u8]) -> Result<()>,
+{
+    write_chunks_matching(
+        file,
+        records,
+        None,
+        options,
+        edits,
+        threads,
+        stop_at_error,
+        unattached,
+        emit,
+    )
+}
+
+/// [`write_chunks_edited`] of the records that meet the filter expression
+/// `matching` (all of them when `None`): each record is tested as it is
+/// written, in the same pass, with the decoder of `options`.
+/// [`WriteReport::matched`] counts the records that met it. A record whose
+/// compared values do not decode is an error, as one that cannot be read.
+///
+/// ```
+/// # fn main() -> marcmap::Result<()> {
+/// use marcmap::filter::Expr;
+/// use marcmap::write::{write_chunks_matching, WriteOptions};
+/// use marcmap::{Format, MarcFile};
+/// let mut raw = b"00042nam a2200037 a 4500001000400000\x1e123\x1e\x1d".to_vec();
+/// raw.extend_from_slice(b"00042nam a2200037 a 4500001000400000\x1e456\x1e\x1d");
+/// let file = MarcFile::from_bytes(raw);
+/// let expr = Expr::parse("001 = 456").unwrap();
+/// let mut out = Vec::new();
+/// let options = WriteOptions::new(Format::Iso2709);
+/// let report = write_chunks_matching(&file, None, Some(&expr), &options, None, 2, false, |work| work(), |bytes| {
+///     out.extend_from_slice(bytes);
+///     Ok(())
+/// })?;
+/// assert_eq!((report.matched, report.written), (1, 1));
+/// assert_eq!(out, &file.raw(1).unwrap()[..]);
+/// # Ok(())
+/// # }
+/// ```
+#[allow(clippy::too_many_arguments)]
+pub fn write_chunks_matching<U, S>(
+    file: &MarcFile,
+    records: Option<&[usize]>,
+    matching: Option<&Expr>,
+    options: &WriteOptions,
+    edits: Option<&Program>,
+    threads: usize,
+    stop_at_error: bool,
+    unattached: U,
     mut emit: S,
 ) -> Result<WriteReport>
 where
@@ -231,7 +306,11 @@ where
         n,
         threads,
         CHUNK_RECORDS,
-        |range| chunk(file, records, &writer, &framing, edits, range, &buffers),
+        |range| {
+            chunk(
+                file, records, matching, &writer, &framing, edits, range, &buffers,
+            )
+        },
         unattached,
         |_, mut part: Chunk| {
             let skip = if report.written == 0 {
@@ -243,6 +322,7 @@ where
             buffers.hand_back(std::mem::take(&mut part.bytes));
             emitted.map_err(Stop::Emit)?;
             report.written += part.written;
+            report.matched += part.matched;
             report.replaced.append(&mut part.replaced);
             report.reframed.append(&mut part.reframed);
             add_counts(&mut report.edits, &part.edits);

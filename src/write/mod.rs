@@ -37,7 +37,7 @@ pub mod mrk;
 
 mod bulk;
 
-pub use bulk::{write_chunks, write_chunks_edited, write_file, WriteReport};
+pub use bulk::{write_chunks, write_chunks_edited, write_chunks_matching, write_file, WriteReport};
 
 use crate::error::Result;
 use crate::format::Format;

@@ -167,9 +167,9 @@ def test_old_filter_keeps_working() -> None:
     assert reader.filter("650") == [i for i, r in enumerate(theirs) if r and r.get_fields("650")]
 
 
-def test_a_selection_finds_its_records_on_the_threads_its_use_asks_for(tmp_path: Path) -> None:
-    # where(...).write(..., threads=1) is one core throughout: the records are
-    # found on the threads the write is given, not on every core.
+def test_a_selection_is_found_and_written_in_one_pass(tmp_path: Path) -> None:
+    # where(...).write(...) tests each record as it writes it: filter() is not
+    # called first, and the bytes are those of write(records=filter(...)).
     reader = marcmap.MARCReader(str(corpus_path(FILES[3])))
     asked: list[int | None] = []
 
@@ -182,9 +182,20 @@ def test_a_selection_finds_its_records_on_the_threads_its_use_asks_for(tmp_path:
             return reader.write(target, format, **options)
 
     selection = Selection(Counting(), marcmap.Expr("650"))  # type: ignore[arg-type]
-    result = selection.write(str(tmp_path / "out.mrc"), threads=1)
-    assert asked == [1]
-    assert result.written == len(reader.filter("650")) > 0
+    one = selection.write(str(tmp_path / "one.mrc"), threads=1)
+    assert asked == []
+    want = reader.filter("650")
+    assert 0 < len(want) < len(reader)
+    reader.write(str(tmp_path / "want.mrc"), records=want)
+    assert one.matched == one.written == len(want)
+    assert (tmp_path / "one.mrc").read_bytes() == (tmp_path / "want.mrc").read_bytes()
+    # Once found (here by len()), a use reads only those records.
+    assert len(selection) == len(want) and asked == [None]
+    again = selection.write(str(tmp_path / "again.mrc"), threads=1)
+    assert asked == [None] and again.matched == again.written == len(want)
+    assert (tmp_path / "again.mrc").read_bytes() == (tmp_path / "want.mrc").read_bytes()
+    # Without an expression, the result has no count of matches.
+    assert reader.write(str(tmp_path / "all.mrc")).matched is None
 
 
 def test_where_is_lazy_and_feeds_write_extract_arrow(tmp_path: Path) -> None:

@@ -9,7 +9,6 @@ from typing import IO
 from marcmap.cli._common import (
     FORMATS,
     add_input,
-    left_out,
     open_reader,
     plural,
     refuse_stdout_onto_input,
@@ -57,21 +56,18 @@ def run(args: argparse.Namespace) -> int:
     if args.out == "-":
         refuse_stdout_onto_input(args.file)
     with open_reader(args) as reader:
-        selection = reader.where(args.expr)
-        found, unreadable = left_out(lambda: selection.indices(threads=args.threads))
-        for error in unreadable:
-            print(f"error: {error} (left out: it could not be read)", file=sys.stderr)
         target: str | IO[bytes] = sys.stdout.buffer if args.out == "-" else args.out
-        result = selection.write(target, fmt, threads=args.threads)
+        # One pass: each record is tested as it is written.
+        result = reader.write(target, fmt, threads=args.threads, where=args.expr)
         if args.out == "-":
             sys.stdout.buffer.flush()
         for error in result.errors:
-            print(f"error: {error}", file=sys.stderr)
+            print(f"error: {error} (left out)", file=sys.stderr)
         where = "standard output" if args.out == "-" else args.out
         how = ", ".join(filter(None, [fmt, compression(args.out)]))
         print(
-            f"{plural(len(found), 'record')} of {len(reader):,} matched; "
+            f"{plural(result.matched or 0, 'record')} of {len(reader):,} matched; "
             f"{plural(result.written, 'record')} written to {where} ({how})",
             file=sys.stderr,
         )
-    return 0 if found and not result.errors and not unreadable else 1
+    return 0 if result.matched and not result.errors else 1

@@ -5,7 +5,7 @@
 use super::bulk::threads_arg;
 use super::Reader;
 use crate::output::CompressedOutput;
-use crate::write::{write_chunks_edited, WriteOptions, WriteReport};
+use crate::write::{write_chunks_matching, WriteOptions, WriteReport};
 use crate::Format;
 use crate::{Error, ErrorKind, Position};
 use pyo3::exceptions::{PyIndexError, PyTypeError, PyValueError};
@@ -56,6 +56,7 @@ impl Reader {
         py: Python<'py>,
         report: WriteReport,
         edits: Option<&crate::edit::Program>,
+        filtered: bool,
     ) -> PyResult<Bound<'py, PyAny>> {
         let cls = WRITE_RESULT
             .get_or_try_init(py, || {
@@ -82,6 +83,7 @@ impl Reader {
             report.reframed,
             counts,
             report.references,
+            filtered.then_some(report.matched),
         ))
     }
 }
@@ -109,9 +111,16 @@ impl Reader {
     /// given, is called as `progress(done, total)` as the work goes on.
     /// `edits` (an `Edits`, or a list of rules) changes each record as it is
     /// written (see the docs' "Editing" page); the result's `edits` counts what
-    /// each rule changed. Returns a
-    /// `WriteResult(written, errors, replaced, reframed, edits, references)`.
-    #[pyo3(signature = (target, format = "marc", *, to_utf8 = false, to_marc8 = false, threads = None, records = None, progress = None, edits = None))]
+    /// each rule changed. `where` (a filter expression, or an `Expr`) writes
+    /// only the records that meet it, tested as they are written: finding and
+    /// writing are one pass (`reader.where(expr).write(...)` uses it); the
+    /// result's `matched` counts them. Returns a
+    /// `WriteResult(written, errors, replaced, reframed, edits, references, matched)`.
+    #[pyo3(signature = (target, format = "marc", *, to_utf8 = false, to_marc8 = false, threads = None, records = None, progress = None, edits = None, r#where = None))]
+    // Written out: pyo3 cannot render the default of a raw identifier (`where`).
+    #[pyo3(
+        text_signature = "($self, target, format='marc', *, to_utf8=False, to_marc8=False, threads=None, records=None, progress=None, edits=None, where=None)"
+    )]
     #[allow(clippy::too_many_arguments)]
     fn write<'py>(
         &self,
@@ -124,8 +133,14 @@ impl Reader {
         records: Option<Vec<isize>>,
         progress: Option<Bound<'py, PyAny>>,
         edits: Option<Bound<'py, PyAny>>,
+        r#where: Option<Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyAny>> {
         self.check_open()?;
+        let matching = r#where
+            .as_ref()
+            .map(crate::python::spec::expr_arg)
+            .transpose()?;
+        let matching = matching.as_ref();
         let program = edits
             .as_ref()
             .map(super::super::edits::edits_arg)
@@ -167,9 +182,10 @@ impl Reader {
             (Some(out), None) => {
                 let records = records.as_deref();
                 py.detach(|| {
-                    write_chunks_edited(
+                    write_chunks_matching(
                         file,
                         records,
+                        matching,
                         &options,
                         program,
                         threads,
@@ -185,9 +201,10 @@ impl Reader {
                 // reports progress.
                 let mut failed: Option<PyErr> = None;
                 let mut done = 0usize;
-                let report = write_chunks_edited(
+                let report = write_chunks_matching(
                     file,
                     records.as_deref(),
+                    matching,
                     &options,
                     program,
                     threads,
@@ -243,7 +260,7 @@ impl Reader {
             Ok(r)
         });
         match report {
-            Ok(report) => self.write_result(py, report, program),
+            Ok(report) => self.write_result(py, report, program, matching.is_some()),
             Err(e) => Err(self.py_error(py, e)),
         }
     }
