@@ -60,6 +60,12 @@ impl Tag {
         &self.0 == b"LDR" || &self.0 == b"ldr"
     }
 
+    /// Whether the pattern has no wildcard: it picks one tag.
+    #[inline]
+    pub(crate) fn is_literal(&self) -> bool {
+        !self.0.contains(&b'.')
+    }
+
     /// Whether a field with `tag` is one of this pattern's.
     #[inline]
     pub(crate) fn matches(&self, tag: &[u8; 3]) -> bool {

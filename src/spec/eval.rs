@@ -154,14 +154,48 @@ impl<'a> Extractor<'a> {
         sel: &FieldSel,
         each: &mut dyn FnMut(FieldRef<'a>) -> Result<bool>,
     ) -> Result<bool> {
+        // The tags are compared in the directory first: a field's place in
+        // the record is worked out only for the fields the pattern picks. A
+        // tag with no wildcard (the common case) is one 3-byte comparison.
         let tag = sel.tag;
-        let fields = self.record.fields().filter(move |f| tag.matches(f.tag()));
+        if tag.is_literal() {
+            self.walk_picked(sel, |t| *t == tag.0, each)
+        } else {
+            self.walk_picked(sel, |t| tag.matches(t), each)
+        }
+    }
+
+    /// Calls `each` with the fields whose tags `picks`, in directory order,
+    /// that `sel`'s occurrence index picks.
+    #[inline]
+    fn walk_picked(
+        &self,
+        sel: &FieldSel,
+        picks: impl Fn(&[u8; 3]) -> bool,
+        each: &mut dyn FnMut(FieldRef<'a>) -> Result<bool>,
+    ) -> Result<bool> {
         let range = match sel.index {
             None => 0..usize::MAX,
-            Some(s) if s.counts_from_end() => s.resolve(fields.clone().count()),
+            Some(s) if s.counts_from_end() => {
+                s.resolve(self.record.tags().filter(|t| picks(t)).count())
+            }
             Some(s) => s.resolve(usize::MAX),
         };
-        for f in fields.skip(range.start).take(range.len()) {
+        let mut seen = 0usize;
+        for (i, t) in self.record.tags().enumerate() {
+            if !picks(t) {
+                continue;
+            }
+            seen += 1;
+            if seen <= range.start {
+                continue;
+            }
+            if seen > range.end {
+                break;
+            }
+            let Some(f) = self.record.field(i) else {
+                continue;
+            };
             if !each(f)? {
                 return Ok(false);
             }
