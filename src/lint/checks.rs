@@ -437,11 +437,17 @@ fn code_masks(hay: &[u8], start: usize, end: usize) -> (u128, u128, bool) {
             Some(bytes) => unsafe { delimiter_mask(bytes) },
             #[cfg(not(target_arch = "x86_64"))]
             Some(bytes) => delimiter_mask(bytes),
-            // Near the end of `hay`: byte by byte.
-            None => hay[block..end]
-                .iter()
-                .enumerate()
-                .fold(0, |m, (i, &b)| m | (u64::from(b == 0x1F) << i)),
+            // Near the end of `hay`: the rest, padded to a block.
+            None => {
+                let mut padded = [0u8; 64];
+                padded[..end - block].copy_from_slice(&hay[block..end]);
+                #[cfg(target_arch = "x86_64")]
+                // SAFETY: as above, SSE2 is part of x86-64.
+                let mask = unsafe { delimiter_mask(&padded) };
+                #[cfg(not(target_arch = "x86_64"))]
+                let mask = delimiter_mask(&padded);
+                mask
+            }
         };
         if end - block < 64 {
             delimiters &= (1u64 << (end - block)) - 1;

@@ -516,19 +516,38 @@ pub fn lint_file(file: &MarcFile, linter: &Linter, threads: usize) -> Vec<Findin
     // A transcoded input (MARCXML, JSON, ...) has no ISO 2709 offsets a reader
     // could use: its findings point at where the record starts in the input.
     let transcoded = file.input().is_some();
-    let per_record = file.par_map(threads, |i, record| {
-        let mut out = Vec::new();
-        match record {
-            Ok(record) => linter.lint_into(&record, &mut out),
-            Err(e) => out.extend(linter.invalid_record(i as u64, file.offset(i).unwrap_or(0), &e)),
-        }
-        if transcoded {
-            let at = file.input_position(i).map_or(0, |p| p.offset);
-            out.iter_mut().for_each(|f| f.byte_offset = at);
-        }
-        out
-    });
-    let mut found: Vec<Finding> = per_record.into_iter().flatten().collect();
+    file.expect_scan();
+    // One buffer a chunk of records (not one a record), each thread's chunks
+    // kept apart and put in record order at the end.
+    let per_thread = crate::parallel::fold_range(
+        file.len(),
+        threads,
+        Vec::new,
+        |chunks: &mut Vec<(usize, Vec<Finding>)>, range: std::ops::Range<usize>| {
+            let mut out = Vec::new();
+            let first = range.start;
+            for i in range {
+                let before = out.len();
+                match file.record(i) {
+                    Ok(record) => linter.lint_into(&record, &mut out),
+                    Err(e) => {
+                        out.extend(linter.invalid_record(i as u64, file.offset(i).unwrap_or(0), &e))
+                    }
+                }
+                if transcoded {
+                    let at = file.input_position(i).map_or(0, |p| p.offset);
+                    out[before..].iter_mut().for_each(|f| f.byte_offset = at);
+                }
+            }
+            chunks.push((first, out));
+        },
+    );
+    let mut chunks: Vec<(usize, Vec<Finding>)> = per_thread.into_iter().flatten().collect();
+    chunks.sort_unstable_by_key(|(first, _)| *first);
+    let mut found = Vec::with_capacity(chunks.iter().map(|(_, c)| c.len()).sum());
+    for (_, chunk) in chunks {
+        found.extend(chunk);
+    }
     if let Some(e) = file.framing_error() {
         let index = e.position().record.unwrap_or(file.len() as u64);
         found.extend(linter.invalid_record(index, 0, &e));

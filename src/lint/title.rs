@@ -132,18 +132,16 @@ fn truthy(v: Option<&[u8]>) -> bool {
 
 pub(super) fn title<'a>(ctx: &mut Ctx<'_, '_, 'a>, field: &FieldRef<'a>, name: &Name) {
     let utf8 = ctx.utf8;
-    // One pass: the first $a, the first two codes, whether there is a $6.
-    let (mut a, mut codes, mut count, mut has_6) = (None, [0u8; 2], 0usize, false);
-    for sub in field.subfields() {
-        if count < 2 {
-            codes[count] = sub.code;
-        }
-        count += 1;
-        has_6 |= sub.code == b'6';
-        if sub.code == b'a' && a.is_none() {
-            a = Some(sub.value);
-        }
-    }
+    // One split of the field serves every check: the first $a, the first two
+    // codes, whether there is a $6, and the punctuation's subfields.
+    let subs: SmallVec<[Subfield<'a>; 8]> = field.subfields().collect();
+    let a = subs.iter().find(|s| s.code == b'a').map(|s| s.value);
+    let count = subs.len();
+    let codes = [
+        subs.first().map_or(0, |s| s.code),
+        subs.get(1).map_or(0, |s| s.code),
+    ];
+    let has_6 = subs.iter().any(|s| s.code == b'6');
     if ctx.on(Rule::TitleSubfields) {
         let mut say = |why: String| ctx.field_finding(field, None, None, Rule::TitleSubfields, why);
         if !truthy(a) {
@@ -181,7 +179,6 @@ pub(super) fn title<'a>(ctx: &mut Ctx<'_, '_, 'a>, field: &FieldRef<'a>, name: &
         }
     }
     if ctx.on(Rule::TitlePunctuation) {
-        let subs: SmallVec<[Subfield<'a>; 8]> = field.subfields().collect();
         punctuation(ctx, field, name, &subs);
     }
     if ctx.on(Rule::NonfilingIndicator) {
@@ -282,13 +279,15 @@ fn punctuation<'a>(
 fn spaced_initials<C: Copy + Into<char>>(c: &[C], is_word: impl Fn(char) -> bool) -> bool {
     let at = |i: usize| c.get(i).map(|&ch| ch.into());
     let word = |i: usize| at(i).is_some_and(&is_word);
+    // The period and space first: the cheap test that rules out almost
+    // every position.
     let spaced = (0..c.len()).any(|i| {
-        word(i)
-            && (i == 0 || !word(i - 1))
-            && at(i + 1) == Some('.')
+        at(i + 1) == Some('.')
             && at(i + 2) == Some(' ')
-            && word(i + 3)
             && at(i + 4) == Some('.')
+            && word(i)
+            && (i == 0 || !word(i - 1))
+            && word(i + 3)
     });
     if !spaced {
         return false;
@@ -349,10 +348,16 @@ fn nonfiling<'a>(
                 .map(|f| f.data())
         })
         .and_then(|f| f.get(35..38))
-        .and_then(|code| std::str::from_utf8(code).ok())
         .and_then(|code| {
+            // The codes as numbers (three bytes, big-endian, so that their
+            // order is the table's): no string comparison a step.
+            let key = |c: &[u8]| match c {
+                [a, b, c] => u32::from_be_bytes([0, *a, *b, *c]),
+                _ => u32::MAX,
+            };
+            let want = key(code);
             super::articles::INITIAL_ARTICLES
-                .binary_search_by(|(c, _)| c.cmp(&code))
+                .binary_search_by(|(c, _)| key(c.as_bytes()).cmp(&want))
                 .ok()
                 .map(|i| super::articles::INITIAL_ARTICLES[i])
         });

@@ -37,63 +37,93 @@ fn linter_arg(rules: Option<Vec<String>>, definitions: Option<PathBuf>) -> PyRes
 }
 
 /// One thing a lint rule found in a record.
-#[pyclass(frozen, get_all, name = "LintFinding", module = "marcmap._marcmap")]
-pub(crate) struct LintFinding {
-    /// The record's index in the file (0 for a record linted on its own).
-    record_index: u64,
-    /// The byte offset in the file of the field or subfield concerned (of the
-    /// record, for a record-level finding; in a MARCXML or JSON input, of the
-    /// record in the input).
-    byte_offset: u64,
-    /// The field's index in directory order, or ``None`` for a record-level finding.
-    field_index: Option<usize>,
-    /// The field's tag (``"LDR"`` for the leader), or ``None``.
-    tag: Option<String>,
-    /// The subfield code (or ``"1"``/``"2"`` for an indicator), or ``None``.
-    code: Option<String>,
-    /// The rule's id, such as ``"non-repeatable-field"``.
-    rule: &'static str,
-    /// What is wrong, in one line.
-    message: String,
-    /// ``"error"``, ``"warning"`` or ``"info"``.
-    severity: &'static str,
-}
+///
+/// It keeps the core's finding as it is and makes each attribute's Python
+/// value when it is read: a list of thousands of findings costs one object
+/// each, not a string each for its tag and code.
+#[pyclass(frozen, name = "LintFinding", module = "marcmap._marcmap")]
+pub(crate) struct LintFinding(Finding);
 
 impl From<Finding> for LintFinding {
     fn from(f: Finding) -> Self {
-        LintFinding {
-            record_index: f.record_index,
-            byte_offset: f.byte_offset,
-            field_index: f.field_index,
-            tag: f.tag_str().map(str::to_string),
-            code: f.code_str(),
-            rule: f.rule.id(),
-            severity: f.severity().name(),
-            message: f.message,
-        }
+        LintFinding(f)
     }
 }
 
 #[pymethods]
 impl LintFinding {
+    /// The record's index in the file (0 for a record linted on its own).
+    #[getter]
+    fn record_index(&self) -> u64 {
+        self.0.record_index
+    }
+
+    /// The byte offset in the file of the field or subfield concerned (of the
+    /// record, for a record-level finding; in a MARCXML or JSON input, of the
+    /// record in the input).
+    #[getter]
+    fn byte_offset(&self) -> u64 {
+        self.0.byte_offset
+    }
+
+    /// The field's index in directory order, or ``None`` for a record-level finding.
+    #[getter]
+    fn field_index(&self) -> Option<usize> {
+        self.0.field_index
+    }
+
+    /// The field's tag (``"LDR"`` for the leader), or ``None``.
+    #[getter]
+    fn tag(&self) -> Option<&str> {
+        self.0.tag_str()
+    }
+
+    /// The subfield code (or ``"1"``/``"2"`` for an indicator), or ``None``.
+    #[getter]
+    fn code(&self) -> Option<String> {
+        self.0.code_str()
+    }
+
+    /// The rule's id, such as ``"non-repeatable-field"``.
+    #[getter]
+    fn rule(&self) -> &'static str {
+        self.0.rule.id()
+    }
+
+    /// What is wrong, in one line.
+    #[getter]
+    fn message(&self) -> &str {
+        &self.0.message
+    }
+
+    /// ``"error"``, ``"warning"`` or ``"info"``.
+    #[getter]
+    fn severity(&self) -> &'static str {
+        self.0.severity().name()
+    }
+
     /// The finding as a dict of its eight attributes.
     fn as_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
         let d = PyDict::new(py);
-        d.set_item("record_index", self.record_index)?;
-        d.set_item("byte_offset", self.byte_offset)?;
-        d.set_item("field_index", self.field_index)?;
-        d.set_item("tag", &self.tag)?;
-        d.set_item("code", &self.code)?;
-        d.set_item("rule", self.rule)?;
-        d.set_item("message", &self.message)?;
-        d.set_item("severity", self.severity)?;
+        d.set_item("record_index", self.record_index())?;
+        d.set_item("byte_offset", self.byte_offset())?;
+        d.set_item("field_index", self.field_index())?;
+        d.set_item("tag", self.tag())?;
+        d.set_item("code", self.code())?;
+        d.set_item("rule", self.rule())?;
+        d.set_item("message", self.message())?;
+        d.set_item("severity", self.severity())?;
         Ok(d)
     }
 
     fn __repr__(&self) -> String {
         format!(
             "<LintFinding record {} at byte {}: {} [{}] {}>",
-            self.record_index, self.byte_offset, self.severity, self.rule, self.message
+            self.0.record_index,
+            self.0.byte_offset,
+            self.severity(),
+            self.rule(),
+            self.0.message
         )
     }
 }
