@@ -176,7 +176,8 @@ fn push_cell(out: &mut Vec<u8>, cell: &[u8], delimiter: u8) {
     out.push(b'"');
 }
 
-/// The rows of the records `range`, as bytes.
+/// The rows of the records `range`, as bytes, and the errors of the records
+/// that gave empty cells because they could not be read.
 fn rows(
     file: &MarcFile,
     specs: &[Spec],
@@ -184,10 +185,12 @@ fn rows(
     opts: &CsvOptions,
     range: Range<usize>,
     buffers: &parallel::Buffers,
-) -> Vec<u8> {
+) -> (Vec<u8>, Vec<Error>) {
     let mut out = buffers.lend(range.len() * 64);
+    let mut unreadable = Vec::new();
     let mut buf = ValueBuf::new(false);
     let mut counts = Vec::with_capacity(specs.len());
+    let mut starts = Vec::with_capacity(specs.len());
     let mut cell = Vec::new();
     for i in range {
         buf.clear();
@@ -199,20 +202,20 @@ fn rows(
             }
             Ok(())
         });
-        if found.is_err() {
-            // A bad record: empty cells (no row when exploding), as `extract` gives it.
+        if let Err(e) = found {
+            // A bad record: empty cells (no row when exploding), as `extract`
+            // gives it, and its error reported.
+            unreadable.push(e);
             buf.clear();
             counts.clear();
             counts.resize(specs.len(), 0);
         }
-        let starts: Vec<usize> = counts
-            .iter()
-            .scan(0, |at, &n| {
-                let s = *at;
-                *at += n;
-                Some(s)
-            })
-            .collect();
+        starts.clear();
+        starts.extend(counts.iter().scan(0, |at, &n| {
+            let s = *at;
+            *at += n;
+            Some(s)
+        }));
         let value = |k: usize, j: usize| -> &[u8] {
             let (a, b) = buf.spans[starts[k] + j];
             &buf.text.as_bytes()[a..b]
@@ -247,14 +250,15 @@ fn rows(
             out.push(b'\n');
         }
     }
-    out
+    (out, unreadable)
 }
 
 /// Writes the values of `specs` in every record of `file` as a table (see
 /// [`CsvOptions`]) to `emit`, in record order, the rows made on `threads`
 /// threads. `unattached` runs the calling thread's share of the work (the
 /// Python bindings release the GIL there). A record that is not good, or whose
-/// values do not decode, has empty cells.
+/// values do not decode, has empty cells; their errors are returned, in record
+/// order, so that none is left out unsaid.
 pub fn write_csv<U, S, E>(
     file: &MarcFile,
     specs: &[Spec],
@@ -263,7 +267,7 @@ pub fn write_csv<U, S, E>(
     threads: usize,
     unattached: U,
     mut emit: S,
-) -> Result<(), E>
+) -> Result<Vec<Error>, E>
 where
     U: FnMut(&mut (dyn FnMut() + Send)),
     S: FnMut(&[u8]) -> Result<(), E>,
@@ -281,18 +285,21 @@ where
     }
     // The rows' buffers go back to the threads that fill them.
     let buffers = parallel::Buffers::default();
+    let mut unreadable = Vec::new();
     parallel::map_chunks_in_order(
         file.len(),
         threads,
         4096,
         |range| rows(file, specs, decoder, opts, range, &buffers),
         unattached,
-        |_, bytes| {
+        |_, (bytes, mut errors)| {
             let emitted = emit(&bytes);
             buffers.hand_back(bytes);
+            unreadable.append(&mut errors);
             emitted
         },
-    )
+    )?;
+    Ok(unreadable)
 }
 
 #[cfg(test)]

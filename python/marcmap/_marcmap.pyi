@@ -906,8 +906,9 @@ class MARCReader(Generic[_V]):
         ``Spec``), in every record (or those at the indices in ``records``), on
         ``threads`` threads with the GIL released: a list of values a record,
         or with ``first=True`` the first value (or ``None``); with several
-        specs, a tuple a record. A bad record gives empty entries (or raises,
-        with ``raise_errors=True``). A spec that does not parse raises
+        specs, a tuple a record. A bad record gives empty entries, reported
+        in one ``SkippedRecordsWarning`` (or raises, with
+        ``raise_errors=True``). A spec that does not parse raises
         ``SpecError``."""
     def filter(
         self,
@@ -945,7 +946,9 @@ class MARCReader(Generic[_V]):
         ``separator``; ``explode=True`` gives one row an occurrence (the k-th
         row holds each spec's k-th value; a record with no value gives no
         row). ``delimiter="\\t"`` writes TSV. Made on ``threads`` threads
-        without the GIL."""
+        without the GIL. A record that cannot be read has empty cells and is
+        reported in one ``SkippedRecordsWarning`` (``raise_errors=True``: the
+        first is raised, after the table is written)."""
     def where(self, expr: _ExprArg) -> Selection:
         """The records that meet ``expr`` as a lazy ``Selection``: found once,
         on first use, then written, extracted or turned into Arrow with only

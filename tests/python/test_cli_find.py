@@ -293,3 +293,37 @@ def test_unreadable_records_are_reported_not_dropped(tmp_path: Path) -> None:
     freq = run_cli("frequency", "245$a", str(BAD_RECORDS))
     assert freq.returncode == 1
     assert len(re.findall(r"^error: record \d+ ", freq.stderr, re.MULTILINE)) == len(bad)
+
+
+def test_values_of_unreadable_records_are_empty_and_reported(tmp_path: Path) -> None:
+    """extract, to_csv and marcmap select give a record they cannot read empty
+    entries (one row a record stays one row a record) and report it: one
+    SkippedRecordsWarning a call, naming the records validate() names; the
+    command names each on standard error and exits 1."""
+    reader = marcmap.MARCReader(str(BAD_RECORDS))
+    bad = sorted(e.record_index for e in reader.validate(decode=False))
+    assert bad
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        values = reader.extract("245$a")
+        reader.to_csv(str(tmp_path / "table.csv"), ["001", "245$a"], header=False)
+    left_out = [w.message for w in caught if isinstance(w.message, marcmap.SkippedRecordsWarning)]
+    assert [str(w).split(":")[0] for w in left_out] == ["extract", "to_csv"]
+    for warning in left_out:
+        assert sorted(e.record_index for e in warning.errors) == bad
+    assert all(values[i] == [] for i in bad)
+    with open(tmp_path / "table.csv", newline="") as f:
+        rows = list(csv.reader(f))
+    assert len(rows) == len(reader) and all(rows[i] == ["", ""] for i in bad)
+    for fmt in ("csv", "jsonl"):
+        out = run_cli("select", "--format", fmt, "001", "245$a", str(BAD_RECORDS))
+        assert out.returncode == 1, out.stderr
+        named = re.findall(r"^error: record (\d+) ", out.stderr, re.MULTILINE)
+        assert sorted(map(int, named)) == bad, out.stderr
+    strict = marcmap.MARCReader(str(BAD_RECORDS), raise_errors=True)
+    try:
+        strict.extract("245$a")
+    except marcmap.MarcError as e:
+        assert e.record_index == bad[0]
+    else:
+        raise AssertionError("raise_errors=True raises the first unreadable record")

@@ -12,7 +12,13 @@ from contextlib import ExitStack
 from typing import Any, TextIO
 
 from marcmap._marcmap import Spec
-from marcmap.cli._common import add_input, open_reader, output_text, refuse_stdout_onto_input
+from marcmap.cli._common import (
+    add_input,
+    left_out,
+    open_reader,
+    output_text,
+    refuse_stdout_onto_input,
+)
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -90,18 +96,22 @@ def run(args: argparse.Namespace) -> int:
             return 0 if len(reader) else 1
         if args.format in ("csv", "tsv"):
             sys.stdout.flush()
-            reader.to_csv(
-                args.output or sys.stdout.buffer,
-                dict(zip(names, specs, strict=True)),
-                delimiter="\t" if args.format == "tsv" else ",",
-                separator=args.separator,
-                explode=args.explode,
-                header=not args.no_header,
-                threads=args.threads,
+            _, unreadable = left_out(
+                lambda: reader.to_csv(
+                    args.output or sys.stdout.buffer,
+                    dict(zip(names, specs, strict=True)),
+                    delimiter="\t" if args.format == "tsv" else ",",
+                    separator=args.separator,
+                    explode=args.explode,
+                    header=not args.no_header,
+                    threads=args.threads,
+                )
             )
             sys.stdout.buffer.flush()
-            return 0 if len(reader) else 1
-        got = reader.extract(*specs, threads=args.threads)
+            for error in unreadable:
+                print(f"error: {error} (its cells are empty)", file=sys.stderr)
+            return 0 if len(reader) and not unreadable else 1
+        got, unreadable = left_out(lambda: reader.extract(*specs, threads=args.threads))
         values: list[Any] = got if len(specs) > 1 else [(v,) for v in got]
         with ExitStack() as stack:
             out: TextIO = sys.stdout
@@ -120,4 +130,6 @@ def run(args: argparse.Namespace) -> int:
                 if not args.no_header:
                     writer.writerow(names)
                 writer.writerows(rows(values, args.explode, args.separator))
-    return 0 if len(reader) else 1
+    for error in unreadable:
+        print(f"error: {error} (its cells are empty)", file=sys.stderr)
+    return 0 if len(reader) and not unreadable else 1

@@ -24,8 +24,9 @@ impl Reader {
     /// `first=True`, the first value or `None`). Several specs give a tuple of
     /// those per record. A malformed record (or one whose text does not decode)
     /// gives empty entries (an empty list, or `None` with `first=True`), as
-    /// iteration gives it as `None`; a reader made with `raise_errors=True`
-    /// raises instead. `validate()` lists such records.
+    /// iteration gives it as `None`, and is reported: one
+    /// `SkippedRecordsWarning` holds each such record's error. A reader made
+    /// with `raise_errors=True` raises instead. `validate()` lists such records.
     ///
     /// A spec is a MARCspec (`"650[0]$a"`, `"245$a{$6}"`, `"LDR/6"`; see
     /// `marcmap.Spec`), as text or a `Spec`. `records`, a list of record
@@ -55,6 +56,9 @@ impl Reader {
         // turns each finished chunk into Python objects, in order, while the
         // others go on reading.
         let (decoder, binary) = (&text.decoder, !text.to_unicode);
+        // The records that gave empty entries because they could not be read:
+        // reported at the end, never left out unsaid.
+        let mut unreadable: Vec<crate::Error> = Vec::new();
         parallel::map_range_in_order(
             records.as_ref().map_or(file.len(), Vec::len),
             threads,
@@ -72,7 +76,10 @@ impl Reader {
                             Ok(v) => Some(v),
                             Err(e) if self.mode.raise_errors => return Err(Stop::Record(e)),
                             // By default a bad record gives empty entries.
-                            Err(_) => None,
+                            Err(e) => {
+                                unreadable.push(e);
+                                None
+                            }
                         };
                         let entry = |k: usize| -> PyResult<Bound<'py, PyAny>> {
                             match (&record, first) {
@@ -104,6 +111,7 @@ impl Reader {
                 })
             },
         )?;
+        self.report_left_out(py, "extract", unreadable)?;
         Ok(out)
     }
 

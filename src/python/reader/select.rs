@@ -44,8 +44,10 @@ impl Reader {
     /// `separator`; with `explode=True` one row an occurrence (the k-th row
     /// holds each spec's k-th value; a record with no value gives no row).
     /// `delimiter="\t"` writes TSV; `header` writes the names first. A bad
-    /// record has empty cells. Rows are made on `threads` threads without the
-    /// GIL. Returns nothing.
+    /// record has empty cells, and is reported: one `SkippedRecordsWarning`
+    /// holds each such record's error (with `raise_errors=True` the first is
+    /// raised, after the table is written). Rows are made on `threads` threads
+    /// without the GIL. Returns nothing.
     #[pyo3(signature = (target, columns, *, delimiter = ",", separator = "|", explode = false, header = true, threads = None))]
     #[allow(clippy::too_many_arguments)]
     fn to_csv(
@@ -82,12 +84,12 @@ impl Reader {
         if target.is_instance_of::<PyString>() || target.hasattr("__fspath__")? {
             let path: PathBuf = target.extract()?;
             let input = self.file().file_id();
-            let written = py.detach(|| -> crate::Result<()> {
+            let written = py.detach(|| -> crate::Result<Vec<Error>> {
                 // Through OutputFile, as every writer: the target appears whole
                 // on commit, and the input file itself is refused.
                 let out = OutputFile::create(&path, input)?;
                 let mut out = std::io::BufWriter::with_capacity(1 << 20, out);
-                select::write_csv(
+                let unreadable = select::write_csv(
                     file,
                     &specs,
                     decoder,
@@ -99,9 +101,11 @@ impl Reader {
                 out.into_inner()
                     .map_err(|e| Error::from(e.into_error()))?
                     .commit()
-                    .map_err(Error::from)
+                    .map_err(Error::from)?;
+                Ok(unreadable)
             });
-            return written.map_err(|e| self.py_error(py, e));
+            let unreadable = written.map_err(|e| self.py_error(py, e))?;
+            return self.report_left_out(py, "to_csv", unreadable);
         }
         if !target.hasattr("write")? {
             return Err(PyTypeError::new_err(format!(
@@ -109,7 +113,7 @@ impl Reader {
                 target.get_type().name()?
             )));
         }
-        select::write_csv(
+        let unreadable = select::write_csv(
             file,
             &specs,
             decoder,
@@ -121,6 +125,7 @@ impl Reader {
                     .call_method1("write", (PyBytes::new(py, bytes),))
                     .map(drop)
             },
-        )
+        )?;
+        self.report_left_out(py, "to_csv", unreadable)
     }
 }
