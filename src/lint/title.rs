@@ -15,7 +15,7 @@ use smallvec::SmallVec;
 /// A value (or its start, or its end) as a sequence of characters, with
 /// MARC::Lint's idea of a word character.
 struct Text {
-    chars: SmallVec<[char; 64]>,
+    chars: SmallVec<[char; 24]>,
     unicode: bool,
 }
 
