@@ -34,7 +34,6 @@ use std::fmt;
 
 mod ops;
 mod spliced;
-pub(crate) use ops::ordered_index;
 pub use ops::{BadTagPattern, FieldEditError, TagPattern};
 pub use spliced::{write_spliced, FieldSource};
 

@@ -3,7 +3,7 @@
 //! zero when the record is left as it was).
 
 use super::draft::{is_control_tag, Built, Draft, Piece};
-use crate::owned::{ordered_index, FieldBody, OwnedSubfield, TagPattern};
+use crate::owned::{FieldBody, OwnedSubfield, TagPattern};
 use crate::record::RecordRef;
 use regex::bytes::Regex;
 
@@ -241,8 +241,9 @@ fn matching<'d>(draft: &Draft<'_, '_>, tags: &'d TagPattern) -> impl Iterator<It
 
 /// pymarc's `add_ordered_field`, on a draft.
 ///
-/// [`ordered_index`]'s rule, with each tag read as one number: three ASCII
-/// digits compare as numbers exactly as their bytes do.
+/// [`crate::OwnedRecord::ordered_position_among`]'s rule, with each tag read
+/// as one number: three ASCII digits compare as numbers exactly as their bytes
+/// do.
 fn insert_ordered<'p>(draft: &mut Draft<'_, 'p>, piece: Piece<'p>) {
     let key = |t: &[u8; 3]| u32::from_be_bytes([0, t[0], t[1], t[2]]);
     let digits = |t: &[u8; 3]| t.iter().all(u8::is_ascii_digit);
@@ -255,7 +256,10 @@ fn insert_ordered<'p>(draft: &mut Draft<'_, 'p>, piece: Piece<'p>) {
     } else {
         None
     };
-    debug_assert_eq!(at, ordered_index(draft.tags(), &piece.tag, false));
+    debug_assert_eq!(
+        at,
+        crate::OwnedRecord::ordered_position_among(draft.tags(), &piece.tag, false)
+    );
     draft.fields.insert(at.unwrap_or(draft.fields.len()), piece);
 }
 

@@ -313,24 +313,6 @@ impl OwnedField {
     }
 }
 
-/// [`OwnedRecord::ordered_position`] over `tags`; `None` for the end.
-///
-/// Tags of three ASCII digits compare as numbers exactly as they compare as
-/// bytes, so no number is made: the first byte alone, grouped.
-pub(crate) fn ordered_index(
-    tags: impl IntoIterator<Item = [u8; 3]>,
-    tag: &[u8; 3],
-    grouped: bool,
-) -> Option<usize> {
-    let digits = |t: &[u8; 3]| t.iter().all(u8::is_ascii_digit);
-    if !digits(tag) {
-        return None;
-    }
-    let n = if grouped { 1 } else { 3 };
-    tags.into_iter()
-        .position(|t| !digits(&t) || t[..n] > tag[..n])
-}
-
 impl OwnedRecord {
     /// The fields whose tag matches `pattern`, in order.
     pub fn fields_matching(&self, pattern: TagPattern) -> impl Iterator<Item = &OwnedField> {
@@ -353,7 +335,37 @@ impl OwnedRecord {
     /// greater (as a number, or by its first digit when `grouped`), else at the
     /// end.
     pub fn ordered_position(&self, tag: &[u8; 3], grouped: bool) -> usize {
-        ordered_index(self.fields.iter().map(|f| f.tag), tag, grouped).unwrap_or(self.fields.len())
+        OwnedRecord::ordered_position_among(self.fields.iter().map(|f| f.tag), tag, grouped)
+            .unwrap_or(self.fields.len())
+    }
+
+    /// [`OwnedRecord::ordered_position`] among `tags`, the tags of any
+    /// record's fields in order (an edited view's, say); `None` for the end.
+    /// The one home of pymarc's ordering rule.
+    ///
+    /// Tags of three ASCII digits compare as numbers exactly as they compare as
+    /// bytes, so no number is made: the first byte alone, grouped.
+    ///
+    /// ```
+    /// use marcmap::OwnedRecord;
+    /// let tags = [*b"001", *b"245", *b"650", *b"650", *b"9XX"];
+    /// assert_eq!(OwnedRecord::ordered_position_among(tags, b"650", false), Some(4));
+    /// assert_eq!(OwnedRecord::ordered_position_among(tags, b"500", false), Some(2));
+    /// assert_eq!(OwnedRecord::ordered_position_among(tags, b"600", true), Some(4));
+    /// assert_eq!(OwnedRecord::ordered_position_among(tags, b"ABC", false), None);
+    /// ```
+    pub fn ordered_position_among(
+        tags: impl IntoIterator<Item = [u8; 3]>,
+        tag: &[u8; 3],
+        grouped: bool,
+    ) -> Option<usize> {
+        let digits = |t: &[u8; 3]| t.iter().all(u8::is_ascii_digit);
+        if !digits(tag) {
+            return None;
+        }
+        let n = if grouped { 1 } else { 3 };
+        tags.into_iter()
+            .position(|t| !digits(&t) || t[..n] > tag[..n])
     }
 
     /// Inserts `field` in tag order, as pymarc's `add_ordered_field`: before

@@ -201,18 +201,8 @@ impl Edited {
     /// greater (by its first digit when `grouped`). Read from the slots' tags,
     /// with no copy of the record.
     pub fn ordered_position(&self, tag: &[u8; 3], grouped: bool, view: &RecordRef<'_>) -> usize {
-        let digits = |t: &[u8; 3]| t.iter().all(u8::is_ascii_digit);
-        if !digits(tag) {
-            return self.fields.len();
-        }
-        let n = if grouped { 1 } else { 3 };
-        self.fields
-            .iter()
-            .position(|s| {
-                let t = Self::tag(s, view);
-                !digits(&t) || t[..n] > tag[..n]
-            })
-            .unwrap_or(self.fields.len())
+        let tags = self.fields.iter().map(|s| Self::tag(s, view));
+        OwnedRecord::ordered_position_among(tags, tag, grouped).unwrap_or(self.fields.len())
     }
 
     /// The owned fields (the cells), in order, held for reading (a cell twice
