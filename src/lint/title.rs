@@ -201,7 +201,16 @@ fn punctuation<'a>(
         )),
         _ => found.push(format!("{name} must end with a period")),
     }
-    let truthy_code = |code: u8| truthy(subs.iter().find(|s| s.code == code).map(|s| s.value));
+    // One pass: the codes whose first subfield is true (present, not empty, not "0").
+    let (mut first, mut true_first) = (0u128, 0u128);
+    for sub in subs.iter().filter(|s| s.code < 128) {
+        let bit = 1u128 << sub.code;
+        if first & bit == 0 && truthy(Some(sub.value)) {
+            true_first |= bit;
+        }
+        first |= bit;
+    }
+    let truthy_code = |code: u8| true_first & (1u128 << code) != 0;
     // Each rule looks at a subfield and the value just before it (from the second on).
     let before = |i: usize| Tail::new(subs[i - 1].value, utf8);
     if truthy_code(b'c') {
@@ -348,19 +357,7 @@ fn nonfiling<'a>(
                 .map(|f| f.data())
         })
         .and_then(|f| f.get(35..38))
-        .and_then(|code| {
-            // The codes as numbers (three bytes, big-endian, so that their
-            // order is the table's): no string comparison a step.
-            let key = |c: &[u8]| match c {
-                [a, b, c] => u32::from_be_bytes([0, *a, *b, *c]),
-                _ => u32::MAX,
-            };
-            let want = key(code);
-            super::articles::INITIAL_ARTICLES
-                .binary_search_by(|(c, _)| key(c.as_bytes()).cmp(&want))
-                .ok()
-                .map(|i| super::articles::INITIAL_ARTICLES[i])
-        });
+        .and_then(articles_of);
     let mut say =
         |why: String| ctx.field_finding(field, Some(b'2'), None, Rule::NonfilingIndicator, why);
     let Some(skip) = ind.to_digit(10) else {
@@ -390,6 +387,33 @@ fn nonfiling<'a>(
         )),
         _ => {}
     }
+}
+
+/// The language code `code` (008/35-37) and its initial articles, if LoC
+/// lists any for it: a binary search over the codes packed into integers
+/// (three bytes, big-endian, so that their order is the table's), made once,
+/// where the table's strings cost a comparison and a pointer to follow a step.
+fn articles_of(code: &[u8]) -> Option<(&'static str, &'static [&'static str])> {
+    static KEYS: std::sync::OnceLock<Vec<u32>> = std::sync::OnceLock::new();
+    let key = |c: &[u8]| match c {
+        [a, b, c] => u32::from_be_bytes([0, *a, *b, *c]),
+        _ => u32::MAX,
+    };
+    let keys = KEYS.get_or_init(|| {
+        super::articles::INITIAL_ARTICLES
+            .iter()
+            .map(|(c, _)| key(c.as_bytes()))
+            .collect()
+    });
+    // The table is sorted by code; a code that is not three bytes (none is)
+    // packs to MAX and is never found.
+    let want = key(code);
+    if want == u32::MAX {
+        return None;
+    }
+    keys.binary_search(&want)
+        .ok()
+        .map(|i| super::articles::INITIAL_ARTICLES[i])
 }
 
 /// The article `t` begins with, from `articles` (longest first), and the
@@ -511,5 +535,27 @@ pub(super) fn publication<'a>(ctx: &mut Ctx<'_, '_, 'a>, field: &FieldRef<'a>, n
             Rule::PublicationStatement,
             message,
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::articles_of;
+    use crate::lint::articles::INITIAL_ARTICLES;
+
+    /// Every language of LoC's table is found, with its own articles, and a
+    /// code not in it is not (the search relies on the table's order).
+    #[test]
+    fn every_language_with_articles_is_found() {
+        for &(code, articles) in INITIAL_ARTICLES {
+            assert_eq!(
+                articles_of(code.as_bytes()),
+                Some((code, articles)),
+                "{code}"
+            );
+        }
+        for code in [&b"zzz"[..], b"aaa", b"   ", b"en", b"\xff\xff\xff"] {
+            assert_eq!(articles_of(code), None, "{code:?}");
+        }
     }
 }
