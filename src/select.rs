@@ -47,9 +47,10 @@ pub struct Frequency {
 ///
 /// Each thread counts into one table of its own (a table a chunk of records
 /// would make every value's key again in each chunk), and sorts it by value
-/// when its records are done. The calling thread then merges the sorted runs,
-/// adding up the counts of a value the threads share, and orders them by count:
-/// the serial part is linear, with no hashing and no comparing of values.
+/// when its records are done. The calling thread then merges the sorted runs
+/// (one comparison of values a step, no hashing), adding up the counts of a
+/// value the threads share, and orders them by count with a stable sort, so
+/// that values of one count stay in value order without being compared again.
 pub fn frequency(file: &MarcFile, spec: &Spec, decoder: &TextDecoder, threads: usize) -> Frequency {
     type Counts = (HashMap<String, u64>, Vec<(usize, Error)>);
     let count = |(counts, errors): &mut Counts, range: Range<usize>| {

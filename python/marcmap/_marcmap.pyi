@@ -948,11 +948,12 @@ class MARCReader(Generic[_V]):
         row). ``delimiter="\\t"`` writes TSV. Made on ``threads`` threads
         without the GIL. A record that cannot be read has empty cells and is
         reported in one ``SkippedRecordsWarning`` (``raise_errors=True``: the
-        first is raised, after the table is written)."""
+        first is raised, and a path is left as it was)."""
     def where(self, expr: _ExprArg) -> Selection:
-        """The records that meet ``expr`` as a lazy ``Selection``: found once,
-        on first use, then written, extracted or turned into Arrow with only
-        those records read."""
+        """The records that meet ``expr`` as a lazy ``Selection``. ``write``
+        tests each record as it writes it, in one pass; extracting, Arrow,
+        ``len`` and iteration find the records once, on first use, then read
+        only those."""
     def validate(
         self, *, decode: bool = True, strict_text: bool = True, threads: int | None = None
     ) -> list[MarcError]:
@@ -983,8 +984,9 @@ class MARCReader(Generic[_V]):
         changes each record as it is written; the result's ``edits`` has an
         ``EditCount`` a rule. A record the edits make too long (over 99,999
         bytes) is left out and reported in ``errors``. ``where`` (a filter
-        expression) writes only the records that meet it, tested as they are
-        written, in one pass; the result's ``matched`` counts them."""
+        expression) writes only the records that meet it (of ``records``, when
+        given), each tested as it is written, before any ``edits``, in one
+        pass; the result's ``matched`` counts them."""
     def to_arrow(
         self,
         shape: _Shape = "records",

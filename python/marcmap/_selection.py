@@ -1,8 +1,9 @@
 """``MARCReader.where(expr)``: the records that meet a filter expression, as a
-lazy view. Nothing is read until the view is used; then the records are found
-once (``reader.filter``, on all cores without the GIL) and every use after
-that (``write``, ``extract``, ``to_arrow``, ``to_parquet``, iteration) reads
-only those records, each of its passes without the GIL as well."""
+lazy view. Nothing is read until the view is used. ``write`` tests each record
+as it writes it, in one pass (``reader.write(where=expr)``), unless the records
+were found already. The other uses (``extract``, ``to_arrow``, ``to_parquet``,
+``len``, iteration) find the records once (``reader.filter``, on all cores
+without the GIL) and then read only those, each pass without the GIL too."""
 
 from __future__ import annotations
 
@@ -38,7 +39,7 @@ class Selection:
 
     def _found_on(self, options: dict[str, Any]) -> list[int]:
         """The indices, found (on first use) on the ``threads`` a use asks for:
-        ``write(..., threads=1)`` is one core throughout."""
+        ``extract(..., threads=1)`` is one core throughout."""
         return self.indices(threads=options.get("threads"))
 
     def __len__(self) -> int:
@@ -55,7 +56,11 @@ class Selection:
     def write(self, target: Any, format: Any = "marc", **options: Any) -> Any:
         """``reader.write(target, format, **options)`` on these records. Unless
         they were found already, they are found as they are written, in one
-        pass (``write(where=expr)``); the result's ``matched`` counts them."""
+        pass (``write(where=expr)``); the result's ``matched`` counts them.
+        ``records=`` and ``where=`` are the selection's own, so not taken."""
+        taken = sorted({"records", "where"} & options.keys())
+        if taken:
+            raise TypeError(f"Selection.write() chooses the records itself; got {taken[0]}=")
         with self._lock:
             found = self._found
         if found is None:

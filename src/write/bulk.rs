@@ -248,7 +248,8 @@ where
 
 /// [`write_chunks_edited`] of the records that meet the filter expression
 /// `matching` (all of them when `None`): each record is tested as it is
-/// written, in the same pass, with the decoder of `options`.
+/// written, in the same pass, with the decoder of `options`, before `edits`
+/// change it.
 /// [`WriteReport::matched`] counts the records that met it. A record whose
 /// compared values do not decode is an error, as one that cannot be read.
 ///

@@ -315,8 +315,9 @@ def test_values_of_unreadable_records_are_empty_and_reported(tmp_path: Path) -> 
     with open(tmp_path / "table.csv", newline="") as f:
         rows = list(csv.reader(f))
     assert len(rows) == len(reader) and all(rows[i] == ["", ""] for i in bad)
-    for fmt in ("csv", "jsonl"):
-        out = run_cli("select", "--format", fmt, "001", "245$a", str(BAD_RECORDS))
+    for fmt in ("csv", "jsonl", "parquet"):
+        to = ["-o", str(tmp_path / "table.parquet")] if fmt == "parquet" else []
+        out = run_cli("select", "--format", fmt, *to, "001", "245$a", str(BAD_RECORDS))
         assert out.returncode == 1, out.stderr
         named = re.findall(r"^error: record (\d+) ", out.stderr, re.MULTILINE)
         assert sorted(map(int, named)) == bad, out.stderr
@@ -327,3 +328,17 @@ def test_values_of_unreadable_records_are_empty_and_reported(tmp_path: Path) -> 
         assert e.record_index == bad[0]
     else:
         raise AssertionError("raise_errors=True raises the first unreadable record")
+    # raise_errors=True: to_csv raises the first, and leaves the path as it was.
+    table = tmp_path / "strict.csv"
+    table.write_text("before")
+    try:
+        strict.to_csv(str(table), ["001"])
+    except marcmap.MarcError as e:
+        assert e.record_index == bad[0]
+    else:
+        raise AssertionError("raise_errors=True raises the first unreadable record")
+    assert table.read_text() == "before"
+    # write(where=...) in Python: the records it cannot read are its errors.
+    result = reader.write(str(tmp_path / "good.mrc"), where="count(001) >= 0")
+    assert sorted(e.record_index for e in result.errors) == bad
+    assert result.matched == result.written == len(reader) - len(bad)

@@ -198,6 +198,45 @@ def test_a_selection_is_found_and_written_in_one_pass(tmp_path: Path) -> None:
     assert reader.write(str(tmp_path / "all.mrc")).matched is None
 
 
+def test_write_where_with_records_edits_and_progress(tmp_path: Path) -> None:
+    reader = marcmap.MARCReader(str(corpus_path(FILES[3])))
+    want = reader.filter("650")
+    assert 2 < len(want) < len(reader)
+    # With records= too: the listed records (in that order) that meet it.
+    listed = list(range(len(reader) - 1, -1, -2))
+    kept = [i for i in listed if i in set(want)]
+    assert 0 < len(kept) < len(listed)
+    got = reader.write(str(tmp_path / "some.mrc"), records=listed, where="650")
+    reader.write(str(tmp_path / "kept.mrc"), records=kept)
+    assert got.matched == got.written == len(kept)
+    assert (tmp_path / "some.mrc").read_bytes() == (tmp_path / "kept.mrc").read_bytes()
+    # The expression is tested before the edits: "not 856" picks the records
+    # as read, each of which then gets an 856.
+    plain = reader.filter("not 856")
+    assert plain
+    edited = reader.write(
+        str(tmp_path / "edited.mrc"),
+        where="not 856",
+        edits=["add 856 40 $u https://example.org/"],
+    )
+    assert edited.matched == edited.written == len(plain)
+    out = marcmap.MARCReader(str(tmp_path / "edited.mrc"))
+    assert len(out) == len(plain) and all(r is not None and r.get_fields("856") for r in out)
+    # Progress moves on with every chunk of records, written or not, to the total.
+    steps: list[tuple[int, int]] = []
+    reader.write(
+        str(tmp_path / "rare.mrc"),
+        where="001 = no-such-id",
+        progress=lambda d, t: steps.append((d, t)),
+    )
+    assert steps and steps[-1] == (len(reader), len(reader))
+    assert [d for d, _ in steps] == sorted({d for d, _ in steps})
+    # A selection chooses its records itself.
+    for taken in ({"records": [0]}, {"where": "650"}):
+        with pytest.raises(TypeError, match="chooses the records itself"):
+            reader.where("650").write(str(tmp_path / "x.mrc"), **taken)
+
+
 def test_where_is_lazy_and_feeds_write_extract_arrow(tmp_path: Path) -> None:
     path = corpus_path(FILES[3])
     theirs = _records(path)

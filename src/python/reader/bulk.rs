@@ -159,9 +159,10 @@ impl Reader {
     }
 
     /// The records that meet the filter expression `expr`, as a lazy
-    /// `Selection`: nothing is read until it is used (`write`, `to_arrow`,
-    /// `to_parquet`, `extract`, `len`, iteration), and then the records are
-    /// found once, on all cores without the GIL.
+    /// `Selection`: nothing is read until it is used. `write` tests each
+    /// record as it writes it, in one pass; the other uses (`to_arrow`,
+    /// `to_parquet`, `extract`, `len`, iteration) find the records once, on
+    /// all cores without the GIL, and then read only those.
     #[pyo3(name = "where")]
     fn where_<'py>(
         slf: &Bound<'py, Self>,

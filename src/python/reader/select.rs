@@ -45,9 +45,10 @@ impl Reader {
     /// holds each spec's k-th value; a record with no value gives no row).
     /// `delimiter="\t"` writes TSV; `header` writes the names first. A bad
     /// record has empty cells, and is reported: one `SkippedRecordsWarning`
-    /// holds each such record's error (with `raise_errors=True` the first is
-    /// raised, after the table is written). Rows are made on `threads` threads
-    /// without the GIL. Returns nothing.
+    /// holds each such record's error. With `raise_errors=True` the first is
+    /// raised (a path is then left as it was; a file object has had the rows
+    /// written). Rows are made on `threads` threads without the GIL. Returns
+    /// nothing.
     #[pyo3(signature = (target, columns, *, delimiter = ",", separator = "|", explode = false, header = true, threads = None))]
     #[allow(clippy::too_many_arguments)]
     fn to_csv(
@@ -81,6 +82,7 @@ impl Reader {
             header: header.then_some(names),
         };
         let (file, decoder) = (&self.shared.file, &self.shared.text.decoder);
+        let raise = self.mode.raise_errors;
         if target.is_instance_of::<PyString>() || target.hasattr("__fspath__")? {
             let path: PathBuf = target.extract()?;
             let input = self.file().file_id();
@@ -89,7 +91,7 @@ impl Reader {
                 // on commit, and the input file itself is refused.
                 let out = OutputFile::create(&path, input)?;
                 let mut out = std::io::BufWriter::with_capacity(1 << 20, out);
-                let unreadable = select::write_csv(
+                let mut unreadable = select::write_csv(
                     file,
                     &specs,
                     decoder,
@@ -98,6 +100,11 @@ impl Reader {
                     |w| w(),
                     |bytes| out.write_all(bytes).map_err(Error::from),
                 )?;
+                // With raise_errors the first is raised and the path is left
+                // as it was (the unfinished file is dropped), as every writer.
+                if raise && !unreadable.is_empty() {
+                    return Err(unreadable.swap_remove(0));
+                }
                 out.into_inner()
                     .map_err(|e| Error::from(e.into_error()))?
                     .commit()

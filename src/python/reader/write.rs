@@ -112,9 +112,10 @@ impl Reader {
     /// `edits` (an `Edits`, or a list of rules) changes each record as it is
     /// written (see the docs' "Editing" page); the result's `edits` counts what
     /// each rule changed. `where` (a filter expression, or an `Expr`) writes
-    /// only the records that meet it, tested as they are written: finding and
-    /// writing are one pass (`reader.where(expr).write(...)` uses it); the
-    /// result's `matched` counts them. Returns a
+    /// only the records that meet it (of `records`, when given), each tested
+    /// as it is written, before any `edits`: finding and writing are one pass
+    /// (`reader.where(expr).write(...)` uses it); the result's `matched`
+    /// counts them. Returns a
     /// `WriteResult(written, errors, replaced, reframed, edits, references, matched)`.
     #[pyo3(signature = (target, format = "marc", *, to_utf8 = false, to_marc8 = false, threads = None, records = None, progress = None, edits = None, r#where = None))]
     // Written out: pyo3 cannot render the default of a raw identifier (`where`).
@@ -201,6 +202,10 @@ impl Reader {
                 // reports progress.
                 let mut failed: Option<PyErr> = None;
                 let mut done = 0usize;
+                // The first call is the format's head; each one after it is a
+                // chunk of records, written or not (`where=` may leave a chunk
+                // empty), and moves the progress on.
+                let mut head = true;
                 let report = write_chunks_matching(
                     file,
                     records.as_deref(),
@@ -218,10 +223,11 @@ impl Reader {
                                 .call_method1("write", (PyBytes::new(py, bytes),))
                                 .map(drop),
                         };
+                        let chunk = !std::mem::replace(&mut head, false);
                         let reported = match (written, progress) {
                             // Each step once: the last (`total`) is reported
                             // after the writing ends.
-                            (Ok(()), Some(callback)) if !bytes.is_empty() => {
+                            (Ok(()), Some(callback)) if chunk => {
                                 let next = (done + CHUNK_HINT).min(total);
                                 if next > done && next < total {
                                     done = next;
