@@ -255,6 +255,59 @@ fn a_failing_stream_ends_with_the_positioned_error() {
     );
 }
 
+#[test]
+fn the_records_made_null_are_named_in_record_order() {
+    // Every fixture and corpus file, each shape, one and two threads: the
+    // errors `take_nulled` gives are those of the records the shape refuses
+    // (`check_record`, with the text checked in the nested and long shapes;
+    // the values extracted in the wide one), each once, in record order.
+    let decoder = TextDecoder::new();
+    let spec = Spec::parse("245$a").unwrap();
+    for path in files() {
+        let Ok(file) = MarcFile::open(&path) else {
+            continue;
+        };
+        let refused = |refuses: &dyn Fn(usize) -> bool| -> Vec<u64> {
+            (0..file.len())
+                .filter(|&i| refuses(i))
+                .map(|i| i as u64)
+                .collect()
+        };
+        let text_bad =
+            refused(&|i| marcmap::query::check_record(&file, i, Some(&decoder)).is_err());
+        let value_bad = refused(&|i| {
+            let mut buf = ValueBuf::new(false);
+            marcmap::query::check_record(&file, i, None)
+                .and_then(|good| {
+                    Extractor::new(good.into_record(), &decoder)
+                        .extract_into(&spec, false, &mut buf)
+                })
+                .is_err()
+        });
+        let wide = Shape::Columns {
+            columns: vec![("title".to_string(), spec.clone())],
+            first: false,
+        };
+        for threads in [1, 2] {
+            for (shape, want) in [
+                (Shape::Records, &text_bad),
+                (Shape::Subfields, &text_bad),
+                (wide.clone(), &value_bad),
+            ] {
+                let mut reader = batches(file.clone(), opts(shape, threads, 7));
+                let mut named = Vec::new();
+                while let Some(b) = reader.next_batch() {
+                    b.unwrap();
+                    named.extend(reader.take_nulled());
+                }
+                let at: Vec<u64> = named.iter().filter_map(|e| e.position().record).collect();
+                assert_eq!(&at, want, "{} {threads} threads", path.display());
+                assert_eq!(at.len(), named.len(), "every error names its record");
+            }
+        }
+    }
+}
+
 #[cfg(feature = "parquet")]
 #[test]
 fn parquet_holds_every_row() {

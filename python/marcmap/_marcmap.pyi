@@ -1021,7 +1021,9 @@ class MARCReader(Generic[_V]):
         records: list[int] | None = None,
     ) -> int:
         """Writes ``to_arrow()``'s batches to a Parquet file through the Rust
-        ``parquet`` crate (no pyarrow needed); returns the rows written."""
+        ``parquet`` crate (no pyarrow needed); returns the rows written. A
+        record made null (it cannot be read) is reported in one
+        ``SkippedRecordsWarning``."""
     def mislabelled_utf8(self, *, threads: int | None = None) -> list[int]:
         """The records labelled MARC-8 whose bytes are UTF-8."""
     def repaired_records(self, *, threads: int | None = None) -> list[int]:

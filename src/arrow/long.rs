@@ -3,7 +3,7 @@
 use super::buffers::{columnar, TextColumn};
 use super::nested::batch_bytes;
 use super::{checked_record, push_code, push_tag, ArrowOptions, BadRecords};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::file::MarcFile;
 use arrow_array::{ArrayRef, Int32Array, Int64Array, RecordBatch};
 use arrow_buffer::{NullBufferBuilder, ScalarBuffer};
@@ -49,6 +49,7 @@ pub(crate) fn build(
     file: &MarcFile,
     opts: &ArrowOptions,
     range: Range<usize>,
+    nulled: &mut Vec<Error>,
 ) -> Result<RecordBatch> {
     let binary = opts.binary;
     let bytes = batch_bytes(file, opts, &range);
@@ -72,8 +73,11 @@ pub(crate) fn build(
         let (record, text) = match checked_record(file, opts, i) {
             Ok(r) => r,
             Err(e) if opts.bad_records == BadRecords::Fail => return Err(e),
-            // A bad record has no rows.
-            Err(_) => continue,
+            // A bad record has no rows (its error is noted).
+            Err(e) => {
+                nulled.push(e);
+                continue;
+            }
         };
         number_text.clear();
         number_raw.clear();

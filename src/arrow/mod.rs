@@ -50,7 +50,7 @@ mod wide;
 
 pub use stream::BatchReader;
 
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::file::MarcFile;
 use crate::record::{FieldRef, RecordRef, Subfield};
 use crate::spec::Spec;
@@ -163,11 +163,25 @@ pub fn build_batch(
     opts: &ArrowOptions,
     range: Range<usize>,
 ) -> Result<RecordBatch> {
-    match &opts.shape {
-        Shape::Records => nested::build(file, opts, range),
-        Shape::Subfields => long::build(file, opts, range),
-        Shape::Columns { columns, first } => wide::build(file, opts, columns, *first, range),
-    }
+    build_batch_noting(file, opts, range).map(|(batch, _)| batch)
+}
+
+/// [`build_batch`], with the errors of the records it made null (or gave no
+/// rows), [`BadRecords::Null`], in record order: what a caller reports.
+pub fn build_batch_noting(
+    file: &MarcFile,
+    opts: &ArrowOptions,
+    range: Range<usize>,
+) -> Result<(RecordBatch, Vec<Error>)> {
+    let mut nulled = Vec::new();
+    let batch = match &opts.shape {
+        Shape::Records => nested::build(file, opts, range, &mut nulled),
+        Shape::Subfields => long::build(file, opts, range, &mut nulled),
+        Shape::Columns { columns, first } => {
+            wide::build(file, opts, columns, *first, range, &mut nulled)
+        }
+    }?;
+    Ok((batch, nulled))
 }
 
 /// Every record of `file` as batches, built on `opts.threads` threads, in

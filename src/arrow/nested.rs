@@ -5,7 +5,7 @@ use super::{
     checked_record, leader_str, push_code, push_control_number, push_tag, schema, ArrowOptions,
     BadRecords,
 };
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::file::MarcFile;
 use arrow_array::{ArrayRef, BinaryArray, Int64Array, ListArray, RecordBatch, StructArray};
 use arrow_buffer::{Buffer, NullBufferBuilder};
@@ -37,6 +37,7 @@ pub(crate) fn build(
     file: &MarcFile,
     opts: &ArrowOptions,
     range: Range<usize>,
+    nulled: &mut Vec<Error>,
 ) -> Result<RecordBatch> {
     let n = range.len();
     let binary = opts.binary;
@@ -75,7 +76,8 @@ pub(crate) fn build(
         let (record, text) = match checked_record(file, opts, i) {
             Ok(r) => r,
             Err(e) if opts.bad_records == BadRecords::Fail => return Err(e),
-            Err(_) => {
+            Err(e) => {
+                nulled.push(e);
                 c.leader.push_null();
                 c.control_number.push_null();
                 c.fields.push(c.tag_len());

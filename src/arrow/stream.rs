@@ -1,6 +1,6 @@
 //! Batches handed over in record order while other threads build the next ones.
 
-use super::{build_batch, ArrowOptions};
+use super::{build_batch_noting, ArrowOptions};
 use crate::error::{Error, Result};
 use crate::file::MarcFile;
 use crate::parallel;
@@ -27,6 +27,9 @@ pub struct BatchReader {
     records: usize,
     /// Build batches on threads of its own even with one thread.
     own_thread: bool,
+    /// The errors of the records made null (or given no rows) in the batches
+    /// handed out so far, in record order, until taken.
+    nulled: Vec<Error>,
 }
 
 enum State {
@@ -40,7 +43,7 @@ enum State {
     },
     /// Threads build batches; they arrive in order on `rx`.
     Threads {
-        rx: Receiver<Result<RecordBatch>>,
+        rx: Receiver<Result<(RecordBatch, Vec<Error>)>>,
         driver: Option<JoinHandle<()>>,
     },
     /// Every batch was handed out, or one failed.
@@ -58,6 +61,7 @@ impl BatchReader {
             state: State::Ready(file, Arc::new(opts)),
             records_done: 0,
             own_thread: false,
+            nulled: Vec::new(),
         }
     }
 
@@ -84,6 +88,14 @@ impl BatchReader {
         self.records
     }
 
+    /// The errors of the records that the batches handed out so far made
+    /// null ([`super::BadRecords::Null`]: a null row, or no rows in the long
+    /// shape), in record order; each is given once. What a caller reports, so
+    /// that no record becomes null unsaid.
+    pub fn take_nulled(&mut self) -> Vec<Error> {
+        std::mem::take(&mut self.nulled)
+    }
+
     fn start(file: MarcFile, opts: Arc<ArrowOptions>, own_thread: bool) -> State {
         if !own_thread && (opts.threads == 1 || opts.record_count(&file) <= opts.batch_size) {
             return State::Inline {
@@ -94,13 +106,13 @@ impl BatchReader {
         }
         // A channel of one: the driver blocks as soon as one finished batch
         // waits for the consumer, so the workers stop after their current one.
-        let (tx, rx) = sync_channel::<Result<RecordBatch>>(1);
+        let (tx, rx) = sync_channel::<Result<(RecordBatch, Vec<Error>)>>(1);
         let driver = std::thread::spawn(move || {
             let _ = parallel::map_chunks_in_order(
                 opts.record_count(&file),
                 opts.threads,
                 opts.batch_size,
-                |range| build_batch(&file, &opts, range),
+                |range| build_batch_noting(&file, &opts, range),
                 |work| work(),
                 |_, batch| {
                     let failed = batch.is_err();
@@ -137,7 +149,7 @@ impl BatchReader {
                     let end = next
                         .saturating_add(opts.batch_size)
                         .min(opts.record_count(file));
-                    let batch = build_batch(file, opts, *next..end);
+                    let batch = build_batch_noting(file, opts, *next..end);
                     *next = end;
                     Some(batch)
                 }
@@ -145,13 +157,21 @@ impl BatchReader {
             // The driver has gone (all sent, or it panicked) when `recv` fails.
             State::Threads { rx, .. } => rx.recv().ok(),
         };
-        match &got {
-            Some(Ok(_)) => {
+        match got {
+            Some(Ok((batch, mut nulled))) => {
                 self.records_done = (self.records_done + self.batch_size).min(self.records);
+                self.nulled.append(&mut nulled);
+                Some(Ok(batch))
             }
-            Some(Err(_)) | None => self.finish(),
+            Some(Err(e)) => {
+                self.finish();
+                Some(Err(e))
+            }
+            None => {
+                self.finish();
+                None
+            }
         }
-        got
     }
 
     /// Stops the work: the channel closes, the driver stops its workers, and

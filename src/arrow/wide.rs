@@ -2,7 +2,7 @@
 
 use super::buffers::{columnar, too_large, Offsets};
 use super::{schema, ArrowOptions, BadRecords};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::file::MarcFile;
 use crate::query::check_record;
 use crate::spec::{Extractor, Spec, ValueBuf};
@@ -28,6 +28,7 @@ pub(crate) fn build(
     specs: &[(String, Spec)],
     first: bool,
     range: Range<usize>,
+    nulled: &mut Vec<Error>,
 ) -> Result<RecordBatch> {
     let n = range.len();
     let mut columns: Vec<Column<'_>> = specs
@@ -64,6 +65,7 @@ pub(crate) fn build(
             if opts.bad_records == BadRecords::Fail {
                 return Err(e);
             }
+            nulled.push(e);
             // What the record added to the columns it reached is taken back,
             // and its row is null in every column.
             for (c, mark) in columns.iter_mut().zip(&marks) {

@@ -338,6 +338,19 @@ def test_values_of_unreadable_records_are_empty_and_reported(tmp_path: Path) -> 
     else:
         raise AssertionError("raise_errors=True raises the first unreadable record")
     assert table.read_text() == "before"
+    # to_parquet names the records it makes null: in the wide shape those
+    # extract leaves empty; in the nested and long shapes those whose text,
+    # decoded as the reader decodes it, does not check.
+    text_bad = sorted(e.record_index for e in reader.validate(strict_text=False))
+    assert set(bad) <= set(text_bad)
+    for shape, want in (("columns", bad), ("records", text_bad), ("subfields", text_bad)):
+        columns = ["001", "245$a"] if shape == "columns" else None
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            reader.to_parquet(str(tmp_path / f"{shape}.parquet"), shape, columns)
+        named = [w.message for w in caught if isinstance(w.message, marcmap.SkippedRecordsWarning)]
+        assert len(named) == 1 and str(named[0]).startswith("to_parquet: ")
+        assert sorted(e.record_index for e in named[0].errors) == want, shape
     # write(where=...) in Python: the records it cannot read are its errors.
     result = reader.write(str(tmp_path / "good.mrc"), where="count(001) >= 0")
     assert sorted(e.record_index for e in result.errors) == bad

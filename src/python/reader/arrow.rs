@@ -183,7 +183,9 @@ impl Reader {
     /// ``"snappy"`` or ``"none"``. A row group is closed once its writers hold
     /// 32 MiB, so memory stays bounded. ``progress(done, total)`` is
     /// called after each batch. Returns the number of rows written. A bad
-    /// record is handled as in ``to_arrow()``. The file is written beside
+    /// record is handled as in ``to_arrow()``, and named: one
+    /// ``SkippedRecordsWarning`` holds the error of each record made null
+    /// (or given no rows). The file is written beside
     /// ``path`` and renamed into place when it is complete, so an error leaves
     /// ``path`` as it was; ``path`` must not be the file being read
     /// (``ValueError``).
@@ -268,7 +270,11 @@ impl Reader {
         // On an error, the output (not yet renamed into place) is removed when
         // it is dropped: the target is left as it was.
         match written {
-            Ok(Ok(rows)) => Ok(rows),
+            Ok(Ok(rows)) => {
+                // The records made null are named, never left null unsaid.
+                self.report_left_out(py, "to_parquet", batches.take_nulled())?;
+                Ok(rows)
+            }
             Ok(Err(py_err)) => Err(py_err),
             Err(e) => Err(self.py_error(py, e)),
         }
