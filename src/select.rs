@@ -107,7 +107,7 @@ fn merge_counts(runs: Vec<Vec<(String, u64)>>) -> Vec<(String, u64)> {
         return Vec::new();
     };
     for run in runs {
-        let mut out = Vec::with_capacity(merged.len().max(run.len()));
+        let mut out = Vec::with_capacity(merged.len() + run.len());
         let mut left = merged.into_iter().peekable();
         let mut right = run.into_iter().peekable();
         loop {
