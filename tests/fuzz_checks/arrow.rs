@@ -41,14 +41,34 @@ pub fn check_arrow(data: &[u8]) {
             opts.threads = 1;
             opts.batch_size = 3;
             let mut rows = 0;
+            let mut nulled = Vec::new();
             let mut reader = batches(file.clone(), opts.clone());
             while let Some(batch) = reader.next_batch() {
                 let batch = batch.expect("with bad records null, every batch builds");
                 assert_eq!(batch.schema(), opts.schema());
                 rows += batch.num_rows();
+                nulled.extend(reader.take_nulled());
             }
             if shape != Shape::Subfields {
                 assert_eq!(rows, n);
+            }
+            // Each record made null is named once, in record order; in the
+            // nested shape they are the records that do not check.
+            let named: Vec<u64> = nulled
+                .iter()
+                .map(|e| e.position().record.expect("a null record's error names it"))
+                .collect();
+            assert!(named.windows(2).all(|w| w[0] < w[1]));
+            if shape == Shape::Records {
+                let decoder = TextDecoder::new();
+                let bad: Vec<u64> = (0..n)
+                    .filter(|&i| {
+                        marcmap::query::check_record(&file, i, (!binary).then_some(&decoder))
+                            .is_err()
+                    })
+                    .map(|i| i as u64)
+                    .collect();
+                assert_eq!(named, bad);
             }
             opts.bad_records = BadRecords::Fail;
             let failed = build_batch(&file, &opts, 0..n);

@@ -1,7 +1,10 @@
 //! Target `file`: `MarcFile` over the bytes, strict and lenient.
 
 use super::common::oracle_span;
-use marcmap::{Framing, MarcFile, OpenOptions, RecordIndex};
+use marcmap::filter::Expr;
+use marcmap::query;
+use marcmap::write::{write_chunks, write_chunks_matching, WriteOptions};
+use marcmap::{Format, Framing, MarcFile, OpenOptions, RecordIndex};
 
 /// A small number taken from the input without consuming it (the bytes stay a
 /// MARC file): the last two bytes.
@@ -91,13 +94,60 @@ fn check_marc_file(data: &[u8], framing: Framing, threads: usize) {
         assert_eq!(file.find_control_number(cn), linear, "cn {cn:?}");
     }
 
+    // par_filter_map keeps what the sequential filter_map keeps, in order.
+    let kept = file.par_filter_map(threads, |i, r| r.is_ok().then_some(i));
+    let ok: Vec<usize> = (0..n).filter(|&i| results[i].is_ok()).collect();
+    assert_eq!(kept, ok);
+
+    // Writing with a filter expression is one pass, and gives the bytes of
+    // filtering first and writing the records found.
+    let decoder = marcmap::TextDecoder::new();
+    let options = WriteOptions::new(Format::Iso2709);
+    for text in ["001", "245$a ~ /a/ or not 650", "LDR/06 = a"] {
+        let expr = Expr::parse(text).expect("a valid expression");
+        let found = query::filter(&file, &expr, &decoder, false, threads);
+        let mut want = Vec::new();
+        write_chunks(
+            &file,
+            Some(&found.records),
+            &options,
+            threads,
+            false,
+            |w| w(),
+            |b| {
+                want.extend_from_slice(b);
+                Ok(())
+            },
+        )
+        .expect("writing to memory");
+        let mut got = Vec::new();
+        let report = write_chunks_matching(
+            &file,
+            None,
+            Some(&expr),
+            &options,
+            None,
+            threads,
+            false,
+            |w| w(),
+            |b| {
+                got.extend_from_slice(b);
+                Ok(())
+            },
+        )
+        .expect("writing to memory");
+        assert_eq!(got, want, "{text}");
+        assert_eq!(report.matched, found.records.len(), "{text}");
+    }
+
     // Lenient bookkeeping is the index's.
     assert_eq!(file.skipped(), file.record_index().skipped());
     assert_eq!(file.recovered(), file.record_index().recovered());
 }
 
 /// `MarcFile` over the bytes, strict and lenient: iterate everything, random
-/// access, control-number lookup, `par_map` on 2 threads.
+/// access, control-number lookup, `par_map` and `par_filter_map` on 2
+/// threads, and writing with a filter expression against filtering first.
 pub fn check_file(data: &[u8]) {
     // Threads are costly under a sanitizer: 2 for lenient (the default and the
     // superset), 1 for strict.
