@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import marcmap
 import pymarc
 import pytest
@@ -192,3 +194,24 @@ def test_build_helper_makes_valid_records() -> None:
     r = build([("001", b"x"), ("245", b"00\x1faT")])
     assert next(pymarc.MARCReader(r))["245"]["a"] == "T"
     assert marcmap.MARCReader(r)[0]["245"]["a"] == "T"
+
+
+def test_write_where_reports_the_strict_framing_stop(tmp_path: Path) -> None:
+    # A filtered write of the whole file reports where strict framing stopped,
+    # as any whole-file write does, whether or not a record matched.
+    reader = marcmap.MARCReader(_end_of_record_damage(), framing="strict")
+    for expr, matched in (("001 = g1", 1), ("001 = none", 0)):
+        out = tmp_path / "out.mrc"
+        result = reader.write(str(out), where=expr)
+        assert (result.matched, result.written) == (matched, matched)
+        assert len(result.errors) == 1
+        assert isinstance(result.errors[0], marcmap.EndOfRecordNotFound)
+        assert result.errors[0].record_index == 1
+        assert out.read_bytes() == (GOOD if matched else b"")
+    # With raise_errors=True it is raised, and the target is left as it was.
+    strict = marcmap.MARCReader(_end_of_record_damage(), framing="strict", raise_errors=True)
+    target = tmp_path / "kept.mrc"
+    target.write_bytes(b"before")
+    with pytest.raises(marcmap.EndOfRecordNotFound):
+        strict.write(str(target), where="001 = g1")
+    assert target.read_bytes() == b"before"
