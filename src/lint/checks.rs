@@ -9,7 +9,7 @@
 
 use super::definitions::numeric_tag;
 use super::{fields, fixed, obsolete, quoted, title, Ctx, FieldDef, RecordFormat, Rule};
-use crate::record::FieldRef;
+use crate::record::{FieldRef, Subfield};
 use smallvec::SmallVec;
 
 /// Lints `ctx.record` into `ctx.out`.
@@ -81,7 +81,8 @@ fn control_field<'a>(
     seen: &mut Seen,
 ) {
     let tag = *field.tag();
-    if ctx.on(Rule::ControlFieldSubfields) && memchr::memchr(0x1F, field.data()).is_some() {
+    // A control field is short: a plain search, where `memchr`'s set-up costs more.
+    if ctx.on(Rule::ControlFieldSubfields) && field.data().contains(&0x1F) {
         ctx.field_finding(
             field,
             None,
@@ -157,7 +158,7 @@ fn data_field<'a>(
         tag,
         linked: linked.then_some(checked_as),
     };
-    let ind_bytes = field.indicator_bytes();
+    let ind_bytes = indicator_bytes(field);
     if ctx.on(Rule::UndefinedIndicator) || ctx.on(Rule::ObsoleteIndicator) {
         let count = ind_bytes.len();
         if count != 2 && ctx.on(Rule::UndefinedIndicator) {
@@ -216,6 +217,18 @@ fn data_field<'a>(
 /// one blank.
 pub(super) fn indicators(field: &FieldRef<'_>) -> (u8, u8) {
     indicators_of(field.indicator_bytes())
+}
+
+/// [`FieldRef::indicator_bytes`], its usual shape (two indicators, then a
+/// delimiter) tested here, inlined into the walk, and the general search
+/// called only for the rest.
+#[inline(always)]
+fn indicator_bytes<'a>(field: &FieldRef<'a>) -> &'a [u8] {
+    let d = field.data();
+    match d {
+        [a, b, 0x1F, ..] if *a != 0x1F && *b != 0x1F => &d[..2],
+        _ => field.indicator_bytes(),
+    }
 }
 
 fn indicators_of(ind: &[u8]) -> (u8, u8) {
@@ -360,15 +373,7 @@ fn subfields<'a>(
     // present and those repeated; a field whose codes are all defined and
     // whose repeats all allowed needs nothing more.
     let body = &field.data()[ind_len..];
-    // Read in the record's bytes, where blocks may run past the field's end.
-    let record = ctx.record.as_bytes();
-    let (hay, start, end) = match (body.as_ptr() as usize)
-        .checked_sub(record.as_ptr() as usize)
-        .filter(|start| start + body.len() <= record.len())
-    {
-        Some(start) => (record, start, start + body.len()),
-        None => (body, 0, body.len()),
-    };
+    let (hay, start, end) = in_record(ctx.record.as_bytes(), body);
     // Letters and digits first, a bit each in a u64 (cheaper a step than a
     // u128); a field with any other code takes the exact masks.
     let (present, twice) = alnum_code_masks(hay, start, end);
@@ -425,6 +430,65 @@ fn subfields<'a>(
         }
         seen |= bit;
     }
+}
+
+/// `body` (a field's bytes after its indicators) as `hay[start..end]`: read
+/// in the record's bytes where it lies in them, so that 64-byte blocks may run
+/// past the field's end; on its own otherwise.
+#[inline(always)]
+fn in_record<'a>(record: &'a [u8], body: &'a [u8]) -> (&'a [u8], usize, usize) {
+    match (body.as_ptr() as usize)
+        .checked_sub(record.as_ptr() as usize)
+        .filter(|start| start + body.len() <= record.len())
+    {
+        Some(start) => (record, start, start + body.len()),
+        None => (body, 0, body.len()),
+    }
+}
+
+/// The subfields of `field` (a field of the record whose bytes are `record`),
+/// as [`FieldRef::subfields`] gives them, found by the delimiter masks of
+/// 64-byte blocks: for the field checks that look at a field's subfields
+/// more than once, or at few of them (a search from delimiter to delimiter
+/// costs a call and a mispredicted exit a subfield).
+pub(super) fn split_subfields<'a>(
+    record: &'a [u8],
+    field: &FieldRef<'a>,
+) -> SmallVec<[Subfield<'a>; 8]> {
+    let mut out = SmallVec::new();
+    if field.is_control() {
+        return out;
+    }
+    // After the indicators, the body starts with a delimiter (or is empty).
+    let body = &field.data()[indicator_bytes(field).len()..];
+    let (hay, start, end) = in_record(record, body);
+    // A subfield runs from its delimiter to the next (or the end); one with
+    // no code (a delimiter next to another, or at the end) is none.
+    let mut push = |from: usize, to: usize| {
+        if to > from + 1 {
+            out.push(Subfield {
+                code: hay[from + 1],
+                value: &hay[from + 2..to],
+            });
+        }
+    };
+    let mut open = None;
+    let mut block = start;
+    while block < end {
+        let mut delimiters = block_delimiters(hay, block, end);
+        while delimiters != 0 {
+            let at = block + delimiters.trailing_zeros() as usize;
+            delimiters &= delimiters - 1;
+            if let Some(from) = open.replace(at) {
+                push(from, at);
+            }
+        }
+        block += 64;
+    }
+    if let Some(from) = open {
+        push(from, end);
+    }
+    out
 }
 
 /// The bit [`alnum_code_masks`] gives a code that is not a letter or a digit.
@@ -486,29 +550,32 @@ fn alnum_code_masks(hay: &[u8], start: usize, end: usize) -> (u64, u64) {
 #[inline]
 fn block_delimiters(hay: &[u8], block: usize, end: usize) -> u64 {
     let mut delimiters = match hay.get(block..block + 64) {
-        #[cfg(target_arch = "x86_64")]
-        // SAFETY: SSE2 is part of x86-64 itself: every x86-64 processor has
-        // it (the target enables it by default), so the feature
-        // `delimiter_mask` asks for is there.
-        Some(bytes) => unsafe { delimiter_mask(bytes) },
-        #[cfg(not(target_arch = "x86_64"))]
-        Some(bytes) => delimiter_mask(bytes),
+        Some(bytes) => delimiter_block(bytes),
         // Near the end of `hay`: the rest, padded to a block.
         None => {
             let mut padded = [0u8; 64];
             padded[..end - block].copy_from_slice(&hay[block..end]);
-            #[cfg(target_arch = "x86_64")]
-            // SAFETY: as above, SSE2 is part of x86-64.
-            let mask = unsafe { delimiter_mask(&padded) };
-            #[cfg(not(target_arch = "x86_64"))]
-            let mask = delimiter_mask(&padded);
-            mask
+            delimiter_block(&padded)
         }
     };
     if end - block < 64 {
         delimiters &= (1u64 << (end - block)) - 1;
     }
     delimiters
+}
+
+/// [`delimiter_mask`] of the first 64 bytes of `bytes` (which has at least 64).
+#[inline(always)]
+fn delimiter_block(bytes: &[u8]) -> u64 {
+    let block: &[u8; 64] = bytes[..64].try_into().expect("a 64-byte block");
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: SSE2 is part of x86-64 itself: every x86-64 processor has it
+    // (the target enables it by default), so the feature `delimiter_mask`
+    // asks for is there.
+    let mask = unsafe { delimiter_mask(block) };
+    #[cfg(not(target_arch = "x86_64"))]
+    let mask = delimiter_mask(block);
+    mask
 }
 
 /// The subfield codes in a field's body, `hay[start..end]` (its bytes after
@@ -544,35 +611,30 @@ fn code_masks(hay: &[u8], start: usize, end: usize) -> (u128, u128, bool) {
     (present, twice, high)
 }
 
-/// Bit `i` set where `bytes[i]` (64 bytes) is a subfield delimiter: four
-/// SSE2 comparisons.
+/// Bit `i` set where `bytes[i]` is a subfield delimiter: four SSE2
+/// comparisons of 16 bytes, each loaded straight from the block.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "sse2")]
-fn delimiter_mask(bytes: &[u8]) -> u64 {
-    use std::arch::x86_64::{_mm_cmpeq_epi8, _mm_movemask_epi8, _mm_set1_epi8, _mm_set_epi64x};
-    let word = |i: usize| {
-        i64::from_le_bytes(
-            bytes
-                .get(i..i + 8)
-                .and_then(|w| w.try_into().ok())
-                .unwrap_or([0; 8]),
-        )
+fn delimiter_mask(bytes: &[u8; 64]) -> u64 {
+    use std::arch::x86_64::{
+        __m128i, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_set1_epi8,
     };
     let delimiter = _mm_set1_epi8(0x1F);
     (0..4).fold(0u64, |m, k| {
-        let v = _mm_set_epi64x(word(16 * k + 8), word(16 * k));
+        // SAFETY: bytes 16k..16k+16 lie inside the 64-byte block (k < 4), and
+        // `_mm_loadu_si128` reads them without any alignment requirement.
+        let v = unsafe { _mm_loadu_si128(bytes.as_ptr().add(16 * k).cast::<__m128i>()) };
         let hits = _mm_movemask_epi8(_mm_cmpeq_epi8(v, delimiter)) as u32;
         m | u64::from(hits) << (16 * k)
     })
 }
 
-/// Bit `i` set where `bytes[i]` (64 bytes) is a subfield delimiter.
+/// Bit `i` set where `bytes[i]` is a subfield delimiter.
 #[cfg(not(target_arch = "x86_64"))]
 #[inline]
-fn delimiter_mask(bytes: &[u8]) -> u64 {
+fn delimiter_mask(bytes: &[u8; 64]) -> u64 {
     bytes
         .iter()
-        .take(64)
         .enumerate()
         .fold(0, |m, (i, &b)| m | (u64::from(b == 0x1F) << i))
 }
@@ -651,7 +713,7 @@ fn linkage<'a>(ctx: &mut Ctx<'_, '_, 'a>, field: &FieldRef<'a>, link: &'a [u8]) 
 
 #[cfg(test)]
 mod tests {
-    use super::{alnum_bits, alnum_code_masks, code_masks, OTHER_CODE};
+    use super::{alnum_bits, alnum_code_masks, code_masks, split_subfields, OTHER_CODE};
     use crate::record::RecordRef;
 
     /// The masks agree with the subfield iterator on bodies of every length
@@ -703,6 +765,8 @@ mod tests {
                 twice |= present & bit;
                 present |= bit;
             }
+            let split: Vec<_> = field.subfields().collect();
+            assert_eq!(&split_subfields(&rec, &field)[..], &split[..], "{body:?}");
             let ind = field.indicator_bytes().len();
             assert_eq!(
                 code_masks(field.data(), ind, field.data().len()),

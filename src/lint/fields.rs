@@ -15,19 +15,26 @@ pub(super) fn isbn<'a>(ctx: &mut Ctx<'_, '_, 'a>, field: &FieldRef<'a>) {
     if !on_a && !on_z {
         return;
     }
-    for sub in field.subfields() {
+    for sub in super::checks::split_subfields(ctx.record.as_bytes(), field) {
         if !matches!(sub.code, b'a' | b'z') {
             continue;
         }
         let data = sub.value;
-        let number = isbn_number(data);
+        let whole;
+        let number: &[u8] = match plain_isbn(data) {
+            Some(n) => n,
+            None => {
+                whole = isbn_number(data);
+                &whole
+            }
+        };
         let text = || quoted(data);
         match sub.code {
             b'a' if on_a => {
                 let mut say = |why: String| {
                     ctx.field_finding(field, Some(b'a'), Some(data), Rule::Isbn, why);
                 };
-                if !data.starts_with(&number) {
+                if !data.starts_with(number) {
                     say(format!(
                         "020 $a {} has characters other than the ISBN's digits before or in it",
                         text()
@@ -50,9 +57,9 @@ pub(super) fn isbn<'a>(ctx: &mut Ctx<'_, '_, 'a>, field: &FieldRef<'a>) {
                         && number[9] == b'X';
                 if !shape_ok {
                     say(format!("020 $a {} is not a 10- or 13-digit ISBN", text()));
-                } else if number.len() == 10 && !isbn10_ok(&number) {
+                } else if number.len() == 10 && !isbn10_ok(number) {
                     say(format!("020 $a {} has a bad check digit", text()));
-                } else if number.len() == 13 && !isbn13_ok(&number) {
+                } else if number.len() == 13 && !isbn13_ok(number) {
                     say(format!("020 $a {} has a bad check digit (ISBN-13)", text()));
                 }
             }
@@ -66,7 +73,7 @@ pub(super) fn isbn<'a>(ctx: &mut Ctx<'_, '_, 'a>, field: &FieldRef<'a>) {
                     && number.len() == 10
                     && number[..9].iter().all(u8::is_ascii_digit)
                     && (number[9].is_ascii_digit() || number[9] == b'X')
-                    && isbn10_ok(&number)
+                    && isbn10_ok(number)
                 {
                     ctx.field_finding(
                         field,
@@ -80,6 +87,18 @@ pub(super) fn isbn<'a>(ctx: &mut Ctx<'_, '_, 'a>, field: &FieldRef<'a>) {
             _ => {}
         }
     }
+}
+
+/// [`isbn_number`] of the usual value, without a copy: 10 to 13 digits from
+/// the start, then the end or a byte that is neither a hyphen nor a word
+/// character (`9780198526636 (pbk.)`). `None` for any other value.
+fn plain_isbn(data: &[u8]) -> Option<&[u8]> {
+    let run = data.iter().take_while(|b| b.is_ascii_digit()).count();
+    let ends = match data.get(run) {
+        None => true,
+        Some(&b) => b != b'-' && !(b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80),
+    };
+    ((10..=13).contains(&run) && ends).then(|| &data[..run])
 }
 
 /// The ISBN in a 020 value as MARC::Lint finds it: hyphens removed, then the
@@ -219,6 +238,29 @@ mod tests {
         assert_eq!(&isbn_number(b"019852663X : $20.00")[..], b"019852663X");
         assert_eq!(&isbn_number(b"01985266")[..], b"01985266");
         assert!(isbn10_ok(b"0198526636") && !isbn10_ok(b"0198526637"));
+        // The copy-free reading gives what the general one gives, where it reads.
+        for v in [
+            &b"9780198526636"[..],
+            b"9780198526636 (pbk.)",
+            b"0198526636 : $20.00",
+            b"0198526636-",
+            b"0198526636x",
+            b"019852663X",
+            b"0-19-852663-6",
+            b"01985266363636",
+            b"0198526636\xc3\xa9",
+            b"ISBN 0198526636",
+            b"",
+        ] {
+            if let Some(n) = plain_isbn(v) {
+                assert_eq!(n, &isbn_number(v)[..], "{v:?}");
+            }
+        }
+        assert_eq!(
+            plain_isbn(b"9780198526636 (pbk.)"),
+            Some(&b"9780198526636"[..])
+        );
+        assert_eq!(plain_isbn(b"0-19-852663-6"), None);
         assert!(isbn10_ok(b"080442957X"));
         assert!(isbn13_ok(b"9780198526636") && !isbn13_ok(b"9780198526637"));
     }

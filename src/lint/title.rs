@@ -12,10 +12,14 @@ use super::{quoted, Ctx, Rule};
 use crate::record::{FieldRef, Subfield};
 use smallvec::SmallVec;
 
+/// The characters a [`Text`] holds without allocating: the non-filing check
+/// reads no more.
+const INLINE_CHARS: usize = 24;
+
 /// A value (or its start, or its end) as a sequence of characters, with
 /// MARC::Lint's idea of a word character.
 struct Text {
-    chars: SmallVec<[char; 24]>,
+    chars: SmallVec<[char; INLINE_CHARS]>,
     unicode: bool,
 }
 
@@ -27,6 +31,15 @@ impl Text {
         let v = &v[..v.len().min(limit.saturating_mul(4))];
         let chars = if unicode && !v.is_ascii() {
             String::from_utf8_lossy(v).chars().take(limit).collect()
+        } else if limit <= INLINE_CHARS {
+            // A byte a character, straight into the inline slots (collecting
+            // through the iterator checked the capacity a character).
+            let n = v.len().min(limit);
+            let mut slots = ['\0'; INLINE_CHARS];
+            for (slot, &b) in slots.iter_mut().zip(&v[..n]) {
+                *slot = b as char;
+            }
+            SmallVec::from_buf_and_len(slots, n)
         } else {
             v.iter().take(limit).map(|&b| b as char).collect()
         };
@@ -134,7 +147,7 @@ pub(super) fn title<'a>(ctx: &mut Ctx<'_, '_, 'a>, field: &FieldRef<'a>, name: &
     let utf8 = ctx.utf8;
     // One split of the field serves every check: the first $a, the first two
     // codes, whether there is a $6, and the punctuation's subfields.
-    let subs: SmallVec<[Subfield<'a>; 8]> = field.subfields().collect();
+    let subs = super::checks::split_subfields(ctx.record.as_bytes(), field);
     let a = subs.iter().find(|s| s.code == b'a').map(|s| s.value);
     let count = subs.len();
     let codes = [
@@ -543,7 +556,7 @@ pub(super) fn publication<'a>(ctx: &mut Ctx<'_, '_, 'a>, field: &FieldRef<'a>, n
         return;
     }
     let mut prev: Option<Subfield<'a>> = None;
-    for sub in field.subfields() {
+    for sub in super::checks::split_subfields(ctx.record.as_bytes(), field) {
         let Some(before) = prev.replace(sub) else {
             continue;
         };
