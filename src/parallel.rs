@@ -157,6 +157,47 @@ where
     done.into_inner().unwrap_or_else(|e| e.into_inner())
 }
 
+/// `items.into_iter().map(f)` on up to `threads` threads (the calling thread
+/// included), results in order: for a few large tasks (one merge a thread,
+/// say), each item moved to the thread that takes it.
+pub fn map_each<T, U, F>(items: Vec<T>, threads: usize, f: F) -> Vec<U>
+where
+    T: Send,
+    U: Send,
+    F: Fn(T) -> U + Sync,
+{
+    let threads = threads.clamp(1, MAX_THREADS).min(items.len());
+    if threads <= 1 {
+        return items.into_iter().map(f).collect();
+    }
+    let slots: Vec<Mutex<Option<T>>> = items.into_iter().map(|t| Mutex::new(Some(t))).collect();
+    let next = AtomicUsize::new(0);
+    let done: Mutex<Vec<(usize, U)>> = Mutex::new(Vec::with_capacity(slots.len()));
+    let work = || loop {
+        let k = next.fetch_add(1, Ordering::Relaxed);
+        let Some(slot) = slots.get(k) else {
+            break;
+        };
+        // Each slot is taken once (the counter hands out each index once).
+        let item = slot.lock().unwrap_or_else(|e| e.into_inner()).take();
+        if let Some(item) = item {
+            let out = f(item);
+            // A poisoned lock means another worker panicked; the scope re-raises that panic.
+            if let Ok(mut done) = done.lock() {
+                done.push((k, out));
+            }
+        }
+    };
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = (1..threads).map(|_| scope.spawn(work)).collect();
+        work();
+        join_all(workers);
+    });
+    let mut done = done.into_inner().unwrap_or_else(|e| e.into_inner());
+    done.sort_unstable_by_key(|(k, _)| *k);
+    done.into_iter().map(|(_, out)| out).collect()
+}
+
 /// Joins every worker, re-raising the first panic.
 ///
 /// Join explicitly: the scope alone waits only until each closure has
@@ -447,6 +488,22 @@ mod tests {
                 let mut all: Vec<usize> = parts.into_iter().flatten().collect();
                 all.sort_unstable();
                 assert_eq!(all, (0..n).collect::<Vec<_>>(), "n={n} t={threads}");
+            }
+        }
+    }
+
+    #[test]
+    fn map_each_moves_each_item_once_and_keeps_order() {
+        for threads in [1, 2, 3, 8] {
+            for n in [0, 1, 2, 5, 100] {
+                // Owned items (a String each), moved to the thread that takes them.
+                let items: Vec<String> = (0..n).map(|i| i.to_string()).collect();
+                let seen = std::sync::Mutex::new(std::collections::HashSet::new());
+                let out = map_each(items, threads, |s| {
+                    assert!(seen.lock().unwrap().insert(s.clone()), "{s} twice");
+                    s.parse::<usize>().unwrap() * 2
+                });
+                assert_eq!(out, (0..n).map(|i| i * 2).collect::<Vec<_>>());
             }
         }
     }

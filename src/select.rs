@@ -29,6 +29,7 @@ use crate::parallel;
 use crate::query::check_record;
 use crate::spec::{Extractor, Spec, ValueBuf};
 use crate::text::TextDecoder;
+use std::cmp::{Ordering, Reverse};
 use std::collections::HashMap;
 use std::ops::Range;
 
@@ -46,13 +47,16 @@ pub struct Frequency {
 /// How often each value of `spec` occurs in `file`, on `threads` threads.
 ///
 /// Each thread counts into one table of its own (a table a chunk of records
-/// would make every value's key again in each chunk), and sorts it by value
-/// when its records are done. The calling thread then merges the sorted runs
-/// (one comparison of values a step, no hashing), adding up the counts of a
-/// value the threads share, and orders them by count with a stable sort, so
-/// that values of one count stay in value order without being compared again.
+/// would make every value's key again in each chunk). When its records are
+/// done, it deals its values into one part a thread by a hash of the value,
+/// each part sorted by value. Then each thread takes one part of the values
+/// (that part from every thread), merges the sorted runs (one comparison of
+/// values a step, adding up the counts of a value two threads share), and
+/// orders it by count with a stable sort, so that values of one count stay in
+/// value order. The calling thread is left to merge one run a part, by count.
 pub fn frequency(file: &MarcFile, spec: &Spec, decoder: &TextDecoder, threads: usize) -> Frequency {
     type Counts = (HashMap<String, u64>, Vec<(usize, Error)>);
+    let parts = threads.clamp(1, parallel::MAX_THREADS);
     let count = |(counts, errors): &mut Counts, range: Range<usize>| {
         let mut buf = ValueBuf::new(false);
         for i in range {
@@ -76,32 +80,64 @@ pub fn frequency(file: &MarcFile, spec: &Spec, decoder: &TextDecoder, threads: u
             }
         }
     };
-    let by_value = |(counts, errors): Counts| {
-        let mut values: Vec<(String, u64)> = counts.into_iter().collect();
-        values.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-        (values, errors)
+    let dealt = |(counts, errors): Counts| {
+        let mut dealt: Vec<Vec<(String, u64)>> = vec![Vec::new(); parts];
+        for (value, n) in counts {
+            dealt[part_of(&value, parts)].push((value, n));
+        }
+        for part in &mut dealt {
+            part.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        }
+        (dealt, errors)
     };
-    let parts = parallel::fold_range_then(file.len(), threads, Counts::default, count, by_value);
-    let mut runs = Vec::with_capacity(parts.len());
+    let tables = parallel::fold_range_then(file.len(), threads, Counts::default, count, dealt);
+    // Part k of every thread's values, for the thread that merges part k.
+    let mut by_part: Vec<Vec<Vec<(String, u64)>>> = vec![Vec::new(); parts];
     let mut errors = Vec::new();
-    for (values, more) in parts {
-        runs.push(values);
+    for (dealt, more) in tables {
+        for (k, run) in dealt.into_iter().enumerate() {
+            by_part[k].push(run);
+        }
         errors.extend(more);
     }
     // The threads took chunks in any order: the errors go back in record order.
     errors.sort_unstable_by_key(|&(i, _)| i);
-    let mut values = merge_counts(runs);
-    // Stable: values of one count stay in value order.
-    values.sort_by_key(|v| std::cmp::Reverse(v.1));
+    let by_count = parallel::map_each(by_part, threads, |runs| {
+        let mut values = merge_runs(runs, by_value);
+        // Stable: values of one count stay in value order.
+        values.sort_by_key(|v| Reverse(v.1));
+        values
+    });
     Frequency {
-        values,
+        values: merge_runs(by_count, |a, b| b.1.cmp(&a.1).then_with(|| by_value(a, b))),
         errors: errors.into_iter().map(|(_, e)| e).collect(),
     }
 }
 
-/// Merges runs of `(value, count)` sorted by value, each value once a run,
-/// into one run sorted by value, each value once, its counts added up.
-fn merge_counts(runs: Vec<Vec<(String, u64)>>) -> Vec<(String, u64)> {
+/// The part of the values `value` is dealt to, of `parts`: FNV-1a, the same
+/// on every thread (a `HashMap`'s hasher is seeded for each table).
+fn part_of(value: &str, parts: usize) -> usize {
+    if parts == 1 {
+        return 0;
+    }
+    let hash = value.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    });
+    // The high bits: FNV's low bits mix least.
+    ((hash >> 32) as usize) % parts
+}
+
+fn by_value(a: &(String, u64), b: &(String, u64)) -> Ordering {
+    a.0.cmp(&b.0)
+}
+
+/// Merges runs of `(value, count)`, each sorted by `order` with each value
+/// once, into one run sorted by `order`: two entries `order` finds equal are
+/// one value, its counts added up.
+fn merge_runs<F>(runs: Vec<Vec<(String, u64)>>, order: F) -> Vec<(String, u64)>
+where
+    F: Fn(&(String, u64), &(String, u64)) -> Ordering,
+{
     let mut runs = runs.into_iter();
     let Some(mut merged) = runs.next() else {
         return Vec::new();
@@ -111,16 +147,16 @@ fn merge_counts(runs: Vec<Vec<(String, u64)>>) -> Vec<(String, u64)> {
         let mut left = merged.into_iter().peekable();
         let mut right = run.into_iter().peekable();
         loop {
-            let order = match (left.peek(), right.peek()) {
-                (Some(a), Some(b)) => a.0.cmp(&b.0),
-                (Some(_), None) => std::cmp::Ordering::Less,
-                (None, Some(_)) => std::cmp::Ordering::Greater,
+            let next = match (left.peek(), right.peek()) {
+                (Some(a), Some(b)) => order(a, b),
+                (Some(_), None) => Ordering::Less,
+                (None, Some(_)) => Ordering::Greater,
                 (None, None) => break,
             };
-            match order {
-                std::cmp::Ordering::Less => out.extend(left.next()),
-                std::cmp::Ordering::Greater => out.extend(right.next()),
-                std::cmp::Ordering::Equal => {
+            match next {
+                Ordering::Less => out.extend(left.next()),
+                Ordering::Greater => out.extend(right.next()),
+                Ordering::Equal => {
                     if let (Some((value, a)), Some((_, b))) = (left.next(), right.next()) {
                         out.push((value, a + b));
                     }
@@ -313,17 +349,20 @@ mod tests {
 
     #[test]
     fn merging_adds_the_counts_of_shared_values_and_keeps_value_order() {
-        let merged = merge_counts(vec![
-            run(&[("a", 1), ("c", 2), ("e", 1)]),
-            run(&[("b", 4), ("c", 3)]),
-            run(&[]),
-            run(&[("e", 5), ("f", 1)]),
-        ]);
+        let merged = merge_runs(
+            vec![
+                run(&[("a", 1), ("c", 2), ("e", 1)]),
+                run(&[("b", 4), ("c", 3)]),
+                run(&[]),
+                run(&[("e", 5), ("f", 1)]),
+            ],
+            by_value,
+        );
         assert_eq!(
             merged,
             run(&[("a", 1), ("b", 4), ("c", 5), ("e", 6), ("f", 1)])
         );
-        assert!(merge_counts(Vec::new()).is_empty());
+        assert!(merge_runs(Vec::new(), by_value).is_empty());
     }
 
     #[test]
