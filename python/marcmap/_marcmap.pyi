@@ -474,6 +474,11 @@ class ArrowStream:
     @property
     def consumed(self) -> bool:
         """Whether ``__arrow_c_stream__`` was called."""
+    @property
+    def errors(self) -> list[MarcError]:
+        """The errors of the records made null (no rows in ``"subfields"``) in
+        the batches read so far, in record order, each naming its record index
+        and byte offset: complete once the stream is read to the end."""
 
 class _SubfieldCounts(TypedDict):
     records: int
@@ -1003,8 +1008,8 @@ class MARCReader(Generic[_V]):
         interface: ``pyarrow.table(s)``, ``polars.DataFrame(s)``, DuckDB), in
         the nested ``"records"``, long ``"subfields"`` or wide ``"columns"``
         shape (``columns``: name to ``extract`` spec). A bad record is null (no
-        rows in ``"subfields"``), or with ``raise_errors=True`` ends the stream
-        with its error."""
+        rows in ``"subfields"``) and its error is in the stream's ``errors``
+        once read; with ``raise_errors=True`` it ends the stream with its error."""
     def to_parquet(
         self,
         path: str | os.PathLike[str],

@@ -225,9 +225,28 @@ def read_batches(piece: Piece, request: Request) -> Iterator[pa.RecordBatch]:
     import pyarrow as pa
 
     with _opened(piece, request) as reader:
-        stream = pa.RecordBatchReader.from_stream(_arrow_stream(reader, request))
-        for batch in stream:
+        arrow = _arrow_stream(reader, request)
+        for batch in pa.RecordBatchReader.from_stream(arrow):
             yield _with_path(batch, piece.source) if request.include_path else batch
+        _report_nulled(piece, arrow.errors)
+
+
+def _report_nulled(piece: Piece, errors: list[Any]) -> None:
+    """Warns of the records of ``piece`` made null (on a worker, into its log):
+    none is left out unsaid."""
+    if not errors:
+        return
+    import warnings
+
+    from marcmap.errors import SkippedRecordsWarning
+
+    n = len(errors)
+    message = (
+        f"{piece.source} (bytes {piece.start}-{piece.end}): {n} record"
+        f"{'s' * (n > 1)} could not be read and {'were' if n > 1 else 'was'} made null;"
+        f" the first: {errors[0]}"
+    )
+    warnings.warn(SkippedRecordsWarning(message, errors), stacklevel=2)
 
 
 def read_table(piece: Piece, request: Request, arrow_schema: pa.Schema) -> pa.Table:

@@ -4,18 +4,19 @@
 //! marcmap needs no pyarrow. `to_arrow()` and `to_parquet()` are in
 //! `reader/arrow.rs`.
 
+use super::errors;
 use super::shared::lock;
-use crate::arrow::ArrowOptions;
+use crate::arrow::{ArrowOptions, BatchReader};
 use crate::MarcFile;
 use arrow_array::ffi::FFI_ArrowSchema;
 use arrow_array::ffi_stream::FFI_ArrowArrayStream;
-use arrow_array::{RecordBatch, RecordBatchIterator};
-use arrow_schema::SchemaRef;
+use arrow_array::{RecordBatch, RecordBatchIterator, RecordBatchReader};
+use arrow_schema::{ArrowError, SchemaRef};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::PyCapsule;
 use std::ffi::CString;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 /// The records of a reader as a stream of Arrow record batches, made by
 /// ``MARCReader.to_arrow()``.
@@ -26,7 +27,9 @@ use std::sync::Mutex;
 /// ``__arrow_c_schema__()`` reads no record. The batches are built on their own
 /// threads without the GIL, in record order. The stream can be consumed once:
 /// a second ``__arrow_c_stream__()`` raises ``ValueError`` (call ``to_arrow()``
-/// again for a fresh one).
+/// again for a fresh one). A record that cannot be read is a null row (no
+/// rows in the ``"subfields"`` shape), and its error is in ``errors`` once the
+/// consumer has read its batch.
 #[pyclass(frozen, name = "ArrowStream", module = "marcmap._marcmap")]
 pub(crate) struct ArrowStream {
     schema: SchemaRef,
@@ -34,6 +37,39 @@ pub(crate) struct ArrowStream {
     records: usize,
     /// What the stream reads; taken by the first `__arrow_c_stream__`.
     pending: Mutex<Option<(MarcFile, ArrowOptions)>>,
+    /// The file, to put the errors in `nulled` in its terms.
+    file: MarcFile,
+    /// The errors of the records made null in the batches consumed so far,
+    /// in record order: the consumer's thread appends, Python reads.
+    nulled: Arc<Mutex<Vec<crate::Error>>>,
+    /// `nulled`'s errors as Python exceptions, made when first asked for.
+    reported: Mutex<Vec<Py<PyAny>>>,
+}
+
+/// The core's batches, each batch's null records' errors moved to a list
+/// the [`ArrowStream`] shares: what the consumer of the C stream reads.
+struct Noting {
+    batches: BatchReader,
+    nulled: Arc<Mutex<Vec<crate::Error>>>,
+}
+
+impl Iterator for Noting {
+    type Item = Result<RecordBatch, ArrowError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let batch = self.batches.next();
+        let mut more = self.batches.take_nulled();
+        if !more.is_empty() {
+            lock(&self.nulled).append(&mut more);
+        }
+        batch
+    }
+}
+
+impl RecordBatchReader for Noting {
+    fn schema(&self) -> SchemaRef {
+        self.batches.schema()
+    }
 }
 
 /// An Arrow PyCapsule's name, as the interface spells it.
@@ -76,7 +112,10 @@ impl ArrowStream {
             schema: opts.schema(),
             shape: opts.shape.name(),
             records: opts.record_count(&file),
+            file: file.clone(),
             pending: Mutex::new(Some((file, opts))),
+            nulled: Arc::default(),
+            reported: Mutex::default(),
         }
     }
 }
@@ -107,7 +146,10 @@ impl ArrowStream {
                 "this Arrow stream was already consumed; call to_arrow() again for a fresh one",
             ));
         };
-        let reader = crate::arrow::batches(file, opts).on_own_thread();
+        let reader = Noting {
+            batches: crate::arrow::batches(file, opts).on_own_thread(),
+            nulled: self.nulled.clone(),
+        };
         let ffi = FFI_ArrowArrayStream::new(Box::new(reader));
         // As for the schema: the capsule's destructor releases a stream no
         // consumer took.
@@ -124,6 +166,28 @@ impl ArrowStream {
     #[getter]
     fn consumed(&self) -> bool {
         lock(&self.pending).is_none()
+    }
+
+    /// The errors (``MarcError``) of the records made null in the batches
+    /// read so far, in record order: each names its record index and byte
+    /// offset. Empty before the stream is read; complete once it is read to
+    /// the end.
+    #[getter]
+    fn errors(&self, py: Python<'_>) -> Vec<Py<PyAny>> {
+        let new = std::mem::take(&mut *lock(&self.nulled));
+        // Made before `reported` is locked: making them may run Python code,
+        // which may let another thread in to ask too.
+        let new: Vec<Py<PyAny>> = new
+            .into_iter()
+            .map(|e| {
+                errors::file_error(py, &self.file, e)
+                    .into_value(py)
+                    .into_any()
+            })
+            .collect();
+        let mut reported = lock(&self.reported);
+        reported.extend(new);
+        reported.iter().map(|e| e.clone_ref(py)).collect()
     }
 
     fn __repr__(&self) -> String {

@@ -47,6 +47,19 @@ pub(crate) fn class<'py>(py: Python<'py>, name: &str) -> PyResult<Bound<'py, PyT
     Ok(module.bind(py).getattr(name)?.cast_into::<PyType>()?)
 }
 
+/// The Python exception for `e`, an error about `file`: in the input's terms
+/// (a MARCXML record's number, say), with the record's bytes for a decode
+/// error. Call only with the GIL held.
+pub(crate) fn file_error(py: Python<'_>, file: &crate::MarcFile, e: Error) -> PyErr {
+    let e = file.in_input_terms(e);
+    let record = e
+        .position()
+        .record
+        .and_then(|i| file.raw(usize::try_from(i).ok()?))
+        .unwrap_or_default();
+    to_py(py, e, record)
+}
+
 /// The Python exception for `e`. Call only with the GIL held.
 ///
 /// `record` holds the bytes of the record the error is about (or, for a value

@@ -307,6 +307,55 @@ def test_bad_text_under_strict() -> None:
     assert "\ufffd" in str(got[bad[0]])
 
 
+def test_a_stream_names_each_record_it_made_null() -> None:
+    """``ArrowStream.errors``: the records a stream made null (no rows in the
+    long shape), each once, in record order, with their index and byte, as
+    the consumer reads the batches; none for the records a ``records=`` list
+    leaves out."""
+    reader = marcmap.MARCReader(str(DATA / BAD_UTF8))
+    bad = [i for i in range(len(reader)) if reader[i] is None]
+    assert bad, "the fixture has a record with invalid UTF-8"
+    # The errors iteration's None stands for, as validate() gives them.
+    want = [(e.record_index, e.byte_offset) for e in reader.validate(strict_text=False)]
+    assert [i for i, _ in want] == bad
+
+    def found(stream: marcmap.ArrowStream) -> list[tuple[int | None, int | None]]:
+        return [(e.record_index, e.byte_offset) for e in stream.errors]
+
+    # The wide shape decodes only what it extracts: the bad byte is in 300.
+    extent = {**WIDE, "extent": "300"}
+    for shape, columns in (("records", None), ("subfields", None), ("columns", extent)):
+        stream = reader.to_arrow(shape, columns, batch_size=2, threads=2)  # type: ignore[arg-type]
+        assert stream.errors == []
+        table = pa.table(stream)
+        assert found(stream) == want, shape
+        assert all(isinstance(e, marcmap.MarcDecodeError) for e in stream.errors)
+        # Asked again: the same exceptions, not new ones.
+        assert [id(e) for e in stream.errors] == [id(e) for e in stream.errors]
+        if shape == "subfields":
+            assert set(table.column("record_index").to_pylist()).isdisjoint(bad)
+        else:
+            key = "fields" if shape == "records" else "extent"
+            assert [i for i, r in enumerate(table.to_pylist()) if r[key] is None] == bad
+    # Without 300 no value fails to decode: no null row, no error.
+    stream = reader.to_arrow("columns", WIDE)
+    assert pa.table(stream).column("id").null_count == 0
+    assert stream.errors == []
+    # Batch by batch (a record a batch): an error arrives with its record's batch.
+    stream = reader.to_arrow(batch_size=1)
+    for k, batch in enumerate(pa.RecordBatchReader.from_stream(stream)):
+        assert batch.num_rows == 1
+        assert found(stream) == [w for w in want if w[0] <= k]  # type: ignore[operator]
+    # Only the records asked for.
+    good = [i for i in range(len(reader)) if i not in bad]
+    stream = reader.to_arrow(records=good + bad[:1])
+    pa.table(stream)
+    assert found(stream) == want[:1]
+    stream = reader.to_arrow(records=good)
+    assert pa.table(stream).num_rows == len(good)
+    assert stream.errors == []
+
+
 def _first_marcxml() -> Path:
     """The first MARCXML file (of the corpus, else the fixtures) with records."""
     root = CORPUS if corpus_available() else DATA

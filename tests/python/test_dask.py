@@ -131,6 +131,21 @@ def test_bad_records_are_null_rows_in_their_partitions(client: Any) -> None:
     assert without_record_index(got).to_pylist() == without_record_index(expected).to_pylist()
 
 
+def test_each_partition_warns_of_the_records_it_made_null() -> None:
+    """Each bad record is reported once, by the partition that holds it: a
+    ``SkippedRecordsWarning`` with its error, the offset the file's."""
+    path = DATA / "malformed" / "pymarc_bad_records.mrc"
+    with marcmap.MARCReader(path) as reader:
+        want = sorted(e.byte_offset for e in reader.validate(strict_text=False))
+    assert len(want) == 5
+    df = marcmap.dask.read_marc(path, blocksize=100)
+    with pytest.warns(marcmap.SkippedRecordsWarning) as warned:
+        df.compute(scheduler="sync")
+    errors = [e for w in warned for e in w.message.errors]  # type: ignore[union-attr]
+    assert sorted(e.byte_offset for e in errors) == want
+    assert all("made null" in str(w.message) for w in warned)
+
+
 def test_raise_errors_names_the_record_and_its_byte_offset() -> None:
     """With ``raise_errors=True`` a partition with a bad record fails with its
     error: the record counted in the partition, its offset the file's."""

@@ -145,9 +145,9 @@ impl Reader {
     ///
     /// Text is decoded as the reader decodes it; ``binary=True`` gives the value
     /// columns as bytes. A bad record is null (its row in ``records``, every
-    /// column in ``columns``) or has no rows (``subfields``); with
-    /// ``raise_errors=True`` its error (naming its record index and byte
-    /// offset) ends the stream. ``batch_size`` records a batch (8192),
+    /// column in ``columns``) or has no rows (``subfields``), and the stream's
+    /// ``errors`` names it once read; with ``raise_errors=True`` its error
+    /// (naming its record index and byte offset) ends the stream. ``batch_size`` records a batch (8192),
     /// built on ``threads`` threads (all cores) without the GIL. ``records``, a
     /// list of record indices, takes those records (in that order) instead of
     /// all; a column spec is a MARCspec, as text or a ``Spec``.

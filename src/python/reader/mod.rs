@@ -163,13 +163,7 @@ impl Reader {
 
     /// The Python exception for an error about this reader's file.
     pub(crate) fn py_error(&self, py: Python<'_>, e: crate::Error) -> PyErr {
-        let e = self.file().in_input_terms(e);
-        let record = e
-            .position()
-            .record
-            .and_then(|i| self.file().raw(usize::try_from(i).ok()?))
-            .unwrap_or_default();
-        errors::to_py(py, e, record)
+        errors::file_error(py, self.file(), e)
     }
 
     /// Reports the records a bulk method (`method`) left out because it could
