@@ -31,8 +31,6 @@ use crate::frame;
 use crate::index::{Framing, RecordIndex, Scanner, Step};
 use crate::layout::RECORD_TERMINATOR;
 use crate::parallel;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Mutex;
 
 /// Below this, a chunk is not worth a thread.
 const MIN_CHUNK: usize = 1 << 20;
@@ -181,33 +179,15 @@ impl Walk {
 /// Every chunk's walk, in order, on `threads` threads (the calling one included).
 fn walk_all(data: &[u8], framing: Framing, threads: usize, starts: &[usize]) -> Vec<Walk> {
     let until = |c: usize| starts.get(c + 1).copied().unwrap_or(data.len());
-    let next = AtomicUsize::new(0);
-    let done: Mutex<Vec<(usize, Walk)>> = Mutex::new(Vec::with_capacity(starts.len()));
-    let work = || loop {
-        let c = next.fetch_add(1, Ordering::Relaxed);
-        if c >= starts.len() {
-            break;
+    let tasks = parallel::Tasks::new(starts.len());
+    let walks = parallel::on_threads(threads.min(starts.len()), || {
+        let mut mine = Vec::new();
+        while let Some(c) = tasks.next_task() {
+            mine.push((c, Walk::run(data, framing, starts[c], until(c))));
         }
-        let walk = Walk::run(data, framing, starts[c], until(c));
-        // A poisoned lock means another walk panicked; the scope re-raises that panic.
-        if let Ok(mut done) = done.lock() {
-            done.push((c, walk));
-        }
-    };
-    let threads = threads.clamp(1, parallel::MAX_THREADS).min(starts.len());
-    std::thread::scope(|scope| {
-        // A thread the OS refuses (its limit reached, the process exiting) is
-        // not started: the calling thread's loop takes every chunk left, so
-        // the index is the same, only found on fewer threads.
-        let workers: Vec<_> = (1..threads)
-            .filter_map(|_| std::thread::Builder::new().spawn_scoped(scope, work).ok())
-            .collect();
-        work();
-        parallel::join_all(workers);
+        mine
     });
-    let mut done = done.into_inner().unwrap_or_else(|e| e.into_inner());
-    done.sort_unstable_by_key(|(c, _)| *c);
-    done.into_iter().map(|(_, walk)| walk).collect()
+    parallel::in_task_order(walks)
 }
 
 /// The serial scan of `data`, taking over each walk's result where it can;

@@ -58,35 +58,17 @@ where
         return f(0..n);
     }
     let chunk = chunk_size(n, threads);
-    let chunks = n.div_ceil(chunk);
-    let next = AtomicUsize::new(0);
-    let done: Mutex<Vec<(usize, Vec<T>)>> = Mutex::new(Vec::with_capacity(chunks));
-    std::thread::scope(|scope| {
-        let workers: Vec<_> = (0..threads)
-            .map(|_| {
-                scope.spawn(|| {
-                    let mut mine = Vec::new();
-                    loop {
-                        let c = next.fetch_add(1, Ordering::Relaxed);
-                        if c >= chunks {
-                            break;
-                        }
-                        let range = c * chunk..((c + 1) * chunk).min(n);
-                        mine.push((c, f(range)));
-                    }
-                    // A poisoned lock means another worker panicked; the scope re-raises that panic.
-                    if let Ok(mut done) = done.lock() {
-                        done.append(&mut mine);
-                    }
-                })
-            })
-            .collect();
-        join_all(workers);
+    let tasks = Tasks::new(n.div_ceil(chunk));
+    let parts = on_threads(threads, || {
+        let mut mine = Vec::new();
+        while let Some(c) = tasks.next_task() {
+            mine.push((c, f(c * chunk..((c + 1) * chunk).min(n))));
+        }
+        mine
     });
-    let mut done = done.into_inner().unwrap_or_else(|e| e.into_inner());
-    done.sort_unstable_by_key(|(c, _)| *c);
-    let mut out = Vec::with_capacity(done.iter().map(|(_, part)| part.len()).sum());
-    for (_, part) in done {
+    let parts = in_task_order(parts);
+    let mut out = Vec::with_capacity(parts.iter().map(Vec::len).sum());
+    for part in parts {
         out.extend(part);
     }
     out
@@ -129,32 +111,14 @@ where
         return vec![finish(acc)];
     }
     let chunk = chunk_size(n, threads);
-    let chunks = n.div_ceil(chunk);
-    let next = AtomicUsize::new(0);
-    let done: Mutex<Vec<B>> = Mutex::new(Vec::with_capacity(threads));
-    std::thread::scope(|scope| {
-        let workers: Vec<_> = (0..threads)
-            .map(|_| {
-                scope.spawn(|| {
-                    let mut acc = init();
-                    loop {
-                        let c = next.fetch_add(1, Ordering::Relaxed);
-                        if c >= chunks {
-                            break;
-                        }
-                        fold(&mut acc, c * chunk..((c + 1) * chunk).min(n));
-                    }
-                    let finished = finish(acc);
-                    // A poisoned lock means another worker panicked; the scope re-raises that panic.
-                    if let Ok(mut done) = done.lock() {
-                        done.push(finished);
-                    }
-                })
-            })
-            .collect();
-        join_all(workers);
-    });
-    done.into_inner().unwrap_or_else(|e| e.into_inner())
+    let tasks = Tasks::new(n.div_ceil(chunk));
+    on_threads(threads, || {
+        let mut acc = init();
+        while let Some(c) = tasks.next_task() {
+            fold(&mut acc, c * chunk..((c + 1) * chunk).min(n));
+        }
+        finish(acc)
+    })
 }
 
 /// `items.into_iter().map(f)` on up to `threads` threads (the calling thread
@@ -171,31 +135,75 @@ where
         return items.into_iter().map(f).collect();
     }
     let slots: Vec<Mutex<Option<T>>> = items.into_iter().map(|t| Mutex::new(Some(t))).collect();
-    let next = AtomicUsize::new(0);
-    let done: Mutex<Vec<(usize, U)>> = Mutex::new(Vec::with_capacity(slots.len()));
-    let work = || loop {
-        let k = next.fetch_add(1, Ordering::Relaxed);
-        let Some(slot) = slots.get(k) else {
-            break;
-        };
-        // Each slot is taken once (the counter hands out each index once).
-        let item = slot.lock().unwrap_or_else(|e| e.into_inner()).take();
-        if let Some(item) = item {
-            let out = f(item);
-            // A poisoned lock means another worker panicked; the scope re-raises that panic.
-            if let Ok(mut done) = done.lock() {
-                done.push((k, out));
-            }
+    let tasks = Tasks::new(slots.len());
+    let done = on_threads(threads, || {
+        let mut mine = Vec::new();
+        while let Some(k) = tasks.next_task() {
+            // Each slot is taken once: `tasks` hands out each index once.
+            let item = slots[k].lock().unwrap_or_else(|e| e.into_inner()).take();
+            mine.extend(item.map(|item| (k, f(item))));
+        }
+        mine
+    });
+    in_task_order(done)
+}
+
+/// Runs `work` on `threads` threads at once, the calling thread one of them,
+/// and returns what each run returned, in no particular order. `work` takes
+/// its tasks from a shared [`Tasks`], so the threads share the work however
+/// it is cut. A thread the OS refuses (its limit reached, the process
+/// exiting) is not started: the threads that run take all the tasks, so only
+/// speed changes, and nothing panics (callers include destructors).
+pub(crate) fn on_threads<R, W>(threads: usize, work: W) -> Vec<R>
+where
+    R: Send,
+    W: Fn() -> R + Sync,
+{
+    let results = Mutex::new(Vec::with_capacity(threads));
+    let run = || {
+        let result = work();
+        // A poisoned lock means another thread panicked; the scope re-raises that panic.
+        if let Ok(mut results) = results.lock() {
+            results.push(result);
         }
     };
     std::thread::scope(|scope| {
-        let workers: Vec<_> = (1..threads).map(|_| scope.spawn(work)).collect();
-        work();
+        let workers: Vec<_> = (1..threads.clamp(1, MAX_THREADS))
+            .filter_map(|_| std::thread::Builder::new().spawn_scoped(scope, run).ok())
+            .collect();
+        run();
         join_all(workers);
     });
-    let mut done = done.into_inner().unwrap_or_else(|e| e.into_inner());
-    done.sort_unstable_by_key(|(k, _)| *k);
-    done.into_iter().map(|(_, out)| out).collect()
+    results.into_inner().unwrap_or_else(|e| e.into_inner())
+}
+
+/// The numbers `0..n`, each handed out once, to whichever thread asks first.
+pub(crate) struct Tasks {
+    next: AtomicUsize,
+    n: usize,
+}
+
+impl Tasks {
+    pub(crate) fn new(n: usize) -> Tasks {
+        Tasks {
+            next: AtomicUsize::new(0),
+            n,
+        }
+    }
+
+    /// The next task, or `None` when every one has been handed out.
+    pub(crate) fn next_task(&self) -> Option<usize> {
+        let t = self.next.fetch_add(1, Ordering::Relaxed);
+        (t < self.n).then_some(t)
+    }
+}
+
+/// The results of [`on_threads`]' runs, each a list of `(task, result)`, as
+/// one list of results in task order.
+pub(crate) fn in_task_order<T>(runs: Vec<Vec<(usize, T)>>) -> Vec<T> {
+    let mut done: Vec<(usize, T)> = runs.into_iter().flatten().collect();
+    done.sort_unstable_by_key(|(t, _)| *t);
+    done.into_iter().map(|(_, result)| result).collect()
 }
 
 /// Joins every worker, re-raising the first panic.

@@ -46,6 +46,7 @@
 
 use crate::index::{is_filler, scan_until, Framing, RecordIndex, ScanEnd, Scanner, Step};
 use crate::layout::{declared_length, MIN_RECORD_LEN, RECORD_TERMINATOR};
+use crate::parallel;
 use crate::storage::RangeBytes;
 pub use crate::storage::{RandomReads, ReadAt};
 use std::io;
@@ -320,32 +321,15 @@ fn align_all<S: ReadAt + Sync + ?Sized>(
     if threads <= 1 {
         return cuts.iter().map(|&c| align_cut(source, size, c)).collect();
     }
-    let next = std::sync::atomic::AtomicUsize::new(0);
-    let work = || {
+    let tasks = parallel::Tasks::new(cuts.len());
+    let found = parallel::on_threads(threads, || {
         let mut mine = Vec::new();
-        loop {
-            let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            let Some(&cut) = cuts.get(i) else {
-                return mine;
-            };
-            mine.push((i, align_cut(source, size, cut)));
+        while let Some(i) = tasks.next_task() {
+            mine.push((i, align_cut(source, size, cuts[i])));
         }
-    };
-    let mut found: Vec<(usize, io::Result<u64>)> = std::thread::scope(|scope| {
-        let workers: Vec<_> = (1..threads).map(|_| scope.spawn(work)).collect();
-        let mut found = work();
-        for worker in workers {
-            // A worker that panicked takes the call with it, as a serial loop would.
-            found.extend(
-                worker
-                    .join()
-                    .unwrap_or_else(|p| std::panic::resume_unwind(p)),
-            );
-        }
-        found
+        mine
     });
-    found.sort_unstable_by_key(|(i, _)| *i);
-    found.into_iter().map(|(_, r)| r).collect()
+    parallel::in_task_order(found).into_iter().collect()
 }
 
 /// The bytes after a range's end that an index of it reads at first: enough for

@@ -311,20 +311,13 @@ impl Storage {
                     };
                 }
             };
-            std::thread::scope(|scope| {
-                // Called from a destructor: a thread that cannot be started
-                // (at exit, say) leaves its piece to this one, never a panic.
-                let mut workers = Vec::new();
-                for k in 1..threads {
-                    let spawned =
-                        std::thread::Builder::new().spawn_scoped(scope, move || drop_pages(k));
-                    match spawned {
-                        Ok(worker) => workers.push(worker),
-                        Err(_) => drop_pages(k),
-                    }
+            // Called from a destructor: a thread that cannot be started (at
+            // exit, say) leaves its pieces to the others, never a panic.
+            let pieces = crate::parallel::Tasks::new(threads);
+            crate::parallel::on_threads(threads, || {
+                while let Some(k) = pieces.next_task() {
+                    drop_pages(k);
                 }
-                drop_pages(0);
-                crate::parallel::join_all(workers);
             });
         }
         #[cfg(not(target_os = "linux"))]
