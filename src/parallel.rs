@@ -227,7 +227,7 @@ pub(crate) const MAX_THREADS: usize = 64;
 
 /// `threads` bounded by the work (one thread per minimal chunk at most) and by
 /// [`MAX_THREADS`].
-fn usable_threads(n: usize, threads: usize) -> usize {
+pub(crate) fn usable_threads(n: usize, threads: usize) -> usize {
     threads.clamp(1, MAX_THREADS).min(n.div_ceil(64).max(1))
 }
 

@@ -56,7 +56,9 @@ pub struct Frequency {
 /// value order. The calling thread is left to merge one run a part, by count.
 pub fn frequency(file: &MarcFile, spec: &Spec, decoder: &TextDecoder, threads: usize) -> Frequency {
     type Counts = (HashMap<String, u64>, Vec<(usize, Error)>);
-    let parts = threads.clamp(1, parallel::MAX_THREADS);
+    // One part a thread that counts: a small file counted on one thread is
+    // not dealt at all.
+    let parts = parallel::usable_threads(file.len(), threads);
     let count = |(counts, errors): &mut Counts, range: Range<usize>| {
         let mut buf = ValueBuf::new(false);
         for i in range {
@@ -81,10 +83,15 @@ pub fn frequency(file: &MarcFile, spec: &Spec, decoder: &TextDecoder, threads: u
         }
     };
     let dealt = |(counts, errors): Counts| {
-        let mut dealt: Vec<Vec<(String, u64)>> = vec![Vec::new(); parts];
-        for (value, n) in counts {
-            dealt[part_of(&value, parts)].push((value, n));
-        }
+        let mut dealt: Vec<Vec<(String, u64)>> = if parts == 1 {
+            vec![counts.into_iter().collect()]
+        } else {
+            let mut dealt = vec![Vec::with_capacity(counts.len() / parts + 1); parts];
+            for (value, n) in counts {
+                dealt[part_of(&value, parts)].push((value, n));
+            }
+            dealt
+        };
         for part in &mut dealt {
             part.sort_unstable_by(|a, b| a.0.cmp(&b.0));
         }
@@ -102,7 +109,7 @@ pub fn frequency(file: &MarcFile, spec: &Spec, decoder: &TextDecoder, threads: u
     }
     // The threads took chunks in any order: the errors go back in record order.
     errors.sort_unstable_by_key(|&(i, _)| i);
-    let by_count = parallel::map_each(by_part, threads, |runs| {
+    let by_count = parallel::map_each(by_part, parts, |runs| {
         let mut values = merge_runs(runs, by_value);
         // Stable: values of one count stay in value order.
         values.sort_by_key(|v| Reverse(v.1));
@@ -117,9 +124,6 @@ pub fn frequency(file: &MarcFile, spec: &Spec, decoder: &TextDecoder, threads: u
 /// The part of the values `value` is dealt to, of `parts`: FNV-1a, the same
 /// on every thread (a `HashMap`'s hasher is seeded for each table).
 fn part_of(value: &str, parts: usize) -> usize {
-    if parts == 1 {
-        return 0;
-    }
     let hash = value.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
         (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
     });
@@ -133,39 +137,56 @@ fn by_value(a: &(String, u64), b: &(String, u64)) -> Ordering {
 
 /// Merges runs of `(value, count)`, each sorted by `order` with each value
 /// once, into one run sorted by `order`: two entries `order` finds equal are
-/// one value, its counts added up.
-fn merge_runs<F>(runs: Vec<Vec<(String, u64)>>, order: F) -> Vec<(String, u64)>
+/// one value, its counts added up. Runs are merged in pairs, round after
+/// round, so each entry moves about log2(runs) times, not once a run.
+fn merge_runs<F>(mut runs: Vec<Vec<(String, u64)>>, order: F) -> Vec<(String, u64)>
 where
     F: Fn(&(String, u64), &(String, u64)) -> Ordering,
 {
-    let mut runs = runs.into_iter();
-    let Some(mut merged) = runs.next() else {
-        return Vec::new();
-    };
-    for run in runs {
-        let mut out = Vec::with_capacity(merged.len() + run.len());
-        let mut left = merged.into_iter().peekable();
-        let mut right = run.into_iter().peekable();
-        loop {
-            let next = match (left.peek(), right.peek()) {
-                (Some(a), Some(b)) => order(a, b),
-                (Some(_), None) => Ordering::Less,
-                (None, Some(_)) => Ordering::Greater,
-                (None, None) => break,
-            };
-            match next {
-                Ordering::Less => out.extend(left.next()),
-                Ordering::Greater => out.extend(right.next()),
-                Ordering::Equal => {
-                    if let (Some((value, a)), Some((_, b))) = (left.next(), right.next()) {
-                        out.push((value, a + b));
-                    }
+    while runs.len() > 1 {
+        let mut paired = Vec::with_capacity(runs.len().div_ceil(2));
+        let mut rest = runs.into_iter();
+        while let Some(left) = rest.next() {
+            paired.push(match rest.next() {
+                Some(right) => merge_two(left, right, &order),
+                None => left,
+            });
+        }
+        runs = paired;
+    }
+    runs.pop().unwrap_or_default()
+}
+
+/// [`merge_runs`] of two runs.
+fn merge_two<F>(
+    left: Vec<(String, u64)>,
+    right: Vec<(String, u64)>,
+    order: &F,
+) -> Vec<(String, u64)>
+where
+    F: Fn(&(String, u64), &(String, u64)) -> Ordering,
+{
+    let mut out = Vec::with_capacity(left.len() + right.len());
+    let mut left = left.into_iter().peekable();
+    let mut right = right.into_iter().peekable();
+    loop {
+        let next = match (left.peek(), right.peek()) {
+            (Some(a), Some(b)) => order(a, b),
+            (Some(_), None) => Ordering::Less,
+            (None, Some(_)) => Ordering::Greater,
+            (None, None) => break,
+        };
+        match next {
+            Ordering::Less => out.extend(left.next()),
+            Ordering::Greater => out.extend(right.next()),
+            Ordering::Equal => {
+                if let (Some((value, a)), Some((_, b))) = (left.next(), right.next()) {
+                    out.push((value, a + b));
                 }
             }
         }
-        merged = out;
     }
-    merged
+    out
 }
 
 /// How [`write_csv`] writes a table.
@@ -355,12 +376,14 @@ mod tests {
                 run(&[("b", 4), ("c", 3)]),
                 run(&[]),
                 run(&[("e", 5), ("f", 1)]),
+                // An odd run out, merged in the next round.
+                run(&[("a", 2), ("g", 1)]),
             ],
             by_value,
         );
         assert_eq!(
             merged,
-            run(&[("a", 1), ("b", 4), ("c", 5), ("e", 6), ("f", 1)])
+            run(&[("a", 3), ("b", 4), ("c", 5), ("e", 6), ("f", 1), ("g", 1)])
         );
         assert!(merge_runs(Vec::new(), by_value).is_empty());
     }

@@ -477,8 +477,9 @@ class ArrowStream:
     @property
     def errors(self) -> list[MarcError]:
         """The errors of the records made null (no rows in ``"subfields"``) in
-        the batches read so far, in record order, each naming its record index
-        and byte offset: complete once the stream is read to the end."""
+        the batches read so far, in the order of the stream's rows, each naming
+        its record index and byte offset: complete once the stream is read to
+        the end."""
 
 class _SubfieldCounts(TypedDict):
     records: int

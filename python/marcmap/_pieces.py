@@ -226,9 +226,13 @@ def read_batches(piece: Piece, request: Request) -> Iterator[pa.RecordBatch]:
 
     with _opened(piece, request) as reader:
         arrow = _arrow_stream(reader, request)
-        for batch in pa.RecordBatchReader.from_stream(arrow):
-            yield _with_path(batch, piece.source) if request.include_path else batch
-        _report_nulled(piece, arrow.errors)
+        try:
+            for batch in pa.RecordBatchReader.from_stream(arrow):
+                yield _with_path(batch, piece.source) if request.include_path else batch
+        finally:
+            # Also when the engine stops reading early (a LIMIT, a cancelled
+            # task): the null rows handed out so far are reported.
+            _report_nulled(piece, arrow.errors)
 
 
 def _report_nulled(piece: Piece, errors: list[Any]) -> None:

@@ -242,10 +242,11 @@ class EditRuleError(ValueError):
 
 
 class SkippedRecordsWarning(UserWarning):
-    """Records a bulk method (``filter``, ``where``, ``frequency``) could not
-    read and so left out, on a reader made with
-    ``raise_errors=False`` (the default): ``errors`` holds each one's error
-    (a ``MarcError`` naming its record and byte), in file order. With
+    """Records a bulk method could not read, on a reader made with
+    ``raise_errors=False`` (the default): left out (``filter``, ``where``,
+    ``frequency``), given empty entries (``extract``, ``to_csv``) or made null
+    (``to_parquet``, a Dask or Spark partition). ``errors`` holds each one's
+    error (a ``MarcError`` naming its record and byte), in file order. With
     ``raise_errors=True`` the first is raised instead."""
 
     def __init__(self, message: str = "", errors: list[MarcError] | None = None) -> None:

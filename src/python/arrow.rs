@@ -29,7 +29,7 @@ use std::sync::{Arc, Mutex};
 /// a second ``__arrow_c_stream__()`` raises ``ValueError`` (call ``to_arrow()``
 /// again for a fresh one). A record that cannot be read is a null row (no
 /// rows in the ``"subfields"`` shape), and its error is in ``errors`` once the
-/// consumer has read its batch.
+/// consumer has read its batch, in the order of the stream's rows.
 #[pyclass(frozen, name = "ArrowStream", module = "marcmap._marcmap")]
 pub(crate) struct ArrowStream {
     schema: SchemaRef,
@@ -37,20 +37,29 @@ pub(crate) struct ArrowStream {
     records: usize,
     /// What the stream reads; taken by the first `__arrow_c_stream__`.
     pending: Mutex<Option<(MarcFile, ArrowOptions)>>,
-    /// The file, to put the errors in `nulled` in its terms.
-    file: MarcFile,
-    /// The errors of the records made null in the batches consumed so far,
-    /// in record order: the consumer's thread appends, Python reads.
-    nulled: Arc<Mutex<Vec<crate::Error>>>,
-    /// `nulled`'s errors as Python exceptions, made when first asked for.
-    reported: Mutex<Vec<Py<PyAny>>>,
+    /// The records made null in the batches consumed so far, in row order,
+    /// not yet made Python exceptions, and how many were taken before them:
+    /// the consumer's thread appends, Python takes.
+    nulled: Arc<Mutex<(usize, Vec<Nulled>)>>,
+    /// The records taken from `nulled` as Python exceptions, each with its
+    /// place in row order.
+    reported: Mutex<Vec<(usize, Py<PyAny>)>>,
 }
 
-/// The core's batches, each batch's null records' errors moved to a list
-/// the [`ArrowStream`] shares: what the consumer of the C stream reads.
+/// A record made null, as the stream met it: its error in the input's terms,
+/// and its bytes (a decode error's `.object`), so that the stream's errors
+/// do not hold the file open after the stream is done.
+struct Nulled {
+    error: crate::Error,
+    record: Vec<u8>,
+}
+
+/// The core's batches, each batch's null records moved to a list the
+/// [`ArrowStream`] shares: what the consumer of the C stream reads.
 struct Noting {
     batches: BatchReader,
-    nulled: Arc<Mutex<Vec<crate::Error>>>,
+    file: MarcFile,
+    nulled: Arc<Mutex<(usize, Vec<Nulled>)>>,
 }
 
 impl Iterator for Noting {
@@ -58,9 +67,14 @@ impl Iterator for Noting {
 
     fn next(&mut self) -> Option<Self::Item> {
         let batch = self.batches.next();
-        let mut more = self.batches.take_nulled();
+        let more = self.batches.take_nulled();
         if !more.is_empty() {
-            lock(&self.nulled).append(&mut more);
+            let more = more.into_iter().map(|e| {
+                let (error, record) = errors::located(&self.file, e);
+                let record = record.to_vec();
+                Nulled { error, record }
+            });
+            lock(&self.nulled).1.extend(more);
         }
         batch
     }
@@ -112,7 +126,6 @@ impl ArrowStream {
             schema: opts.schema(),
             shape: opts.shape.name(),
             records: opts.record_count(&file),
-            file: file.clone(),
             pending: Mutex::new(Some((file, opts))),
             nulled: Arc::default(),
             reported: Mutex::default(),
@@ -147,7 +160,8 @@ impl ArrowStream {
             ));
         };
         let reader = Noting {
-            batches: crate::arrow::batches(file, opts).on_own_thread(),
+            batches: crate::arrow::batches(file.clone(), opts).on_own_thread(),
+            file,
             nulled: self.nulled.clone(),
         };
         let ffi = FFI_ArrowArrayStream::new(Box::new(reader));
@@ -169,25 +183,31 @@ impl ArrowStream {
     }
 
     /// The errors (``MarcError``) of the records made null in the batches
-    /// read so far, in record order: each names its record index and byte
-    /// offset. Empty before the stream is read; complete once it is read to
-    /// the end.
+    /// read so far, in the order of the stream's rows: each names its record
+    /// index and byte offset. Empty before the stream is read; complete once
+    /// it is read to the end.
     #[getter]
     fn errors(&self, py: Python<'_>) -> Vec<Py<PyAny>> {
-        let new = std::mem::take(&mut *lock(&self.nulled));
+        let (first, new) = {
+            let mut nulled = lock(&self.nulled);
+            let first = nulled.0;
+            nulled.0 += nulled.1.len();
+            (first, std::mem::take(&mut nulled.1))
+        };
         // Made before `reported` is locked: making them may run Python code,
-        // which may let another thread in to ask too.
-        let new: Vec<Py<PyAny>> = new
+        // which may let another thread in to ask too (hence the places).
+        let new: Vec<(usize, Py<PyAny>)> = new
             .into_iter()
-            .map(|e| {
-                errors::file_error(py, &self.file, e)
-                    .into_value(py)
-                    .into_any()
+            .enumerate()
+            .map(|(k, n)| {
+                let e = errors::to_py(py, n.error, &n.record);
+                (first + k, e.into_value(py).into_any())
             })
             .collect();
         let mut reported = lock(&self.reported);
         reported.extend(new);
-        reported.iter().map(|e| e.clone_ref(py)).collect()
+        reported.sort_by_key(|(place, _)| *place);
+        reported.iter().map(|(_, e)| e.clone_ref(py)).collect()
     }
 
     fn __repr__(&self) -> String {

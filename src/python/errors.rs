@@ -51,13 +51,20 @@ pub(crate) fn class<'py>(py: Python<'py>, name: &str) -> PyResult<Bound<'py, PyT
 /// (a MARCXML record's number, say), with the record's bytes for a decode
 /// error. Call only with the GIL held.
 pub(crate) fn file_error(py: Python<'_>, file: &crate::MarcFile, e: Error) -> PyErr {
+    let (e, record) = located(file, e);
+    to_py(py, e, record)
+}
+
+/// `e`, an error about `file`, in the input's terms, and the bytes of the
+/// record it names (empty if none): what [`to_py`] takes. No GIL needed.
+pub(crate) fn located(file: &crate::MarcFile, e: Error) -> (Error, &[u8]) {
     let e = file.in_input_terms(e);
     let record = e
         .position()
         .record
         .and_then(|i| file.raw(usize::try_from(i).ok()?))
         .unwrap_or_default();
-    to_py(py, e, record)
+    (e, record)
 }
 
 /// The Python exception for `e`. Call only with the GIL held.
