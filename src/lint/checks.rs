@@ -7,7 +7,7 @@
 //! those of that field, and it counts towards that field's repeatability among
 //! the 880s.
 
-use super::definitions::numeric_tag;
+use super::definitions::{numeric_tag, AlnumCodes};
 use super::{fields, fixed, obsolete, quoted, title, Ctx, FieldDef, RecordFormat, Rule};
 use crate::record::{FieldRef, Subfield};
 use smallvec::SmallVec;
@@ -74,6 +74,24 @@ fn definition<'l>(
     }
 }
 
+/// [`definition`], with its subfield codes as [`AlnumCodes`] (the numeric
+/// tags' made once, with the table).
+#[inline(always)]
+fn definition_with_codes<'l>(
+    ctx: &Ctx<'l, '_, '_>,
+    tag: &[u8; 3],
+    number: Option<usize>,
+) -> Option<(&'l FieldDef, AlnumCodes)> {
+    match number {
+        Some(n) => ctx.numeric.get_with_codes(n),
+        None => ctx
+            .linter
+            .definitions
+            .field(ctx.format, tag)
+            .map(|def| (def, AlnumCodes::of(def))),
+    }
+}
+
 fn control_field<'a>(
     ctx: &mut Ctx<'_, '_, 'a>,
     field: &FieldRef<'a>,
@@ -81,8 +99,7 @@ fn control_field<'a>(
     seen: &mut Seen,
 ) {
     let tag = *field.tag();
-    // A control field is short: a plain search, where `memchr`'s set-up costs more.
-    if ctx.on(Rule::ControlFieldSubfields) && field.data().contains(&0x1F) {
+    if ctx.on(Rule::ControlFieldSubfields) && holds_delimiter(ctx.record.as_bytes(), field.data()) {
         ctx.field_finding(
             field,
             None,
@@ -145,7 +162,7 @@ fn data_field<'a>(
             }
         }
     }
-    let Some(def) = definition(ctx, &checked_as, checked_number) else {
+    let Some((def, codes)) = definition_with_codes(ctx, &checked_as, checked_number) else {
         undefined_tag(ctx, field);
         control_characters(ctx, field, &checked_as);
         return;
@@ -199,7 +216,7 @@ fn data_field<'a>(
             }
         }
     }
-    subfields(ctx, field, def, &name, ind_bytes.len());
+    subfields(ctx, field, def, codes, &name, ind_bytes.len());
     control_characters(ctx, field, &checked_as);
     match checked_number {
         Some(20) => fields::isbn(ctx, field),
@@ -249,10 +266,15 @@ pub(super) struct Name {
 
 impl std::fmt::Display for Name {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let text = |t: &[u8; 3]| String::from_utf8_lossy(t).into_owned();
+        // Tags are ASCII: written as they are, with no copy.
         match &self.linked {
-            Some(t) => write!(f, "{} ({})", text(&self.tag), text(t)),
-            None => f.write_str(&text(&self.tag)),
+            Some(t) => write!(
+                f,
+                "{} ({})",
+                String::from_utf8_lossy(&self.tag),
+                String::from_utf8_lossy(t)
+            ),
+            None => f.write_str(&String::from_utf8_lossy(&self.tag)),
         }
     }
 }
@@ -278,11 +300,14 @@ fn undefined_tag<'a>(ctx: &mut Ctx<'_, '_, 'a>, field: &FieldRef<'a>) {
 /// `deprecated`).
 fn obsolete_tag<'a>(ctx: &mut Ctx<'_, '_, 'a>, field: &FieldRef<'a>) {
     if ctx.on(Rule::ObsoleteTag) {
-        let message = format!(
-            "{} is obsolete in the MARC 21 {} format",
+        // The most frequent finding: its message put together without `format!`.
+        let message = [
             field.tag_str(),
-            ctx.format.name()
-        );
+            " is obsolete in the MARC 21 ",
+            ctx.format.name(),
+            " format",
+        ]
+        .concat();
         ctx.field_finding(field, None, None, Rule::ObsoleteTag, message);
     }
 }
@@ -360,6 +385,7 @@ fn subfields<'a>(
     ctx: &mut Ctx<'_, '_, 'a>,
     field: &FieldRef<'a>,
     def: &FieldDef,
+    codes: AlnumCodes,
     name: &Name,
     ind_len: usize,
 ) {
@@ -378,10 +404,10 @@ fn subfields<'a>(
     // u128); a field with any other code takes the exact masks.
     let (present, twice) = alnum_code_masks(hay, start, end);
     let clean = if present & OTHER_CODE == 0 {
-        let local_bit = if local { alnum_bits(1u128 << b'9') } else { 0 };
-        let defined = alnum_bits(def.subfields.bits());
-        let undefined_codes = present & !defined & !local_bit;
-        let bad_repeats = twice & defined & !alnum_bits(def.repeatable_subfields.bits());
+        // `9`'s bit (26 + 9) when local subfields are allowed.
+        let local_bit = u64::from(local) << 35;
+        let undefined_codes = present & !codes.defined & !local_bit;
+        let bad_repeats = twice & codes.defined & !codes.repeatable;
         (!undefined || undefined_codes == 0) && (!repeated || bad_repeats == 0)
     } else {
         let (present, twice, high) = code_masks(hay, start, end);
@@ -446,18 +472,39 @@ fn in_record<'a>(record: &'a [u8], body: &'a [u8]) -> (&'a [u8], usize, usize) {
     }
 }
 
-/// The subfields of `field` (a field of the record whose bytes are `record`),
-/// as [`FieldRef::subfields`] gives them, found by the delimiter masks of
-/// 64-byte blocks: for the field checks that look at a field's subfields
-/// more than once, or at few of them (a search from delimiter to delimiter
-/// costs a call and a mispredicted exit a subfield).
+/// Whether `data` (a control field's, in the record whose bytes are
+/// `record`) holds a subfield delimiter: a control field is short, one block
+/// of the delimiter masks, where a search's set-up costs more.
+fn holds_delimiter(record: &[u8], data: &[u8]) -> bool {
+    let (hay, start, end) = in_record(record, data);
+    let mut block = start;
+    while block < end {
+        if block_delimiters(hay, block, end) != 0 {
+            return true;
+        }
+        block += 64;
+    }
+    false
+}
+
+/// A field's subfields, held where the check that splits the field is.
+pub(super) type SubfieldList<'a> = SmallVec<[Subfield<'a>; 8]>;
+
+/// The subfields of `field` (a field of the record whose bytes are `record`)
+/// into `out` (emptied first), as [`FieldRef::subfields`] gives them, found by
+/// the delimiter masks of 64-byte blocks: for the field checks that look at a
+/// field's subfields more than once, or at few of them (a search from
+/// delimiter to delimiter costs a call and a mispredicted exit a subfield).
+/// `out` is the caller's, so that the list is made where it is used, not
+/// moved there.
 pub(super) fn split_subfields<'a>(
     record: &'a [u8],
     field: &FieldRef<'a>,
-) -> SmallVec<[Subfield<'a>; 8]> {
-    let mut out = SmallVec::new();
+    out: &mut SubfieldList<'a>,
+) {
+    out.clear();
     if field.is_control() {
-        return out;
+        return;
     }
     // After the indicators, the body starts with a delimiter (or is empty).
     let body = &field.data()[indicator_bytes(field).len()..];
@@ -488,7 +535,6 @@ pub(super) fn split_subfields<'a>(
     if let Some(from) = open {
         push(from, end);
     }
-    out
 }
 
 /// The bit [`alnum_code_masks`] gives a code that is not a letter or a digit.
@@ -514,16 +560,6 @@ static CODE_BIT: [u8; 256] = {
     t[0x1F] = 63;
     t
 };
-
-/// A set of ASCII bytes (bit `b` for byte `b`) in [`CODE_BIT`]'s bits (its
-/// letters and digits).
-#[inline]
-fn alnum_bits(set: u128) -> u64 {
-    let lower = (set >> b'a') as u64 & 0x3FF_FFFF;
-    let digits = (set >> b'0') as u64 & 0x3FF;
-    let upper = (set >> b'A') as u64 & 0x3FF_FFFF;
-    lower | digits << 26 | upper << 36
-}
 
 /// [`code_masks`] in [`CODE_BIT`]'s bits: the codes present and those present
 /// more than once, [`OTHER_CODE`] set when a code is neither letter nor digit.
@@ -713,7 +749,8 @@ fn linkage<'a>(ctx: &mut Ctx<'_, '_, 'a>, field: &FieldRef<'a>, link: &'a [u8]) 
 
 #[cfg(test)]
 mod tests {
-    use super::{alnum_bits, alnum_code_masks, code_masks, split_subfields, OTHER_CODE};
+    use super::{alnum_code_masks, code_masks, split_subfields, SubfieldList, OTHER_CODE};
+    use crate::lint::definitions::alnum_bits;
     use crate::record::RecordRef;
 
     /// The masks agree with the subfield iterator on bodies of every length
@@ -766,7 +803,12 @@ mod tests {
                 present |= bit;
             }
             let split: Vec<_> = field.subfields().collect();
-            assert_eq!(&split_subfields(&rec, &field)[..], &split[..], "{body:?}");
+            let mut list = SubfieldList::new();
+            split_subfields(&rec, &field, &mut list);
+            assert_eq!(&list[..], &split[..], "{body:?}");
+            // Read apart from the record too (the blocks padded).
+            split_subfields(&[], &field, &mut list);
+            assert_eq!(&list[..], &split[..], "{body:?}");
             let ind = field.indicator_bytes().len();
             assert_eq!(
                 code_masks(field.data(), ind, field.data().len()),

@@ -63,7 +63,15 @@ impl CodeSet {
     /// Whether `b` is in the set (never, for a byte above 0x7F).
     #[inline]
     pub fn contains(self, b: u8) -> bool {
-        b < 128 && self.0 & (1u128 << b) != 0
+        // The half of the set `b` falls in, then a 64-bit shift: a u128
+        // shift by a variable amount costs a handful of instructions more,
+        // and lint asks twice a field (its indicators).
+        let half = match b {
+            0..64 => self.0 as u64,
+            64..128 => (self.0 >> 64) as u64,
+            _ => return false,
+        };
+        half >> (b & 63) & 1 != 0
     }
 
     /// The set as a bit mask (bit `b` for byte `b`).
@@ -201,6 +209,9 @@ pub(super) struct NumericTable {
     /// Per tag number, 1 + the definition's place in `defs`; 0 for none.
     slots: Box<[u16; 1000]>,
     defs: Vec<FieldDef>,
+    /// Each definition's subfield codes as [`AlnumCodes`], made once (the
+    /// subfield check of every field reads them).
+    codes: Vec<AlnumCodes>,
 }
 
 impl Default for NumericTable {
@@ -208,6 +219,7 @@ impl Default for NumericTable {
         NumericTable {
             slots: Box::new([0; 1000]),
             defs: Vec::new(),
+            codes: Vec::new(),
         }
     }
 }
@@ -219,16 +231,56 @@ impl NumericTable {
         slot.checked_sub(1).and_then(|i| self.defs.get(i))
     }
 
+    /// [`NumericTable::get`], with the definition's [`AlnumCodes`].
+    #[inline(always)]
+    pub(super) fn get_with_codes(&self, n: usize) -> Option<(&FieldDef, AlnumCodes)> {
+        let slot = usize::from(*self.slots.get(n)?);
+        let i = slot.checked_sub(1)?;
+        Some((self.defs.get(i)?, *self.codes.get(i)?))
+    }
+
     fn set(&mut self, n: usize, def: FieldDef) {
         match usize::from(self.slots[n]).checked_sub(1) {
-            Some(i) => self.defs[i] = def,
+            Some(i) => {
+                self.defs[i] = def;
+                self.codes[i] = AlnumCodes::of(&def);
+            }
             None => {
                 self.defs.push(def);
+                self.codes.push(AlnumCodes::of(&def));
                 // At most 1000 definitions: the count fits a u16.
                 self.slots[n] = self.defs.len() as u16;
             }
         }
     }
+}
+
+/// A definition's subfield codes that are letters or digits, a bit each in a
+/// u64 (`a`-`z` 0-25, `0`-`9` 26-35, `A`-`Z` 36-61: the bits of
+/// `checks::CODE_BIT`): the defined codes and the repeatable ones.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct AlnumCodes {
+    pub(super) defined: u64,
+    pub(super) repeatable: u64,
+}
+
+impl AlnumCodes {
+    pub(super) fn of(def: &FieldDef) -> AlnumCodes {
+        AlnumCodes {
+            defined: alnum_bits(def.subfields.bits()),
+            repeatable: alnum_bits(def.repeatable_subfields.bits()),
+        }
+    }
+}
+
+/// A set of ASCII bytes (bit `b` for byte `b`) in [`AlnumCodes`]'s bits (its
+/// letters and digits).
+#[inline]
+pub(super) fn alnum_bits(set: u128) -> u64 {
+    let lower = (set >> b'a') as u64 & 0x3FF_FFFF;
+    let digits = (set >> b'0') as u64 & 0x3FF;
+    let upper = (set >> b'A') as u64 & 0x3FF_FFFF;
+    lower | digits << 26 | upper << 36
 }
 
 /// A three-digit tag as a number (`245` is 245); `None` for any other tag.

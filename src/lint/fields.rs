@@ -1,6 +1,7 @@
 //! Checks of particular fields, after MARC::Lint's: 020 (ISBN), 041
 //! (language codes), 043 (geographic area codes).
 
+use super::checks::{split_subfields, SubfieldList};
 use super::{quoted, Ctx, Rule};
 use crate::record::FieldRef;
 use smallvec::SmallVec;
@@ -15,7 +16,9 @@ pub(super) fn isbn<'a>(ctx: &mut Ctx<'_, '_, 'a>, field: &FieldRef<'a>) {
     if !on_a && !on_z {
         return;
     }
-    for sub in super::checks::split_subfields(ctx.record.as_bytes(), field) {
+    let mut subs = SubfieldList::new();
+    split_subfields(ctx.record.as_bytes(), field, &mut subs);
+    for &sub in &subs {
         if !matches!(sub.code, b'a' | b'z') {
             continue;
         }

@@ -20,7 +20,7 @@ pub(super) fn leader(ctx: &mut Ctx<'_, '_, '_>) {
         return;
     }
     let leader = ctx.record.leader().as_bytes();
-    for (pos, what) in POSITIONS {
+    for &(pos, what) in &POSITIONS {
         let Some(allowed) = ctx.defs().leader_values(ctx.format, pos) else {
             continue;
         };

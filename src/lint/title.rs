@@ -7,7 +7,7 @@
 //! characters are letters, digits, marks and `_`), bytes otherwise (word
 //! characters are ASCII letters, digits and `_`).
 
-use super::checks::Name;
+use super::checks::{split_subfields, Name, SubfieldList};
 use super::{quoted, Ctx, Rule};
 use crate::record::{FieldRef, Subfield};
 use smallvec::SmallVec;
@@ -76,6 +76,19 @@ impl Tail {
     fn new(v: &[u8], unicode: bool) -> Tail {
         // Four ASCII bytes at the end are four characters, whatever the encoding.
         let unicode = unicode && !v[v.len().saturating_sub(4)..].is_ascii();
+        if !unicode {
+            // A byte a character: the last four copied as they are.
+            let last = &v[v.len().saturating_sub(4)..];
+            let mut chars = ['\0'; 4];
+            for (slot, &b) in chars[4 - last.len()..].iter_mut().zip(last) {
+                *slot = b as char;
+            }
+            return Tail {
+                chars,
+                len: last.len(),
+                unicode,
+            };
+        }
         let mut chars = ['\0'; 4];
         let mut len = 0;
         let mut end = v.len();
@@ -147,7 +160,8 @@ pub(super) fn title<'a>(ctx: &mut Ctx<'_, '_, 'a>, field: &FieldRef<'a>, name: &
     let utf8 = ctx.utf8;
     // One split of the field serves every check: the first $a, the first two
     // codes, whether there is a $6, and the punctuation's subfields.
-    let subs = super::checks::split_subfields(ctx.record.as_bytes(), field);
+    let mut subs = SubfieldList::new();
+    split_subfields(ctx.record.as_bytes(), field, &mut subs);
     let a = subs.iter().find(|s| s.code == b'a').map(|s| s.value);
     let count = subs.len();
     let codes = [
@@ -556,7 +570,9 @@ pub(super) fn publication<'a>(ctx: &mut Ctx<'_, '_, 'a>, field: &FieldRef<'a>, n
         return;
     }
     let mut prev: Option<Subfield<'a>> = None;
-    for sub in super::checks::split_subfields(ctx.record.as_bytes(), field) {
+    let mut subs = SubfieldList::new();
+    split_subfields(ctx.record.as_bytes(), field, &mut subs);
+    for &sub in &subs {
         let Some(before) = prev.replace(sub) else {
             continue;
         };
