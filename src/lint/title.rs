@@ -78,11 +78,18 @@ impl Tail {
         let unicode = unicode && !v[v.len().saturating_sub(4)..].is_ascii();
         if !unicode {
             // A byte a character: the last four copied as they are.
+            // Made as one array value (its four slots written one by one and
+            // the array then read back whole stalls the store buffer).
             let last = &v[v.len().saturating_sub(4)..];
-            let mut chars = ['\0'; 4];
-            for (slot, &b) in chars[4 - last.len()..].iter_mut().zip(last) {
-                *slot = b as char;
-            }
+            let pad = 4 - last.len();
+            let at = |j: usize| {
+                if j >= pad {
+                    char::from(last[j - pad])
+                } else {
+                    '\0'
+                }
+            };
+            let chars = [at(0), at(1), at(2), at(3)];
             return Tail {
                 chars,
                 len: last.len(),
@@ -414,15 +421,30 @@ fn nonfiling<'a>(
         return;
     };
     let skip = skip as usize;
-    // The longest article is 7 characters; marks before it are few.
-    let t = Text::new(a, utf8, 24);
+    // The longest article is 7 characters; marks before it are few. The
+    // first 24 bytes, when they are characters (ASCII, or a record not in
+    // UTF-8), read in place; the characters decoded otherwise.
+    let head = &a[..a.len().min(INLINE_CHARS)];
+    let bytes = !utf8 || head.is_ascii();
+    let t = if bytes {
+        None
+    } else {
+        Some(Text::new(a, utf8, INLINE_CHARS))
+    };
     let Some((code, articles)) = language else {
         if skip > 0 {
-            words_only(&t, skip, a, name, &mut say);
+            match &t {
+                None => words_only(head, skip, a, name, &mut say),
+                Some(t) => words_only(&t.chars, skip, a, name, &mut say),
+            }
         }
         return;
     };
-    match initial_article(&t, articles) {
+    let found = match &t {
+        None => initial_article(head, articles),
+        Some(t) => initial_article(&t.chars, articles),
+    };
+    match found {
         Some((article, count)) if count != skip => say(format!(
             "{name} $a {} begins with \"{article}\", an article in {code} (008/35-37): the non-filing indicator should be {count}, not {skip}",
             quoted(a)
@@ -465,11 +487,20 @@ fn articles_of(code: &[u8]) -> Option<(&'static str, &'static [&'static str])> {
 /// The article `t` begins with, from `articles` (longest first), and the
 /// characters filing skips for it: marks before it, the article, and the spaces
 /// after it unless it ends with an apostrophe or hyphen (`L'`, `al-`).
-fn initial_article(t: &Text, articles: &[&'static str]) -> Option<(&'static str, usize)> {
-    let c = &t.chars;
+/// The characters are `c` (bytes read as Latin-1 characters, or chars).
+fn initial_article<C: Copy + Into<char>>(
+    c: &[C],
+    articles: &[&'static str],
+) -> Option<(&'static str, usize)> {
+    let at = |i: usize| c.get(i).map(|&ch| ch.into());
     let leading = c
         .iter()
-        .take_while(|&&ch| matches!(ch, '"' | '\'' | '[' | '(' | '*' | '\u{bf}' | '\u{a1}'))
+        .take_while(|&&ch| {
+            matches!(
+                ch.into(),
+                '"' | '\'' | '[' | '(' | '*' | '\u{bf}' | '\u{a1}'
+            )
+        })
         .count();
     // An article may itself begin with an apostrophe ('n, 't): try it unstripped too.
     // (With nothing to strip, the one try.)
@@ -482,7 +513,7 @@ fn initial_article(t: &Text, articles: &[&'static str]) -> Option<(&'static str,
         articles.iter().find_map(|&article| {
             let mut n = 0;
             for want in article.chars() {
-                let got = *c.get(start + n)?;
+                let got = at(start + n)?;
                 if !same_letter(got, want) {
                     return None;
                 }
@@ -490,9 +521,12 @@ fn initial_article(t: &Text, articles: &[&'static str]) -> Option<(&'static str,
             }
             if article.ends_with(['\'', '-']) {
                 Some((article, start + n))
-            } else if c.get(start + n).is_some_and(|&ch| ch == ' ') {
+            } else if at(start + n) == Some(' ') {
                 // Filing skips every space after it ("The  end" is 5).
-                let spaces = c[start + n..].iter().take_while(|&&ch| ch == ' ').count();
+                let spaces = c[start + n..]
+                    .iter()
+                    .take_while(|&&ch| ch.into() == ' ')
+                    .count();
                 Some((article, start + n + spaces))
             } else {
                 None
@@ -515,14 +549,21 @@ fn same_letter(got: char, want: char) -> bool {
 
 /// Without articles for the record's language: the `skip` characters the
 /// indicator gives lie inside `$a` and end where an article ends.
-fn words_only(t: &Text, skip: usize, a: &[u8], name: &Name, say: &mut impl FnMut(String)) {
+/// The characters are `c`, as for [`initial_article`].
+fn words_only<C: Copy + Into<char>>(
+    c: &[C],
+    skip: usize,
+    a: &[u8],
+    name: &Name,
+    say: &mut impl FnMut(String),
+) {
     let ends_article = |c: char| matches!(c, ' ' | '\'' | '\u{2019}' | '-');
-    if t.chars.len() <= skip {
+    if c.len() <= skip {
         say(format!(
             "{name} $a {} is not longer than the {skip} non-filing characters its indicator skips",
             quoted(a)
         ));
-    } else if !ends_article(t.chars[skip - 1]) {
+    } else if !ends_article(c[skip - 1].into()) {
         say(format!(
             "{name} $a {}: the {skip} non-filing characters its indicator skips do not end an article (with a space, apostrophe or hyphen)",
             quoted(a)
