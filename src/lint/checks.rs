@@ -462,7 +462,7 @@ fn subfields<'a>(
 /// in the record's bytes where it lies in them, so that 64-byte blocks may run
 /// past the field's end; on its own otherwise.
 #[inline(always)]
-fn in_record<'a>(record: &'a [u8], body: &'a [u8]) -> (&'a [u8], usize, usize) {
+pub(super) fn in_record<'a>(record: &'a [u8], body: &'a [u8]) -> (&'a [u8], usize, usize) {
     match (body.as_ptr() as usize)
         .checked_sub(record.as_ptr() as usize)
         .filter(|start| start + body.len() <= record.len())
@@ -583,34 +583,41 @@ fn alnum_code_masks(hay: &[u8], start: usize, end: usize) -> (u64, u64) {
 
 /// The delimiters of `hay[block..end]` (at most 64 bytes of it), bit `i` for
 /// `hay[block + i]`.
-#[inline]
+#[inline(always)]
 fn block_delimiters(hay: &[u8], block: usize, end: usize) -> u64 {
-    let mut delimiters = match hay.get(block..block + 64) {
-        Some(bytes) => delimiter_block(bytes),
+    block_matches(hay, block, end, 0x1F)
+}
+
+/// Where `hay[block..end]` (at most 64 bytes of it) holds `byte`, bit `i`
+/// for `hay[block + i]`.
+#[inline(always)]
+pub(super) fn block_matches(hay: &[u8], block: usize, end: usize, byte: u8) -> u64 {
+    let mut matches = match hay.get(block..block + 64) {
+        Some(bytes) => byte_block(bytes, byte),
         // Near the end of `hay`: the rest, padded to a block.
         None => {
             let mut padded = [0u8; 64];
             padded[..end - block].copy_from_slice(&hay[block..end]);
-            delimiter_block(&padded)
+            byte_block(&padded, byte)
         }
     };
     if end - block < 64 {
-        delimiters &= (1u64 << (end - block)) - 1;
+        matches &= (1u64 << (end - block)) - 1;
     }
-    delimiters
+    matches
 }
 
-/// [`delimiter_mask`] of the first 64 bytes of `bytes` (which has at least 64).
+/// [`byte_mask`] of the first 64 bytes of `bytes` (which has at least 64).
 #[inline(always)]
-fn delimiter_block(bytes: &[u8]) -> u64 {
+fn byte_block(bytes: &[u8], byte: u8) -> u64 {
     let block: &[u8; 64] = bytes[..64].try_into().expect("a 64-byte block");
     #[cfg(target_arch = "x86_64")]
     // SAFETY: SSE2 is part of x86-64 itself: every x86-64 processor has it
-    // (the target enables it by default), so the feature `delimiter_mask`
-    // asks for is there.
-    let mask = unsafe { delimiter_mask(block) };
+    // (the target enables it by default), so the feature `byte_mask` asks
+    // for is there.
+    let mask = unsafe { byte_mask(block, byte) };
     #[cfg(not(target_arch = "x86_64"))]
-    let mask = delimiter_mask(block);
+    let mask = byte_mask(block, byte);
     mask
 }
 
@@ -647,32 +654,32 @@ fn code_masks(hay: &[u8], start: usize, end: usize) -> (u128, u128, bool) {
     (present, twice, high)
 }
 
-/// Bit `i` set where `bytes[i]` is a subfield delimiter: four SSE2
-/// comparisons of 16 bytes, each loaded straight from the block.
+/// Bit `i` set where `bytes[i]` is `byte` (a subfield delimiter, say): four
+/// SSE2 comparisons of 16 bytes, each loaded straight from the block.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "sse2")]
-fn delimiter_mask(bytes: &[u8; 64]) -> u64 {
+fn byte_mask(bytes: &[u8; 64], byte: u8) -> u64 {
     use std::arch::x86_64::{
         __m128i, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_set1_epi8,
     };
-    let delimiter = _mm_set1_epi8(0x1F);
+    let wanted = _mm_set1_epi8(byte as i8);
     (0..4).fold(0u64, |m, k| {
         // SAFETY: bytes 16k..16k+16 lie inside the 64-byte block (k < 4), and
         // `_mm_loadu_si128` reads them without any alignment requirement.
         let v = unsafe { _mm_loadu_si128(bytes.as_ptr().add(16 * k).cast::<__m128i>()) };
-        let hits = _mm_movemask_epi8(_mm_cmpeq_epi8(v, delimiter)) as u32;
+        let hits = _mm_movemask_epi8(_mm_cmpeq_epi8(v, wanted)) as u32;
         m | u64::from(hits) << (16 * k)
     })
 }
 
-/// Bit `i` set where `bytes[i]` is a subfield delimiter.
+/// Bit `i` set where `bytes[i]` is `byte`.
 #[cfg(not(target_arch = "x86_64"))]
 #[inline]
-fn delimiter_mask(bytes: &[u8; 64]) -> u64 {
+fn byte_mask(bytes: &[u8; 64], byte: u8) -> u64 {
     bytes
         .iter()
         .enumerate()
-        .fold(0, |m, (i, &b)| m | (u64::from(b == 0x1F) << i))
+        .fold(0, |m, (i, &b)| m | (u64::from(b == byte) << i))
 }
 
 /// Tabs, carriage returns and line feeds in a field's subfields: looked for

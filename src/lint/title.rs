@@ -7,7 +7,7 @@
 //! characters are letters, digits, marks and `_`), bytes otherwise (word
 //! characters are ASCII letters, digits and `_`).
 
-use super::checks::{split_subfields, Name, SubfieldList};
+use super::checks::{block_matches, in_record, split_subfields, Name, SubfieldList};
 use super::{quoted, Ctx, Rule};
 use crate::record::{FieldRef, Subfield};
 use smallvec::SmallVec;
@@ -260,7 +260,7 @@ fn punctuation<'a>(
             // Bytes are characters when the record is not UTF-8 or the
             // value is ASCII; word characters then are ASCII ones.
             if if !utf8 || value.is_ascii() {
-                spaced_initial_bytes(value)
+                spaced_initial_bytes(ctx.record.as_bytes(), value)
                     && spaced_initials(value, |c| c.is_ascii_alphanumeric() || c == '_')
             } else {
                 memchr::memmem::find(value, b". ").is_some() && {
@@ -320,12 +320,36 @@ fn punctuation<'a>(
 /// Whether `v`, read as bytes with ASCII word characters, has two spaced
 /// initials (`\b\w\. \b\w\.`): [`spaced_initials`]'s first test, on bytes
 /// (a value's few bytes: a plain loop, where `memchr`'s set-up costs more).
-fn spaced_initial_bytes(v: &[u8]) -> bool {
+///
+/// A value of at most 64 bytes (most) is searched in one block: the masks of
+/// its periods and spaces give the places where a period, a space and a
+/// period two bytes on line up, and only those are tested further. `v` is a
+/// value of the record whose bytes are `record`.
+fn spaced_initial_bytes(record: &[u8], v: &[u8]) -> bool {
     let word = |i: usize| {
         v.get(i)
             .is_some_and(|&b| b.is_ascii_alphanumeric() || b == b'_')
     };
-    (1..v.len()).any(|j| {
+    let n = v.len();
+    // The first period is at 1 or later, the second 3 bytes on, inside `v`.
+    if n < 5 {
+        return false;
+    }
+    if n <= 64 {
+        let (hay, start, end) = in_record(record, v);
+        let periods = block_matches(hay, start, end, b'.');
+        let spaces = block_matches(hay, start, end, b' ');
+        let mut lined_up = periods & (spaces >> 1) & (periods >> 3) & !1 & ((1u64 << (n - 3)) - 1);
+        while lined_up != 0 {
+            let j = lined_up.trailing_zeros() as usize;
+            lined_up &= lined_up - 1;
+            if word(j - 1) && (j == 1 || !word(j - 2)) && word(j + 2) {
+                return true;
+            }
+        }
+        return false;
+    }
+    (1..n).any(|j| {
         v[j] == b'.'
             && v.get(j + 1) == Some(&b' ')
             && v.get(j + 3) == Some(&b'.')
@@ -635,7 +659,53 @@ pub(super) fn publication<'a>(ctx: &mut Ctx<'_, '_, 'a>, field: &FieldRef<'a>, n
 
 #[cfg(test)]
 mod tests {
-    use super::articles_of;
+    use super::{articles_of, spaced_initial_bytes};
+
+    /// The search by masks finds what a plain loop over the value finds, on
+    /// values of every length up to past a block, with the marks anywhere
+    /// (and read apart from any record, where the block is padded).
+    #[test]
+    fn spaced_initials_by_masks_agree_with_a_loop() {
+        let pieces: [&[u8]; 8] = [b"J. ", b"R.", b" ", b"by ", b"x", b".", b"_", b"ab. c."];
+        let by_loop = |v: &[u8]| {
+            let word = |i: usize| {
+                v.get(i)
+                    .is_some_and(|&b| b.is_ascii_alphanumeric() || b == b'_')
+            };
+            (1..v.len()).any(|j| {
+                v[j] == b'.'
+                    && v.get(j + 1) == Some(&b' ')
+                    && v.get(j + 3) == Some(&b'.')
+                    && word(j - 1)
+                    && (j == 1 || !word(j - 2))
+                    && word(j + 2)
+            })
+        };
+        let mut state = 11u32;
+        let (mut found, mut checked) = (0, 0);
+        for _ in 0..20_000 {
+            let mut v = Vec::new();
+            let pieces_count = state % 24;
+            for _ in 0..pieces_count {
+                state = state.wrapping_mul(1_103_515_245).wrapping_add(12345);
+                v.extend_from_slice(pieces[(state >> 16) as usize % pieces.len()]);
+            }
+            // In a longer buffer (the block reads on past the value), and alone.
+            let mut record = v.clone();
+            record.extend_from_slice(b". J. R.\x1e\x1d");
+            let want = by_loop(&v);
+            assert_eq!(
+                spaced_initial_bytes(&record, &record[..v.len()]),
+                want,
+                "{v:?}"
+            );
+            assert_eq!(spaced_initial_bytes(&[], &v), want, "{v:?}");
+            found += usize::from(want);
+            checked += 1;
+            state = state.wrapping_add(1);
+        }
+        assert!(found > 100 && found < checked - 100, "{found} of {checked}");
+    }
     use crate::lint::articles::INITIAL_ARTICLES;
 
     /// Every language of LoC's table is found, with its own articles, and a
