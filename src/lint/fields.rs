@@ -24,7 +24,8 @@ pub(super) fn isbn<'a>(ctx: &mut Ctx<'_, '_, 'a>, field: &FieldRef<'a>) {
         }
         let data = sub.value;
         let whole;
-        let number: &[u8] = match plain_isbn(data) {
+        let plain = plain_isbn(data);
+        let number: &[u8] = match plain {
             Some(n) => n,
             None => {
                 whole = isbn_number(data);
@@ -37,7 +38,8 @@ pub(super) fn isbn<'a>(ctx: &mut Ctx<'_, '_, 'a>, field: &FieldRef<'a>) {
                 let mut say = |why: String| {
                     ctx.field_finding(field, Some(b'a'), Some(data), Rule::Isbn, why);
                 };
-                if !data.starts_with(number) {
+                // A plain number is the value's start, all digits.
+                if plain.is_none() && !data.starts_with(number) {
                     say(format!(
                         "020 $a {} has characters other than the ISBN's digits before or in it",
                         text()
@@ -54,7 +56,7 @@ pub(super) fn isbn<'a>(ctx: &mut Ctx<'_, '_, 'a>, field: &FieldRef<'a>) {
                     ));
                 }
                 let shape_ok = matches!(number.len(), 10 | 13)
-                    && number.iter().all(u8::is_ascii_digit)
+                    && (plain.is_some() || number.iter().all(u8::is_ascii_digit))
                     || number.len() == 10
                         && number[..9].iter().all(u8::is_ascii_digit)
                         && number[9] == b'X';
