@@ -424,3 +424,38 @@ def test_cli_parquet(tmp_path: Path) -> None:
         pq.read_table(tmp_path / "l.parquet").num_rows
         == pa.table(reader.to_arrow("subfields")).num_rows
     )
+
+
+def test_a_partition_reports_its_null_rows_also_when_stopped_early() -> None:
+    """What Dask and Spark run for each partition (``_pieces.read_batches``)
+    warns one ``SkippedRecordsWarning`` with the errors of the null rows it
+    handed out: all of them when read to the end, those read so far when the
+    engine closes it early (a Spark ``LIMIT``)."""
+    from marcmap import _pieces
+
+    path = DATA / "malformed" / "pymarc_bad_records.mrc"
+    size = path.stat().st_size
+    piece = _pieces.Piece(_pieces.MarcFile(str(path), size), 0, size)
+    request = _pieces.Request(arrow_options={"batch_size": 1})
+    with marcmap.MARCReader(path) as reader:
+        want = [(e.record_index, e.byte_offset) for e in reader.validate(strict_text=False)]
+    assert len(want) == 5
+
+    def reported(warned: Any) -> list[tuple[int | None, int | None]]:
+        return [(e.record_index, e.byte_offset) for w in warned for e in w.message.errors]
+
+    with pytest.warns(marcmap.SkippedRecordsWarning) as warned:
+        batches = list(_pieces.read_batches(piece, request))
+    assert sum(b.num_rows for b in batches) == 8
+    assert reported(warned) == want
+    # Stopped right after the batch of the first bad record.
+    read = _pieces.read_batches(piece, request)
+    first_bad = want[0][0]
+    assert first_bad is not None
+    for _ in range(first_bad + 1):
+        next(read)
+    with pytest.warns(marcmap.SkippedRecordsWarning) as warned:
+        read.close()
+    got = reported(warned)
+    assert got[:1] == want[:1]
+    assert got == want[: len(got)]
