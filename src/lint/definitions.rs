@@ -208,10 +208,10 @@ impl fmt::Debug for Definitions {
 pub(super) struct NumericTable {
     /// Per tag number, 1 + the definition's place in `defs`; 0 for none.
     slots: Box<[u16; 1000]>,
-    defs: Vec<FieldDef>,
-    /// Each definition's subfield codes as [`AlnumCodes`], made once (the
-    /// subfield check of every field reads them).
-    codes: Vec<AlnumCodes>,
+    /// Each definition with its subfield codes as [`AlnumCodes`], made once
+    /// (the subfield check of every field reads them): side by side, one
+    /// bounds check a look-up.
+    defs: Vec<(FieldDef, AlnumCodes)>,
 }
 
 impl Default for NumericTable {
@@ -219,7 +219,6 @@ impl Default for NumericTable {
         NumericTable {
             slots: Box::new([0; 1000]),
             defs: Vec::new(),
-            codes: Vec::new(),
         }
     }
 }
@@ -228,7 +227,9 @@ impl NumericTable {
     #[inline(always)]
     pub(super) fn get(&self, n: usize) -> Option<&FieldDef> {
         let slot = usize::from(*self.slots.get(n)?);
-        slot.checked_sub(1).and_then(|i| self.defs.get(i))
+        slot.checked_sub(1)
+            .and_then(|i| self.defs.get(i))
+            .map(|(def, _)| def)
     }
 
     /// [`NumericTable::get`], with the definition's [`AlnumCodes`].
@@ -236,18 +237,15 @@ impl NumericTable {
     pub(super) fn get_with_codes(&self, n: usize) -> Option<(&FieldDef, AlnumCodes)> {
         let slot = usize::from(*self.slots.get(n)?);
         let i = slot.checked_sub(1)?;
-        Some((self.defs.get(i)?, *self.codes.get(i)?))
+        let (def, codes) = self.defs.get(i)?;
+        Some((def, *codes))
     }
 
     fn set(&mut self, n: usize, def: FieldDef) {
         match usize::from(self.slots[n]).checked_sub(1) {
-            Some(i) => {
-                self.defs[i] = def;
-                self.codes[i] = AlnumCodes::of(&def);
-            }
+            Some(i) => self.defs[i] = (def, AlnumCodes::of(&def)),
             None => {
-                self.defs.push(def);
-                self.codes.push(AlnumCodes::of(&def));
+                self.defs.push((def, AlnumCodes::of(&def)));
                 // At most 1000 definitions: the count fits a u16.
                 self.slots[n] = self.defs.len() as u16;
             }
