@@ -381,6 +381,7 @@ impl Seen {
     }
 }
 
+#[inline(always)]
 fn subfields<'a>(
     ctx: &mut Ctx<'_, '_, 'a>,
     field: &FieldRef<'a>,
@@ -417,9 +418,24 @@ fn subfields<'a>(
         let bad_repeats = twice & defined & !def.repeatable_subfields.bits();
         !high && (!undefined || undefined_codes == 0) && (!repeated || bad_repeats == 0)
     };
-    if clean {
-        return;
+    if !clean {
+        subfield_findings(ctx, field, def, name, undefined, repeated);
     }
+}
+
+/// The findings of [`subfields`] in a field whose masks show one (rare: out
+/// of the walk's way, which has the masks' test inlined).
+#[cold]
+#[inline(never)]
+fn subfield_findings<'a>(
+    ctx: &mut Ctx<'_, '_, 'a>,
+    field: &FieldRef<'a>,
+    def: &FieldDef,
+    name: &Name,
+    undefined: bool,
+    repeated: bool,
+) {
+    let local = ctx.defs().allows_local();
     let mut seen = 0u128;
     for sub in field.subfields() {
         let code = sub.code;
