@@ -177,43 +177,11 @@ fn data_field<'a>(
     };
     let ind_bytes = indicator_bytes(field);
     if ctx.on(Rule::UndefinedIndicator) || ctx.on(Rule::ObsoleteIndicator) {
-        let count = ind_bytes.len();
-        if count != 2 && ctx.on(Rule::UndefinedIndicator) {
-            ctx.field_finding(
-                field,
-                None,
-                None,
-                Rule::UndefinedIndicator,
-                format!("{name} has {count} indicator characters, not 2"),
-            );
-        }
+        // The walk tests the usual case, two defined indicators; the
+        // findings are made apart.
         let (i1, i2) = indicators_of(ind_bytes);
-        for (n, value, allowed) in [(1u8, i1, def.ind1), (2, i2, def.ind2)] {
-            if !allowed.contains(value) {
-                let rule = if obsolete::indicator(ctx.format, &checked_as, n, value) {
-                    Rule::ObsoleteIndicator
-                } else {
-                    Rule::UndefinedIndicator
-                };
-                if ctx.on(rule) {
-                    let obsolete = if rule == Rule::ObsoleteIndicator {
-                        " (obsolete)"
-                    } else {
-                        ""
-                    };
-                    ctx.field_finding(
-                        field,
-                        Some(b'0' + n),
-                        None,
-                        rule,
-                        format!(
-                            "{name} indicator {n} is {}{obsolete}, not one of \"{}\"",
-                            quoted(&[value]),
-                            allowed.describe()
-                        ),
-                    );
-                }
-            }
+        if ind_bytes.len() != 2 || !def.ind1.contains(i1) || !def.ind2.contains(i2) {
+            indicator_findings(ctx, field, def, &name, checked_as, ind_bytes);
         }
     }
     subfields(ctx, field, def, codes, &name, ind_bytes.len());
@@ -226,6 +194,58 @@ fn data_field<'a>(
         Some(250) => title::edition(ctx, field, &name),
         Some(260 | 264) => title::publication(ctx, field, &name),
         _ => {}
+    }
+}
+
+/// The indicator findings of a field whose indicators are not two defined
+/// values (rare: out of the walk's way).
+#[cold]
+#[inline(never)]
+fn indicator_findings<'a>(
+    ctx: &mut Ctx<'_, '_, 'a>,
+    field: &FieldRef<'a>,
+    def: &FieldDef,
+    name: &Name,
+    checked_as: [u8; 3],
+    ind_bytes: &[u8],
+) {
+    let count = ind_bytes.len();
+    if count != 2 && ctx.on(Rule::UndefinedIndicator) {
+        ctx.field_finding(
+            field,
+            None,
+            None,
+            Rule::UndefinedIndicator,
+            format!("{name} has {count} indicator characters, not 2"),
+        );
+    }
+    let (i1, i2) = indicators_of(ind_bytes);
+    for (n, value, allowed) in [(1u8, i1, def.ind1), (2, i2, def.ind2)] {
+        if !allowed.contains(value) {
+            let rule = if obsolete::indicator(ctx.format, &checked_as, n, value) {
+                Rule::ObsoleteIndicator
+            } else {
+                Rule::UndefinedIndicator
+            };
+            if ctx.on(rule) {
+                let obsolete = if rule == Rule::ObsoleteIndicator {
+                    " (obsolete)"
+                } else {
+                    ""
+                };
+                ctx.field_finding(
+                    field,
+                    Some(b'0' + n),
+                    None,
+                    rule,
+                    format!(
+                        "{name} indicator {n} is {}{obsolete}, not one of \"{}\"",
+                        quoted(&[value]),
+                        allowed.describe()
+                    ),
+                );
+            }
+        }
     }
 }
 
