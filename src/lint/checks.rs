@@ -171,7 +171,8 @@ fn data_field<'a>(
         obsolete_tag(ctx, field);
     }
     repeat(ctx, field, def, checked_as, checked_number, linked, seen);
-    let name = Name {
+    // Made only where a finding or a field check needs it.
+    let name = || Name {
         tag,
         linked: linked.then_some(checked_as),
     };
@@ -181,18 +182,18 @@ fn data_field<'a>(
         // findings are made apart.
         let (i1, i2) = indicators_of(ind_bytes);
         if ind_bytes.len() != 2 || !def.ind1.contains(i1) || !def.ind2.contains(i2) {
-            indicator_findings(ctx, field, def, &name, checked_as, ind_bytes);
+            indicator_findings(ctx, field, def, &name(), checked_as, ind_bytes);
         }
     }
-    subfields(ctx, field, def, codes, &name, ind_bytes.len());
+    subfields(ctx, field, def, codes, name, ind_bytes.len());
     control_characters(ctx, field, &checked_as);
     match checked_number {
         Some(20) => fields::isbn(ctx, field),
         Some(41) => fields::language(ctx, field),
         Some(43) => fields::geographic_area(ctx, field),
-        Some(245) => title::title(ctx, field, &name),
-        Some(250) => title::edition(ctx, field, &name),
-        Some(260 | 264) => title::publication(ctx, field, &name),
+        Some(245) => title::title(ctx, field, &name()),
+        Some(250) => title::edition(ctx, field, &name()),
+        Some(260 | 264) => title::publication(ctx, field, &name()),
         _ => {}
     }
 }
@@ -407,7 +408,7 @@ fn subfields<'a>(
     field: &FieldRef<'a>,
     def: &FieldDef,
     codes: AlnumCodes,
-    name: &Name,
+    name: impl FnOnce() -> Name,
     ind_len: usize,
 ) {
     let undefined = ctx.on(Rule::UndefinedSubfield) || ctx.on(Rule::ObsoleteSubfield);
@@ -439,7 +440,7 @@ fn subfields<'a>(
         !high && (!undefined || undefined_codes == 0) && (!repeated || bad_repeats == 0)
     };
     if !clean {
-        subfield_findings(ctx, field, def, name, undefined, repeated);
+        subfield_findings(ctx, field, def, &name(), undefined, repeated);
     }
 }
 
