@@ -50,7 +50,8 @@ pub(super) fn record(ctx: &mut Ctx<'_, '_, '_>) {
         if number == Some(8) && ctx.first_008.is_none() {
             ctx.first_008 = Some(field.data());
         }
-        if field.is_control() {
+        // `FieldRef::is_control` (00X), from the number already read.
+        if matches!(number, Some(0..10)) {
             control_field(ctx, &field, number, &mut seen);
         } else {
             data_field(ctx, &field, number, &mut seen);
