@@ -20,6 +20,23 @@ pub(super) fn leader(ctx: &mut Ctx<'_, '_, '_>) {
         return;
     }
     let leader = ctx.record.leader().as_bytes();
+    // The usual leader, every value defined, tested without the findings'
+    // loop (a test a position, no branch until the end).
+    let defined = POSITIONS.iter().fold(true, |ok, &(pos, _)| {
+        ok & ctx
+            .defs()
+            .leader_values(ctx.format, pos)
+            .is_none_or(|allowed| allowed.contains(leader[pos]))
+    });
+    if !defined {
+        leader_findings(ctx, leader);
+    }
+}
+
+/// The leader findings of a leader with a value its format does not define.
+#[cold]
+#[inline(never)]
+fn leader_findings(ctx: &mut Ctx<'_, '_, '_>, leader: &[u8]) {
     for &(pos, what) in &POSITIONS {
         let Some(allowed) = ctx.defs().leader_values(ctx.format, pos) else {
             continue;
