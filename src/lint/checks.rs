@@ -606,9 +606,9 @@ fn alnum_code_masks(hay: &[u8], start: usize, end: usize) -> (u64, u64) {
     let mut block = start;
     while block < end {
         // A delimiter at the body's last byte has no code (an empty
-        // subfield): left out, so that every other one's code is in `hay`.
-        let last = (end - block <= 64).then(|| 1u64 << (end - 1 - block));
-        let mut delimiters = block_delimiters(hay, block, end) & !last.unwrap_or(0);
+        // subfield): left out (the block's bytes counted up to it), so that
+        // every other one's code is in `hay`.
+        let mut delimiters = block_delimiters(hay, block, end - 1);
         while delimiters != 0 {
             let at = block + delimiters.trailing_zeros() as usize;
             delimiters &= delimiters - 1;
