@@ -9,8 +9,9 @@
 
 use crate::error::{Error, ErrorKind, Position, Result};
 use crate::layout::{
-    DirEntry, Leader, DIRECTORY_ENTRY_LEN, FIELD_TERMINATOR, LEADER_LEN, MIN_RECORD_LEN,
-    RECORD_TERMINATOR, SUBFIELD_DELIMITER,
+    checked_digits4, checked_digits5, validated_digits4, validated_digits5, DirEntry, Leader,
+    DIRECTORY_ENTRY_LEN, FIELD_TERMINATOR, LEADER_LEN, MIN_RECORD_LEN, RECORD_TERMINATOR,
+    SUBFIELD_DELIMITER,
 };
 use crate::repair::{self, Layout, Repair, Validation};
 use std::fmt;
@@ -722,50 +723,6 @@ fn repairable(kind: &ErrorKind) -> bool {
     )
 }
 
-/// A directory entry's four-digit length, which [`RecordRef::parse`] has
-/// already checked, read without checks and at once (SWAR, in a u32): each
-/// byte less `0`, then the pairs `d0·10 + d1` and `d2·10 + d3`, then
-/// `pair0·100 + pair1`: a handful of instructions where a byte loop took four
-/// multiply-adds in a chain, for every field a walk reads. (Non-digits would
-/// give a wrong number, never a panic.)
-#[inline(always)]
-fn validated_digits4(b: [u8; 4]) -> usize {
-    let x = u32::from_le_bytes(b).wrapping_sub(0x3030_3030);
-    let pairs = x.wrapping_mul(10).wrapping_add(x >> 8) & 0x00FF_00FF;
-    (pairs.wrapping_mul(1 + (100 << 16)) >> 16) as usize
-}
-
-/// Whether the four bytes of `x` are all ASCII digits, at once: each byte's
-/// high nibble is 3, and so is the high nibble of the byte plus 6 (a low
-/// nibble of at most 9). A carry out of a byte (one of 0xFA and above, no
-/// digit) can only spoil a result that is already false.
-#[inline(always)]
-fn all_digits(x: u32) -> bool {
-    (x & 0xF0F0_F0F0) | ((x.wrapping_add(0x0606_0606) & 0xF0F0_F0F0) >> 4) == 0x3333_3333
-}
-
-/// A directory entry's length: four digits, checked and read at once
-/// ([`all_digits`], [`validated_digits4`]), as `parse_digits` reads them.
-#[inline(always)]
-fn checked_digits4(b: [u8; 4]) -> Option<usize> {
-    all_digits(u32::from_le_bytes(b)).then(|| validated_digits4(b))
-}
-
-/// A directory entry's start: five digits, checked and read as
-/// [`checked_digits4`] reads a length, after its first digit.
-#[inline(always)]
-fn checked_digits5(b: [u8; 5]) -> Option<usize> {
-    (b[0].is_ascii_digit() && all_digits(u32::from_le_bytes([b[1], b[2], b[3], b[4]])))
-        .then(|| validated_digits5(b))
-}
-
-/// A directory entry's five-digit start, read as [`validated_digits4`] reads
-/// a length: its first digit, then the other four at once.
-#[inline(always)]
-fn validated_digits5(b: [u8; 5]) -> usize {
-    usize::from(b[0].wrapping_sub(b'0')) * 10_000 + validated_digits4([b[1], b[2], b[3], b[4]])
-}
-
 /// How many bytes [`find_delimiter`] scans a word at a time before handing a
 /// longer haystack to `memchr`.
 const SHORT_SCAN: usize = 32;
@@ -839,7 +796,6 @@ impl<'a> Iterator for Subfields<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::layout::parse_digits;
 
     fn record(leader_09: u8, value: &[u8]) -> Vec<u8> {
         let field_len = value.len() + 1;
@@ -894,57 +850,6 @@ mod tests {
                     );
                 }
             }
-        }
-    }
-
-    #[test]
-    fn validated_digits_reads_numbers() {
-        assert_eq!(validated_digits4(*b"0042"), 42);
-        assert_eq!(validated_digits5(*b"99999"), 99_999);
-        assert_eq!(validated_digits5(*b"00000"), 0);
-        // Every length and every start a directory entry can hold.
-        for n in 0..10_000 {
-            let digits: [u8; 4] = format!("{n:04}").into_bytes().try_into().unwrap();
-            assert_eq!(validated_digits4(digits), n, "{n}");
-        }
-        for n in 0..100_000 {
-            let digits: [u8; 5] = format!("{n:05}").into_bytes().try_into().unwrap();
-            assert_eq!(validated_digits5(digits), n, "{n}");
-        }
-        // Checked, as `parse_digits` checks: every byte value at every
-        // position of a few numbers.
-        for base in [*b"00000", *b"12345", *b"99999", *b"09090"] {
-            for at in 0..5 {
-                for b in 0..=255u8 {
-                    let mut five = base;
-                    five[at] = b;
-                    assert_eq!(checked_digits5(five), parse_digits(&five), "{five:?}");
-                    let four = [five[1], five[2], five[3], five[4]];
-                    assert_eq!(checked_digits4(four), parse_digits(&four), "{four:?}");
-                }
-            }
-        }
-        // Two bytes wrong at once, one of them near 0xFF (a carry).
-        for b in [0x2F, 0x3A, 0xF9, 0xFA, 0xFF, 0x00, 0x80, 0xB0] {
-            for c in [0x2F, 0x30, 0x39, 0x3A, 0xFF, 0x06] {
-                for at in 0..3 {
-                    let mut four = *b"1234";
-                    four[at] = b;
-                    four[at + 1] = c;
-                    assert_eq!(checked_digits4(four), parse_digits(&four), "{four:?}");
-                }
-            }
-        }
-        // Bytes that are not digits (should a mapped file change under a
-        // reader) give some number, without a panic.
-        for b in [
-            *b"\x00\x00\x00\x00",
-            *b"\xff\xff\xff\xff",
-            *b"12a4",
-            *b"////",
-        ] {
-            let _ = validated_digits4(b);
-            let _ = validated_digits5([b'9', b[0], b[1], b[2], b[3]]);
         }
     }
 

@@ -9,7 +9,10 @@
 //! nothing per record.
 
 use crate::error::{Error, ErrorKind, Position, Result};
-use crate::layout::{DIRECTORY_ENTRY_LEN, FIELD_TERMINATOR, LEADER_LEN, RECORD_TERMINATOR};
+use crate::layout::{
+    validated_digits4, validated_digits5, DIRECTORY_ENTRY_LEN, FIELD_TERMINATOR, LEADER_LEN,
+    RECORD_TERMINATOR,
+};
 use crate::owned::{digits, FieldBody, FieldWriter, OwnedField, MAX_FIELD_LEN, MAX_RECORD_LEN};
 use crate::record::{FieldRef, RecordRef};
 
@@ -489,23 +492,10 @@ impl<'e> Input<'e> {
 /// checked; other bytes give some number, never a bad read).
 #[inline(always)]
 fn entry_numbers(entry: &[u8]) -> (usize, usize) {
-    let four = |at: usize| {
-        let mut word = [0; 4];
-        word.copy_from_slice(&entry[at..at + 4]);
-        four_digits(u32::from_le_bytes(word))
-    };
-    let first = usize::from(entry[7].wrapping_sub(b'0'));
-    (four(3), first * 10_000 + four(8))
-}
-
-/// Four ASCII digits, the first in the low byte, as a number: each step
-/// combines neighbouring digits in every lane at once (tens, then hundreds).
-#[inline(always)]
-fn four_digits(word: u32) -> usize {
-    let d = word.wrapping_sub(0x3030_3030);
-    let pairs = (d.wrapping_mul(10).wrapping_add(d >> 8)) & 0x00ff_00ff;
-    let n = (pairs.wrapping_mul(100).wrapping_add(pairs >> 16)) & 0xffff;
-    n as usize
+    let (mut length, mut start) = ([0; 4], [0; 5]);
+    length.copy_from_slice(&entry[3..7]);
+    start.copy_from_slice(&entry[7..12]);
+    (validated_digits4(length), validated_digits5(start))
 }
 
 /// A directory entry's length and offset (its tag is written). Both fit
