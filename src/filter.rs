@@ -17,7 +17,8 @@
 //!   without a value matches);
 //! - `count(SPEC) >= n` (also `=`, `!=`, `<`, `<=`, `>`): how many values the
 //!   spec gives;
-//! - `not`, `and`, `or` (in that order of binding, any case) and parentheses.
+//! - `not`, `and`, `or` (in that order of binding, any case) and parentheses,
+//!   nested at most [`MAX_NESTING`] deep.
 //!
 //! A value is a bare word (`DLC`, up to a space or `)`), a quoted string
 //! (`"two words"`, `'it\'s'`), or for `~` a regex between slashes (the `regex`
@@ -102,7 +103,11 @@ fn compare(a: &str, b: &str) -> Ordering {
 impl Expr {
     /// Parses a filter expression; an error says where and what was expected.
     pub fn parse(text: &str) -> std::result::Result<Expr, SpecError> {
-        let mut p = Parser { text, pos: 0 };
+        let mut p = Parser {
+            text,
+            pos: 0,
+            depth: 0,
+        };
         let node = p.or()?;
         p.ws();
         if p.pos < text.len() {
@@ -186,9 +191,17 @@ fn eval(node: &Node, x: &Extractor<'_>, scratch: &mut ValueBuf) -> Result<bool> 
     })
 }
 
+/// How deep parentheses and `not`s may nest. The parser, the evaluation and
+/// the drop of an expression recurse once a level: without a bound, a long run
+/// of `(` overflowed the stack, and a stack overflow aborts the process (the
+/// Python interpreter with it) where an error is wanted.
+pub const MAX_NESTING: usize = 100;
+
 struct Parser<'s> {
     text: &'s str,
     pos: usize,
+    /// The parentheses and `not`s open at `pos`.
+    depth: usize,
 }
 
 impl<'s> Parser<'s> {
@@ -256,10 +269,37 @@ impl<'s> Parser<'s> {
     }
 
     fn unary(&mut self) -> std::result::Result<Node, SpecError> {
+        let start = self.pos;
         if self.keyword("not") {
-            return Ok(Node::Not(Box::new(self.unary()?)));
+            let inner = self.nested(start, Self::unary)?;
+            return Ok(Node::Not(Box::new(inner)));
         }
         self.atom()
+    }
+
+    /// `parse` one level deeper, or an error at `start` (the `(` or `not`
+    /// that opens the level) past [`MAX_NESTING`].
+    fn nested(
+        &mut self,
+        start: usize,
+        parse: fn(&mut Self) -> std::result::Result<Node, SpecError>,
+    ) -> std::result::Result<Node, SpecError> {
+        if self.depth >= MAX_NESTING {
+            self.ws_at(start);
+            return Err(self.error(&format!(
+                "at most {MAX_NESTING} parentheses and 'not's nested"
+            )));
+        }
+        self.depth += 1;
+        let node = parse(self);
+        self.depth -= 1;
+        node
+    }
+
+    /// Moves to `at`, past white space.
+    fn ws_at(&mut self, at: usize) {
+        self.pos = at;
+        self.ws();
     }
 
     fn spec(&mut self) -> std::result::Result<Spec, SpecError> {
@@ -277,7 +317,7 @@ impl<'s> Parser<'s> {
             return Err(self.error("a spec, 'not', 'count(' or '('"));
         }
         if self.eat("(") {
-            let node = self.or()?;
+            let node = self.nested(start, Self::or)?;
             if !self.eat(")") {
                 return Err(self.error("')'"));
             }
@@ -530,6 +570,40 @@ mod tests {
         assert!(!yes("008/07-10 < 1900"));
         assert!(yes("NOT 856 AND 245^2 = 4"));
         assert!(yes("245$a = 'The title /'"));
+    }
+
+    #[test]
+    fn nesting_is_bounded_with_an_error_not_a_stack_overflow() {
+        let record = record();
+        let record = RecordRef::parse(&record).unwrap();
+        let decoder = TextDecoder::new();
+        // As deep as allowed: parses and evaluates as the flat form does.
+        let deepest = format!("{}245{}", "(".repeat(MAX_NESTING), ")".repeat(MAX_NESTING));
+        let nots = format!("{}245", "not ".repeat(MAX_NESTING));
+        for (text, want) in [(&deepest, true), (&nots, MAX_NESTING.is_multiple_of(2))] {
+            let expr = Expr::parse(text).unwrap();
+            assert_eq!(expr.matches(&record, &decoder).unwrap(), want, "{text}");
+        }
+        // One level more: an error at the `(` or `not` that opens it.
+        let parens = format!(
+            "{}245{}",
+            "(".repeat(MAX_NESTING + 1),
+            ")".repeat(MAX_NESTING + 1)
+        );
+        let e = Expr::parse(&parens).unwrap_err();
+        assert_eq!(e.column(), MAX_NESTING + 1, "{e}");
+        assert!(e.expected().contains("nested"), "{e}");
+        let e = Expr::parse(&format!("245 and {}245", "not ".repeat(MAX_NESTING + 1))).unwrap_err();
+        assert_eq!(e.column(), 9 + 4 * MAX_NESTING, "{e}");
+        // Far deeper (a stack overflow before the bound, and in the evaluation
+        // and the drop had it parsed): still an error.
+        for text in [
+            "(".repeat(200_000),
+            "not ".repeat(200_000),
+            "(not ".repeat(100_000),
+        ] {
+            assert!(Expr::parse(&text).is_err());
+        }
     }
 
     #[test]

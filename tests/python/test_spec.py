@@ -316,6 +316,30 @@ def test_bad_expressions_raise_spec_error() -> None:
         reader.filter(245)  # type: ignore[arg-type]
 
 
+def test_deep_nesting_is_an_error_not_a_crash() -> None:
+    # A run of "(" or "not" once overflowed the parser's stack, which aborts
+    # the interpreter; past the documented depth it is a SpecError.
+    depth = 100
+    reader = marcmap.MARCReader(str(Path(__file__).parent.parent / "data" / "sample.mrc"))
+    # depth - 1 parentheses and a "not": as deep as allowed.
+    deepest = marcmap.Expr("(" * (depth - 1) + "not 650" + ")" * (depth - 1))
+    assert reader.filter(deepest) == reader.filter("not 650")
+    assert 0 < len(reader.filter("not 650")) < len(reader)
+    for bad, column in [
+        ("(" * (depth + 1) + "245" + ")" * (depth + 1), depth + 1),
+        ("not " * (depth + 1) + "245", 4 * depth + 1),
+        ("(" * 100_000, depth + 1),
+        ("not " * 100_000 + "245", 4 * depth + 1),
+    ]:
+        with pytest.raises(marcmap.SpecError) as info:
+            marcmap.Expr(bad)
+        assert info.value.column == column
+        assert "nested" in str(info.value)
+    # The edit language's conditions are filter expressions too.
+    with pytest.raises(ValueError, match="nested"):
+        marcmap.Edits(["delete 949 where " + "(" * 100_000 + "856"])
+
+
 def test_spec_and_expr_objects() -> None:
     spec = marcmap.Spec("650[0]$a")
     assert (str(spec), spec.text, repr(spec), spec.is_single) == (
