@@ -30,20 +30,40 @@ start=$(date +%s)
 cargo +nightly fuzz build
 
 status=0
+failed=""
+logs="$(mktemp -d)"
 for target in $TARGETS; do
     echo "=== $target: ${SECONDS_PER_TARGET}s ==="
     # A scratch corpus: the committed seeds stay read-only.
     corpus="$(mktemp -d)"
+    # The log is kept so that a failure can be summed up at the very end:
+    # CI shows only the tail of this script's output.
     if ! cargo +nightly fuzz run "$target" "$corpus" "fuzz/seeds/$target" -- \
         -dict=fuzz/marc.dict \
         -max_total_time="$SECONDS_PER_TARGET" \
         -timeout=10 \
         -rss_limit_mb=2048 \
-        -print_final_stats=1; then
+        -print_final_stats=1 2>&1 | tee "$logs/$target.log"; then
         echo "smoke.sh: $target FAILED (input in fuzz/artifacts/$target/)" >&2
+        failed="$failed $target"
         status=1
     fi
     rm -rf "$corpus"
 done
-echo "smoke.sh: $(( $(date +%s) - start ))s in all, status $status"
+# What failed, and why, last: the sanitizer's or the panic's own lines, and
+# each crash input in base64 so that it can be replayed from a CI log alone.
+for target in $failed; do
+    echo "=== smoke.sh: $target failed ==="
+    # From the first report on: the panic's message or the sanitizer's stack.
+    sed -n '/panicked at\|^==[0-9]*== *ERROR\|^ALARM/,$p' "$logs/$target.log" |
+        grep -v -E "^#[0-9]+|^\s*\"|Uses: [0-9]+" | head -40 || true
+    for input in $(sed -n 's/.*Test unit written to //p' "$logs/$target.log"); do
+        [ -f "$input" ] || continue
+        echo "--- $input, base64:"
+        head -c 4096 "$input" | base64 -w 0
+        echo
+    done
+done
+rm -rf "$logs"
+echo "smoke.sh: $(( $(date +%s) - start ))s in all, status $status${failed:+, failed:$failed}"
 exit "$status"
