@@ -192,7 +192,9 @@ pub fn encode(text: &str) -> Vec<u8> {
 /// [`encode`], appending to `out`; returns how many characters were written
 /// as `&#xHHHH;`: those MARC-8 lacks, and the rare combining mark it cannot
 /// place (one with nothing before it, or on an EACC character, where pymarc
-/// would misread a mark byte). An escaped `&` is not counted.
+/// would misread a mark byte). An escaped `&` is not counted. Characters are
+/// those of the decomposed text, so the count can pass the text's: `ȱ` before
+/// a mark MARC-8 lacks gives three (`o&#x0331;&#x0307;&#x0304;`).
 pub fn encode_into(text: &str, out: &mut Vec<u8>) -> usize {
     let bytes = text.as_bytes();
     let plain = scan::plain_prefix(bytes);
