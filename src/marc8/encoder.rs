@@ -259,8 +259,17 @@ impl Encoder<'_> {
         }
         match best {
             // `&` in ASCII, where the decoder reads references, followed by
-            // what would read as one.
-            Some(code) if code.set == Set::BasicLatin && c == '&' && reads_as_reference(rest) => {
+            // what would read as one. The `&`'s own marks are not between it
+            // and what follows in the output (marks go before their carrier,
+            // or after a reference as references), so they are skipped: the
+            // text `&` U+0301 `#x41;` written `\xE2&#x41;` read back as `Á`.
+            Some(code)
+                if code.set == Set::BasicLatin
+                    && c == '&'
+                    && reads_as_reference(
+                        &rest[rest.iter().take_while(|&&m| is_mark(m)).count()..],
+                    ) =>
+            {
                 Carrier::Reference(c, false)
             }
             Some(code) => Carrier::Coded(code),
@@ -420,6 +429,12 @@ mod tests {
         // A reference in the text is escaped, not counted, and reads back.
         assert_eq!(counted("&#x41;"), (b"&#x0026;#x41;".to_vec(), 0));
         assert_eq!(decode(b"&#x0026;#x41;", &lc()).unwrap(), "&#x41;");
+        // Also when the `&` carries a mark: the mark is not between it and
+        // what follows in the output (it was written before the `&`, and the
+        // `&#x41;` after it read back as `A` with the mark, `Á`).
+        let (out, n) = counted("&\u{301}#x41;");
+        assert_eq!((&out[..], n), (&b"&#x0026;&#x0301;#x41;"[..], 1));
+        assert_eq!(decode(&out, &lc()).unwrap(), "&\u{301}#x41;");
         assert_eq!(counted("R&D"), (b"R&D".to_vec(), 0));
         // A Cyrillic letter with a mark MARC-8 lacks: the mark is a reference
         // (in ASCII), after its letter.
