@@ -59,9 +59,16 @@ for target in $failed; do
         grep -v -E "^#[0-9]+|^\s*\"|Uses: [0-9]+" | head -40 || true
     for input in $(sed -n 's/.*Test unit written to //p' "$logs/$target.log"); do
         [ -f "$input" ] || continue
-        echo "--- $input, base64:"
-        head -c 4096 "$input" | base64 -w 0
-        echo
+        size=$(wc -c < "$input")
+        if [ "$size" -le 65536 ]; then
+            echo "--- $input ($size bytes), base64:"
+            base64 -w 0 "$input"
+            echo
+        else
+            echo "--- $input ($size bytes): too large for the log, its first 4096 bytes in base64:"
+            head -c 4096 "$input" | base64 -w 0
+            echo
+        fi
     done
 done
 rm -rf "$logs"
